@@ -1,0 +1,1 @@
+//! Pacemaker CIB XML and `crm_mon --output-as=xml` as a typed model.

@@ -1,0 +1,1 @@
+//! The decision state machine: events in, notifications out, time injected.

@@ -1,0 +1,1 @@
+//! The OCF resource agent `ocf:masakari:hostmonitor` and the OCF library under it.
