@@ -1,0 +1,2 @@
+//! fence_ipmilan_rs: see the `fence_agent` crate.
+fn main() {}

@@ -1,0 +1,400 @@
+//! fencing.py's `check_input`: defaults, action, validation, then typed [`Settings`].
+
+use std::time::Duration;
+
+use super::raw::Raw;
+use super::settings::{Action, Method, Protocol, Settings, Timeouts};
+use super::table::{Kind, OPTIONS};
+use crate::ipmi::{AuthType, CipherSuite, Privilege};
+use crate::personality::Personality;
+use crate::secret::Secret;
+
+/// What the run should do after checking the options.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Print `--help`.
+    Help,
+    /// Print metadata (`metadata`, `meta-data`, `manpage`).
+    Metadata,
+    /// Print the version.
+    Version,
+    /// Log these errors, then "Please use '-h' for usage"; exit 1.
+    Usage(Vec<String>),
+    /// `validate-all` passed.
+    ValidateOk,
+    /// Fence (or query) with these settings.
+    Run(Box<Settings>),
+}
+
+/// The checked options: logging setup and the outcome.
+#[derive(Debug)]
+pub struct Checked {
+    /// Warnings to log in the unconfigured format (parse and verbose-level oddities).
+    pub early_warnings: Vec<String>,
+    /// Warnings to log once logging is configured.
+    pub warnings: Vec<String>,
+    /// `-v` count or verbose_level.
+    pub verbose_level: u32,
+    /// `--quiet`.
+    pub quiet: bool,
+    /// `--debug-file`.
+    pub debug_file: Option<String>,
+    /// `--password-script`, to run before fencing.
+    pub password_script: Option<String>,
+    /// What to do.
+    pub outcome: Outcome,
+}
+
+/// Checks `raw` under `personality`; `pcmk_service` is `$PCMK_service`.
+pub fn check(mut raw: Raw, personality: &Personality, pcmk_service: Option<&str>) -> Checked {
+    if is_true(raw.value("port_as_ip")) {
+        if let Some(plug) = raw.value("port").map(str::to_owned) {
+            raw.set_key("ipaddr", &plug);
+        }
+    }
+    apply_defaults(&mut raw, personality);
+    let action = raw.value("action").unwrap_or("reboot").to_lowercase();
+    let action = if action == "meta-data" { "metadata".to_owned() } else { action };
+    let mut checked = Checked {
+        early_warnings: std::mem::take(&mut raw.warnings),
+        warnings: Vec::new(),
+        verbose_level: 0,
+        quiet: is_set(raw.value("quiet")),
+        debug_file: raw.value("debug").map(str::to_owned),
+        password_script: raw.value("passwd_script").map(str::to_owned),
+        outcome: Outcome::ValidateOk,
+    };
+    if raw.has("help") {
+        checked.outcome = Outcome::Help;
+    } else if action == "metadata" || action == "manpage" {
+        checked.outcome = Outcome::Metadata;
+    } else if raw.has("version") {
+        checked.outcome = Outcome::Version;
+    } else {
+        checked.verbose_level = verbose_level(&raw, &mut checked.early_warnings);
+        checked.outcome = decide(&raw, &action, pcmk_service, &mut checked.warnings);
+    }
+    checked
+}
+
+fn decide(raw: &Raw, action: &str, pcmk_service: Option<&str>, warnings: &mut Vec<String>) -> Outcome {
+    let parsed = match action {
+        "validate-all" => None,
+        other => match Action::parse(other) {
+            Some(a) => Some(a),
+            None => return Outcome::Usage(vec![format!("Failed: Unrecognised action '{other}'")]),
+        },
+    };
+    let errors = validate(raw);
+    let settings = if errors.is_empty() { settings(raw, parsed, pcmk_service, warnings) } else { Err(errors) };
+    match (parsed, settings) {
+        (None, Ok(_)) => Outcome::ValidateOk,
+        (None, Err(mut errors)) => {
+            errors.push("validate-all failed".to_owned());
+            Outcome::Usage(errors)
+        }
+        (Some(_), Ok(s)) => Outcome::Run(Box::new(s)),
+        (Some(_), Err(mut errors)) => {
+            errors.truncate(1);
+            Outcome::Usage(errors)
+        }
+    }
+}
+
+fn apply_defaults(raw: &mut Raw, personality: &Personality) {
+    for spec in OPTIONS {
+        if !raw.has(spec.key) {
+            if let Some(default) = personality.default_for(spec.key, spec.default) {
+                raw.set_key(spec.key, default);
+            }
+        }
+    }
+}
+
+fn verbose_level(raw: &Raw, warnings: &mut Vec<String>) -> u32 {
+    let level = match raw.value("verbose_level") {
+        Some(text) => py_int(text).unwrap_or(-1),
+        None => i64::from(raw.verbose_count),
+    };
+    if level < 0 {
+        warnings.push(
+            "Parse error: Option 'verbose_level' must be an integer greater than or equal to 0. \
+             Setting verbose_level to 0."
+                .to_owned(),
+        );
+        return 0;
+    }
+    if level == 0 && is_true(raw.value("verbose")) {
+        warnings.push("Parse error: Ignoring option 'verbose' because it conflicts with verbose_level=0".to_owned());
+    }
+    u32::try_from(level).unwrap_or(u32::MAX)
+}
+
+/// fencing.py's `_validate_input`: address, choices, types (in table order).
+fn validate(raw: &Raw) -> Vec<String> {
+    let mut errors = Vec::new();
+    if !raw.has("ipaddr") && !raw.has("target") {
+        errors.push("Failed: You have to enter fence address".to_owned());
+    }
+    for spec in OPTIONS {
+        let Some(value) = raw.value(spec.key) else { continue };
+        if let Kind::Select(choices) = spec.kind {
+            if !choices.iter().any(|c| c.eq_ignore_ascii_case(value)) {
+                let list: Vec<String> = choices.iter().map(|c| format!("'{c}'")).collect();
+                errors.push(format!(
+                    "Failed: You have to enter a valid choice for --{} from the valid values: [{}]",
+                    spec.long,
+                    list.join(", ")
+                ));
+            }
+        }
+    }
+    for spec in OPTIONS {
+        let Some(value) = raw.value(spec.key) else { continue };
+        let what = match spec.kind {
+            Kind::Second => "time in seconds",
+            Kind::Integer => "integer",
+            _ => continue,
+        };
+        if py_int(value).is_none() {
+            errors.push(format!("Failed: The value you have entered for --{} is not a valid {what}", spec.long));
+        }
+    }
+    errors
+}
+
+fn settings(
+    raw: &Raw,
+    action: Option<Action>,
+    pcmk_service: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Result<Settings, Vec<String>> {
+    let mut errors = Vec::new();
+    let port = u16::try_from(int(raw, "ipport")).unwrap_or_else(|_| {
+        errors.push("Failed: The value you have entered for --ipport is not a valid port".to_owned());
+        0
+    });
+    let protocol = protocol(raw, &mut errors, warnings);
+    if raw.has("target") {
+        errors.push("Failed: --target (IPMI bridging) is not supported by this agent".to_owned());
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Settings {
+        action: action.unwrap_or(Action::Status),
+        host: raw.value("ipaddr").unwrap_or_default().to_owned(),
+        port,
+        username: raw.value("login").unwrap_or_default().to_owned(),
+        password: Secret::from_string(raw.value("passwd").unwrap_or_default().to_owned()),
+        privilege: privilege(raw.value("privlvl")),
+        protocol,
+        method: if raw.value("method").is_some_and(|m| m.eq_ignore_ascii_case("cycle")) {
+            Method::Cycle
+        } else {
+            Method::OnOff
+        },
+        timeouts: timeouts(raw, pcmk_service),
+        retry_on: u32::try_from(int(raw, "retry_on")).unwrap_or(0),
+        delay: secs(raw, "delay"),
+    })
+}
+
+fn protocol(raw: &Raw, errors: &mut Vec<String>, warnings: &mut Vec<String>) -> Protocol {
+    if !is_true(raw.value("lanplus")) {
+        let auth = raw.value("auth").and_then(AuthType::from_option_name);
+        if auth == Some(AuthType::NONE) {
+            warnings.push("auth=none: IPMI 1.5 session without authentication (dangerous)".to_owned());
+        }
+        return Protocol::V15 { auth };
+    }
+    let cipher = match raw.value("cipher").map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(text) => match text.parse::<u8>().ok().and_then(CipherSuite::from_id) {
+            Some(suite) => Some(suite),
+            None => {
+                errors.push(format!(
+                    "Failed: Cipher suite '{text}' is not supported (supported: 0, 1, 2, 3, 17)"
+                ));
+                None
+            }
+        },
+    };
+    if cipher.is_some_and(|c| c.id() == 0) {
+        warnings.push("cipher=0: RMCP+ session without authentication or integrity (dangerous)".to_owned());
+    }
+    let kg = match raw.value("hexadecimal_kg").filter(|k| !k.is_empty()) {
+        None => None,
+        Some(hex) => match decode_hex(hex).filter(|k| k.len() <= 20) {
+            Some(bytes) => Some(Secret::new(bytes)),
+            None => {
+                errors.push("Failed: hexadecimal_kg must be up to 40 hexadecimal digits".to_owned());
+                None
+            }
+        },
+    };
+    Protocol::V20 { cipher, kg }
+}
+
+fn timeouts(raw: &Raw, pcmk_service: Option<&str>) -> Timeouts {
+    let disable = match raw.value("disable_timeout") {
+        Some(v) => is_true(Some(v)),
+        None => pcmk_service == Some("pacemaker-fenced"),
+    };
+    let limited = |key: &str, fallback: u64| {
+        let d = secs(raw, key);
+        if disable || d.is_zero() { Duration::from_secs(fallback) } else { d }
+    };
+    let power = secs(raw, "power_timeout");
+    let retransmit = raw
+        .value("ipmitool_timeout")
+        .and_then(|t| t.trim().parse::<f64>().ok())
+        .filter(|t| t.is_finite() && *t > 0.0)
+        .map_or(Duration::from_secs(1), |t| Duration::from_secs_f64(t.min(1.0)));
+    Timeouts {
+        login: limited("login_timeout", 10),
+        command: limited("shell_timeout", 10),
+        power: if disable || power.is_zero() { None } else { Some(power) },
+        power_wait: secs(raw, "power_wait"),
+        status_sleep: secs(raw, "stonith_status_sleep"),
+        retransmit,
+    }
+}
+
+fn privilege(value: Option<&str>) -> Privilege {
+    match value.map(str::to_ascii_lowercase).as_deref() {
+        Some("callback") => Privilege::CALLBACK,
+        Some("user") => Privilege::USER,
+        Some("operator") => Privilege::OPERATOR,
+        _ => Privilege::ADMINISTRATOR,
+    }
+}
+
+fn int(raw: &Raw, key: &str) -> i64 {
+    raw.value(key).and_then(py_int).unwrap_or(0)
+}
+
+fn secs(raw: &Raw, key: &str) -> Duration {
+    Duration::from_secs(u64::try_from(int(raw, key)).unwrap_or(0))
+}
+
+/// A true boolean option value (`""` from argv, `"1"` from stdin).
+fn is_true(value: Option<&str>) -> bool {
+    matches!(value, Some("" | "1"))
+}
+
+fn is_set(value: Option<&str>) -> bool {
+    value.is_some_and(|v| v != "0")
+}
+
+/// Python's `int(text)` for base 10: surrounding whitespace, a sign, `_` between digits.
+pub fn py_int(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let valid = !digits.is_empty()
+        && !digits.starts_with('_')
+        && !digits.ends_with('_')
+        && !digits.contains("__")
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '_');
+    if !valid {
+        return None;
+    }
+    let n: i64 = digits.replace('_', "").parse().ok()?;
+    Some(if neg { -n } else { n })
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    let t = text.trim().trim_start_matches("0x");
+    if t.len() % 2 != 0 {
+        return None;
+    }
+    (0..t.len())
+        .step_by(2)
+        .map(|i| t.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::{argv, stdin};
+    use crate::personality::from_argv0;
+
+    fn run_args(list: &[&str]) -> Checked {
+        let args: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
+        check(argv::parse(&args).unwrap(), from_argv0("fence_ipmilan_rs"), None)
+    }
+
+    #[test]
+    fn py_int_accepts_what_python_accepts() {
+        assert_eq!(py_int(" 12 "), Some(12));
+        assert_eq!(py_int("+1_000"), Some(1000));
+        assert_eq!(py_int("-3"), Some(-3));
+        assert_eq!(py_int("1.5"), None);
+        assert_eq!(py_int("_1"), None);
+        assert_eq!(py_int(""), None);
+    }
+
+    #[test]
+    fn defaults_and_typed_settings() {
+        let c = run_args(&["-a", "h", "-l", "u", "-p", "pw", "-P", "-C", "3", "-o", "Status"]);
+        let Outcome::Run(s) = c.outcome else { panic!("{:?}", c.outcome) };
+        assert_eq!(s.action, Action::Status);
+        assert_eq!(s.port, 623);
+        assert_eq!(s.privilege, Privilege::ADMINISTRATOR);
+        assert_eq!(s.timeouts.power_wait, Duration::from_secs(2));
+        assert_eq!(s.timeouts.power, Some(Duration::from_secs(20)));
+        assert!(matches!(s.protocol, Protocol::V20 { cipher: Some(_), kg: None }));
+        assert_eq!(s.password.expose(), b"pw");
+    }
+
+    #[test]
+    fn fencing_py_error_messages() {
+        let c = run_args(&["-a", "h", "-o", "bogus"]);
+        assert!(matches!(&c.outcome, Outcome::Usage(e) if e == &["Failed: Unrecognised action 'bogus'"]));
+        let c = run_args(&["-a", "h", "-L", "bad"]);
+        let Outcome::Usage(e) = c.outcome else { panic!() };
+        assert_eq!(
+            e,
+            ["Failed: You have to enter a valid choice for --privlvl from the valid values: \
+              ['callback', 'user', 'operator', 'administrator']"]
+        );
+        let c = run_args(&["--power-wait=x", "-o", "validate-all"]);
+        let Outcome::Usage(e) = c.outcome else { panic!() };
+        assert_eq!(
+            e,
+            [
+                "Failed: You have to enter fence address",
+                "Failed: The value you have entered for --power-wait is not a valid time in seconds",
+                "validate-all failed"
+            ]
+        );
+    }
+
+    #[test]
+    fn pacemaker_disables_timeouts_unless_told_otherwise() {
+        let raw = stdin::parse("ip=h\naction=off\n");
+        let c = check(raw, from_argv0("fence_ipmilan_rs"), Some("pacemaker-fenced"));
+        let Outcome::Run(s) = c.outcome else { panic!() };
+        assert_eq!(s.timeouts.power, None);
+    }
+
+    #[test]
+    fn docs_outcomes() {
+        assert!(matches!(run_args(&["-o", "meta-data"]).outcome, Outcome::Metadata));
+        assert!(matches!(run_args(&["-h"]).outcome, Outcome::Help));
+        assert!(matches!(run_args(&["-V"]).outcome, Outcome::Version));
+    }
+
+    #[test]
+    fn ilo3_personality_defaults_to_lanplus() {
+        let raw = argv::parse(&["-a".to_owned(), "h".to_owned()]).unwrap();
+        let c = check(raw, from_argv0("fence_ilo3_rs"), None);
+        let Outcome::Run(s) = c.outcome else { panic!() };
+        assert!(matches!(s.protocol, Protocol::V20 { .. }));
+        assert_eq!(s.timeouts.power_wait, Duration::from_secs(4));
+    }
+}
