@@ -1,1 +1,53 @@
-//! Pacemaker CIB XML and `crm_mon --output-as=xml` as a typed model.
+//! Pacemaker's CIB and `crm_mon --output-as=xml` as a typed model.
+//!
+//! Pure: text in, model out. No processes, files or sockets; callers fetch the XML
+//! (`cibadmin --query`, `crm_mon --output-as=xml`) and hand it over.
+//!
+//! ```text
+//!  CIB XML ──► xml (bounded tree, no DTD/entities) ──► Cib { options, nodes, resources,
+//!                                                           topology, alerts, node_states }
+//!                                                        │
+//!              Cib::node_statuses() ◄── history replay ──┘  (Pacemaker's unpack logic)
+//!              Cib::fence_devices_for(host)                 (the fencer's device choice)
+//!  crm_mon XML ──► CrmMon { dc, nodes, fence_history }
+//! ```
+//!
+//! Pacemaker is the judge of what the XML means: the test suite runs `crm_mon` on every
+//! CIB in `tests/data/` and requires the same per-node state as [`Cib::node_statuses`].
+//!
+//! Hostile input: a `<!DOCTYPE>` is refused, entities other than the XML built-ins are
+//! errors (never expanded), and nesting depth, element count and sizes are bounded by
+//! [`Limits`]. Errors carry the byte offset. Unknown elements and attributes are ignored;
+//! tolerated oddities are collected in [`Cib::warnings`].
+
+mod alerts;
+mod cib;
+mod config;
+mod crm_mon;
+mod error;
+mod fencing;
+mod history;
+mod limits;
+mod nodes;
+mod pattern;
+mod resources;
+mod secret;
+mod status;
+mod topology;
+mod value;
+mod xml;
+
+pub use alerts::Alert;
+pub use cib::Cib;
+pub use config::{ClusterOptions, NodeConfig, NodeType};
+pub use crm_mon::{CrmMon, FenceEvent, FenceStatus, MonNode};
+pub use error::Error;
+pub use fencing::{Eligibility, FenceDevice, HostCheck, IpmiParams};
+pub use history::{OnFail, Role};
+pub use limits::Limits;
+pub use nodes::{NodeKind, NodeStatus};
+pub use resources::{Agent, BundleSpec, OpConfig, Resource, ResourceKind};
+pub use secret::Secret;
+pub use status::{JoinState, LrmOp, LrmResource, NodeState};
+pub use topology::{FencingLevel, LevelTarget};
+pub use value::{Membership, NvPairs, is_true};

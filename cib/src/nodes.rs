@@ -1,0 +1,793 @@
+//! Each node's kind and state, decided as Pacemaker's scheduler decides it when it unpacks
+//! the CIB (`lib/pengine/unpack.c`: `unpack_nodes`, `unpack_remote_nodes`, `unpack_status`,
+//! `determine_online_status*`, `determine_remote_online_status`, `process_rsc_state`).
+//!
+//! ```text
+//!  <nodes> + remote/guest resources ──► node list (startup fencing: unclean until seen)
+//!  <node_state> of members          ──► online / pending / unclean / standby / maintenance
+//!  resource history (lrm)           ──► connection roles ──► remote & guest online, unclean
+//! ```
+
+use std::collections::HashMap;
+
+use crate::Cib;
+use crate::config::NodeType;
+use crate::history::{OnFail, Role, replay};
+use crate::resources::Resource;
+use crate::status::{JoinState, LrmOp, NodeState};
+use crate::value::{NvPairs, is_true};
+
+/// What sort of node this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A full cluster member running corosync and the Pacemaker daemons.
+    Member,
+    /// A Pacemaker Remote node (an `ocf:pacemaker:remote` connection resource).
+    Remote,
+    /// A guest node (a resource with the `remote-node` meta attribute).
+    Guest,
+    /// The deprecated `ping` node type.
+    Ping,
+}
+
+impl NodeKind {
+    /// `member`, `remote`, `guest` or `ping`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Member => "member",
+            Self::Remote => "remote",
+            Self::Guest => "guest",
+            Self::Ping => "ping",
+        }
+    }
+}
+
+/// One node's state as Pacemaker (and `crm_mon`) reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeStatus {
+    /// The node name.
+    pub name: String,
+    /// The node id.
+    pub id: String,
+    /// Member, remote, guest or ping.
+    pub kind: NodeKind,
+    /// Able to run resources.
+    pub online: bool,
+    /// Unclean: must be fenced before its resources are safe elsewhere.
+    pub unclean: bool,
+    /// In standby (by attribute, by failure, or while pending).
+    pub standby: bool,
+    /// In standby because a resource failed with `on-fail=standby`.
+    pub standby_onfail: bool,
+    /// In maintenance.
+    pub maintenance: bool,
+    /// Joining but not yet a full member.
+    pub pending: bool,
+    /// Shutting down.
+    pub shutdown: bool,
+    /// The cluster expects it to be up.
+    pub expected_up: bool,
+    /// It is the Designated Controller.
+    pub is_dc: bool,
+}
+
+impl Cib {
+    /// Every node's state, in the order nodes are configured (members, then remote and
+    /// guest nodes created from resources).
+    pub fn node_statuses(&self) -> Vec<NodeStatus> {
+        let mut work = Work::new(self);
+        work.unpack_status();
+        work.nodes
+            .into_iter()
+            .map(|n| NodeStatus {
+                is_dc: self.dc_uuid.as_deref() == Some(n.id.as_str()),
+                name: n.name,
+                id: n.id,
+                kind: n.kind,
+                online: n.online,
+                unclean: n.unclean,
+                standby: n.standby,
+                standby_onfail: n.standby_onfail,
+                maintenance: n.maintenance,
+                pending: n.pending,
+                shutdown: n.shutdown,
+                expected_up: n.expected_up,
+            })
+            .collect()
+    }
+
+    /// The state of the node called `name` (case-insensitive, as Pacemaker compares names).
+    pub fn node_status(&self, name: &str) -> Option<NodeStatus> {
+        self.node_statuses()
+            .into_iter()
+            .find(|n| n.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// A remote or guest node's connection resource.
+struct Conn {
+    id: String,
+    /// The guest's container resource.
+    container: Option<String>,
+    managed: bool,
+    /// `target-role=Stopped`: a started connection is being shut down.
+    disabled: bool,
+    reconnect: bool,
+}
+
+/// Facts about a configured resource that its history replay needs.
+struct RscInfo<'a> {
+    managed: bool,
+    has_container: bool,
+    ops: &'a [crate::resources::OpConfig],
+}
+
+#[derive(Default)]
+struct Agg {
+    role: Option<Role>,
+    failed: bool,
+    /// A reset-remote failure is in force (with a reconnect interval it stops the connection).
+    reset: bool,
+    running_on: Vec<usize>,
+}
+
+struct WorkNode<'a> {
+    id: String,
+    name: String,
+    kind: NodeKind,
+    config_attrs: Option<&'a NvPairs>,
+    state: Option<&'a NodeState>,
+    conn: Option<usize>,
+    online: bool,
+    unclean: bool,
+    standby: bool,
+    standby_onfail: bool,
+    maintenance: bool,
+    pending: bool,
+    shutdown: bool,
+    expected_up: bool,
+    requires_reset: bool,
+    was_fenced: bool,
+    unpacked: bool,
+}
+
+impl<'a> WorkNode<'a> {
+    fn new(id: &str, name: &str, kind: NodeKind, config_attrs: Option<&'a NvPairs>) -> Self {
+        Self {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            kind,
+            config_attrs,
+            state: None,
+            conn: None,
+            online: false,
+            unclean: false,
+            standby: false,
+            standby_onfail: false,
+            maintenance: false,
+            pending: false,
+            shutdown: false,
+            expected_up: false,
+            requires_reset: false,
+            was_fenced: false,
+            unpacked: false,
+        }
+    }
+
+    fn is_remote(&self) -> bool {
+        matches!(self.kind, NodeKind::Remote | NodeKind::Guest)
+    }
+
+    /// A node attribute: transient attributes override permanent ones.
+    fn attr(&self, name: &str) -> Option<&'a str> {
+        self.state
+            .and_then(|s| s.transient.get(name))
+            .or_else(|| self.config_attrs.and_then(|a| a.get(name)))
+    }
+
+    /// `pe__shutdown_requested`: a `shutdown` attribute other than `0`.
+    fn shutdown_requested(&self) -> bool {
+        self.attr("shutdown").is_some_and(|v| !v.is_empty() && v != "0")
+    }
+}
+
+struct Work<'a> {
+    cib: &'a Cib,
+    nodes: Vec<WorkNode<'a>>,
+    conns: Vec<Conn>,
+    resources: HashMap<String, RscInfo<'a>>,
+    agg: HashMap<String, Agg>,
+    stonith: bool,
+}
+
+impl<'a> Work<'a> {
+    fn new(cib: &'a Cib) -> Self {
+        let mut work = Self {
+            cib,
+            nodes: Vec::new(),
+            conns: Vec::new(),
+            resources: HashMap::new(),
+            agg: HashMap::new(),
+            stonith: cib.options.stonith_enabled(),
+        };
+        work.index_resources();
+        work.unpack_nodes();
+        work.unpack_remote_nodes();
+        work
+    }
+
+    fn index_resources(&mut self) {
+        let default = self.cib.rsc_defaults.get("is-managed").is_none_or(is_true);
+        for top in &self.cib.resources {
+            self.index_resource(top, default);
+        }
+    }
+
+    /// A resource's own `is-managed` wins over its parent's, which wins over `rsc_defaults`;
+    /// `maintenance-mode` unmanages everything.
+    fn index_resource(&mut self, rsc: &'a Resource, inherited: bool) {
+        let own = rsc.meta.get("is-managed").map_or(inherited, is_true);
+        let managed = own && !self.cib.options.maintenance_mode();
+        self.resources.insert(
+            rsc.id.clone(),
+            RscInfo {
+                managed,
+                has_container: rsc.meta.get("container").is_some(),
+                ops: &rsc.ops,
+            },
+        );
+        if let crate::ResourceKind::Bundle(spec) = &rsc.kind {
+            for i in 0..spec.replicas {
+                let container = format!("{}-{}-{i}", rsc.id, spec.runtime);
+                let info = RscInfo {
+                    managed,
+                    has_container: false,
+                    ops: &[],
+                };
+                self.resources.insert(container, info);
+            }
+        }
+        for child in &rsc.children {
+            self.index_resource(child, own);
+        }
+    }
+
+    fn find_node(&self, name: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.name.eq_ignore_ascii_case(name))
+    }
+
+    fn unpack_nodes(&mut self) {
+        let startup_fencing = self.cib.options.startup_fencing();
+        for node in &self.cib.nodes {
+            let kind = match node.node_type {
+                NodeType::Member => NodeKind::Member,
+                NodeType::Remote => NodeKind::Remote,
+                NodeType::Ping => NodeKind::Ping,
+            };
+            let name = node.uname.as_deref().unwrap_or(&node.id);
+            let mut work_node = WorkNode::new(&node.id, name, kind, Some(&node.attributes));
+            // Remote entries get startup fencing only once linked to a connection.
+            work_node.unclean = kind != NodeKind::Remote && startup_fencing;
+            self.nodes.push(work_node);
+        }
+    }
+
+    fn unpack_remote_nodes(&mut self) {
+        let cluster_managed = !self.cib.options.maintenance_mode();
+        for top in &self.cib.resources {
+            if top.is_remote_connection() {
+                self.add_conn(&top.id, &top.meta, None, cluster_managed);
+                continue;
+            }
+            if let crate::ResourceKind::Bundle(spec) = &top.kind {
+                self.add_bundle_conns(top, spec, cluster_managed);
+                continue;
+            }
+            let candidates: Vec<&Resource> = match top.kind {
+                crate::ResourceKind::Primitive(_) => vec![top],
+                crate::ResourceKind::Group => top.children.iter().collect(),
+                _ => Vec::new(),
+            };
+            for rsc in candidates {
+                if let Some(guest) = rsc.guest_node()
+                    && self.cib.resource(guest).is_none()
+                {
+                    self.add_conn(guest, &rsc.meta, Some(rsc.id.clone()), cluster_managed);
+                }
+            }
+        }
+    }
+
+    /// A bundle with a primitive inside and a reachable network makes each replica a
+    /// guest node `<bundle>-<i>` in container `<bundle>-<runtime>-<i>` (`bundle.c`).
+    fn add_bundle_conns(&mut self, bundle: &Resource, spec: &crate::BundleSpec, cluster_managed: bool) {
+        if bundle.children.is_empty() || !spec.remote_capable {
+            return;
+        }
+        for i in 0..spec.replicas {
+            let conn = format!("{}-{i}", bundle.id);
+            let container = format!("{}-{}-{i}", bundle.id, spec.runtime);
+            self.add_conn(&conn, &bundle.meta, Some(container), cluster_managed);
+        }
+    }
+
+    /// Links a connection resource to its node, creating the node if needed
+    /// (`unpack_remote_nodes` and `link_rsc2remotenode`).
+    fn add_conn(&mut self, id: &str, meta: &NvPairs, container: Option<String>, cluster_managed: bool) {
+        let guest = container.is_some();
+        let index = match self.find_node(id) {
+            Some(i) => i,
+            None => {
+                self.nodes.push(WorkNode::new(id, id, NodeKind::Remote, None));
+                self.nodes.len() - 1
+            }
+        };
+        let params = self.cib.resource(id).map(|r| &r.params);
+        let set = |v: Option<&str>| v.is_some_and(|v| !v.is_empty() && v != "0");
+        self.conns.push(Conn {
+            id: id.to_owned(),
+            container,
+            managed: cluster_managed
+                && meta
+                    .get("is-managed")
+                    .map_or(self.cib.rsc_defaults.get("is-managed").is_none_or(is_true), is_true),
+            // A guest's generated connection does not inherit its container's target-role.
+            disabled: !guest
+                && meta
+                .get("target-role")
+                .or_else(|| self.cib.rsc_defaults.get("target-role"))
+                .is_some_and(|r| r.eq_ignore_ascii_case("stopped")),
+            reconnect: set(params.and_then(|p| p.get("reconnect_interval"))),
+        });
+        let startup_fencing = self.cib.options.startup_fencing();
+        if let Some(node) = self.nodes.get_mut(index) {
+            node.conn = Some(self.conns.len() - 1);
+            if guest {
+                node.kind = NodeKind::Guest;
+            } else if node.kind == NodeKind::Remote {
+                node.unclean = startup_fencing;
+            }
+        }
+    }
+
+    fn find_state_node(&self, state: &NodeState) -> Option<usize> {
+        self.nodes
+            .iter()
+            .position(|n| n.id == state.id)
+            .or_else(|| self.find_node(&state.uname))
+    }
+
+    fn unpack_status(&mut self) {
+        let states = &self.cib.node_states;
+        for state in states {
+            if let Some(index) = self.find_state_node(state) {
+                self.unpack_node_state(index, state);
+            }
+        }
+        while self.unpack_histories(states, false) {}
+        self.unpack_histories(states, self.stonith);
+        for index in 0..self.nodes.len() {
+            let unpacked = self.nodes.get(index).is_none_or(|n| n.unpacked || !n.is_remote());
+            if !unpacked {
+                self.remote_online_status(index);
+            }
+        }
+    }
+
+    /// First pass over one `node_state` (`unpack_node_state`).
+    fn unpack_node_state(&mut self, index: usize, state: &'a NodeState) {
+        // Pacemaker only keeps `suicide` when fencing is on and quorum was once held.
+        let no_quorum_suicide = self.stonith
+            && !self.cib.have_quorum
+            && self.cib.no_quorum_panic
+            && self.cib.options.no_quorum_policy().eq_ignore_ascii_case("suicide");
+        let stonith = self.stonith;
+        let Some(node) = self.nodes.get_mut(index) else {
+            return;
+        };
+        node.state = Some(state);
+        if node.is_remote() {
+            node.was_fenced = state.node_fenced > 0;
+            return;
+        }
+        node.standby = node.attr("standby").is_some_and(is_true);
+        node.maintenance = node.attr("maintenance").is_some_and(is_true);
+        node.unclean = false;
+        determine_online_status(node, state, stonith);
+        if no_quorum_suicide && node.online {
+            node.unclean = true;
+        }
+    }
+
+    /// One pass of `unpack_node_history`; returns whether any node was unpacked.
+    fn unpack_histories(&mut self, states: &'a [NodeState], fence: bool) -> bool {
+        let mut progress = false;
+        for state in states {
+            let Some(index) = self.find_state_node(state) else {
+                continue;
+            };
+            if !self.ready_for_history(index, fence) {
+                continue;
+            }
+            if self.nodes.get(index).is_some_and(WorkNode::is_remote) {
+                self.remote_online_status(index);
+                self.remote_attrs(index);
+            }
+            if let Some(node) = self.nodes.get_mut(index) {
+                node.unpacked = true;
+            }
+            for lrm in &state.resources {
+                self.unpack_lrm_resource(index, &lrm.id, &lrm.ops);
+            }
+            progress = true;
+        }
+        progress
+    }
+
+    fn ready_for_history(&self, index: usize, fence: bool) -> bool {
+        let Some(node) = self.nodes.get(index) else {
+            return false;
+        };
+        if node.unpacked {
+            return false;
+        }
+        if fence {
+            return true;
+        }
+        let conn = node.conn.and_then(|c| self.conns.get(c));
+        match node.kind {
+            NodeKind::Guest => conn.is_some_and(|c| {
+                self.role(&c.id) == Role::Started
+                    && c.container.as_deref().is_some_and(|k| self.role(k) == Role::Started)
+            }),
+            NodeKind::Remote => {
+                conn.is_some_and(|c| self.cib.options.shutdown_lock() || self.role(&c.id) == Role::Started)
+            }
+            NodeKind::Member | NodeKind::Ping => self.stonith || self.cib.options.shutdown_lock() || node.online,
+        }
+    }
+
+    fn role(&self, rsc: &str) -> Role {
+        self.agg.get(rsc).and_then(|a| a.role).unwrap_or(Role::Unknown)
+    }
+
+    fn failed(&self, rsc: &str) -> bool {
+        self.agg.get(rsc).is_some_and(|a| a.failed)
+    }
+
+    /// `determine_remote_online_status`.
+    fn remote_online_status(&mut self, index: usize) {
+        let Some(conn) = self.nodes.get(index).and_then(|n| n.conn).and_then(|c| self.conns.get(c)) else {
+            if let Some(node) = self.nodes.get_mut(index) {
+                node.online = false;
+            }
+            return;
+        };
+        let role = self.role(&conn.id);
+        let container = conn.container.as_deref();
+        let host = container
+            .and_then(|_| self.agg.get(&conn.id))
+            .filter(|a| a.running_on.len() == 1)
+            .and_then(|a| a.running_on.first().copied())
+            .and_then(|h| self.nodes.get(h))
+            .map(|h| (h.online, h.unclean));
+        let container_failed = container.is_some_and(|k| self.failed(k));
+        let container_stopped = container.is_some_and(|k| self.role(k) == Role::Stopped);
+        let conn_failed = self.failed(&conn.id);
+        let stopping = conn.disabled || (conn.reconnect && self.agg.get(&conn.id).is_some_and(|a| a.reset));
+        let Some(node) = self.nodes.get_mut(index) else {
+            return;
+        };
+        if role == Role::Started {
+            node.online = true;
+            node.shutdown |= stopping;
+        }
+        if container_failed {
+            node.online = false;
+            node.requires_reset = true;
+        } else if conn_failed {
+            node.online = false;
+        } else if role == Role::Stopped || container_stopped {
+            node.online = false;
+            node.requires_reset = false;
+        } else if host == Some((false, true)) {
+            node.online = false;
+            node.requires_reset = true;
+        }
+    }
+
+    /// `unpack_handle_remote_attrs`.
+    fn remote_attrs(&mut self, index: usize) {
+        let conn_managed = self
+            .nodes
+            .get(index)
+            .and_then(|n| n.conn)
+            .and_then(|c| self.conns.get(c))
+            .is_none_or(|c| c.managed);
+        let Some(node) = self.nodes.get_mut(index) else {
+            return;
+        };
+        if !node.requires_reset {
+            node.unclean = false;
+        }
+        if node.shutdown_requested() {
+            node.shutdown = true;
+        }
+        if node.attr("standby").is_some_and(is_true) {
+            node.standby = true;
+        }
+        if node.attr("maintenance").is_some_and(is_true) || !conn_managed {
+            node.maintenance = true;
+        }
+    }
+
+    /// Replays one resource's history on a node and applies `process_rsc_state`.
+    fn unpack_lrm_resource(&mut self, index: usize, lrm_id: &str, ops: &[LrmOp]) {
+        if ops.is_empty() {
+            return;
+        }
+        let conn = self.conns.iter().position(|c| c.id == lrm_id);
+        let base = clone_base(lrm_id);
+        let info = self.resources.get(base);
+        let managed = match conn.and_then(|c| self.conns.get(c)) {
+            Some(c) => c.managed,
+            None => info.is_none_or(|i| i.managed),
+        };
+        let has_container = conn
+            .and_then(|c| self.conns.get(c))
+            .is_some_and(|c| c.container.is_some())
+            || info.is_some_and(|i| i.has_container);
+        let configured = info.map(|i| i.ops).unwrap_or_default();
+        let stonith = self.stonith;
+        let is_conn = conn.is_some();
+        let reconnect = conn.and_then(|c| self.conns.get(c)).is_some_and(|c| c.reconnect);
+        let policy = |op: &LrmOp| on_fail_policy(op, configured, managed, has_container, is_conn, stonith);
+        let result = replay(ops, managed, reconnect, &policy);
+        let key = if conn.is_some() { lrm_id } else { base };
+        let entry = self.agg.entry(key.to_owned()).or_default();
+        entry.role = Some(entry.role.map_or(result.role, |r| r.max(result.role)));
+        self.process_rsc_state(index, key, conn, managed, result);
+    }
+
+    /// `process_rsc_state`: what a resource's state on a node means for that node.
+    fn process_rsc_state(
+        &mut self,
+        index: usize,
+        key: &str,
+        conn: Option<usize>,
+        managed: bool,
+        result: crate::history::Replay,
+    ) {
+        let active = result.role > Role::Stopped;
+        let Some(node) = self.nodes.get(index) else {
+            return;
+        };
+        if active && !node.online && !node.maintenance && managed {
+            match node.kind {
+                NodeKind::Guest => {
+                    self.mark_failed(key);
+                    self.fence(index);
+                }
+                _ if self.stonith => self.fence(index),
+                _ => {}
+            }
+        }
+        let unclean = self.nodes.get(index).is_some_and(|n| n.unclean);
+        let on_fail = if unclean { OnFail::Ignore } else { result.on_fail };
+        match on_fail {
+            OnFail::Fence => self.fence(index),
+            OnFail::Standby => {
+                if let Some(node) = self.nodes.get_mut(index) {
+                    node.standby = true;
+                    node.standby_onfail = true;
+                }
+            }
+            OnFail::ResetRemote => {
+                self.mark_failed(key);
+                self.agg.entry(key.to_owned()).or_default().reset = true;
+                if self.stonith
+                    && let Some(remote) = conn.and_then(|c| self.conns.get(c)).and_then(|c| self.find_node(&c.id))
+                    && self.nodes.get(remote).is_some_and(|n| n.kind == NodeKind::Remote && !n.was_fenced)
+                {
+                    self.fence(remote);
+                }
+            }
+            OnFail::RestartContainer => self.mark_failed(key),
+            _ => {}
+        }
+        if active {
+            if on_fail != OnFail::Ignore {
+                self.mark_failed(key);
+            }
+            self.agg.entry(key.to_owned()).or_default().running_on.push(index);
+        }
+    }
+
+    fn mark_failed(&mut self, key: &str) {
+        self.agg.entry(key.to_owned()).or_default().failed = true;
+    }
+
+    /// `pe_fence_node`.
+    fn fence(&mut self, index: usize) {
+        let Some(node) = self.nodes.get(index) else {
+            return;
+        };
+        let conn = node.conn.and_then(|c| self.conns.get(c));
+        match node.kind {
+            NodeKind::Guest => {
+                let Some(container) = conn.and_then(|c| c.container.clone()) else {
+                    return;
+                };
+                let container_managed = self.resources.get(&container).is_none_or(|i| i.managed);
+                if !self.failed(&container) && container_managed {
+                    self.mark_failed(&container);
+                    if let Some(node) = self.nodes.get_mut(index) {
+                        node.requires_reset = true;
+                    }
+                }
+            }
+            NodeKind::Remote => {
+                let managed = conn.is_none_or(|c| c.managed);
+                if let Some(node) = self.nodes.get_mut(index) {
+                    if managed {
+                        node.requires_reset = true;
+                    }
+                    node.unclean = true;
+                }
+            }
+            NodeKind::Member | NodeKind::Ping => {
+                if let Some(node) = self.nodes.get_mut(index) {
+                    node.unclean = true;
+                }
+            }
+        }
+    }
+}
+
+/// `determine_online_status` for a cluster member.
+fn determine_online_status(node: &mut WorkNode<'_>, state: &NodeState, stonith: bool) {
+    node.shutdown = false;
+    node.expected_up = false;
+    if node.shutdown_requested() {
+        node.shutdown = true;
+    } else if state.expected == Some(JoinState::Member) {
+        node.expected_up = true;
+    }
+    let online = match node.kind {
+        NodeKind::Ping => {
+            node.unclean = false;
+            false
+        }
+        _ if !stonith => online_without_fencing(node, state),
+        _ => online_with_fencing(node, state),
+    };
+    if online {
+        node.online = true;
+    }
+}
+
+fn online_without_fencing(node: &mut WorkNode<'_>, state: &NodeState) -> bool {
+    let in_cluster = state.in_ccm.is_some_and(|m| m.is_member());
+    let peer = state.crmd.is_some_and(|m| m.is_member());
+    if !in_cluster {
+        false
+    } else if peer {
+        state.join == Some(JoinState::Member)
+    } else {
+        if node.expected_up {
+            node.unclean = true;
+        }
+        false
+    }
+}
+
+fn online_with_fencing(node: &mut WorkNode<'_>, state: &NodeState) -> bool {
+    let terminate = node.attr("terminate").is_some_and(|t| {
+        is_true(t) || t.chars().next().is_some_and(|c| c != '0' && c.is_ascii_digit())
+    });
+    let in_cluster = state.in_ccm.is_some_and(|m| m.is_member());
+    let peer = state.crmd.is_some_and(|m| m.is_member());
+    let expected_down = matches!(&state.expected, None | Some(JoinState::Down));
+    let join = state.join.as_ref();
+    let mut online = in_cluster;
+    if node.shutdown {
+        online = peer;
+    } else if state.in_ccm.is_none() {
+        node.unclean = true;
+    } else if join == Some(&JoinState::Banned) {
+        node.unclean = true;
+    } else if !terminate && expected_down {
+        if in_cluster || peer {
+            node.standby = true;
+            node.pending = true;
+        }
+    } else if terminate && join == Some(&JoinState::Down) && !in_cluster && !peer {
+        online = false;
+    } else if !in_cluster || !peer || terminate {
+        node.unclean = true;
+    } else if join == Some(&JoinState::Member) {
+    } else if matches!(join, Some(JoinState::Pending | JoinState::Down)) {
+        node.standby = true;
+        node.pending = true;
+    } else {
+        node.unclean = true;
+    }
+    online
+}
+
+/// The failure response for an operation: configured `on-fail`, else Pacemaker's default
+/// (`unpack_operation_on_fail` in `lib/pengine/pe_actions.c`).
+fn on_fail_policy(
+    op: &LrmOp,
+    configured: &[crate::resources::OpConfig],
+    managed: bool,
+    has_container: bool,
+    is_conn: bool,
+    stonith: bool,
+) -> OnFail {
+    let value = configured
+        .iter()
+        .find(|c| c.name == op.operation && interval_ms(&c.interval) == Some(op.interval_ms))
+        .and_then(|c| c.on_fail.as_deref())
+        .and_then(OnFail::parse)
+        .map(|v| match v {
+            OnFail::Fence if !stonith => OnFail::Stop,
+            OnFail::RestartContainer if !has_container => OnFail::Recover,
+            other => other,
+        });
+    let remote_default = is_conn && !op.is_probe() && op.operation != "start";
+    match value {
+        None if has_container => OnFail::RestartContainer,
+        _ if remote_default && !managed => OnFail::Stop,
+        None if remote_default => OnFail::ResetRemote,
+        None if op.operation == "stop" && stonith => OnFail::Fence,
+        None if op.operation == "stop" => OnFail::Block,
+        None => OnFail::Recover,
+        Some(v) => v,
+    }
+}
+
+/// Reads an interval (`10`, `10s`, `500ms`, `2min`, `1h`) as milliseconds.
+fn interval_ms(spec: &str) -> Option<u64> {
+    let spec = spec.trim();
+    let end = spec.find(|c: char| !c.is_ascii_digit()).unwrap_or(spec.len());
+    let number: u64 = spec.get(..end)?.parse().ok()?;
+    let factor = match spec.get(end..)?.trim() {
+        "" | "s" | "sec" => 1000,
+        "ms" | "msec" => 1,
+        "m" | "min" => 60_000,
+        "h" | "hr" => 3_600_000,
+        _ => return None,
+    };
+    number.checked_mul(factor)
+}
+
+/// A clone instance's base id: `rsc:2` is an instance of `rsc`.
+fn clone_base(id: &str) -> &str {
+    match id.rsplit_once(':') {
+        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
+        _ => id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals() {
+        assert_eq!(interval_ms("10s"), Some(10_000));
+        assert_eq!(interval_ms("10"), Some(10_000));
+        assert_eq!(interval_ms("0"), Some(0));
+        assert_eq!(interval_ms("2min"), Some(120_000));
+        assert_eq!(interval_ms("500ms"), Some(500));
+        assert_eq!(interval_ms("PT5S"), None);
+    }
+
+    #[test]
+    fn clone_ids() {
+        assert_eq!(clone_base("ping:1"), "ping");
+        assert_eq!(clone_base("ping"), "ping");
+        assert_eq!(clone_base("a:b"), "a:b");
+    }
+}

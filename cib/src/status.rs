@@ -1,0 +1,197 @@
+//! The `status` section: one `node_state` per node, with its attributes and resource history.
+
+use crate::value::{Membership, NvPairs};
+use crate::xml::Element;
+
+/// The controller's view of a node's join progress (`join`, `expected`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinState {
+    /// `member`
+    Member,
+    /// `down`
+    Down,
+    /// `pending`
+    Pending,
+    /// `banned` (nack)
+    Banned,
+    /// Anything else, kept as written.
+    Other(String),
+}
+
+impl JoinState {
+    fn parse(value: &str) -> Self {
+        match value.to_ascii_lowercase().as_str() {
+            "member" => Self::Member,
+            "down" => Self::Down,
+            "pending" => Self::Pending,
+            "banned" => Self::Banned,
+            _ => Self::Other(value.to_owned()),
+        }
+    }
+}
+
+/// One `node_state` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeState {
+    /// Node id (matches `<node id>`).
+    pub id: String,
+    /// Node name.
+    pub uname: String,
+    /// Corosync membership (`in_ccm`); `None` when absent.
+    pub in_ccm: Option<Membership>,
+    /// Controller process membership (`crmd`); `None` when absent.
+    pub crmd: Option<Membership>,
+    /// Join state (`join`).
+    pub join: Option<JoinState>,
+    /// Expected state (`expected`).
+    pub expected: Option<JoinState>,
+    /// Whether this entry is for a Pacemaker Remote or guest node (`remote_node`).
+    pub remote_node: bool,
+    /// A remote node's `node_fenced` stamp (non-zero once fenced and not yet back).
+    pub node_fenced: u64,
+    /// A remote node's `node_in_maintenance` flag.
+    pub in_maintenance: bool,
+    /// Transient attributes (`transient_attributes`), e.g. `shutdown`, `standby`, `terminate`.
+    pub transient: NvPairs,
+    /// Resource history on this node.
+    pub resources: Vec<LrmResource>,
+}
+
+impl NodeState {
+    /// Reads every `node_state` under `status`. Entries lacking `id` or `uname` are
+    /// skipped with a warning, as Pacemaker does.
+    pub(crate) fn parse_all(status: Option<&Element>, warnings: &mut Vec<String>) -> Vec<Self> {
+        let Some(status) = status else {
+            return Vec::new();
+        };
+        status
+            .children_named("node_state")
+            .filter_map(|state| Self::parse(state, warnings))
+            .collect()
+    }
+
+    fn parse(state: &Element, warnings: &mut Vec<String>) -> Option<Self> {
+        let (Some(id), Some(uname)) = (state.attr("id"), state.attr("uname")) else {
+            warnings.push(format!(
+                "ignoring <node_state> at byte {} without id or uname",
+                state.position
+            ));
+            return None;
+        };
+        let mut transient = NvPairs::default();
+        for attrs in state.children_named("transient_attributes") {
+            transient.extend_from_sets(attrs, "instance_attributes", warnings);
+        }
+        Some(Self {
+            id: id.to_owned(),
+            uname: uname.to_owned(),
+            in_ccm: state.attr("in_ccm").map(Membership::from_in_ccm),
+            crmd: state.attr("crmd").map(Membership::from_crmd),
+            join: state.attr("join").map(JoinState::parse),
+            expected: state.attr("expected").map(JoinState::parse),
+            remote_node: state.attr("remote_node").is_some_and(crate::value::is_true),
+            node_fenced: leading_int(state.attr("node_fenced")).max(0).unsigned_abs(),
+            in_maintenance: leading_int(state.attr("node_in_maintenance")) > 0,
+            transient,
+            resources: LrmResource::parse_all(state),
+        })
+    }
+}
+
+/// The recorded history of one resource on one node (`lrm_resource`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LrmResource {
+    /// Resource id (for clones, possibly with an instance suffix).
+    pub id: String,
+    /// Recorded operations, in document order.
+    pub ops: Vec<LrmOp>,
+}
+
+impl LrmResource {
+    fn parse_all(state: &Element) -> Vec<Self> {
+        state
+            .children_named("lrm")
+            .flat_map(|lrm| lrm.children_named("lrm_resources"))
+            .flat_map(|list| list.children_named("lrm_resource"))
+            .filter_map(|rsc| {
+                Some(Self {
+                    id: rsc.attr("id")?.to_owned(),
+                    ops: rsc.children_named("lrm_rsc_op").filter_map(LrmOp::parse).collect(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// One recorded operation result (`lrm_rsc_op`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LrmOp {
+    /// The history entry id.
+    pub id: String,
+    /// The action (`start`, `monitor`, ...).
+    pub operation: String,
+    /// Executor call id; `-1` while pending.
+    pub call_id: i64,
+    /// The agent's exit code (`rc-code`).
+    pub rc: i32,
+    /// Execution status (`op-status`): 0 done, -1 pending, 1 cancelled, 2 timeout, ...
+    pub op_status: i32,
+    /// Interval in milliseconds (0 for one-shot actions and probes).
+    pub interval_ms: u64,
+    /// Expected exit code, from the transition key; `None` when unreadable.
+    pub target_rc: Option<i32>,
+}
+
+impl LrmOp {
+    fn parse(op: &Element) -> Option<Self> {
+        Some(Self {
+            id: op.attr("id").unwrap_or_default().to_owned(),
+            operation: op.attr("operation")?.to_owned(),
+            call_id: leading_int(op.attr("call-id")),
+            rc: i32::try_from(leading_int(op.attr("rc-code"))).unwrap_or(i32::MAX),
+            op_status: i32::try_from(leading_int(op.attr("op-status"))).unwrap_or(i32::MAX),
+            interval_ms: leading_int(op.attr("interval")).max(0).unsigned_abs(),
+            target_rc: op
+                .attr("transition-key")
+                .and_then(|key| key.split(':').nth(2))
+                .and_then(|rc| rc.parse().ok()),
+        })
+    }
+
+    /// Whether this is a probe (a one-shot monitor).
+    pub fn is_probe(&self) -> bool {
+        self.operation == "monitor" && self.interval_ms == 0
+    }
+}
+
+/// C's `atoi`-like reading Pacemaker uses for numeric attributes: leading digits, else 0.
+fn leading_int(value: Option<&str>) -> i64 {
+    let Some(value) = value else {
+        return 0;
+    };
+    let value = value.trim_start();
+    let (sign, digits) = match value.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, value.strip_prefix('+').unwrap_or(value)),
+    };
+    let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
+    digits
+        .get(..end)
+        .and_then(|d| d.parse::<i64>().ok())
+        .map_or(0, |n| sign * n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leading_int_is_lenient() {
+        assert_eq!(leading_int(Some("42")), 42);
+        assert_eq!(leading_int(Some("-1")), -1);
+        assert_eq!(leading_int(Some("7abc")), 7);
+        assert_eq!(leading_int(Some("x")), 0);
+        assert_eq!(leading_int(None), 0);
+        assert_eq!(leading_int(Some("99999999999999999999999")), 0);
+    }
+}

@@ -1,0 +1,152 @@
+//! Pacemaker's spellings of booleans, membership stamps and name/value sets.
+
+use crate::xml::Element;
+
+/// Pacemaker's `crm_is_true`: `true`, `on`, `yes`, `y`, `1` (any case) are true.
+pub fn is_true(value: &str) -> bool {
+    ["true", "on", "yes", "y", "1"]
+        .iter()
+        .any(|t| value.eq_ignore_ascii_case(t))
+}
+
+/// A `node_state` membership field (`in_ccm`, `crmd`).
+///
+/// Pacemaker up to 2.1.6 writes words (`true`/`false`, `online`/`offline`); newer versions
+/// write the time the node joined (seconds since the epoch) or `0` when it is not a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    /// Not a member (`false`, `offline`, `0`, or anything unrecognized).
+    No,
+    /// A member, written as a word.
+    Yes,
+    /// A member since this time (seconds since the epoch).
+    Since(u64),
+}
+
+impl Membership {
+    /// Reads an `in_ccm`-style value (`true`/`false` or a timestamp).
+    pub fn from_in_ccm(value: &str) -> Self {
+        Self::from_word_or_time(value, is_true(value))
+    }
+
+    /// Reads a `crmd`-style value (`online`/`offline` or a timestamp).
+    pub fn from_crmd(value: &str) -> Self {
+        Self::from_word_or_time(value, value.eq_ignore_ascii_case("online"))
+    }
+
+    fn from_word_or_time(value: &str, word_true: bool) -> Self {
+        match value.parse::<u64>() {
+            Ok(0) => Self::No,
+            // `1` is also the word "true" for in_ccm; a timestamp is never that small.
+            Ok(1) if word_true => Self::Yes,
+            Ok(time) => Self::Since(time),
+            Err(_) if word_true => Self::Yes,
+            Err(_) => Self::No,
+        }
+    }
+
+    /// Whether the field says "member".
+    pub fn is_member(self) -> bool {
+        !matches!(self, Self::No)
+    }
+}
+
+/// Name/value pairs from `instance_attributes`, `meta_attributes` and the like, in
+/// document order. Lookups return the first occurrence, as Pacemaker does for sets
+/// without rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NvPairs(Vec<(String, String)>);
+
+impl NvPairs {
+    /// The value of `name`, if set.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether `name` is set to a true value.
+    pub fn is_true(&self, name: &str) -> bool {
+        self.get(name).is_some_and(is_true)
+    }
+
+    /// All pairs in document order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Number of pairs.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Appends a pair (later duplicates never shadow earlier ones).
+    pub(crate) fn push(&mut self, name: &str, value: &str) {
+        self.0.push((name.to_owned(), value.to_owned()));
+    }
+
+    /// Adds every `nvpair` of every `set_name` child of `parent` that has no rule.
+    /// Sets guarded by rules are skipped and counted in `skipped_rules`.
+    pub(crate) fn extend_from_sets(
+        &mut self,
+        parent: &Element,
+        set_name: &str,
+        skipped_rules: &mut Vec<String>,
+    ) {
+        for set in parent.children_named(set_name) {
+            if set.child("rule").is_some() {
+                skipped_rules.push(set.describe());
+                continue;
+            }
+            for pair in set.children_named("nvpair") {
+                if let (Some(name), Some(value)) = (pair.attr("name"), pair.attr("value")) {
+                    self.push(name, value);
+                }
+            }
+        }
+    }
+
+    /// Pairs from the `set_name` sets of `parent` (rules skipped).
+    pub(crate) fn from_sets(parent: &Element, set_name: &str, skipped: &mut Vec<String>) -> Self {
+        let mut pairs = Self::default();
+        pairs.extend_from_sets(parent, set_name, skipped);
+        pairs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn booleans_follow_crm_is_true() {
+        for t in ["true", "TRUE", "on", "yes", "y", "1"] {
+            assert!(is_true(t), "{t}");
+        }
+        for f in ["false", "off", "no", "0", "", "member", "2"] {
+            assert!(!is_true(f), "{f}");
+        }
+    }
+
+    #[test]
+    fn membership_words_and_timestamps() {
+        assert_eq!(Membership::from_in_ccm("true"), Membership::Yes);
+        assert_eq!(Membership::from_in_ccm("false"), Membership::No);
+        assert_eq!(Membership::from_in_ccm("1"), Membership::Yes);
+        assert_eq!(Membership::from_in_ccm("0"), Membership::No);
+        assert_eq!(
+            Membership::from_in_ccm("1700000000"),
+            Membership::Since(1_700_000_000)
+        );
+        assert_eq!(Membership::from_crmd("online"), Membership::Yes);
+        assert_eq!(Membership::from_crmd("offline"), Membership::No);
+        assert_eq!(Membership::from_crmd("1700000000"), Membership::Since(1_700_000_000));
+        assert!(!Membership::from_crmd("0").is_member());
+    }
+}
