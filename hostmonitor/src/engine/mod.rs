@@ -1,1 +1,66 @@
-//! The decision state machine: events in, notifications out, time injected.
+//! The decision state machine: events in, actions out, time injected.
+//!
+//! ```text
+//!  alerts ─┐                                       ┌─> Persist(record)   (durable first)
+//! corosync ┼─> Event ─> Engine::on_event(now, ..) ─┼─> Notify(notification) ─> Masakari
+//! reconcile┘     ^       Engine::on_timeout(now)   ├─> CheckPower(node)   (IPMI, optional)
+//!  delivery ─────┘       Engine::poll_timeout()    └─> Report(..)         (logs, metrics)
+//! ```
+//!
+//! No I/O, no clock, no tasks: the daemon feeds [`Event`]s with the current
+//! [`Timestamp`], carries out the [`Action`]s in order, and calls
+//! [`Engine::on_timeout`] at [`Engine::poll_timeout`].
+//!
+//! # The safety rule
+//!
+//! A `STOPPED`/`OFFLINE`/`NORMAL` notification (on which Masakari evacuates) is handed out
+//! for a host only while the host is lost and a successful fence of it (or, if
+//! [`Config::power_off_confirms`], an IPMI power-off) finished *after the host was last
+//! seen online*. Fence times are Pacemaker's; "seen online" is when an alert or corosync
+//! said so, or when a reconcile showing it online was taken (all clocks NTP-synchronised).
+//! So an old fence repeated by the fence history never confirms a new loss, and a host
+//! seen online again after its fence needs a new fence. Failure or timeout of fencing
+//! gives at most `UNKNOWN` ([`FailurePolicy`]).
+//!
+//! # Exactly once
+//!
+//! Each episode (one loss of one host) yields at most one notification of each kind, with
+//! a stable [`NotificationId`] and `generated_time`. The [`Record`] is emitted for
+//! persisting ahead of any notification it covers; a restored engine re-sends what was
+//! pending or in flight with the same `generated_time`, so Masakari's duplicate check
+//! (same host, type and payload within its detection interval of `generated_time`)
+//! answers 409, which counts as delivered. Facts repeated by alerts and reconciles are the
+//! same facts: they do not start new episodes. A reconcile's view of a node's membership
+//! is ignored if a real-time fact about that node arrived after the reconcile began.
+//!
+//! # Holding
+//!
+//! Nothing is sent while the local node lacks quorum or while the mass-failure guard
+//! holds; held notifications go out when that ends, if they are still true (a host back
+//! online before its `STOPPED` went out gets neither `STOPPED` nor `STARTED`).
+
+mod action;
+mod config;
+mod event;
+mod guard;
+mod host;
+mod machine;
+mod notification;
+mod outbox;
+mod record;
+mod status;
+mod time;
+
+pub use action::{Action, Confirmation, Ignored, Level, Report};
+pub use config::{Config, FailurePolicy, MassFailure, Retry, Watch};
+pub use event::{
+    Command, DeliveryOutcome, Event, FenceHistory, FenceOutcome, NodeKind, NodeView, Snapshot,
+};
+pub use machine::Engine;
+pub use notification::{
+    ClusterStatus, HostEvent, HostPayload, HostStatus, Notification, NotificationBody,
+    NotificationId, NotificationRequest, NotificationType,
+};
+pub use record::{Record, RecordError};
+pub use status::{HostState, HostView, PendingView, Status};
+pub use time::{Iso8601, Timestamp};

@@ -1,0 +1,346 @@
+//! What the engine asks the daemon to do, and what it reports.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::notification::{Notification, NotificationId};
+use super::record::Record;
+use super::time::Timestamp;
+
+/// One thing for the daemon to do. Carry the actions of one call out in order: a
+/// [`Action::Persist`] comes before the notifications it covers, and must be durable
+/// before they are sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Store this record durably (replacing the previous one); a restarted engine
+    /// resumes from it with [`Engine::restore`](super::Engine::restore).
+    Persist(Record),
+    /// Deliver this notification to Masakari and report the outcome with
+    /// [`Event::Delivery`](super::Event::Delivery). The engine sends it again after a
+    /// transient failure; it never has two notifications of one host in flight.
+    Notify(Notification),
+    /// Check whether the node's chassis is powered off (IPMI, with the node's stonith
+    /// device parameters) and report it with [`Event::PowerOff`](super::Event::PowerOff).
+    CheckPower {
+        /// The node to check.
+        node: String,
+    },
+    /// Log this (and count it in metrics); [`Report::level`] says how loudly.
+    Report(Report),
+}
+
+/// How loudly a [`Report`] should be logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Detail for debugging.
+    Debug,
+    /// Normal operation.
+    Info,
+    /// Needs attention.
+    Warn,
+    /// Something an operator must act on.
+    Error,
+}
+
+/// Something the engine decided or noticed, for logs, metrics and alerts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Report {
+    /// A watched host was lost; failure episode `episode` begins.
+    HostLost {
+        /// The host.
+        host: String,
+        /// The episode number.
+        episode: u64,
+    },
+    /// A lost host is online again.
+    HostBack {
+        /// The host.
+        host: String,
+        /// Whether a `STOPPED` notification of the episode had been sent (a `STARTED`
+        /// one follows).
+        stop_sent: bool,
+    },
+    /// A host was offline when first seen; nothing is reported for it until it has
+    /// been seen online.
+    FirstSeenOffline {
+        /// The host.
+        host: String,
+    },
+    /// The lost host is confirmed off.
+    FenceConfirmed {
+        /// The host.
+        host: String,
+        /// What confirmed it.
+        by: Confirmation,
+    },
+    /// The host was seen online after the fence that confirmed it, so that fence does
+    /// not belong to its current loss; waiting for a new one.
+    ConfirmationWithdrawn {
+        /// The host.
+        host: String,
+    },
+    /// Fencing of a lost host failed.
+    FenceFailed {
+        /// The host.
+        host: String,
+        /// When, by Pacemaker's clock.
+        at: Timestamp,
+    },
+    /// A lost host was not confirmed off within the fence timeout.
+    FenceTimedOut {
+        /// The host.
+        host: String,
+        /// How long the engine waited.
+        waited: Duration,
+    },
+    /// A lost host was not fenced within the fence timeout, and Pacemaker considers it
+    /// cleanly stopped (no fencing expected); nothing is sent.
+    LostCleanly {
+        /// The host.
+        host: String,
+    },
+    /// The local node lost quorum: nothing is sent until it returns.
+    QuorumLost {
+        /// Notifications waiting.
+        pending: usize,
+    },
+    /// The local node has quorum (again).
+    QuorumRegained {
+        /// Notifications waiting.
+        pending: usize,
+    },
+    /// Too many hosts were lost at once: all notifications are held.
+    MassFailureHold {
+        /// Hosts lost now.
+        lost: usize,
+        /// Hosts watched.
+        watched: usize,
+    },
+    /// The share of lost hosts dropped: held notifications go out.
+    MassFailureReleased {
+        /// Hosts lost now.
+        lost: usize,
+        /// Hosts watched.
+        watched: usize,
+    },
+    /// An operator released the mass-failure hold.
+    HoldReleasedByOperator {
+        /// Hosts lost now.
+        lost: usize,
+        /// Hosts watched.
+        watched: usize,
+    },
+    /// An operator asked to release a hold, but nothing was held.
+    NothingHeld,
+    /// The API stored the notification (202).
+    Delivered {
+        /// The notification.
+        id: NotificationId,
+    },
+    /// The API already had the notification, or the host is on maintenance (409).
+    AlreadyRecorded {
+        /// The notification.
+        id: NotificationId,
+        /// The API's explanation.
+        message: String,
+    },
+    /// The API refused the notification for good.
+    Rejected {
+        /// The notification.
+        id: NotificationId,
+        /// The HTTP status.
+        status: u16,
+        /// The API's explanation.
+        message: String,
+    },
+    /// Delivery failed transiently and will be retried.
+    RetryScheduled {
+        /// The notification.
+        id: NotificationId,
+        /// Which retry comes next (1 for the first).
+        retry: u32,
+        /// How long until then.
+        delay: Duration,
+        /// What went wrong.
+        reason: String,
+    },
+    /// Delivery failed and the retries are used up: the notification is dropped.
+    Abandoned {
+        /// The notification.
+        id: NotificationId,
+        /// How many times it was sent.
+        attempts: u32,
+        /// What went wrong last.
+        reason: String,
+    },
+    /// A watched node is no longer in the cluster configuration; forgotten.
+    NodeRemoved {
+        /// The node.
+        host: String,
+    },
+    /// An event was ignored.
+    Ignored(Ignored),
+}
+
+/// What confirmed a lost host is off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmation {
+    /// Pacemaker fenced it at this time (by Pacemaker's clock).
+    Fence(Timestamp),
+    /// The daemon's IPMI check found it powered off at this time.
+    PowerOff(Timestamp),
+}
+
+/// Why an event was ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ignored {
+    /// The node is not watched, or not yet known from a reconcile.
+    UnwatchedNode(String),
+    /// A delivery result for a notification not in flight.
+    StaleDelivery(NotificationId),
+    /// A power-off confirmation while [`Config::power_off_confirms`](super::Config::power_off_confirms) is off.
+    PowerOffNotTrusted(String),
+}
+
+impl Report {
+    /// How loudly to log this.
+    pub fn level(&self) -> Level {
+        match self {
+            Self::Ignored(_) => Level::Debug,
+            Self::HostLost { .. }
+            | Self::HostBack { .. }
+            | Self::FenceConfirmed { .. }
+            | Self::QuorumRegained { .. }
+            | Self::NothingHeld
+            | Self::Delivered { .. }
+            | Self::AlreadyRecorded { .. }
+            | Self::NodeRemoved { .. } => Level::Info,
+            Self::FirstSeenOffline { .. }
+            | Self::ConfirmationWithdrawn { .. }
+            | Self::LostCleanly { .. }
+            | Self::QuorumLost { .. }
+            | Self::MassFailureReleased { .. }
+            | Self::HoldReleasedByOperator { .. }
+            | Self::RetryScheduled { .. } => Level::Warn,
+            Self::FenceFailed { .. }
+            | Self::FenceTimedOut { .. }
+            | Self::MassFailureHold { .. }
+            | Self::Rejected { .. }
+            | Self::Abandoned { .. } => Level::Error,
+        }
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::HostLost { host, episode } => write!(
+                f,
+                "host {host} lost (episode {episode}); waiting for fencing"
+            ),
+            Self::HostBack {
+                host,
+                stop_sent: true,
+            } => write!(f, "host {host} is online again; sending STARTED"),
+            Self::HostBack {
+                host,
+                stop_sent: false,
+            } => write!(
+                f,
+                "host {host} is online again before any notification; nothing sent"
+            ),
+            Self::FirstSeenOffline { host } => write!(
+                f,
+                "host {host} was offline when first seen; it is reported only after it has been seen online"
+            ),
+            Self::FenceConfirmed {
+                host,
+                by: Confirmation::Fence(at),
+            } => write!(f, "host {host} fenced by Pacemaker at {at}"),
+            Self::FenceConfirmed {
+                host,
+                by: Confirmation::PowerOff(at),
+            } => write!(f, "host {host} confirmed powered off by IPMI at {at}"),
+            Self::ConfirmationWithdrawn { host } => write!(
+                f,
+                "host {host} was seen online after its fence; waiting for a new fence"
+            ),
+            Self::FenceFailed { host, at } => write!(
+                f,
+                "FENCING FAILED for lost host {host} at {at}: no NORMAL notification until it succeeds"
+            ),
+            Self::FenceTimedOut { host, waited } => write!(
+                f,
+                "host {host} lost {}s ago and still not fenced: no NORMAL notification until it is",
+                waited.as_secs()
+            ),
+            Self::LostCleanly { host } => write!(
+                f,
+                "host {host} stopped cleanly without fencing (Pacemaker expects none); nothing sent"
+            ),
+            Self::QuorumLost { pending } => write!(
+                f,
+                "local node has no quorum: holding all notifications ({pending} pending)"
+            ),
+            Self::QuorumRegained { pending } => {
+                write!(f, "local node has quorum ({pending} notifications pending)")
+            }
+            Self::MassFailureHold { lost, watched } => write!(
+                f,
+                "MASS FAILURE: {lost} of {watched} watched hosts lost at once; holding all notifications until the share drops or an operator releases them"
+            ),
+            Self::MassFailureReleased { lost, watched } => write!(
+                f,
+                "mass failure over ({lost} of {watched} hosts lost): releasing held notifications"
+            ),
+            Self::HoldReleasedByOperator { lost, watched } => write!(
+                f,
+                "operator released the mass-failure hold ({lost} of {watched} hosts lost)"
+            ),
+            Self::NothingHeld => write!(f, "no mass-failure hold to release"),
+            Self::Delivered { id } => write!(f, "notification {id} delivered"),
+            Self::AlreadyRecorded { id, message } => write!(
+                f,
+                "notification {id} already recorded or host on maintenance (409): {message}"
+            ),
+            Self::Rejected {
+                id,
+                status,
+                message,
+            } => write!(f, "NOTIFICATION {id} REJECTED ({status}): {message}"),
+            Self::RetryScheduled {
+                id,
+                retry,
+                delay,
+                reason,
+            } => write!(
+                f,
+                "notification {id} failed ({reason}); retry {retry} in {}s",
+                delay.as_secs()
+            ),
+            Self::Abandoned {
+                id,
+                attempts,
+                reason,
+            } => write!(
+                f,
+                "NOTIFICATION {id} ABANDONED after {attempts} attempts: {reason}"
+            ),
+            Self::NodeRemoved { host } => {
+                write!(f, "node {host} is no longer in the cluster; forgotten")
+            }
+            Self::Ignored(Ignored::UnwatchedNode(node)) => {
+                write!(f, "ignored event for unwatched or unknown node {node}")
+            }
+            Self::Ignored(Ignored::StaleDelivery(id)) => write!(
+                f,
+                "ignored delivery result for {id}, which is not in flight"
+            ),
+            Self::Ignored(Ignored::PowerOffNotTrusted(node)) => write!(
+                f,
+                "ignored power-off of {node}: power-off confirmation is not enabled"
+            ),
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! The engine: applies one event, then settles (reports, guard, outbox, persistence,
+//! delivery) the same way after every event and timeout.
+
+use std::collections::btree_map::Entry as MapEntry;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::action::{Action, Ignored, Report};
+use super::config::Config;
+use super::event::{Command, DeliveryOutcome, Event, NodeKind, Snapshot};
+use super::guard::{Counts, Guard};
+use super::host::Host;
+use super::notification::NotificationId;
+use super::record::{Record, RecordError};
+use super::status::{HostView, Status};
+use super::time::Timestamp;
+
+/// The host monitor's decision state machine. See the [module docs](super).
+#[derive(Debug, Clone)]
+pub struct Engine {
+    config: Config,
+    hosts: BTreeMap<String, Host>,
+    guard: Guard,
+    quorum: Quorum,
+    /// The local node as the latest reconcile named it.
+    local_node: Option<String>,
+    /// The record as last handed out for persisting.
+    persisted: Option<Record>,
+}
+
+/// The local node's quorum, from corosync (real-time) and reconciles.
+#[derive(Debug, Clone, Copy, Default)]
+struct Quorum {
+    quorate: Option<bool>,
+    realtime_at: Option<Timestamp>,
+    /// What was last reported.
+    announced: Option<bool>,
+}
+
+impl Engine {
+    /// An engine that knows nothing yet: no hosts, no quorum.
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            hosts: BTreeMap::new(),
+            guard: Guard::default(),
+            quorum: Quorum::default(),
+            local_node: None,
+            persisted: None,
+        }
+    }
+
+    /// An engine resuming from a persisted record. Notifications that were pending (or in
+    /// flight) when it was written are sent again, with their original `generated_time`,
+    /// once quorum is known; Masakari answers 409 to any it already stored.
+    pub fn restore(config: Config, record: Record) -> Result<Self, RecordError> {
+        record.check()?;
+        let mut engine = Self::new(config);
+        engine.hosts = record.hosts.clone();
+        engine.hosts.values_mut().for_each(Host::resume);
+        engine.guard = record.guard;
+        engine.persisted = Some(record);
+        Ok(engine)
+    }
+
+    /// Applies one event at `now` and returns what to do, in order.
+    pub fn on_event(&mut self, now: Timestamp, event: Event) -> Vec<Action> {
+        let mut out = Vec::new();
+        match event {
+            Event::NodeLost { node } => self.membership(&node, false, now, &mut out),
+            Event::NodeMember { node } => self.membership(&node, true, now, &mut out),
+            Event::Fencing {
+                target,
+                outcome,
+                at,
+            } => match self.hosts.get_mut(&target) {
+                Some(host) => host.record_fence(outcome, at),
+                None => ignore(&mut out, Ignored::UnwatchedNode(target)),
+            },
+            Event::PowerOff { node } => self.power_off(node, now, &mut out),
+            Event::Snapshot(snapshot) => self.reconcile(snapshot, now, &mut out),
+            Event::Quorum { quorate } => {
+                self.quorum.quorate = Some(quorate);
+                self.quorum.realtime_at = Some(now);
+            }
+            Event::Delivery { id, outcome } => self.delivered(id, outcome, now, &mut out),
+            Event::Command(Command::ReleaseHold) => {
+                let report = self.guard.release(self.counts(now));
+                out.push(Action::Report(report));
+            }
+        }
+        self.settle(now, &mut out);
+        out
+    }
+
+    /// When [`Engine::on_timeout`] should next be called, if at all.
+    pub fn poll_timeout(&self) -> Option<Timestamp> {
+        let fences = self.hosts.values().filter_map(Host::fence_deadline);
+        let retries = self
+            .hosts
+            .values()
+            .filter(|_| self.sending())
+            .filter_map(|h| h.outbox.retry_due());
+        fences.chain(retries).min()
+    }
+
+    /// Handles whatever is due at `now` (fence deadlines, delivery retries). Calling it
+    /// early or more than once is harmless.
+    pub fn on_timeout(&mut self, now: Timestamp) -> Vec<Action> {
+        let mut out = Vec::new();
+        for (name, host) in &mut self.hosts {
+            host.timeout(name, now, &self.config, &mut out);
+        }
+        self.settle(now, &mut out);
+        out
+    }
+
+    /// The durable record of the current state (the same as the latest
+    /// [`Action::Persist`] carried, if nothing changed since).
+    pub fn record(&self) -> Record {
+        let hosts = self
+            .hosts
+            .iter()
+            .map(|(name, host)| (name.clone(), host.for_record()))
+            .collect();
+        Record::new(hosts, self.guard)
+    }
+
+    /// What the engine sees, for `status`.
+    pub fn status(&self) -> Status {
+        Status {
+            quorate: self.quorum.quorate,
+            mass_failure_hold: self.guard.holding(),
+            hosts: self
+                .hosts
+                .iter()
+                .map(|(name, host)| HostView::new(name, host))
+                .collect(),
+        }
+    }
+
+    fn membership(&mut self, node: &str, online: bool, now: Timestamp, out: &mut Vec<Action>) {
+        match self.hosts.get_mut(node) {
+            Some(host) => host.realtime(node, online, now, &self.config, out),
+            None => ignore(out, Ignored::UnwatchedNode(node.to_owned())),
+        }
+    }
+
+    fn power_off(&mut self, node: String, now: Timestamp, out: &mut Vec<Action>) {
+        if !self.config.power_off_confirms {
+            return ignore(out, Ignored::PowerOffNotTrusted(node));
+        }
+        match self.hosts.get_mut(&node) {
+            Some(host) => host.record_power_off(now),
+            None => ignore(out, Ignored::UnwatchedNode(node)),
+        }
+    }
+
+    fn reconcile(&mut self, snapshot: Snapshot, now: Timestamp, out: &mut Vec<Action>) {
+        let Snapshot {
+            taken_at,
+            local_node,
+            quorate,
+            nodes,
+        } = snapshot;
+        if self.quorum.realtime_at.is_none_or(|at| taken_at > at) {
+            self.quorum.quorate = Some(quorate);
+        }
+        if self.hosts.remove(&local_node).is_some() {
+            out.push(Action::Report(Report::NodeRemoved {
+                host: local_node.clone(),
+            }));
+        }
+        self.local_node = Some(local_node);
+        let mut listed = BTreeSet::new();
+        for view in nodes {
+            if !self.watches(&view.name, view.kind) {
+                continue;
+            }
+            match self.hosts.entry(view.name.clone()) {
+                MapEntry::Vacant(slot) => {
+                    slot.insert(Host::first_seen(&view.name, &view, taken_at, out));
+                }
+                MapEntry::Occupied(mut slot) => {
+                    slot.get_mut()
+                        .apply_view(&view.name, &view, taken_at, now, &self.config, out);
+                }
+            }
+            listed.insert(view.name);
+        }
+        self.forget_unlisted(&listed, out);
+    }
+
+    fn watches(&self, name: &str, kind: NodeKind) -> bool {
+        self.local_node.as_deref() != Some(name) && self.config.watches(name, kind)
+    }
+
+    fn forget_unlisted(&mut self, listed: &BTreeSet<String>, out: &mut Vec<Action>) {
+        self.hosts.retain(|name, host| {
+            if listed.contains(name) {
+                return true;
+            }
+            host.present = false;
+            let keep = !host.forgettable();
+            if !keep {
+                out.push(Action::Report(Report::NodeRemoved { host: name.clone() }));
+            }
+            keep
+        });
+    }
+
+    fn delivered(
+        &mut self,
+        id: NotificationId,
+        outcome: DeliveryOutcome,
+        now: Timestamp,
+        out: &mut Vec<Action>,
+    ) {
+        let Some(host) = self.hosts.values_mut().find(|h| h.outbox.is_in_flight(&id)) else {
+            return ignore(out, Ignored::StaleDelivery(id));
+        };
+        let report = match outcome {
+            DeliveryOutcome::Accepted => Report::Delivered { id },
+            DeliveryOutcome::Duplicate { message } => Report::AlreadyRecorded { id, message },
+            DeliveryOutcome::Rejected { status, message } => Report::Rejected {
+                id,
+                status,
+                message,
+            },
+            DeliveryOutcome::Transient { reason } => match host.outbox.in_flight_mut(&id) {
+                Some(entry) if entry.attempts <= self.config.retry.max_retries => {
+                    let delay = self.config.retry.delay(entry.attempts);
+                    entry.in_flight = false;
+                    entry.due = Some(now.saturating_add(delay));
+                    let retry = entry.attempts;
+                    out.push(Action::Report(Report::RetryScheduled {
+                        id,
+                        retry,
+                        delay,
+                        reason,
+                    }));
+                    return;
+                }
+                entry => {
+                    let attempts = entry.map_or(0, |e| e.attempts);
+                    Report::Abandoned {
+                        id,
+                        attempts,
+                        reason,
+                    }
+                }
+            },
+        };
+        host.outbox.pop();
+        out.push(Action::Report(report));
+    }
+
+    /// After every event: per-host reports and outboxes, guard, quorum, then the record
+    /// (if it changed) ahead of the notifications now ready.
+    fn settle(&mut self, now: Timestamp, out: &mut Vec<Action>) {
+        for (name, host) in &mut self.hosts {
+            host.review(name, now, &self.config, out);
+        }
+        if let Some(report) = self
+            .guard
+            .evaluate(&self.config.mass_failure, self.counts(now))
+        {
+            out.push(Action::Report(report));
+        }
+        self.announce_quorum(out);
+        let mut notifications = Vec::new();
+        if self.sending() {
+            for host in self.hosts.values_mut() {
+                notifications.extend(host.take_ready(now).map(Action::Notify));
+            }
+        }
+        let record = self.record();
+        if self.persisted.as_ref() != Some(&record) {
+            out.push(Action::Persist(record.clone()));
+            self.persisted = Some(record);
+        }
+        out.append(&mut notifications);
+    }
+
+    fn announce_quorum(&mut self, out: &mut Vec<Action>) {
+        let quorate = self.quorum.quorate.unwrap_or(false);
+        if self.quorum.announced == Some(quorate) {
+            return;
+        }
+        self.quorum.announced = Some(quorate);
+        let pending = self.hosts.values().map(|h| h.outbox.len()).sum();
+        let report = if quorate {
+            Report::QuorumRegained { pending }
+        } else {
+            Report::QuorumLost { pending }
+        };
+        out.push(Action::Report(report));
+    }
+
+    /// Whether notifications may go out: the local node has quorum and nothing is held.
+    fn sending(&self) -> bool {
+        self.quorum.quorate == Some(true) && !self.guard.holding()
+    }
+
+    fn counts(&self, now: Timestamp) -> Counts {
+        let window_start = now.saturating_sub(self.config.mass_failure.window);
+        let present = || self.hosts.values().filter(|h| h.present);
+        Counts {
+            watched: present().count(),
+            lost: present().filter(|h| h.lost_since().is_some()).count(),
+            recent: present()
+                .filter(|h| h.lost_since().is_some_and(|t| t >= window_start))
+                .count(),
+        }
+    }
+}
+
+fn ignore(out: &mut Vec<Action>, why: Ignored) {
+    out.push(Action::Report(Report::Ignored(why)));
+}

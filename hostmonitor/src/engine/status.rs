@@ -1,0 +1,106 @@
+//! What the monitor sees, for the `status` subcommand (human-readable or JSON).
+
+use serde::Serialize;
+
+use super::event::NodeKind;
+use super::host::{Host, Phase};
+use super::notification::{HostPayload, NotificationId};
+use super::time::Timestamp;
+
+/// The engine's view of the cluster and its pending notifications.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Status {
+    /// Whether the local node has quorum (unknown until corosync or a reconcile says).
+    pub quorate: Option<bool>,
+    /// Whether the mass-failure guard holds notifications.
+    pub mass_failure_hold: bool,
+    /// The watched hosts, by name.
+    pub hosts: Vec<HostView>,
+}
+
+/// One watched host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostView {
+    /// Its node name.
+    pub name: String,
+    /// What kind of node it is.
+    pub kind: NodeKind,
+    /// Whether the last reconcile listed it.
+    pub present: bool,
+    /// Where it is.
+    pub state: HostState,
+    /// Its failure episode in progress or last ended (0 before the first).
+    pub episode: u64,
+    /// When it was last seen online.
+    pub last_online: Option<Timestamp>,
+    /// Notifications waiting for delivery, oldest first.
+    pub pending: Vec<PendingView>,
+}
+
+/// Where a host is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum HostState {
+    /// Offline since it was first seen; never reported.
+    Unobserved,
+    /// Online.
+    Online,
+    /// Lost.
+    Lost {
+        /// Since when.
+        since: Timestamp,
+        /// Whether it is confirmed off.
+        confirmed: bool,
+        /// Whether fencing is overdue.
+        overdue: bool,
+    },
+}
+
+/// A notification waiting for delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingView {
+    /// Its id.
+    pub id: NotificationId,
+    /// What it says.
+    pub payload: HostPayload,
+    /// How many times it has been sent.
+    pub attempts: u32,
+    /// Whether a delivery is under way.
+    pub in_flight: bool,
+    /// When the next retry is due, if it waits for one.
+    pub retry_at: Option<Timestamp>,
+}
+
+impl HostView {
+    pub(crate) fn new(name: &str, host: &Host) -> Self {
+        let state = match &host.phase {
+            Phase::Unobserved => HostState::Unobserved,
+            Phase::Online => HostState::Online,
+            Phase::Lost(lost) => HostState::Lost {
+                since: lost.since,
+                confirmed: lost.confirmed,
+                overdue: lost.timed_out,
+            },
+        };
+        let pending = host
+            .outbox
+            .iter()
+            .map(|e| PendingView {
+                id: e.notification.id.clone(),
+                payload: e.notification.payload,
+                attempts: e.attempts,
+                in_flight: e.in_flight,
+                retry_at: e.due,
+            })
+            .collect();
+        Self {
+            name: name.to_owned(),
+            kind: host.kind,
+            present: host.present,
+            state,
+            episode: host.episode,
+            last_online: host.last_online,
+            pending,
+        }
+    }
+}
