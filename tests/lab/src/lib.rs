@@ -1,1 +1,38 @@
-//! The lab (placeholder until written).
+//! The lab: a real Pacemaker cluster on one machine, for tests, benchmarks and operators trying the product.
+//!
+//! ```text
+//!            ┌──────────── lab network (bridge in mlab-NAME-net) ─────────────┐
+//!  ctl1..3   corosync+pacemaker  ──ocf:pacemaker:remote──▶  compute1..N   pacemaker-remoted
+//!     │ fence_ipmilan (stonith, per node)                       ▲ power
+//!     └────────── IPMI lanplus ──────────▶  bmc-computeN: ipmi_sim ─┘ (chassis_control = masakari-lab chassis)
+//!  api: masakari-api (noauth2, sqlite) ◀── notifications from the host monitor
+//! ```
+//!
+//! Every host lives in its own network namespace; cluster nodes also get a private mount namespace
+//! (see [`node`]), because corosync, pacemaker and pacemaker-remoted use abstract sockets, /dev/shm and
+//! fixed state paths that would collide otherwise. Labs never share a namespace, so several run at once.
+//! Processes are found and killed by PID through their network namespace ([`procs`]).
+
+pub mod bmc;
+pub mod cib_config;
+pub mod cli;
+pub mod cmd;
+pub mod corosync_conf;
+pub mod demo;
+pub mod error;
+pub mod files;
+pub mod lab;
+pub mod layout;
+pub mod masakari;
+pub mod netns;
+pub mod node;
+pub mod observe;
+pub mod procs;
+pub mod spec;
+pub mod tools;
+pub mod wait;
+
+pub use error::{LabError, Result};
+pub use lab::{Lab, teardown};
+pub use layout::{Host, Machine};
+pub use spec::{LabSpec, RebootAction};

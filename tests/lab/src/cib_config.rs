@@ -1,0 +1,171 @@
+//! The lab's initial CIB: cluster options, one remote connection per compute, one stonith device per
+//! fenceable node. Written to every controller's /var/lib/pacemaker/cib/cib.xml before first boot, so the
+//! cluster starts configured (and with a short dc-deadtime) instead of being configured afterwards.
+
+use std::fmt::Write as _;
+
+use crate::layout::{Host, Layout, Machine};
+use crate::spec::RebootAction;
+
+/// How often Pacemaker checks a remote connection.
+const REMOTE_MONITOR: &str = "5s";
+/// How long a failed remote connection waits before Pacemaker tries it again (a powered-on compute
+/// comes back by itself).
+const RECONNECT_INTERVAL: &str = "10s";
+
+/// The BMC login the lab's stonith devices use.
+pub struct IpmiLogin<'a> {
+    /// The IPMI user name.
+    pub user: &'a str,
+    /// Its password.
+    pub password: &'a str,
+}
+
+/// The whole initial CIB document.
+pub fn render(layout: &Layout, login: &IpmiLogin<'_>) -> String {
+    let mut s = String::from(
+        "<cib validate-with=\"pacemaker-3.9\" epoch=\"1\" num_updates=\"0\" admin_epoch=\"0\">\n\
+         <configuration>\n<crm_config>\n<cluster_property_set id=\"cib-bootstrap-options\">\n",
+    );
+    let options = [
+        ("stonith-enabled", "true"),
+        ("dc-deadtime", "5s"),
+        ("cluster-recheck-interval", "1min"),
+        ("cluster-name", &format!("mlab-{}", layout.spec().name)),
+    ];
+    for (name, value) in options {
+        let _ = writeln!(
+            s,
+            "<nvpair id=\"opt-{name}\" name=\"{name}\" value=\"{}\"/>",
+            escape(value)
+        );
+    }
+    s.push_str("</cluster_property_set>\n</crm_config>\n<nodes/>\n<resources>\n");
+    for m in layout.computes() {
+        remote_connection(&mut s, m);
+    }
+    for m in fenceable(layout) {
+        stonith_device(&mut s, layout, m, login);
+    }
+    s.push_str("</resources>\n<constraints>\n");
+    for m in fenceable(layout) {
+        if let Machine::Controller(_) = m {
+            let _ = writeln!(
+                s,
+                "<rsc_location id=\"fence-{n}-not-on-self\" rsc=\"fence-{n}\" node=\"{n}\" score=\"-INFINITY\"/>",
+                n = m.name()
+            );
+        }
+    }
+    s.push_str("</constraints>\n</configuration>\n<status/>\n</cib>\n");
+    s
+}
+
+/// The nodes with a stonith device: every compute, and the controllers when there are several.
+pub fn fenceable(layout: &Layout) -> Vec<Machine> {
+    if layout.controllers().len() > 1 {
+        layout.machines()
+    } else {
+        layout.computes()
+    }
+}
+
+fn remote_connection(s: &mut String, m: Machine) {
+    let n = m.name();
+    let _ = write!(
+        s,
+        "<primitive id=\"{n}\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\">\n\
+         <instance_attributes id=\"{n}-ia\">\n\
+         <nvpair id=\"{n}-server\" name=\"server\" value=\"{addr}\"/>\n\
+         <nvpair id=\"{n}-reconnect\" name=\"reconnect_interval\" value=\"{RECONNECT_INTERVAL}\"/>\n\
+         </instance_attributes>\n\
+         <operations>\n\
+         <op id=\"{n}-monitor\" name=\"monitor\" interval=\"{REMOTE_MONITOR}\" timeout=\"15s\"/>\n\
+         </operations>\n\
+         </primitive>\n",
+        addr = Host::Node(m).address()
+    );
+}
+
+fn stonith_device(s: &mut String, layout: &Layout, m: Machine, login: &IpmiLogin<'_>) {
+    let n = m.name();
+    let agent = escape(&layout.spec().fence_agent);
+    let bmc = Host::Bmc(m).address().to_string();
+    let mut params = vec![
+        ("ip", bmc.as_str()),
+        ("ipport", "623"),
+        ("username", login.user),
+        ("password", login.password),
+        ("lanplus", "1"),
+        ("cipher", "3"),
+        ("pcmk_host_list", n.as_str()),
+    ];
+    if layout.spec().reboot_action == RebootAction::Off {
+        params.push(("pcmk_reboot_action", "off"));
+    }
+    let _ = write!(
+        s,
+        "<primitive id=\"fence-{n}\" class=\"stonith\" type=\"{agent}\">\n\
+         <instance_attributes id=\"fence-{n}-ia\">\n"
+    );
+    for (name, value) in params {
+        let _ = writeln!(
+            s,
+            "<nvpair id=\"fence-{n}-{name}\" name=\"{name}\" value=\"{}\"/>",
+            escape(value)
+        );
+    }
+    let _ = write!(
+        s,
+        "</instance_attributes>\n\
+         <operations>\n\
+         <op id=\"fence-{n}-monitor\" name=\"monitor\" interval=\"60s\"/>\n\
+         </operations>\n\
+         </primitive>\n"
+    );
+}
+
+fn escape(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::LabSpec;
+
+    const LOGIN: IpmiLogin<'static> = IpmiLogin {
+        user: "admin",
+        password: "p&ss\"word",
+    };
+
+    #[test]
+    fn one_controller_fences_computes_only() {
+        let layout = Layout::new(LabSpec::new("t")).unwrap();
+        let cib = render(&layout, &LOGIN);
+        assert!(cib.contains("id=\"fence-compute1\""));
+        assert!(cib.contains("id=\"fence-compute2\""));
+        assert!(!cib.contains("fence-ctl1"));
+        assert!(cib.contains("value=\"p&amp;ss&quot;word\""));
+        assert!(!cib.contains("pcmk_reboot_action"));
+    }
+
+    #[test]
+    fn three_controllers_fence_each_other_never_themselves() {
+        let layout = Layout::new(LabSpec {
+            controllers: 3,
+            reboot_action: RebootAction::Off,
+            fence_agent: "fence_ipmilan_rs".into(),
+            ..LabSpec::new("t")
+        })
+        .unwrap();
+        let cib = render(&layout, &LOGIN);
+        assert!(cib.contains("rsc=\"fence-ctl2\" node=\"ctl2\" score=\"-INFINITY\""));
+        assert!(cib.contains("type=\"fence_ipmilan_rs\""));
+        assert!(cib.contains("name=\"pcmk_reboot_action\" value=\"off\""));
+    }
+}

@@ -1,0 +1,152 @@
+//! The main job (`make demo`): a lab, compute1 fails, Pacemaker fences it through its BMC, and the
+//! timeline of what each party saw is printed. Also the lab's `status` report.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::error::{LabError, Result};
+use crate::lab::Lab;
+use crate::masakari::StoredNotification;
+use crate::spec::LabSpec;
+
+/// How long the demo watches the failure unfold.
+const WATCH: Duration = Duration::from_secs(90);
+/// The compute the demo fails.
+const VICTIM: &str = "compute1";
+
+/// Builds the lab, fails compute1 and prints the timeline; tears the lab down at the end.
+pub fn run(spec: LabSpec) -> Result<()> {
+    let started = Instant::now();
+    println!(
+        "bringing up lab {} ({} controller(s), {} computes, stonith {}) ...",
+        spec.name, spec.controllers, spec.computes, spec.fence_agent
+    );
+    let lab = Lab::up(spec)?;
+    println!("lab up in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&status(&lab)?).unwrap_or_default()
+    );
+
+    println!("\nkilling pacemaker-remoted on {VICTIM} ...");
+    let t0 = Instant::now();
+    lab.kill_remoted(VICTIM)?;
+    let timeline = watch(&lab, t0)?;
+    println!("\ntimeline (seconds after the kill):");
+    for (at, what) in &timeline {
+        println!("  {at:7.2}  {what}");
+    }
+    println!(
+        "\nfencer history: {}",
+        serde_json::to_string(&lab.fence_history()?).unwrap_or_default()
+    );
+    let stored: Vec<Value> = lab.notifications()?.iter().map(notification_json).collect();
+    println!(
+        "notifications stored by the Masakari API: {}",
+        serde_json::to_string_pretty(&stored).unwrap_or_default()
+    );
+    lab.down()
+}
+
+/// First sightings, in order, with their time after the fault.
+struct Timeline {
+    t0: Instant,
+    lines: Vec<(f64, String)>,
+    seen: std::collections::HashSet<&'static str>,
+}
+
+impl Timeline {
+    fn note(&mut self, key: &'static str, what: String) {
+        if self.seen.insert(key) {
+            self.lines.push((self.t0.elapsed().as_secs_f64(), what));
+        }
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.seen.contains(key)
+    }
+}
+
+/// Polls the cluster, the fencer, the BMC and the API until the victim is fenced (and back, unless
+/// fencing leaves it off) or the watch ends; each first sighting becomes a line of the timeline.
+fn watch(lab: &Lab, t0: Instant) -> Result<Vec<(f64, String)>> {
+    let mut t = Timeline {
+        t0,
+        lines: Vec::new(),
+        seen: Default::default(),
+    };
+    while t0.elapsed() < WATCH {
+        if let Some(n) = lab.crm_mon().ok().and_then(|v| v.node(VICTIM).cloned()) {
+            if !n.online {
+                t.note(
+                    "offline",
+                    format!("crm_mon: {VICTIM} offline (unclean={})", n.unclean),
+                );
+            } else if t.has("fenced") {
+                t.note("back", format!("crm_mon: {VICTIM} online again"));
+            }
+        }
+        if let Ok(false) = lab.bmc_power(VICTIM) {
+            t.note(
+                "bmc-off",
+                format!("BMC of {VICTIM} reports chassis power off"),
+            );
+        }
+        let history = lab.fence_history().unwrap_or_default();
+        if let Some(e) = history
+            .iter()
+            .find(|e| e.target == VICTIM && e.status == "success")
+        {
+            t.note(
+                "fenced",
+                format!("fencer: {} of {VICTIM} succeeded", e.action),
+            );
+        }
+        if let Some(n) = lab.notifications().ok().and_then(|l| l.into_iter().next()) {
+            t.note(
+                "notified",
+                format!("Masakari API stored {} {}", n.kind, n.payload),
+            );
+        }
+        let stays_off = lab.spec_reboot_is_off() && t.has("fenced") && t.has("bmc-off");
+        if t.has("back") || (stays_off && t0.elapsed() > Duration::from_secs(15)) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if !t.has("fenced") {
+        return Err(LabError::Timeout {
+            what: format!("{VICTIM} to be fenced"),
+            seconds: WATCH.as_secs_f64(),
+        });
+    }
+    Ok(t.lines)
+}
+
+/// The lab's state as JSON: nodes, BMC power and stored notifications.
+pub fn status(lab: &Lab) -> Result<Value> {
+    let view = lab.crm_mon()?;
+    let mut bmcs = serde_json::Map::new();
+    for m in lab.layout().machines() {
+        let power = match lab.bmc_power(&m.name()) {
+            Ok(true) => json!("on"),
+            Ok(false) => json!("off"),
+            Err(e) => json!(format!("no answer: {e}")),
+        };
+        bmcs.insert(m.name(), power);
+    }
+    let notifications: Vec<Value> = lab
+        .notifications()
+        .map(|l| l.iter().map(notification_json).collect())
+        .unwrap_or_default();
+    Ok(json!({"cluster": view, "bmc_power": bmcs, "notifications": notifications}))
+}
+
+/// A stored notification as JSON for people.
+pub fn notification_json(n: &StoredNotification) -> Value {
+    json!({
+        "uuid": n.notification_uuid, "type": n.kind, "generated_time": n.generated_time,
+        "created_at": n.created_at, "payload": n.payload, "status": n.status,
+    })
+}

@@ -1,0 +1,208 @@
+//! The real Masakari API (PyPI `masakari`) in the lab's `api` namespace: noauth2, sqlite, fake transport,
+//! a failover segment holding every compute. Without Nova, hosts are inserted into its database
+//! (setup/register-hosts.py); everything else goes through the API itself.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::cmd::{command, output, run, spawn_detached};
+use crate::error::{LabError, Result, file_error};
+use crate::layout::{API_PORT, Host, Layout};
+use crate::procs;
+use crate::tools::Tools;
+use crate::wait::poll_until;
+
+/// The token clients send under noauth2 (`user:project`).
+pub const TOKEN: &str = "admin:admin";
+/// The name of the lab's failover segment.
+pub const SEGMENT: &str = "lab-computes";
+
+/// A notification as the API stores and lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct StoredNotification {
+    /// The notification's uuid.
+    pub notification_uuid: String,
+    /// The host it is about.
+    pub source_host_uuid: String,
+    /// `COMPUTE_HOST`, `VM` or `PROCESS`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// When the sender says the event happened.
+    pub generated_time: String,
+    /// When the API stored it.
+    pub created_at: String,
+    /// The payload as sent.
+    pub payload: serde_json::Value,
+    /// new, running, finished, failed, ignored, error.
+    pub status: String,
+}
+
+/// Writes masakari.conf and creates the database.
+pub fn configure(layout: &Layout, tools: &Tools) -> Result<()> {
+    let dir = layout.host_dir(Host::Api);
+    std::fs::create_dir_all(&dir).map_err(file_error(&dir))?;
+    let paste = tools.venv_file("etc/masakari/api-paste.ini");
+    let conf = format!(
+        "# Written by masakari-lab.\n\
+         [DEFAULT]\n\
+         auth_strategy = noauth2\n\
+         transport_url = fake://\n\
+         masakari_api_listen = {addr}\n\
+         masakari_api_listen_port = {API_PORT}\n\
+         masakari_api_workers = 1\n\
+         notification_delay_max = 0\n\
+         log_file = {log}\n\
+         [wsgi]\n\
+         api_paste_config = {paste}\n\
+         [database]\n\
+         connection = sqlite:///{db}\n\
+         [taskflow]\n\
+         connection = sqlite:///{taskflow}\n",
+        addr = Host::Api.address(),
+        paste = paste.display(),
+        log = dir.join("masakari-api.log").display(),
+        db = database(layout).display(),
+        taskflow = dir.join("taskflow.db").display(),
+    );
+    let conf_file = config_file(layout);
+    std::fs::write(&conf_file, conf).map_err(file_error(&conf_file))?;
+    let mut sync = command(
+        &tools.venv_bin("masakari-manage").to_string_lossy(),
+        ["--config-file"],
+    );
+    sync.arg(&conf_file).args(["db", "sync"]);
+    run(&mut sync)
+}
+
+/// Starts the API (does nothing when it runs) and waits until it answers.
+pub fn start(layout: &Layout, tools: &Tools) -> Result<()> {
+    let ns = layout.netns(Host::Api);
+    if !procs::in_netns(&ns).is_empty() {
+        return Ok(());
+    }
+    let mut cmd = command("ip", ["netns", "exec", &ns]);
+    cmd.arg(tools.venv_bin("masakari-api"))
+        .arg("--config-file")
+        .arg(config_file(layout));
+    spawn_detached(&mut cmd, &layout.host_dir(Host::Api).join("stdout.log"))?;
+    poll_until(
+        "the Masakari API to answer",
+        Duration::from_secs(60),
+        || Ok(request(layout, "GET", "/segments", None).ok()),
+    )
+    .map(drop)
+}
+
+/// Stops the API: every process in its namespace is killed.
+pub fn stop(layout: &Layout) -> Result<()> {
+    procs::kill_netns(&layout.netns(Host::Api))
+}
+
+/// Creates the failover segment and registers every compute in it.
+pub fn register_computes(layout: &Layout, tools: &Tools) -> Result<()> {
+    let body = serde_json::json!({"segment": {
+        "name": SEGMENT, "service_type": "COMPUTE", "recovery_method": "auto",
+        "description": "every compute of the lab"}});
+    let answer = request(layout, "POST", "/segments", Some(&body.to_string()))?;
+    let uuid = answer
+        .pointer("/segment/uuid")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| answer_error(format!("no segment uuid in {answer}")))?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("setup/register-hosts.py");
+    let mut cmd = command(&tools.venv_bin("python3").to_string_lossy(), [&script]);
+    cmd.arg(database(layout)).arg(uuid);
+    cmd.args(layout.computes().iter().map(|m| m.name()));
+    run(&mut cmd)
+}
+
+/// The notifications the API has stored, oldest first.
+pub fn notifications(layout: &Layout) -> Result<Vec<StoredNotification>> {
+    let answer = request(layout, "GET", "/notifications?sort_dir=asc", None)?;
+    let list = answer
+        .get("notifications")
+        .cloned()
+        .ok_or_else(|| answer_error(format!("no notifications list in {answer}")))?;
+    serde_json::from_value(list).map_err(|e| answer_error(e.to_string()))
+}
+
+/// Posts a notification as a monitor would; the HTTP status code and the body.
+pub fn post_notification(layout: &Layout, body: &serde_json::Value) -> Result<(u16, String)> {
+    let text = curl(
+        layout,
+        "POST",
+        "/notifications",
+        Some(&body.to_string()),
+        true,
+    )?;
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", text.as_str()));
+    let code = code
+        .trim()
+        .parse()
+        .map_err(|_| answer_error(format!("no status code in {text:?}")))?;
+    Ok((code, body.to_owned()))
+}
+
+/// One request to the API from inside the lab (the API's address exists only in the lab's namespaces).
+pub fn request(
+    layout: &Layout,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> Result<serde_json::Value> {
+    let text = curl(layout, method, path, body, false)?;
+    serde_json::from_str(&text).map_err(|e| answer_error(format!("{e} in {text:?}")))
+}
+
+fn curl(
+    layout: &Layout,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    code: bool,
+) -> Result<String> {
+    let url = format!("{}{path}", layout.api_url());
+    let ns = layout.netns(Host::Api);
+    let mut cmd = command(
+        "ip",
+        [
+            "netns",
+            "exec",
+            &ns,
+            "curl",
+            "-sS",
+            "--max-time",
+            "10",
+            "-X",
+            method,
+        ],
+    );
+    cmd.args(["-H", &format!("X-Auth-Token: {TOKEN}")]);
+    cmd.args(["-H", "Content-Type: application/json"]);
+    if code {
+        cmd.args(["-w", "\n%{http_code}"]);
+    } else {
+        cmd.arg("--fail-with-body");
+    }
+    if let Some(body) = body {
+        cmd.args(["--data", body]);
+    }
+    cmd.arg(url);
+    output(&mut cmd)
+}
+
+fn answer_error(detail: String) -> LabError {
+    LabError::Answer {
+        peer: "masakari-api".to_owned(),
+        detail,
+    }
+}
+
+fn config_file(layout: &Layout) -> PathBuf {
+    layout.host_dir(Host::Api).join("masakari.conf")
+}
+
+fn database(layout: &Layout) -> PathBuf {
+    layout.host_dir(Host::Api).join("masakari.db")
+}

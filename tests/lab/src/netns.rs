@@ -1,0 +1,77 @@
+//! The lab network: one bridge namespace and a veth into each host's own network namespace.
+
+use crate::cmd::{command, output, run};
+use crate::error::Result;
+use crate::layout::{Host, Layout, NETNS_PREFIX};
+use crate::procs;
+
+const BRIDGE: &str = "br0";
+
+/// Creates the bridge namespace and every host's namespace, addressed and up.
+pub fn create(layout: &Layout) -> Result<()> {
+    let br = layout.bridge_netns();
+    ip(["netns", "add", &br])?;
+    ip(["-n", &br, "link", "set", "lo", "up"])?;
+    ip(["-n", &br, "link", "add", BRIDGE, "type", "bridge"])?;
+    ip(["-n", &br, "link", "set", BRIDGE, "up"])?;
+    for host in layout.hosts() {
+        attach(layout, host)?;
+    }
+    Ok(())
+}
+
+fn attach(layout: &Layout, host: Host) -> Result<()> {
+    let br = layout.bridge_netns();
+    let ns = layout.netns(host);
+    let port = host.short();
+    let cidr = format!("{}/24", host.address());
+    ip(["netns", "add", &ns])?;
+    ip(["-n", &ns, "link", "set", "lo", "up"])?;
+    ip([
+        "-n", &br, "link", "add", &port, "type", "veth", "peer", "name", "eth0", "netns", &ns,
+    ])?;
+    ip(["-n", &br, "link", "set", &port, "master", BRIDGE, "up"])?;
+    ip(["-n", &ns, "addr", "add", &cidr, "dev", "eth0"])?;
+    ip(["-n", &ns, "link", "set", "eth0", "up"])
+}
+
+/// Cuts (`up == false`) or restores a host's network link at the bridge, like pulling its cable.
+pub fn set_link(layout: &Layout, host: Host, up: bool) -> Result<()> {
+    let state = if up { "up" } else { "down" };
+    ip([
+        "-n",
+        &layout.bridge_netns(),
+        "link",
+        "set",
+        &host.short(),
+        state,
+    ])
+}
+
+/// The network namespaces of the lab called `name` that exist now, whatever its spec was.
+pub fn existing(name: &str) -> Result<Vec<String>> {
+    let prefix = format!("{NETNS_PREFIX}{name}-");
+    let list = output(&mut command("ip", ["netns", "list"]))?;
+    Ok(list
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|ns| ns.starts_with(&prefix))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Kills every process in the lab's namespaces and deletes the namespaces (and so their veths).
+pub fn destroy(name: &str) -> Result<()> {
+    let namespaces = existing(name)?;
+    for ns in &namespaces {
+        procs::kill_netns(ns)?;
+    }
+    for ns in &namespaces {
+        ip(["netns", "delete", ns])?;
+    }
+    Ok(())
+}
+
+fn ip<const N: usize>(args: [&str; N]) -> Result<()> {
+    run(&mut command("ip", args))
+}
