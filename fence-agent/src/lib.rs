@@ -1,8 +1,13 @@
 //! A fence_ipmilan-compatible STONITH agent with a native IPMI-over-LAN client.
 
+pub mod agent;
+pub mod bmc;
 pub mod exit;
 pub mod ipmi;
 pub mod log;
 pub mod options;
 pub mod personality;
 pub mod secret;
+pub mod run;
+pub mod session;
+pub mod transport;

@@ -1,0 +1,193 @@
+//! fencing.py's `fence_action` for fence_ipmilan: the decisions of on/off/reboot/status
+//! and what is printed. Talks to a [`Bmc`] and a [`Clock`], so it is tested without either.
+//!
+//! Stricter than fence_ipmilan where it matters: a BMC that refuses Chassis Control (e.g.
+//! insufficient privilege) fails at once with its reason instead of after power_timeout, and
+//! every failure line says why.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use crate::bmc::{Bmc, BmcError};
+use crate::exit::Exit;
+use crate::ipmi::commands::chassis_control::Control;
+use crate::log::Logger;
+use crate::options::settings::{Action, Method, Settings};
+
+/// Time as the agent needs it.
+pub trait Clock {
+    /// Now.
+    fn now(&self) -> Instant;
+    /// Sleeps for `d`.
+    fn sleep(&mut self, d: Duration);
+}
+
+/// The real clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+    fn sleep(&mut self, d: Duration) {
+        std::thread::sleep(d);
+    }
+}
+
+/// fencing.py's `EC_STATUS` message.
+pub const STATUS_FAILED: &str = "Failed: Unable to obtain correct plug status or plug is not available";
+
+/// Everything one fencing run touches.
+pub struct Run<'a> {
+    /// Validated settings.
+    pub settings: &'a Settings,
+    /// The BMC.
+    pub bmc: &'a mut dyn Bmc,
+    /// The clock.
+    pub clock: &'a mut dyn Clock,
+    /// Standard output (result lines).
+    pub out: &'a mut dyn Write,
+    /// Log (failure reasons).
+    pub log: &'a mut Logger,
+}
+
+/// Why a power change did not complete.
+enum PowerFailure {
+    /// The BMC refused the command (reason given).
+    Refused(BmcError),
+    /// The state never changed within power_timeout.
+    TimedOut,
+}
+
+impl Run<'_> {
+    /// Carries out the action; the session is closed before returning.
+    pub fn fence(&mut self) -> Exit {
+        let exit = self.act();
+        self.bmc.close();
+        exit
+    }
+
+    fn act(&mut self) -> Exit {
+        let action = self.settings.action;
+        if matches!(action, Action::List | Action::ListStatus) {
+            return self.print("NOTICE: List option is not working on this device yet", Exit::Ok);
+        }
+        let on = match self.bmc.power_is_on() {
+            Ok(on) => on,
+            Err(e) => return self.failed(&format!("{STATUS_FAILED} ({e})")),
+        };
+        match (action, on) {
+            (Action::Monitor, _) => Exit::Ok,
+            (Action::Status, true) => self.print("Status: ON", Exit::Ok),
+            (Action::Status, false) => self.print("Status: OFF", Exit::StatusOff),
+            (Action::On, true) => self.print("Success: Already ON", Exit::Ok),
+            (Action::Off, false) => self.print("Success: Already OFF", Exit::Ok),
+            (Action::On, false) => self.power_on(),
+            (Action::Off, true) => self.power_off(),
+            (Action::Reboot, _) if self.settings.method == Method::Cycle => self.cycle(Control::PowerCycle),
+            (Action::Diag, _) => self.cycle(Control::DiagnosticInterrupt),
+            (Action::Reboot, on) => self.reboot(on),
+            (Action::List | Action::ListStatus, _) => Exit::Ok,
+        }
+    }
+
+    fn power_on(&mut self) -> Exit {
+        match self.set_power(true, 1 + self.settings.retry_on) {
+            Ok(()) => self.print("Success: Powered ON", Exit::Ok),
+            Err(f) => self.power_failed(f, "Failed: Timed out waiting to power ON"),
+        }
+    }
+
+    fn power_off(&mut self) -> Exit {
+        match self.set_power(false, 1) {
+            Ok(()) => self.print("Success: Powered OFF", Exit::Ok),
+            Err(f) => self.power_failed(f, "Failed: Timed out waiting to power OFF"),
+        }
+    }
+
+    fn reboot(&mut self, on: bool) -> Exit {
+        if on {
+            if let Err(f) = self.set_power(false, 1) {
+                return self.power_failed(f, "Failed: Timed out waiting to power OFF");
+            }
+        }
+        // The node is fenced once off; a failed power-on is logged, not a fencing failure.
+        if let Err(f) = self.set_power(true, self.settings.retry_on) {
+            let reason = match f {
+                PowerFailure::Refused(e) => format!(" ({e})"),
+                PowerFailure::TimedOut => String::new(),
+            };
+            self.log.error(&format!("Timed out waiting to power ON{reason}\n"));
+        }
+        self.print("Success: Rebooted", Exit::Ok)
+    }
+
+    fn cycle(&mut self, control: Control) -> Exit {
+        let mut last = None;
+        for _ in 0..1 + self.settings.retry_on {
+            match self.bmc.control(control) {
+                Ok(()) => {
+                    self.clock.sleep(self.settings.timeouts.power_wait);
+                    return self.print("Success: Rebooted", Exit::Ok);
+                }
+                Err(e) if e.is_refusal() => return self.failed(&format!("Failed: {e}")),
+                Err(e) => last = Some(e),
+            }
+        }
+        let reason = last.map(|e| format!(" ({e})")).unwrap_or_default();
+        self.failed(&format!("Connection timed out{reason}"))
+    }
+
+    /// fencing.py's `async_set_multi_power_fn`: command, power_wait, poll until confirmed.
+    fn set_power(&mut self, on: bool, attempts: u32) -> Result<(), PowerFailure> {
+        let control = if on { Control::PowerUp } else { Control::PowerDown };
+        for _ in 0..attempts {
+            match self.bmc.control(control) {
+                Err(e) if e.is_refusal() => return Err(PowerFailure::Refused(e)),
+                Err(e) => self.log.warning(&format!("Chassis Control failed, checking the power state anyway: {e}")),
+                Ok(()) => {}
+            }
+            self.clock.sleep(self.settings.timeouts.power_wait);
+            if self.poll_until(on) {
+                return Ok(());
+            }
+        }
+        Err(PowerFailure::TimedOut)
+    }
+
+    /// Polls the power state until it is `on`, or power_timeout passes.
+    fn poll_until(&mut self, on: bool) -> bool {
+        let start = self.clock.now();
+        loop {
+            match self.bmc.power_is_on() {
+                Ok(state) if state == on => return true,
+                Ok(_) => {}
+                Err(e) => self.log.debug(&format!("status poll failed: {e}")),
+            }
+            if self.settings.timeouts.power.is_some_and(|limit| self.clock.now() - start >= limit) {
+                return false;
+            }
+            self.clock.sleep(self.settings.timeouts.status_sleep);
+        }
+    }
+
+    fn power_failed(&mut self, failure: PowerFailure, timed_out: &str) -> Exit {
+        match failure {
+            PowerFailure::Refused(e) => self.failed(&format!("Failed: {e}")),
+            PowerFailure::TimedOut => self.failed(timed_out),
+        }
+    }
+
+    fn print(&mut self, line: &str, exit: Exit) -> Exit {
+        let _ = writeln!(self.out, "{line}");
+        exit
+    }
+
+    fn failed(&mut self, line: &str) -> Exit {
+        self.log.error(&format!("{line}\n\n"));
+        Exit::Failed
+    }
+}
+
+#[cfg(test)]
+mod tests;
