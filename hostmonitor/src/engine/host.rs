@@ -371,7 +371,7 @@ impl Host {
     /// When fencing is overdue, if the engine still waits for it.
     pub(crate) fn fence_deadline(&self) -> Option<Timestamp> {
         match &self.phase {
-            Phase::Lost(lost) if !lost.timed_out => Some(lost.deadline),
+            Phase::Lost(lost) if !lost.timed_out && !lost.confirmed => Some(lost.deadline),
             _ => None,
         }
     }

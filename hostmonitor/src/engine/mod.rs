@@ -64,3 +64,6 @@ pub use notification::{
 pub use record::{Record, RecordError};
 pub use status::{HostState, HostView, PendingView, Status};
 pub use time::{Iso8601, Timestamp};
+
+#[cfg(test)]
+mod tests;
