@@ -101,10 +101,30 @@ wire_code! {
         OUT_OF_SPACE = 0xc4 => "out of space",
         /// Request data length invalid.
         INVALID_LENGTH = 0xc7 => "request data length invalid",
+        /// Command not supported on the given LUN.
+        INVALID_LUN = 0xc2 => "command invalid for given LUN",
+        /// Reservation canceled or invalid.
+        RESERVATION_CANCELLED = 0xc5 => "reservation canceled or invalid",
+        /// Request data truncated.
+        TRUNCATED = 0xc6 => "request data truncated",
+        /// Request data field length limit exceeded.
+        FIELD_TOO_LONG = 0xc8 => "request data field length limit exceeded",
         /// Parameter out of range.
         OUT_OF_RANGE = 0xc9 => "parameter out of range",
+        /// Requested sensor, data or record not present.
+        NOT_PRESENT = 0xcb => "requested data not present",
+        /// Invalid data field in request.
+        INVALID_DATA = 0xcc => "invalid data field in request",
+        /// Command illegal for the sensor or record type.
+        ILLEGAL_COMMAND = 0xcd => "command illegal for specified sensor or record type",
         /// Cannot respond now.
         CANNOT_RESPOND = 0xce => "command response could not be provided",
+        /// Cannot execute a duplicated request.
+        DUPLICATED = 0xcf => "cannot execute duplicated request",
+        /// BMC initialization in progress.
+        INITIALIZING = 0xd2 => "BMC initialization in progress",
+        /// Destination unavailable.
+        UNAVAILABLE = 0xd3 => "destination unavailable",
         /// Insufficient privilege.
         INSUFFICIENT_PRIVILEGE = 0xd4 => "insufficient privilege level",
         /// Not supported in present state.

@@ -61,7 +61,13 @@ impl Session {
 
     pub(super) fn on_open_session(&mut self, now: Instant, payload: &[u8], s: Opening) -> State {
         const STAGE: &str = "answering RMCP+ Open Session Request";
-        let Some(resp) = OpenSessionResponse::decode(payload).ok().filter(|r| is_ours(r.console_session_id, s.console_id)) else {
+        // A refusal without our session id cannot be matched to us; acting on it can only
+        // make us try the next suite of the implicit list, or fail.
+        let matches = |r: &OpenSessionResponse| match r.console_session_id {
+            Some(echo) => is_ours(echo, s.console_id),
+            None => r.accepted.is_none(),
+        };
+        let Some(resp) = OpenSessionResponse::decode(payload).ok().filter(matches) else {
             self.dropped += 1;
             return State::ExpectOpenSession(s);
         };

@@ -21,20 +21,24 @@ pub struct OpenSessionResponse {
     pub tag: u8,
     /// Status (non-zero: refused).
     pub status: RmcpStatus,
-    /// Echo of our session id.
-    pub console_session_id: Unverified<u32>,
+    /// Echo of our session id (absent in the two-byte refusals some BMCs send).
+    pub console_session_id: Option<Unverified<u32>>,
     /// The BMC's session id and the algorithms it chose (only with status OK).
     pub accepted: Option<(Unverified<u32>, [u8; 3])>,
 }
 
 impl OpenSessionResponse {
-    /// Decodes the payload; a refusal may stop after the console session id.
+    /// Decodes the payload; a refusal may stop after the status (OpenIPMI's ipmi_sim) or
+    /// after the console session id.
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
         let tag = r.u8("message tag")?;
         let status = RmcpStatus(r.u8("status")?);
+        if status != RmcpStatus::OK && r.remaining() == 0 {
+            return Ok(Self { tag, status, console_session_id: None, accepted: None });
+        }
         r.take(2, "privilege and reserved")?;
-        let console_session_id = Unverified::new(r.u32_le("console session id")?);
+        let console_session_id = Some(Unverified::new(r.u32_le("console session id")?));
         if status != RmcpStatus::OK && r.remaining() == 0 {
             return Ok(Self { tag, status, console_session_id, accepted: None });
         }
@@ -67,6 +71,9 @@ mod tests {
     fn short_refusal_and_strict_length() {
         let r = OpenSessionResponse::decode(&[1, 0x11, 0, 0, 1, 2, 3, 4]).unwrap();
         assert_eq!(r.status, RmcpStatus::NO_CIPHER_MATCH);
+        let r = OpenSessionResponse::decode(&[0, 0x04]).unwrap();
+        assert_eq!((r.status, r.console_session_id), (RmcpStatus::INVALID_AUTH_ALG, None));
+        assert!(OpenSessionResponse::decode(&[0, 0x00]).is_err());
         assert!(OpenSessionResponse::decode(&[1, 0, 0, 0, 1, 2, 3, 4]).is_err());
         assert!(OpenSessionResponse::decode(&[0; 37]).is_err());
     }
