@@ -73,8 +73,9 @@ pub enum FenceOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
     /// When the daemon started reading, by the same clock it passes as `now`. A node's
-    /// state in the snapshot is ignored when a real-time fact about that node arrived at
-    /// or after this time (the fact is newer); its fence history is always used.
+    /// membership (and the quorum) in the snapshot is ignored when a newer fact about it
+    /// was applied: a real-time one that arrived at or after this time, or a reconcile
+    /// taken later. Fence histories and sightings online are always used.
     pub taken_at: Timestamp,
     /// The node the monitor runs on (never reported).
     pub local_node: String,

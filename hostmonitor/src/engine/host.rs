@@ -71,9 +71,10 @@ pub(crate) struct Host {
     /// When it was last seen online (exact).
     #[serde(skip)]
     pub(crate) last_online: Option<Timestamp>,
-    /// When the latest real-time fact about its membership arrived.
+    /// When the latest membership fact applied was true: when a real-time one arrived,
+    /// or when the reconcile that gave it was taken. Older reconciles are stale.
     #[serde(skip)]
-    pub(crate) realtime_at: Option<Timestamp>,
+    pub(crate) membership_at: Option<Timestamp>,
 }
 
 impl Host {
@@ -105,7 +106,7 @@ impl Host {
             power_off: None,
             outbox: Outbox::default(),
             last_online,
-            realtime_at: None,
+            membership_at: Some(taken_at),
         };
         host.merge_fence_history(view);
         host
@@ -121,13 +122,14 @@ impl Host {
         Self {
             outbox: self.outbox.for_record(),
             last_online: None,
-            realtime_at: None,
+            membership_at: None,
             ..self.clone()
         }
     }
 
     /// Applies a reconcile's view of the host, taken at `taken_at`. Its membership is
-    /// used only if no real-time fact arrived since; its fence history always is.
+    /// used only if no newer membership fact was applied; its fence history always is,
+    /// and a sighting online always counts as one.
     pub(crate) fn apply_view(
         &mut self,
         name: &str,
@@ -140,7 +142,10 @@ impl Host {
         self.present = true;
         self.kind = view.kind;
         self.merge_fence_history(view);
-        let fresh = self.realtime_at.is_none_or(|at| taken_at > at);
+        let fresh = self.membership_at.is_none_or(|at| taken_at > at);
+        if fresh {
+            self.membership_at = Some(taken_at);
+        }
         if view.online {
             self.observe_online(name, taken_at, fresh, config, out);
         } else if fresh {
@@ -160,7 +165,7 @@ impl Host {
         config: &Config,
         out: &mut Vec<Action>,
     ) {
-        self.realtime_at = Some(now);
+        self.membership_at = Some(now);
         if online {
             self.observe_online(name, now, true, config, out);
         } else {

@@ -31,7 +31,8 @@ pub struct Engine {
 #[derive(Debug, Clone, Copy, Default)]
 struct Quorum {
     quorate: Option<bool>,
-    realtime_at: Option<Timestamp>,
+    /// When the latest quorum fact applied was true.
+    at: Option<Timestamp>,
     /// What was last reported.
     announced: Option<bool>,
 }
@@ -80,7 +81,7 @@ impl Engine {
             Event::Snapshot(snapshot) => self.reconcile(snapshot, now, &mut out),
             Event::Quorum { quorate } => {
                 self.quorum.quorate = Some(quorate);
-                self.quorum.realtime_at = Some(now);
+                self.quorum.at = Some(now);
             }
             Event::Delivery { id, outcome } => self.delivered(id, outcome, now, &mut out),
             Event::Command(Command::ReleaseHold) => {
@@ -162,8 +163,9 @@ impl Engine {
             quorate,
             nodes,
         } = snapshot;
-        if self.quorum.realtime_at.is_none_or(|at| taken_at > at) {
+        if self.quorum.at.is_none_or(|at| taken_at > at) {
             self.quorum.quorate = Some(quorate);
+            self.quorum.at = Some(taken_at);
         }
         if self.hosts.remove(&local_node).is_some() {
             out.push(Action::Report(Report::NodeRemoved {

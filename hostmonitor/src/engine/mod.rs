@@ -31,7 +31,8 @@
 //! (same host, type and payload within its detection interval of `generated_time`)
 //! answers 409, which counts as delivered. Facts repeated by alerts and reconciles are the
 //! same facts: they do not start new episodes. A reconcile's view of a node's membership
-//! is ignored if a real-time fact about that node arrived after the reconcile began.
+//! is ignored if a newer fact about that node was already applied (an alert or corosync
+//! event that arrived after the reconcile began, or a later reconcile).
 //!
 //! # Holding
 //!
