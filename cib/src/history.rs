@@ -166,7 +166,8 @@ impl<'a> State<'a> {
         }
         let mut status = op.op_status;
         if masked_probe {
-            return (OCF_NOT_RUNNING, EXEC_DONE);
+            rc = OCF_NOT_RUNNING;
+            status = EXEC_DONE;
         }
         if status != EXEC_DONE && status != EXEC_ERROR {
             return (rc, status);

@@ -50,4 +50,4 @@ pub use resources::{Agent, BundleSpec, OpConfig, Resource, ResourceKind};
 pub use secret::Secret;
 pub use status::{JoinState, LrmOp, LrmResource, NodeState};
 pub use topology::{FencingLevel, LevelTarget};
-pub use value::{Membership, NvPairs, is_true};
+pub use value::{Membership, NvPairs, is_secret_name, is_true};

@@ -126,8 +126,6 @@ struct RscInfo<'a> {
 struct Agg {
     role: Option<Role>,
     failed: bool,
-    /// A reset-remote failure is in force (with a reconnect interval it stops the connection).
-    reset: bool,
     running_on: Vec<usize>,
 }
 
@@ -474,7 +472,7 @@ impl<'a> Work<'a> {
         let container_failed = container.is_some_and(|k| self.failed(k));
         let container_stopped = container.is_some_and(|k| self.role(k) == Role::Stopped);
         let conn_failed = self.failed(&conn.id);
-        let stopping = conn.disabled || (conn.reconnect && self.agg.get(&conn.id).is_some_and(|a| a.reset));
+        let stopping = conn.disabled;
         let Some(node) = self.nodes.get_mut(index) else {
             return;
         };
@@ -584,7 +582,6 @@ impl<'a> Work<'a> {
             }
             OnFail::ResetRemote => {
                 self.mark_failed(key);
-                self.agg.entry(key.to_owned()).or_default().reset = true;
                 if self.stonith
                     && let Some(remote) = conn.and_then(|c| self.conns.get(c)).and_then(|c| self.find_node(&c.id))
                     && self.nodes.get(remote).is_some_and(|n| n.kind == NodeKind::Remote && !n.was_fenced)
@@ -600,6 +597,15 @@ impl<'a> Work<'a> {
                 self.mark_failed(key);
             }
             self.agg.entry(key.to_owned()).or_default().running_on.push(index);
+            // `native_add_running`: a resource active on a node in maintenance is unmanaged.
+            if self.nodes.get(index).is_some_and(|n| n.maintenance) {
+                if let Some(c) = conn.and_then(|c| self.conns.get_mut(c)) {
+                    c.managed = false;
+                }
+                if let Some(info) = self.resources.get_mut(key) {
+                    info.managed = false;
+                }
+            }
         }
     }
 

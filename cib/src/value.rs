@@ -53,9 +53,31 @@ impl Membership {
 
 /// Name/value pairs from `instance_attributes`, `meta_attributes` and the like, in
 /// document order. Lookups return the first occurrence, as Pacemaker does for sets
-/// without rules.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// without rules. `Debug` redacts values whose names look secret (passwords, keys).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct NvPairs(Vec<(String, String)>);
+
+/// Whether a parameter name looks like it holds a secret.
+pub fn is_secret_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["passw", "secret", "hexadecimal_kg", "token", "key"]
+        .iter()
+        .any(|s| name.contains(s))
+}
+
+impl std::fmt::Debug for NvPairs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for (k, v) in &self.0 {
+            if is_secret_name(k) {
+                map.entry(k, &crate::Secret::new(String::new()));
+            } else {
+                map.entry(k, v);
+            }
+        }
+        map.finish()
+    }
+}
 
 impl NvPairs {
     /// The value of `name`, if set.
@@ -123,6 +145,18 @@ impl NvPairs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_redacts_secret_looking_values() {
+        let mut pairs = NvPairs::default();
+        pairs.push("password", "hunter2");
+        pairs.push("passwd", "hunter3");
+        pairs.push("hexadecimal_kg", "abcd");
+        pairs.push("ip", "192.0.2.1");
+        let text = format!("{pairs:?}");
+        assert!(!text.contains("hunter") && !text.contains("abcd"), "{text}");
+        assert!(text.contains("192.0.2.1"));
+    }
 
     #[test]
     fn booleans_follow_crm_is_true() {
