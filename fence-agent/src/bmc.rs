@@ -38,7 +38,15 @@ pub enum BmcError {
 impl BmcError {
     /// Whether the BMC definitively refused (retrying the same request cannot help).
     pub fn is_refusal(&self) -> bool {
-        matches!(self, BmcError::Session { source: SessionError::Completion { .. } | SessionError::AuthFailed { .. } | SessionError::Refused { .. }, .. })
+        matches!(
+            self,
+            BmcError::Session {
+                source: SessionError::Completion { .. }
+                    | SessionError::AuthFailed { .. }
+                    | SessionError::Refused { .. },
+                ..
+            }
+        )
     }
 }
 
@@ -68,7 +76,10 @@ impl LanBmc {
         let flavour = match &settings.protocol {
             Protocol::V15 { auth } => Flavour::V15 { auth: *auth },
             Protocol::V20 { cipher, kg } => Flavour::V20 {
-                suites: cipher.map_or_else(|| vec![CipherSuite::SEVENTEEN, CipherSuite::THREE], |c| vec![c]),
+                suites: cipher.map_or_else(
+                    || vec![CipherSuite::SEVENTEEN, CipherSuite::THREE],
+                    |c| vec![c],
+                ),
                 kg: kg.clone(),
             },
         };
@@ -80,28 +91,50 @@ impl LanBmc {
             login_timeout: settings.timeouts.login,
             retransmit: settings.timeouts.retransmit,
         };
-        Self { config, host: settings.host.clone(), port: settings.port, command_timeout: settings.timeouts.command, transport: None, session: None }
+        Self {
+            config,
+            host: settings.host.clone(),
+            port: settings.port,
+            command_timeout: settings.timeouts.command,
+            transport: None,
+            session: None,
+        }
     }
 
     fn addr(&self) -> String {
-        self.transport.as_ref().map_or_else(|| format!("{}:{}", self.host, self.port), |t| SocketAddr::to_string(&t.peer()))
+        self.transport.as_ref().map_or_else(
+            || format!("{}:{}", self.host, self.port),
+            |t| SocketAddr::to_string(&t.peer()),
+        )
     }
 
     fn session_error(&self, source: SessionError) -> BmcError {
-        BmcError::Session { addr: self.addr(), source }
+        BmcError::Session {
+            addr: self.addr(),
+            source,
+        }
     }
 
     /// Sends `req` and returns the successful response's data.
     fn command(&mut self, stage: &'static str, req: Request) -> Result<Vec<u8>, BmcError> {
         self.ensure_session()?;
-        let (Some(transport), Some(session)) = (self.transport.as_mut(), self.session.as_mut()) else {
+        let (Some(transport), Some(session)) = (self.transport.as_mut(), self.session.as_mut())
+        else {
             return Err(self.session_error(SessionError::NotReady));
         };
-        session.send(Instant::now(), stage, req, self.command_timeout).map_err(|e| BmcError::Session { addr: transport.peer().to_string(), source: e })?;
+        session
+            .send(Instant::now(), stage, req, self.command_timeout)
+            .map_err(|e| BmcError::Session {
+                addr: transport.peer().to_string(),
+                source: e,
+            })?;
         let event = transport.drive(session);
         match event {
             Ok(Event::Response(resp)) if resp.completion == CompletionCode::OK => Ok(resp.data),
-            Ok(Event::Response(resp)) => Err(self.session_error(SessionError::Completion { stage, code: resp.completion })),
+            Ok(Event::Response(resp)) => Err(self.session_error(SessionError::Completion {
+                stage,
+                code: resp.completion,
+            })),
             Ok(Event::Failed(e)) => {
                 self.close();
                 Err(self.session_error(e))
@@ -123,7 +156,9 @@ impl LanBmc {
         }
         let rng = OsRandom::open().map_err(BmcError::Random)?;
         let mut session = Session::new(self.config.clone(), Box::new(rng), Instant::now());
-        let Some(transport) = self.transport.as_mut() else { return Err(self.session_error(SessionError::NotReady)) };
+        let Some(transport) = self.transport.as_mut() else {
+            return Err(self.session_error(SessionError::NotReady));
+        };
         let event = transport.drive(&mut session);
         self.session = Some(session);
         match event {
@@ -144,17 +179,25 @@ impl LanBmc {
 impl Bmc for LanBmc {
     fn power_is_on(&mut self) -> Result<bool, BmcError> {
         let data = self.command("Get Chassis Status", chassis_status::request())?;
-        let status = ChassisStatus::decode(&data)
-            .map_err(|e| self.session_error(SessionError::Malformed { stage: "answering Get Chassis Status", what: e.to_string() }))?;
+        let status = ChassisStatus::decode(&data).map_err(|e| {
+            self.session_error(SessionError::Malformed {
+                stage: "answering Get Chassis Status",
+                what: e.to_string(),
+            })
+        })?;
         Ok(status.power_on())
     }
 
     fn control(&mut self, control: Control) -> Result<(), BmcError> {
-        self.command("Chassis Control", chassis_control::request(control)).map(|_| ())
+        self.command("Chassis Control", chassis_control::request(control))
+            .map(|_| ())
     }
 
     fn close(&mut self) {
-        let (Some(transport), Some(session)) = (self.transport.as_mut(), self.session.as_mut()) else { return };
+        let (Some(transport), Some(session)) = (self.transport.as_mut(), self.session.as_mut())
+        else {
+            return;
+        };
         if session.is_open() {
             session.close(Instant::now());
             while let Ok(event) = transport.drive(session) {

@@ -7,7 +7,7 @@ pub mod ipmi;
 pub mod log;
 pub mod options;
 pub mod personality;
-pub mod secret;
 pub mod run;
+pub mod secret;
 pub mod session;
 pub mod transport;

@@ -45,7 +45,13 @@ pub struct Logger {
 impl Logger {
     /// A logger writing to `stderr`, in the unconfigured (`LEVEL:root:`) format.
     pub fn new(stderr: Box<dyn Write>) -> Self {
-        Self { stderr, debug_file: None, configured: false, verbose: false, quiet: false }
+        Self {
+            stderr,
+            debug_file: None,
+            configured: false,
+            verbose: false,
+            quiet: false,
+        }
     }
 
     /// Switches to fencing.py's configured format with the given verbosity.

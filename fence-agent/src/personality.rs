@@ -17,21 +17,41 @@ pub struct Personality {
 
 /// fence_ipmilan and its aliases (fence-agents 4.12.1 `docs["symlink"]` order).
 pub static PERSONALITIES: &[Personality] = &[
-    Personality { name: "fence_ipmilan", shortdesc: "", defaults: &[] },
+    Personality {
+        name: "fence_ipmilan",
+        shortdesc: "",
+        defaults: &[],
+    },
     Personality {
         name: "fence_ilo3",
         shortdesc: "Fence agent for HP iLO3",
         defaults: &[("power_wait", "4"), ("lanplus", "1")],
     },
-    Personality { name: "fence_ilo4", shortdesc: "Fence agent for HP iLO4", defaults: &[("lanplus", "1")] },
-    Personality { name: "fence_ilo5", shortdesc: "Fence agent for HP iLO5", defaults: &[("lanplus", "1")] },
+    Personality {
+        name: "fence_ilo4",
+        shortdesc: "Fence agent for HP iLO4",
+        defaults: &[("lanplus", "1")],
+    },
+    Personality {
+        name: "fence_ilo5",
+        shortdesc: "Fence agent for HP iLO5",
+        defaults: &[("lanplus", "1")],
+    },
     Personality {
         name: "fence_ipmilanplus",
         shortdesc: "Fence agent for IPMIv2 lanplus",
         defaults: &[("lanplus", "1")],
     },
-    Personality { name: "fence_imm", shortdesc: "Fence agent for IBM Integrated Management Module", defaults: &[] },
-    Personality { name: "fence_idrac", shortdesc: "Fence agent for Dell iDRAC", defaults: &[] },
+    Personality {
+        name: "fence_imm",
+        shortdesc: "Fence agent for IBM Integrated Management Module",
+        defaults: &[],
+    },
+    Personality {
+        name: "fence_idrac",
+        shortdesc: "Fence agent for Dell iDRAC",
+        defaults: &[],
+    },
 ];
 
 /// The personality for `argv0` (a path or name; our `_rs` suffix optional).
@@ -40,10 +60,17 @@ pub static PERSONALITIES: &[Personality] = &[
 pub fn from_argv0(argv0: &str) -> &'static Personality {
     let base = basename(argv0);
     let name = base.strip_suffix(SUFFIX).unwrap_or(base);
-    PERSONALITIES.iter().find(|p| p.name == name).unwrap_or(&MAIN)
+    PERSONALITIES
+        .iter()
+        .find(|p| p.name == name)
+        .unwrap_or(&MAIN)
 }
 
-static MAIN: Personality = Personality { name: "fence_ipmilan", shortdesc: "", defaults: &[] };
+static MAIN: Personality = Personality {
+    name: "fence_ipmilan",
+    shortdesc: "",
+    defaults: &[],
+};
 
 /// The file name part of `argv0`.
 pub fn basename(argv0: &str) -> &str {
@@ -52,8 +79,16 @@ pub fn basename(argv0: &str) -> &str {
 
 impl Personality {
     /// The default of option `key` under this personality.
-    pub fn default_for(&self, key: &str, table_default: Option<&'static str>) -> Option<&'static str> {
-        self.defaults.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).or(table_default)
+    pub fn default_for(
+        &self,
+        key: &str,
+        table_default: Option<&'static str>,
+    ) -> Option<&'static str> {
+        self.defaults
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
+            .or(table_default)
     }
 }
 

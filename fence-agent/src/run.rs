@@ -32,7 +32,11 @@ pub struct Io<'a> {
 /// Runs the agent as fence_ipmilan would run.
 pub fn run(io: Io<'_>) -> Exit {
     let started = Instant::now();
-    let argv0 = io.args.first().cloned().unwrap_or_else(|| "fence_ipmilan_rs".to_owned());
+    let argv0 = io
+        .args
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "fence_ipmilan_rs".to_owned());
     let program = basename(&argv0).to_owned();
     let personality = personality::from_argv0(&argv0);
     let mut log = Logger::new(io.stderr);
@@ -49,7 +53,10 @@ pub fn run(io: Io<'_>) -> Exit {
         Err(msg) => return usage_error(&mut log, &[msg]),
     };
     let checked = check(raw, personality, io.pcmk_service.as_deref());
-    checked.early_warnings.iter().for_each(|w| log.warning(&format!("{w}\n")));
+    checked
+        .early_warnings
+        .iter()
+        .for_each(|w| log.warning(&format!("{w}\n")));
     let out = io.stdout;
     match checked.outcome {
         Outcome::Help => return print(out, &help::usage(&program)),
@@ -75,7 +82,9 @@ pub fn run(io: Io<'_>) -> Exit {
     if let Some(path) = &checked.debug_file {
         match OpenOptions::new().create(true).append(true).open(path) {
             Ok(file) => log.add_debug_file(file),
-            Err(_) => return usage_error(&mut log, &[format!("Failed: Unable to create file {path}")]),
+            Err(_) => {
+                return usage_error(&mut log, &[format!("Failed: Unable to create file {path}")]);
+            }
         }
     }
     if let Some(script) = &checked.password_script {
@@ -94,11 +103,23 @@ pub fn run(io: Io<'_>) -> Exit {
 fn fence(settings: &Settings, out: &mut dyn Write, log: &mut Logger) -> Exit {
     log.debug(&format!(
         "{:?} on {}:{} as {:?}, privilege {}, password [set: {}]",
-        settings.action, settings.host, settings.port, settings.username, settings.privilege, !settings.password.is_empty()
+        settings.action,
+        settings.host,
+        settings.port,
+        settings.username,
+        settings.privilege,
+        !settings.password.is_empty()
     ));
     let mut bmc = LanBmc::new(settings);
     let mut clock = SystemClock;
-    let exit = Run { settings, bmc: &mut bmc, clock: &mut clock, out, log }.fence();
+    let exit = Run {
+        settings,
+        bmc: &mut bmc,
+        clock: &mut clock,
+        out,
+        log,
+    }
+    .fence();
     let _ = out.flush();
     exit
 }
@@ -119,7 +140,8 @@ fn password_from_script(script: &str) -> Result<Secret, String> {
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("cannot run it: {e}"))?;
-    let mut text = String::from_utf8(output.stdout).map_err(|_| "its output is not UTF-8".to_owned())?;
+    let mut text =
+        String::from_utf8(output.stdout).map_err(|_| "its output is not UTF-8".to_owned())?;
     let trimmed = text.trim_end().len();
     text.truncate(trimmed);
     Ok(Secret::from_string(text))

@@ -47,13 +47,20 @@ pub struct UdpTransport {
 impl UdpTransport {
     /// Resolves `host` and connects a UDP socket to `host:port`.
     pub fn connect(host: &str, port: u16) -> Result<Self, TransportError> {
-        let resolve = |source| TransportError::Resolve { host: host.to_owned(), source };
+        let resolve = |source| TransportError::Resolve {
+            host: host.to_owned(),
+            source,
+        };
         let peer = (host, port)
             .to_socket_addrs()
             .map_err(resolve)?
             .next()
             .ok_or_else(|| resolve(io::Error::new(io::ErrorKind::NotFound, "no address")))?;
-        let local: SocketAddr = if peer.is_ipv4() { ([0, 0, 0, 0], 0).into() } else { (std::net::Ipv6Addr::UNSPECIFIED, 0).into() };
+        let local: SocketAddr = if peer.is_ipv4() {
+            ([0, 0, 0, 0], 0).into()
+        } else {
+            (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+        };
         let io_err = |source| TransportError::Io { addr: peer, source };
         let socket = UdpSocket::bind(local).map_err(io_err)?;
         socket.connect(peer).map_err(io_err)?;
@@ -76,20 +83,39 @@ impl UdpTransport {
                 return Ok(event);
             }
             let Some(deadline) = session.poll_timeout() else {
-                return Ok(Event::Closed { acknowledged: false });
+                return Ok(Event::Closed {
+                    acknowledged: false,
+                });
             };
-            let wait = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
-            self.socket.set_read_timeout(Some(wait)).map_err(|source| TransportError::Io { addr: self.peer, source })?;
+            let wait = deadline
+                .saturating_duration_since(Instant::now())
+                .max(Duration::from_millis(1));
+            self.socket
+                .set_read_timeout(Some(wait))
+                .map_err(|source| TransportError::Io {
+                    addr: self.peer,
+                    source,
+                })?;
             match self.socket.recv(&mut buf) {
                 Ok(n) => session.handle_datagram(Instant::now(), buf.get(..n).unwrap_or_default()),
-                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
                     session.handle_timeout(Instant::now());
                 }
                 Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
                     return Err(TransportError::Refused { addr: self.peer });
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(source) => return Err(TransportError::Io { addr: self.peer, source }),
+                Err(source) => {
+                    return Err(TransportError::Io {
+                        addr: self.peer,
+                        source,
+                    });
+                }
             }
         }
     }
@@ -97,8 +123,13 @@ impl UdpTransport {
     fn send(&self, datagram: &[u8]) -> Result<(), TransportError> {
         match self.socket.send(datagram) {
             Ok(_) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => Err(TransportError::Refused { addr: self.peer }),
-            Err(source) => Err(TransportError::Io { addr: self.peer, source }),
+            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                Err(TransportError::Refused { addr: self.peer })
+            }
+            Err(source) => Err(TransportError::Io {
+                addr: self.peer,
+                source,
+            }),
         }
     }
 }

@@ -35,7 +35,8 @@ impl Clock for SystemClock {
 }
 
 /// fencing.py's `EC_STATUS` message.
-pub const STATUS_FAILED: &str = "Failed: Unable to obtain correct plug status or plug is not available";
+pub const STATUS_FAILED: &str =
+    "Failed: Unable to obtain correct plug status or plug is not available";
 
 /// Everything one fencing run touches.
 pub struct Run<'a> {
@@ -70,7 +71,10 @@ impl Run<'_> {
     fn act(&mut self) -> Exit {
         let action = self.settings.action;
         if matches!(action, Action::List | Action::ListStatus) {
-            return self.print("NOTICE: List option is not working on this device yet", Exit::Ok);
+            return self.print(
+                "NOTICE: List option is not working on this device yet",
+                Exit::Ok,
+            );
         }
         let on = match self.bmc.power_is_on() {
             Ok(on) => on,
@@ -84,7 +88,9 @@ impl Run<'_> {
             (Action::Off, false) => self.print("Success: Already OFF", Exit::Ok),
             (Action::On, false) => self.power_on(),
             (Action::Off, true) => self.power_off(),
-            (Action::Reboot, _) if self.settings.method == Method::Cycle => self.cycle(Control::PowerCycle),
+            (Action::Reboot, _) if self.settings.method == Method::Cycle => {
+                self.cycle(Control::PowerCycle)
+            }
             (Action::Diag, _) => self.cycle(Control::DiagnosticInterrupt),
             (Action::Reboot, on) => self.reboot(on),
             (Action::List | Action::ListStatus, _) => Exit::Ok,
@@ -117,7 +123,8 @@ impl Run<'_> {
                 PowerFailure::Refused(e) => format!(" ({e})"),
                 PowerFailure::TimedOut => String::new(),
             };
-            self.log.error(&format!("Timed out waiting to power ON{reason}\n"));
+            self.log
+                .error(&format!("Timed out waiting to power ON{reason}\n"));
         }
         self.print("Success: Rebooted", Exit::Ok)
     }
@@ -140,11 +147,17 @@ impl Run<'_> {
 
     /// fencing.py's `async_set_multi_power_fn`: command, power_wait, poll until confirmed.
     fn set_power(&mut self, on: bool, attempts: u32) -> Result<(), PowerFailure> {
-        let control = if on { Control::PowerUp } else { Control::PowerDown };
+        let control = if on {
+            Control::PowerUp
+        } else {
+            Control::PowerDown
+        };
         for _ in 0..attempts {
             match self.bmc.control(control) {
                 Err(e) if e.is_refusal() => return Err(PowerFailure::Refused(e)),
-                Err(e) => self.log.warning(&format!("Chassis Control failed, checking the power state anyway: {e}")),
+                Err(e) => self.log.warning(&format!(
+                    "Chassis Control failed, checking the power state anyway: {e}"
+                )),
                 Ok(()) => {}
             }
             self.clock.sleep(self.settings.timeouts.power_wait);
@@ -164,7 +177,12 @@ impl Run<'_> {
                 Ok(_) => {}
                 Err(e) => self.log.debug(&format!("status poll failed: {e}")),
             }
-            if self.settings.timeouts.power.is_some_and(|limit| self.clock.now() - start >= limit) {
+            if self
+                .settings
+                .timeouts
+                .power
+                .is_some_and(|limit| self.clock.now() - start >= limit)
+            {
                 return false;
             }
             self.clock.sleep(self.settings.timeouts.status_sleep);

@@ -152,7 +152,13 @@ mod tests {
         assert_eq!(r.u16_le("x"), Ok(0x0201));
         assert_eq!(r.u16_le("y"), Err(DecodeError::Truncated { what: "y" }));
         assert_eq!(r.remaining(), 1);
-        assert_eq!(r.finish("z"), Err(DecodeError::Trailing { what: "z", extra: 1 }));
+        assert_eq!(
+            r.finish("z"),
+            Err(DecodeError::Trailing {
+                what: "z",
+                extra: 1
+            })
+        );
     }
 
     #[test]

@@ -57,16 +57,33 @@ pub struct CipherSuite {
 
 impl CipherSuite {
     /// Suite 0: no authentication, integrity or confidentiality. Dangerous.
-    pub const ZERO_UNAUTHENTICATED_DANGEROUS: Self =
-        Self { id: 0, auth: AuthAlg::None, integrity: IntegrityAlg::None, conf: ConfAlg::None };
+    pub const ZERO_UNAUTHENTICATED_DANGEROUS: Self = Self {
+        id: 0,
+        auth: AuthAlg::None,
+        integrity: IntegrityAlg::None,
+        conf: ConfAlg::None,
+    };
     /// Suite 1: HMAC-SHA1 RAKP only.
-    pub const ONE: Self = Self { id: 1, auth: AuthAlg::HmacSha1, integrity: IntegrityAlg::None, conf: ConfAlg::None };
+    pub const ONE: Self = Self {
+        id: 1,
+        auth: AuthAlg::HmacSha1,
+        integrity: IntegrityAlg::None,
+        conf: ConfAlg::None,
+    };
     /// Suite 2: HMAC-SHA1, HMAC-SHA1-96.
-    pub const TWO: Self =
-        Self { id: 2, auth: AuthAlg::HmacSha1, integrity: IntegrityAlg::HmacSha1_96, conf: ConfAlg::None };
+    pub const TWO: Self = Self {
+        id: 2,
+        auth: AuthAlg::HmacSha1,
+        integrity: IntegrityAlg::HmacSha1_96,
+        conf: ConfAlg::None,
+    };
     /// Suite 3: HMAC-SHA1, HMAC-SHA1-96, AES-CBC-128.
-    pub const THREE: Self =
-        Self { id: 3, auth: AuthAlg::HmacSha1, integrity: IntegrityAlg::HmacSha1_96, conf: ConfAlg::AesCbc128 };
+    pub const THREE: Self = Self {
+        id: 3,
+        auth: AuthAlg::HmacSha1,
+        integrity: IntegrityAlg::HmacSha1_96,
+        conf: ConfAlg::AesCbc128,
+    };
     /// Suite 17: HMAC-SHA256, HMAC-SHA256-128, AES-CBC-128.
     pub const SEVENTEEN: Self = Self {
         id: 17,
@@ -77,9 +94,15 @@ impl CipherSuite {
 
     /// The suite with ipmitool's `-C` number `id`, if we support it.
     pub fn from_id(id: u8) -> Option<Self> {
-        [Self::ZERO_UNAUTHENTICATED_DANGEROUS, Self::ONE, Self::TWO, Self::THREE, Self::SEVENTEEN]
-            .into_iter()
-            .find(|s| s.id == id)
+        [
+            Self::ZERO_UNAUTHENTICATED_DANGEROUS,
+            Self::ONE,
+            Self::TWO,
+            Self::THREE,
+            Self::SEVENTEEN,
+        ]
+        .into_iter()
+        .find(|s| s.id == id)
     }
 
     /// The suite number.
@@ -156,20 +179,26 @@ impl CipherSuite {
             IntegrityAlg::HmacSha1_96 => hmac_sha1(k1, &[data]),
             IntegrityAlg::HmacSha256_128 => hmac_sha256(k1, &[data]),
         };
-        full.get(..self.integrity_len()).unwrap_or_default().to_vec()
+        full.get(..self.integrity_len())
+            .unwrap_or_default()
+            .to_vec()
     }
 }
 
 /// HMAC-SHA1 over the concatenation of `parts`.
 pub fn hmac_sha1(key: &[u8], parts: &[&[u8]]) -> Zeroizing<Vec<u8>> {
-    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(key) else { return Zeroizing::new(Vec::new()) };
+    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(key) else {
+        return Zeroizing::new(Vec::new());
+    };
     parts.iter().for_each(|p| mac.update(p));
     Zeroizing::new(mac.finalize().into_bytes().to_vec())
 }
 
 /// HMAC-SHA256 over the concatenation of `parts`.
 pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Zeroizing<Vec<u8>> {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else { return Zeroizing::new(Vec::new()) };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return Zeroizing::new(Vec::new());
+    };
     parts.iter().for_each(|p| mac.update(p));
     Zeroizing::new(mac.finalize().into_bytes().to_vec())
 }
@@ -226,18 +255,33 @@ pub fn aes_decrypt(key: &[u8; 16], iv: &[u8; 16], cipher: &[u8]) -> Option<Vec<u
     let (&pad, body) = plain.split_last()?;
     let keep = body.len().checked_sub(usize::from(pad))?;
     let padding = body.get(keep..)?;
-    let well_formed = padding.iter().enumerate().all(|(i, b)| usize::from(*b) == i + 1);
+    let well_formed = padding
+        .iter()
+        .enumerate()
+        .all(|(i, b)| usize::from(*b) == i + 1);
     well_formed.then(|| body.get(..keep).unwrap_or_default().to_vec())
 }
 
 /// The IPMI 1.5 auth code of a message (section 22.17.1), 16 bytes.
-pub fn v15_auth_code(auth: AuthType, password: &[u8], session_id: u32, seq: u32, msg: &[u8]) -> [u8; 16] {
+pub fn v15_auth_code(
+    auth: AuthType,
+    password: &[u8],
+    session_id: u32,
+    seq: u32,
+    msg: &[u8],
+) -> [u8; 16] {
     let mut key = Zeroizing::new([0u8; 16]);
     let n = password.len().min(16);
     if let (Some(dst), Some(src)) = (key.get_mut(..n), password.get(..n)) {
         dst.copy_from_slice(src);
     }
-    let parts: [&[u8]; 5] = [&key[..], &session_id.to_le_bytes(), msg, &seq.to_le_bytes(), &key[..]];
+    let parts: [&[u8]; 5] = [
+        &key[..],
+        &session_id.to_le_bytes(),
+        msg,
+        &seq.to_le_bytes(),
+        &key[..],
+    ];
     match auth {
         AuthType::MD5 => digest16::<Md5>(&parts),
         AuthType::MD2 => digest16::<Md2>(&parts),
@@ -262,20 +306,35 @@ mod tests {
     use super::*;
 
     fn hex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     #[test]
     fn rfc4231_hmac_sha256_vectors() {
         // Test case 1.
         let mac = hmac_sha256(&[0x0b; 20], &[b"Hi There"]);
-        assert_eq!(*mac, hex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"));
+        assert_eq!(
+            *mac,
+            hex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        );
         // Test case 2, input split in parts.
         let mac = hmac_sha256(b"Jefe", &[b"what do ya want ", b"for nothing?"]);
-        assert_eq!(*mac, hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"));
+        assert_eq!(
+            *mac,
+            hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        );
         // Test case 6: key longer than the block size.
-        let mac = hmac_sha256(&[0xaa; 131], &[b"Test Using Larger Than Block-Size Key - Hash Key First"]);
-        assert_eq!(*mac, hex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"));
+        let mac = hmac_sha256(
+            &[0xaa; 131],
+            &[b"Test Using Larger Than Block-Size Key - Hash Key First"],
+        );
+        assert_eq!(
+            *mac,
+            hex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        );
     }
 
     #[test]
@@ -332,6 +391,9 @@ mod tests {
         d.update(5u32.to_le_bytes());
         d.update(key);
         assert_eq!(code[..], d.finalize()[..]);
-        assert_eq!(&v15_auth_code(AuthType::PASSWORD, b"pw", 0, 0, b"")[..2], b"pw");
+        assert_eq!(
+            &v15_auth_code(AuthType::PASSWORD, b"pw", 0, 0, b"")[..2],
+            b"pw"
+        );
     }
 }

@@ -42,7 +42,10 @@ impl Response {
 }
 
 fn checksum(bytes: &[u8]) -> u8 {
-    bytes.iter().fold(0u8, |acc, b| acc.wrapping_add(*b)).wrapping_neg()
+    bytes
+        .iter()
+        .fold(0u8, |acc, b| acc.wrapping_add(*b))
+        .wrapping_neg()
 }
 
 /// Encodes `req` with requester sequence `rq_seq` (0..63).
@@ -61,16 +64,24 @@ pub fn encode_request(req: &Request, rq_seq: u8) -> Vec<u8> {
 /// Decodes a response message, verifying both checksums.
 pub fn decode_response(bytes: &[u8]) -> Result<Response, DecodeError> {
     let mut r = Reader::new(bytes);
-    let header = r.take(3, "IPMI message header")?;
-    if checksum(header) != 0 {
-        return Err(DecodeError::Invalid { what: "IPMI header checksum", value: u32::from(header[2]) });
+    let header: [u8; 3] = r.array("IPMI message header")?;
+    if checksum(&header) != 0 {
+        return Err(DecodeError::Invalid {
+            what: "IPMI header checksum",
+            value: u32::from(header[2]),
+        });
     }
     let body = r.rest();
     if body.len() < 5 {
-        return Err(DecodeError::Truncated { what: "IPMI response body" });
+        return Err(DecodeError::Truncated {
+            what: "IPMI response body",
+        });
     }
     if checksum(body) != 0 {
-        return Err(DecodeError::Invalid { what: "IPMI body checksum", value: 0 });
+        return Err(DecodeError::Invalid {
+            what: "IPMI body checksum",
+            value: 0,
+        });
     }
     let mut b = Reader::new(body);
     let _responder = b.u8("responder address")?;
@@ -78,8 +89,17 @@ pub fn decode_response(bytes: &[u8]) -> Result<Response, DecodeError> {
     let cmd = b.u8("command")?;
     let completion = CompletionCode(b.u8("completion code")?);
     let rest = b.rest();
-    let data = rest.get(..rest.len().saturating_sub(1)).unwrap_or_default().to_vec();
-    Ok(Response { netfn: header[1] >> 2, cmd, rq_seq: seq_lun >> 2, completion, data })
+    let data = rest
+        .get(..rest.len().saturating_sub(1))
+        .unwrap_or_default()
+        .to_vec();
+    Ok(Response {
+        netfn: header[1] >> 2,
+        cmd,
+        rq_seq: seq_lun >> 2,
+        completion,
+        data,
+    })
 }
 
 /// Encodes a response (used by the in-process test BMC and the fuzz corpus).
@@ -88,7 +108,12 @@ pub fn encode_response(resp: &Response) -> Vec<u8> {
     let mut out = header.to_vec();
     out.push(checksum(&header));
     let body_start = out.len();
-    out.extend([BMC_ADDR, (resp.rq_seq & 0x3f) << 2, resp.cmd, resp.completion.0]);
+    out.extend([
+        BMC_ADDR,
+        (resp.rq_seq & 0x3f) << 2,
+        resp.cmd,
+        resp.completion.0,
+    ]);
     out.extend(&resp.data);
     let sum = checksum(out.get(body_start..).unwrap_or_default());
     out.push(sum);
@@ -98,15 +123,25 @@ pub fn encode_response(resp: &Response) -> Vec<u8> {
 /// Decodes a request (for the in-process test BMC).
 pub fn decode_request(bytes: &[u8]) -> Result<(Request, u8), DecodeError> {
     let mut r = Reader::new(bytes);
-    let header = r.take(3, "IPMI message header")?;
+    let header: [u8; 3] = r.array("IPMI message header")?;
     let body = r.rest();
-    if checksum(header) != 0 || body.len() < 4 || checksum(body) != 0 {
-        return Err(DecodeError::Invalid { what: "IPMI request checksum", value: 0 });
+    if checksum(&header) != 0 || body.len() < 4 || checksum(body) != 0 {
+        return Err(DecodeError::Invalid {
+            what: "IPMI request checksum",
+            value: 0,
+        });
     }
     let seq = body.get(1).copied().unwrap_or(0) >> 2;
     let cmd = body.get(2).copied().unwrap_or(0);
     let data = body.get(3..body.len() - 1).unwrap_or_default().to_vec();
-    Ok((Request { netfn: header[1] >> 2, cmd, data }, seq))
+    Ok((
+        Request {
+            netfn: header[1] >> 2,
+            cmd,
+            data,
+        },
+        seq,
+    ))
 }
 
 #[cfg(test)]
@@ -115,13 +150,26 @@ mod tests {
 
     #[test]
     fn get_chassis_status_request_bytes() {
-        let req = Request { netfn: 0x00, cmd: 0x01, data: vec![] };
-        assert_eq!(encode_request(&req, 1), vec![0x20, 0x00, 0xe0, 0x81, 0x04, 0x01, 0x7a]);
+        let req = Request {
+            netfn: 0x00,
+            cmd: 0x01,
+            data: vec![],
+        };
+        assert_eq!(
+            encode_request(&req, 1),
+            vec![0x20, 0x00, 0xe0, 0x81, 0x04, 0x01, 0x7a]
+        );
     }
 
     #[test]
     fn response_round_trip_and_bad_checksum() {
-        let resp = Response { netfn: 1, cmd: 1, rq_seq: 5, completion: CompletionCode::OK, data: vec![1, 2] };
+        let resp = Response {
+            netfn: 1,
+            cmd: 1,
+            rq_seq: 5,
+            completion: CompletionCode::OK,
+            data: vec![1, 2],
+        };
         let bytes = encode_response(&resp);
         assert_eq!(decode_response(&bytes), Ok(resp));
         let mut bad = bytes;

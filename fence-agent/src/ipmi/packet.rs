@@ -59,7 +59,10 @@ pub fn decode(bytes: &[u8], integrity_len: usize) -> Result<Packet<'_>, DecodeEr
     let mut r = Reader::new(bytes);
     let rmcp = r.array::<4>("RMCP header")?;
     if rmcp[0] != RMCP_HEADER[0] || rmcp[3] & 0x1f != RMCP_HEADER[3] {
-        return Err(DecodeError::Invalid { what: "RMCP class", value: u32::from(rmcp[3]) });
+        return Err(DecodeError::Invalid {
+            what: "RMCP class",
+            value: u32::from(rmcp[3]),
+        });
     }
     let auth = AuthType(r.u8("auth type")?);
     if auth == AuthType::RMCP_PLUS {
@@ -80,12 +83,25 @@ fn decode_v15(auth: AuthType, mut r: Reader<'_>) -> Result<V15Packet<'_>, Decode
     let message = r.take(len, "IPMI message")?;
     // Some BMCs add one legacy pad byte; anything more is malformed.
     if r.remaining() > 1 {
-        return Err(DecodeError::Trailing { what: "IPMI 1.5 packet", extra: r.remaining() });
+        return Err(DecodeError::Trailing {
+            what: "IPMI 1.5 packet",
+            extra: r.remaining(),
+        });
     }
-    Ok(V15Packet { auth, seq, session_id, auth_code, message })
+    Ok(V15Packet {
+        auth,
+        seq,
+        session_id,
+        auth_code,
+        message,
+    })
 }
 
-fn decode_v20<'a>(all: &'a [u8], mut r: Reader<'a>, integrity_len: usize) -> Result<V20Packet<'a>, DecodeError> {
+fn decode_v20<'a>(
+    all: &'a [u8],
+    mut r: Reader<'a>,
+    integrity_len: usize,
+) -> Result<V20Packet<'a>, DecodeError> {
     let type_byte = r.u8("payload type")?;
     let session_id = Unverified::new(r.u32_le("session id")?);
     let seq = Unverified::new(r.u32_le("session sequence")?);
@@ -94,14 +110,29 @@ fn decode_v20<'a>(all: &'a [u8], mut r: Reader<'a>, integrity_len: usize) -> Res
     let payload_type = PayloadType(type_byte & 0x3f);
     if type_byte & AUTHENTICATED == 0 {
         r.finish("RMCP+ packet")?;
-        return Ok(V20Packet { payload_type, encrypted: type_byte & ENCRYPTED != 0, session_id, seq, payload, integrity: None });
+        return Ok(V20Packet {
+            payload_type,
+            encrypted: type_byte & ENCRYPTED != 0,
+            session_id,
+            seq,
+            payload,
+            integrity: None,
+        });
     }
     let trailer = r.rest();
-    let code_at = trailer.len().checked_sub(integrity_len + 2).ok_or(DecodeError::Truncated { what: "integrity trailer" })?;
+    let code_at = trailer
+        .len()
+        .checked_sub(integrity_len + 2)
+        .ok_or(DecodeError::Truncated {
+            what: "integrity trailer",
+        })?;
     let pad_len = usize::from(trailer.get(code_at).copied().unwrap_or(0));
     let next_header = trailer.get(code_at + 1).copied().unwrap_or(0);
     if pad_len != code_at || next_header != 0x07 {
-        return Err(DecodeError::Invalid { what: "integrity pad", value: u32::from(next_header) });
+        return Err(DecodeError::Invalid {
+            what: "integrity pad",
+            value: u32::from(next_header),
+        });
     }
     let covered_end = all.len() - integrity_len;
     let covered = all.get(4..covered_end).unwrap_or_default();
@@ -117,7 +148,13 @@ fn decode_v20<'a>(all: &'a [u8], mut r: Reader<'a>, integrity_len: usize) -> Res
 }
 
 /// Encodes an IPMI 1.5 session packet.
-pub fn encode_v15(auth: AuthType, seq: u32, session_id: u32, auth_code: Option<&[u8; 16]>, message: &[u8]) -> Vec<u8> {
+pub fn encode_v15(
+    auth: AuthType,
+    seq: u32,
+    session_id: u32,
+    auth_code: Option<&[u8; 16]>,
+    message: &[u8],
+) -> Vec<u8> {
     let mut out = RMCP_HEADER.to_vec();
     out.push(auth.0);
     out.extend(seq.to_le_bytes());
@@ -141,9 +178,15 @@ pub struct Protection<'a> {
 }
 
 /// Encodes an RMCP+ packet; `protection` is `None` before the session is established.
-pub fn encode_v20(payload_type: PayloadType, session_id: u32, seq: u32, payload: &[u8], protection: Option<&Protection<'_>>) -> Vec<u8> {
+pub fn encode_v20(
+    payload_type: PayloadType,
+    session_id: u32,
+    seq: u32,
+    payload: &[u8],
+    protection: Option<&Protection<'_>>,
+) -> Vec<u8> {
     let mut type_byte = payload_type.0;
-    let body = match protection.and_then(|p| p.aes.map(|(key, iv)| (key, iv))) {
+    let body = match protection.and_then(|p| p.aes) {
         Some((key, iv)) => {
             type_byte |= ENCRYPTED;
             let mut b = iv.to_vec();
@@ -167,7 +210,9 @@ pub fn encode_v20(payload_type: PayloadType, session_id: u32, seq: u32, payload:
         let pad = (4 - (covered + 2) % 4) % 4;
         out.extend(std::iter::repeat_n(0xff, pad));
         out.extend([u8::try_from(pad).unwrap_or(0), 0x07]);
-        let code = p.suite.integrity_code_of(p.k1, out.get(4..).unwrap_or_default());
+        let code = p
+            .suite
+            .integrity_code_of(p.k1, out.get(4..).unwrap_or_default());
         out.extend(code);
     }
     out
@@ -180,7 +225,9 @@ mod tests {
     #[test]
     fn v15_round_trip() {
         let bytes = encode_v15(AuthType::MD5, 7, 0x01020304, Some(&[9; 16]), &[1, 2, 3]);
-        let Packet::V15(p) = decode(&bytes, 0).unwrap() else { panic!() };
+        let Packet::V15(p) = decode(&bytes, 0).unwrap() else {
+            panic!()
+        };
         assert_eq!(p.auth, AuthType::MD5);
         assert_eq!(p.seq.verify(|s| *s == 7), Some(7));
         assert_eq!(p.message, &[1, 2, 3]);
@@ -189,10 +236,22 @@ mod tests {
     #[test]
     fn v20_authenticated_round_trip_and_tamper() {
         let k1 = [5u8; 20];
-        let prot = Protection { suite: CipherSuite::TWO, k1: &k1, aes: None };
-        let bytes = encode_v20(PayloadType::IPMI, 0xaabbccdd, 3, &[1, 2, 3, 4, 5], Some(&prot));
+        let prot = Protection {
+            suite: CipherSuite::TWO,
+            k1: &k1,
+            aes: None,
+        };
+        let bytes = encode_v20(
+            PayloadType::IPMI,
+            0xaabbccdd,
+            3,
+            &[1, 2, 3, 4, 5],
+            Some(&prot),
+        );
         assert_eq!((bytes.len() - 4 - 12) % 4, 0);
-        let Packet::V20(p) = decode(&bytes, 12).unwrap() else { panic!() };
+        let Packet::V20(p) = decode(&bytes, 12).unwrap() else {
+            panic!()
+        };
         let (covered, code) = p.integrity.unwrap();
         let expect = CipherSuite::TWO.integrity_code_of(&k1, covered);
         assert!(code.verify(|c| *c == expect.as_slice()).is_some());

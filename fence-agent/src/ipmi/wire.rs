@@ -215,7 +215,10 @@ mod tests {
 
     #[test]
     fn unknown_codes_survive_and_print_in_hex() {
-        assert_eq!(CompletionCode(0xd4).to_string(), "insufficient privilege level (0xd4)");
+        assert_eq!(
+            CompletionCode(0xd4).to_string(),
+            "insufficient privilege level (0xd4)"
+        );
         assert_eq!(CompletionCode(0x77).to_string(), "unknown (0x77)");
         assert_eq!(format!("{:?}", RmcpStatus(0x0d)), "RmcpStatus(0x0d)");
     }

@@ -23,7 +23,10 @@ pub fn parse(args: &[String]) -> Result<Raw, String> {
     }
     if !operands.is_empty() {
         let list: Vec<String> = operands.iter().map(|o| format!("'{o}'")).collect();
-        raw.warnings.push(format!("Unused arguments on command line: [{}]", list.join(", ")));
+        raw.warnings.push(format!(
+            "Unused arguments on command line: [{}]",
+            list.join(", ")
+        ));
     }
     if raw.has("port") && !raw.has("port_as_ip") {
         return Err("Parser error: option -n/--plug is not recognized".to_owned());
@@ -48,7 +51,10 @@ fn parse_long<'a>(
             .cloned()
             .ok_or_else(|| format!("Parse error: option --{} requires argument", spec.long))?,
         (false, Some(_)) => {
-            return Err(format!("Parse error: option --{} must not have an argument", spec.long));
+            return Err(format!(
+                "Parse error: option --{} must not have an argument",
+                spec.long
+            ));
         }
         (false, None) => String::new(),
     };
@@ -113,7 +119,16 @@ mod tests {
 
     #[test]
     fn short_long_attached_and_clustered() {
-        let raw = parse(&args(&["-a", "10.0.0.1", "--username=admin", "-pX", "-vvP", "-C", "3"])).unwrap();
+        let raw = parse(&args(&[
+            "-a",
+            "10.0.0.1",
+            "--username=admin",
+            "-pX",
+            "-vvP",
+            "-C",
+            "3",
+        ]))
+        .unwrap();
         assert_eq!(raw.value("ipaddr"), Some("10.0.0.1"));
         assert_eq!(raw.value("login"), Some("admin"));
         assert_eq!(raw.value("passwd"), Some("X"));
@@ -126,15 +141,33 @@ mod tests {
     fn unique_prefixes_and_operands() {
         let raw = parse(&args(&["--ipp", "624", "extra", "--", "-o"])).unwrap();
         assert_eq!(raw.value("ipport"), Some("624"));
-        assert_eq!(raw.warnings, vec!["Unused arguments on command line: ['extra', '-o']"]);
+        assert_eq!(
+            raw.warnings,
+            vec!["Unused arguments on command line: ['extra', '-o']"]
+        );
     }
 
     #[test]
     fn getopt_errors_as_fencing_py_prints_them() {
-        assert_eq!(parse(&args(&["-Z"])).unwrap_err(), "Parse error: option -Z not recognized");
-        assert_eq!(parse(&args(&["--pass"])).unwrap_err(), "Parse error: option --pass not a unique prefix");
-        assert_eq!(parse(&args(&["-o"])).unwrap_err(), "Parse error: option -o requires argument");
-        assert_eq!(parse(&args(&["--lanplus=1"])).unwrap_err(), "Parse error: option --lanplus must not have an argument");
-        assert_eq!(parse(&args(&["-n", "x"])).unwrap_err(), "Parser error: option -n/--plug is not recognized");
+        assert_eq!(
+            parse(&args(&["-Z"])).unwrap_err(),
+            "Parse error: option -Z not recognized"
+        );
+        assert_eq!(
+            parse(&args(&["--pass"])).unwrap_err(),
+            "Parse error: option --pass not a unique prefix"
+        );
+        assert_eq!(
+            parse(&args(&["-o"])).unwrap_err(),
+            "Parse error: option -o requires argument"
+        );
+        assert_eq!(
+            parse(&args(&["--lanplus=1"])).unwrap_err(),
+            "Parse error: option --lanplus must not have an argument"
+        );
+        assert_eq!(
+            parse(&args(&["-n", "x"])).unwrap_err(),
+            "Parser error: option -n/--plug is not recognized"
+        );
     }
 }

@@ -54,7 +54,11 @@ pub fn check(mut raw: Raw, personality: &Personality, pcmk_service: Option<&str>
     }
     apply_defaults(&mut raw, personality);
     let action = raw.value("action").unwrap_or("reboot").to_lowercase();
-    let action = if action == "meta-data" { "metadata".to_owned() } else { action };
+    let action = if action == "meta-data" {
+        "metadata".to_owned()
+    } else {
+        action
+    };
     let mut checked = Checked {
         early_warnings: std::mem::take(&mut raw.warnings),
         warnings: Vec::new(),
@@ -77,7 +81,12 @@ pub fn check(mut raw: Raw, personality: &Personality, pcmk_service: Option<&str>
     checked
 }
 
-fn decide(raw: &Raw, action: &str, pcmk_service: Option<&str>, warnings: &mut Vec<String>) -> Outcome {
+fn decide(
+    raw: &Raw,
+    action: &str,
+    pcmk_service: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Outcome {
     let parsed = match action {
         "validate-all" => None,
         other => match Action::parse(other) {
@@ -86,7 +95,11 @@ fn decide(raw: &Raw, action: &str, pcmk_service: Option<&str>, warnings: &mut Ve
         },
     };
     let errors = validate(raw);
-    let settings = if errors.is_empty() { settings(raw, parsed, pcmk_service, warnings) } else { Err(errors) };
+    let settings = if errors.is_empty() {
+        settings(raw, parsed, pcmk_service, warnings)
+    } else {
+        Err(errors)
+    };
     match (parsed, settings) {
         (None, Ok(_)) => Outcome::ValidateOk,
         (None, Err(mut errors)) => {
@@ -125,7 +138,10 @@ fn verbose_level(raw: &Raw, warnings: &mut Vec<String>) -> u32 {
         return 0;
     }
     if level == 0 && is_true(raw.value("verbose")) {
-        warnings.push("Parse error: Ignoring option 'verbose' because it conflicts with verbose_level=0".to_owned());
+        warnings.push(
+            "Parse error: Ignoring option 'verbose' because it conflicts with verbose_level=0"
+                .to_owned(),
+        );
     }
     u32::try_from(level).unwrap_or(u32::MAX)
 }
@@ -137,7 +153,9 @@ fn validate(raw: &Raw) -> Vec<String> {
         errors.push("Failed: You have to enter fence address".to_owned());
     }
     for spec in OPTIONS {
-        let Some(value) = raw.value(spec.key) else { continue };
+        let Some(value) = raw.value(spec.key) else {
+            continue;
+        };
         if let Kind::Select(choices) = spec.kind {
             if !choices.iter().any(|c| c.eq_ignore_ascii_case(value)) {
                 let list: Vec<String> = choices.iter().map(|c| format!("'{c}'")).collect();
@@ -150,14 +168,19 @@ fn validate(raw: &Raw) -> Vec<String> {
         }
     }
     for spec in OPTIONS {
-        let Some(value) = raw.value(spec.key) else { continue };
+        let Some(value) = raw.value(spec.key) else {
+            continue;
+        };
         let what = match spec.kind {
             Kind::Second => "time in seconds",
             Kind::Integer => "integer",
             _ => continue,
         };
         if py_int(value).is_none() {
-            errors.push(format!("Failed: The value you have entered for --{} is not a valid {what}", spec.long));
+            errors.push(format!(
+                "Failed: The value you have entered for --{} is not a valid {what}",
+                spec.long
+            ));
         }
     }
     errors
@@ -171,7 +194,8 @@ fn settings(
 ) -> Result<Settings, Vec<String>> {
     let mut errors = Vec::new();
     let port = u16::try_from(int(raw, "ipport")).unwrap_or_else(|_| {
-        errors.push("Failed: The value you have entered for --ipport is not a valid port".to_owned());
+        errors
+            .push("Failed: The value you have entered for --ipport is not a valid port".to_owned());
         0
     });
     let protocol = protocol(raw, &mut errors, warnings);
@@ -189,7 +213,10 @@ fn settings(
         password: Secret::from_string(raw.value("passwd").unwrap_or_default().to_owned()),
         privilege: privilege(raw.value("privlvl")),
         protocol,
-        method: if raw.value("method").is_some_and(|m| m.eq_ignore_ascii_case("cycle")) {
+        method: if raw
+            .value("method")
+            .is_some_and(|m| m.eq_ignore_ascii_case("cycle"))
+        {
             Method::Cycle
         } else {
             Method::OnOff
@@ -204,7 +231,8 @@ fn protocol(raw: &Raw, errors: &mut Vec<String>, warnings: &mut Vec<String>) -> 
     if !is_true(raw.value("lanplus")) {
         let auth = raw.value("auth").and_then(AuthType::from_option_name);
         if auth == Some(AuthType::NONE) {
-            warnings.push("auth=none: IPMI 1.5 session without authentication (dangerous)".to_owned());
+            warnings
+                .push("auth=none: IPMI 1.5 session without authentication (dangerous)".to_owned());
         }
         return Protocol::V15 { auth };
     }
@@ -221,14 +249,17 @@ fn protocol(raw: &Raw, errors: &mut Vec<String>, warnings: &mut Vec<String>) -> 
         },
     };
     if cipher.is_some_and(|c| c.id() == 0) {
-        warnings.push("cipher=0: RMCP+ session without authentication or integrity (dangerous)".to_owned());
+        warnings.push(
+            "cipher=0: RMCP+ session without authentication or integrity (dangerous)".to_owned(),
+        );
     }
     let kg = match raw.value("hexadecimal_kg").filter(|k| !k.is_empty()) {
         None => None,
         Some(hex) => match decode_hex(hex).filter(|k| k.len() <= 20) {
             Some(bytes) => Some(Secret::new(bytes)),
             None => {
-                errors.push("Failed: hexadecimal_kg must be up to 40 hexadecimal digits".to_owned());
+                errors
+                    .push("Failed: hexadecimal_kg must be up to 40 hexadecimal digits".to_owned());
                 None
             }
         },
@@ -243,18 +274,28 @@ fn timeouts(raw: &Raw, pcmk_service: Option<&str>) -> Timeouts {
     };
     let limited = |key: &str, fallback: u64| {
         let d = secs(raw, key);
-        if disable || d.is_zero() { Duration::from_secs(fallback) } else { d }
+        if disable || d.is_zero() {
+            Duration::from_secs(fallback)
+        } else {
+            d
+        }
     };
     let power = secs(raw, "power_timeout");
     let retransmit = raw
         .value("ipmitool_timeout")
         .and_then(|t| t.trim().parse::<f64>().ok())
         .filter(|t| t.is_finite() && *t > 0.0)
-        .map_or(Duration::from_secs(1), |t| Duration::from_secs_f64(t.min(1.0)));
+        .map_or(Duration::from_secs(1), |t| {
+            Duration::from_secs_f64(t.min(1.0))
+        });
     Timeouts {
         login: limited("login_timeout", 10),
         command: limited("shell_timeout", 10),
-        power: if disable || power.is_zero() { None } else { Some(power) },
+        power: if disable || power.is_zero() {
+            None
+        } else {
+            Some(power)
+        },
         power_wait: secs(raw, "power_wait"),
         status_sleep: secs(raw, "stonith_status_sleep"),
         retransmit,
@@ -325,7 +366,11 @@ mod tests {
 
     fn run_args(list: &[&str]) -> Checked {
         let args: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
-        check(argv::parse(&args).unwrap(), from_argv0("fence_ipmilan_rs"), None)
+        check(
+            argv::parse(&args).unwrap(),
+            from_argv0("fence_ipmilan_rs"),
+            None,
+        )
     }
 
     #[test]
@@ -340,30 +385,48 @@ mod tests {
 
     #[test]
     fn defaults_and_typed_settings() {
-        let c = run_args(&["-a", "h", "-l", "u", "-p", "pw", "-P", "-C", "3", "-o", "Status"]);
-        let Outcome::Run(s) = c.outcome else { panic!("{:?}", c.outcome) };
+        let c = run_args(&[
+            "-a", "h", "-l", "u", "-p", "pw", "-P", "-C", "3", "-o", "Status",
+        ]);
+        let Outcome::Run(s) = c.outcome else {
+            panic!("{:?}", c.outcome)
+        };
         assert_eq!(s.action, Action::Status);
         assert_eq!(s.port, 623);
         assert_eq!(s.privilege, Privilege::ADMINISTRATOR);
         assert_eq!(s.timeouts.power_wait, Duration::from_secs(2));
         assert_eq!(s.timeouts.power, Some(Duration::from_secs(20)));
-        assert!(matches!(s.protocol, Protocol::V20 { cipher: Some(_), kg: None }));
+        assert!(matches!(
+            s.protocol,
+            Protocol::V20 {
+                cipher: Some(_),
+                kg: None
+            }
+        ));
         assert_eq!(s.password.expose(), b"pw");
     }
 
     #[test]
     fn fencing_py_error_messages() {
         let c = run_args(&["-a", "h", "-o", "bogus"]);
-        assert!(matches!(&c.outcome, Outcome::Usage(e) if e == &["Failed: Unrecognised action 'bogus'"]));
+        assert!(
+            matches!(&c.outcome, Outcome::Usage(e) if e == &["Failed: Unrecognised action 'bogus'"])
+        );
         let c = run_args(&["-a", "h", "-L", "bad"]);
-        let Outcome::Usage(e) = c.outcome else { panic!() };
+        let Outcome::Usage(e) = c.outcome else {
+            panic!()
+        };
         assert_eq!(
             e,
-            ["Failed: You have to enter a valid choice for --privlvl from the valid values: \
-              ['callback', 'user', 'operator', 'administrator']"]
+            [
+                "Failed: You have to enter a valid choice for --privlvl from the valid values: \
+              ['callback', 'user', 'operator', 'administrator']"
+            ]
         );
         let c = run_args(&["--power-wait=x", "-o", "validate-all"]);
-        let Outcome::Usage(e) = c.outcome else { panic!() };
+        let Outcome::Usage(e) = c.outcome else {
+            panic!()
+        };
         assert_eq!(
             e,
             [
@@ -377,14 +440,21 @@ mod tests {
     #[test]
     fn pacemaker_disables_timeouts_unless_told_otherwise() {
         let raw = stdin::parse("ip=h\naction=off\n");
-        let c = check(raw, from_argv0("fence_ipmilan_rs"), Some("pacemaker-fenced"));
+        let c = check(
+            raw,
+            from_argv0("fence_ipmilan_rs"),
+            Some("pacemaker-fenced"),
+        );
         let Outcome::Run(s) = c.outcome else { panic!() };
         assert_eq!(s.timeouts.power, None);
     }
 
     #[test]
     fn docs_outcomes() {
-        assert!(matches!(run_args(&["-o", "meta-data"]).outcome, Outcome::Metadata));
+        assert!(matches!(
+            run_args(&["-o", "meta-data"]).outcome,
+            Outcome::Metadata
+        ));
         assert!(matches!(run_args(&["-h"]).outcome, Outcome::Help));
         assert!(matches!(run_args(&["-V"]).outcome, Outcome::Version));
     }

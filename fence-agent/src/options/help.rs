@@ -26,7 +26,11 @@ fn wrap(text: &str) -> Vec<String> {
     chunks.reverse();
     let mut lines: Vec<String> = Vec::new();
     while !chunks.is_empty() {
-        let indent = if lines.is_empty() { FIRST_INDENT } else { NEXT_INDENT };
+        let indent = if lines.is_empty() {
+            FIRST_INDENT
+        } else {
+            NEXT_INDENT
+        };
         let width = WIDTH - indent;
         if !lines.is_empty() && chunks.last().is_some_and(|c| c.trim().is_empty()) {
             chunks.pop();

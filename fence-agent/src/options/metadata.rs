@@ -21,8 +21,16 @@ Options that only concern ipmitool or sudo (ipmitool_path, use_sudo, sudo_path) 
 and ignored.";
 
 /// Actions listed in metadata, in fence_ipmilan's order (`on` is written separately).
-pub const ACTIONS: &[&str] =
-    &["off", "reboot", "status", "monitor", "metadata", "manpage", "validate-all", "diag"];
+pub const ACTIONS: &[&str] = &[
+    "off",
+    "reboot",
+    "status",
+    "monitor",
+    "metadata",
+    "manpage",
+    "validate-all",
+    "diag",
+];
 
 /// The metadata XML for an agent installed as `program` with `personality`'s defaults.
 pub fn metadata(program: &str, personality: &Personality) -> Result<String, std::io::Error> {
@@ -33,7 +41,8 @@ pub fn metadata(program: &str, personality: &Personality) -> Result<String, std:
     w.write_event(Event::Start(root))?;
     for alias in PERSONALITIES.iter().filter(|p| !p.shortdesc.is_empty()) {
         let name = format!("{}{SUFFIX}", alias.name);
-        let el = BytesStart::new("symlink").with_attributes([("name", name.as_str()), ("shortdesc", alias.shortdesc)]);
+        let el = BytesStart::new("symlink")
+            .with_attributes([("name", name.as_str()), ("shortdesc", alias.shortdesc)]);
         w.write_event(Event::Empty(el))?;
     }
     text_element(&mut w, "longdesc", LONGDESC)?;
@@ -68,10 +77,22 @@ fn entries() -> Vec<Entry> {
     for spec in OPTIONS.iter().filter(|o| o.in_metadata) {
         let current = spec.current_name();
         if current == spec.key {
-            list.push(Entry { name: current, spec, naming: Naming::Current });
+            list.push(Entry {
+                name: current,
+                spec,
+                naming: Naming::Current,
+            });
         } else {
-            list.push(Entry { name: spec.key.to_owned(), spec, naming: Naming::Deprecated });
-            list.push(Entry { name: current, spec, naming: Naming::Obsoletes(spec.key) });
+            list.push(Entry {
+                name: spec.key.to_owned(),
+                spec,
+                naming: Naming::Deprecated,
+            });
+            list.push(Entry {
+                name: current,
+                spec,
+                naming: Naming::Obsoletes(spec.key),
+            });
         }
     }
     list.sort_by(|a, b| (a.spec.order, &a.name).cmp(&(b.spec.order, &b.name)));
@@ -83,19 +104,24 @@ type W = Writer<Vec<u8>>;
 fn parameter(w: &mut W, entry: &Entry, personality: &Personality) -> std::io::Result<()> {
     let spec = entry.spec;
     let required = if spec.key == "action" { "1" } else { "0" };
-    let mut el = BytesStart::new("parameter")
-        .with_attributes([("name", entry.name.as_str()), ("unique", "0"), ("required", required)]);
+    let mut el = BytesStart::new("parameter").with_attributes([
+        ("name", entry.name.as_str()),
+        ("unique", "0"),
+        ("required", required),
+    ]);
     match entry.naming {
         Naming::Current => {}
         Naming::Deprecated => el.push_attribute(("deprecated", "1")),
         Naming::Obsoletes(old) => el.push_attribute(("obsoletes", old)),
     }
     w.write_event(Event::Start(el))?;
-    w.write_event(Event::Empty(BytesStart::new("getopt").with_attributes([("mixed", spec.mixed())])))?;
+    w.write_event(Event::Empty(
+        BytesStart::new("getopt").with_attributes([("mixed", spec.mixed())]),
+    ))?;
     content(w, spec, personality)?;
     let desc = BytesStart::new("shortdesc").with_attributes([("lang", "en")]);
     w.write_event(Event::Start(desc))?;
-    w.write_event(Event::Text(BytesText::new(spec.shortdesc)))?;
+    w.write_event(Event::Text(text(spec.shortdesc)))?;
     w.write_event(Event::End(BytesEnd::new("shortdesc")))?;
     w.write_event(Event::End(BytesEnd::new("parameter")))
 }
@@ -117,7 +143,9 @@ fn content(w: &mut W, spec: &OptSpec, personality: &Personality) -> std::io::Res
     };
     w.write_event(Event::Start(el))?;
     for choice in choices {
-        w.write_event(Event::Empty(BytesStart::new("option").with_attributes([("value", *choice)])))?;
+        w.write_event(Event::Empty(
+            BytesStart::new("option").with_attributes([("value", *choice)]),
+        ))?;
     }
     w.write_event(Event::End(BytesEnd::new("content")))
 }
@@ -127,13 +155,20 @@ fn actions(w: &mut W) -> std::io::Result<()> {
     let on = BytesStart::new("action").with_attributes([("name", "on"), ("automatic", "0")]);
     w.write_event(Event::Empty(on))?;
     for action in ACTIONS {
-        w.write_event(Event::Empty(BytesStart::new("action").with_attributes([("name", *action)])))?;
+        w.write_event(Event::Empty(
+            BytesStart::new("action").with_attributes([("name", *action)]),
+        ))?;
     }
     w.write_event(Event::End(BytesEnd::new("actions")))
 }
 
 fn text_element(w: &mut W, name: &str, text: &str) -> std::io::Result<()> {
     w.write_event(Event::Start(BytesStart::new(name)))?;
-    w.write_event(Event::Text(BytesText::new(text)))?;
+    w.write_event(Event::Text(self::text(text)))?;
     w.write_event(Event::End(BytesEnd::new(name)))
+}
+
+/// Text with only `&`, `<` and `>` escaped, as fence-agents writes it (quotes stay literal).
+fn text(raw: &str) -> BytesText<'static> {
+    BytesText::from_escaped(quick_xml::escape::partial_escape(raw).into_owned())
 }

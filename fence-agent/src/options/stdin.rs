@@ -20,7 +20,9 @@ pub fn parse(text: &str) -> Raw {
         match find(name) {
             Some(spec) => apply(&mut raw, spec, value),
             None if name == "nodename" => {}
-            None => raw.warnings.push(format!("Parse error: Ignoring unknown option '{name}'")),
+            None => raw
+                .warnings
+                .push(format!("Parse error: Ignoring unknown option '{name}'")),
         }
     }
     raw.verbose_count = match raw.value("verbose") {

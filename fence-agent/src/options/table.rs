@@ -68,7 +68,9 @@ impl OptSpec {
 
     /// The option column of the help line, as fencing.py's metadata `getopt mixed`.
     pub fn mixed(&self) -> &'static str {
-        let Some(dashes) = self.help.find("--") else { return self.help };
+        let Some(dashes) = self.help.find("--") else {
+            return self.help;
+        };
         let rest = self.help.get(dashes..).unwrap_or_default();
         match rest.find(char::is_whitespace) {
             Some(end) => self.help.get(..dashes + end).unwrap_or(self.help),
@@ -237,7 +239,10 @@ mod tests {
     #[test]
     fn mixed_is_the_option_column() {
         assert_eq!(by_key("ipaddr").map(OptSpec::mixed), Some("-a, --ip=[ip]"));
-        assert_eq!(by_key("verbose_level").map(OptSpec::mixed), Some("--verbose-level"));
+        assert_eq!(
+            by_key("verbose_level").map(OptSpec::mixed),
+            Some("--verbose-level")
+        );
         assert_eq!(by_key("lanplus").map(OptSpec::mixed), Some("-P, --lanplus"));
     }
 
@@ -245,7 +250,12 @@ mod tests {
     fn keys_are_unique_and_described() {
         for (i, a) in OPTIONS.iter().enumerate() {
             assert!(!a.help.is_empty() && !a.shortdesc.is_empty(), "{}", a.key);
-            assert!(OPTIONS.iter().skip(i + 1).all(|b| b.key != a.key && b.long != a.long));
+            assert!(
+                OPTIONS
+                    .iter()
+                    .skip(i + 1)
+                    .all(|b| b.key != a.key && b.long != a.long)
+            );
         }
     }
 

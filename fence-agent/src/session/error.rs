@@ -72,12 +72,22 @@ mod tests {
 
     #[test]
     fn messages_name_the_stage_and_code() {
-        let e = SessionError::Timeout { stage: "waiting for RAKP 2", sent: 3, dropped: 1 };
+        let e = SessionError::Timeout {
+            stage: "waiting for RAKP 2",
+            sent: 3,
+            dropped: 1,
+        };
         assert_eq!(
             e.to_string(),
             "no answer from the BMC waiting for RAKP 2 (gave up after 3 transmissions; 1 invalid datagrams dropped)"
         );
-        let e = SessionError::Completion { stage: "Chassis Control", code: CompletionCode(0xd4) };
-        assert_eq!(e.to_string(), "BMC rejected Chassis Control: insufficient privilege level (0xd4)");
+        let e = SessionError::Completion {
+            stage: "Chassis Control",
+            code: CompletionCode(0xd4),
+        };
+        assert_eq!(
+            e.to_string(),
+            "BMC rejected Chassis Control: insufficient privilege level (0xd4)"
+        );
     }
 }

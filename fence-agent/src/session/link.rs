@@ -61,20 +61,35 @@ impl Link {
     pub fn wrap(&mut self, msg: &[u8], rng: &mut dyn Random) -> Vec<u8> {
         match self {
             Link::PreSession => packet::encode_v15(AuthType::NONE, 0, 0, None, msg),
-            Link::V15 { auth, session_id, next_seq, password } => {
+            Link::V15 {
+                auth,
+                session_id,
+                next_seq,
+                password,
+            } => {
                 let seq = *next_seq;
                 *next_seq = next_nonzero(seq);
                 let code = (*auth != AuthType::NONE)
                     .then(|| v15_auth_code(*auth, password.expose(), *session_id, seq, msg));
                 packet::encode_v15(*auth, seq, *session_id, code.as_ref(), msg)
             }
-            Link::V20 { suite, managed_id, next_seq, keys, .. } => {
+            Link::V20 {
+                suite,
+                managed_id,
+                next_seq,
+                keys,
+                ..
+            } => {
                 let seq = *next_seq;
                 *next_seq = next_nonzero(seq);
                 let mut iv = [0u8; 16];
                 rng.fill(&mut iv);
                 let aes = (suite.conf_code() != 0).then_some((&*keys.aes_key, iv));
-                let prot = Protection { suite: *suite, k1: &keys.k1, aes };
+                let prot = Protection {
+                    suite: *suite,
+                    k1: &keys.k1,
+                    aes,
+                };
                 packet::encode_v20(PayloadType::IPMI, *managed_id, seq, msg, Some(&prot))
             }
         }
@@ -88,22 +103,44 @@ impl Link {
         };
         let packet = packet::decode(datagram, integrity_len).map_err(|_| Dropped::Malformed)?;
         match (self, packet) {
-            (Link::PreSession, Packet::V15(p)) if p.auth == AuthType::NONE => Ok(p.message.to_vec()),
-            (Link::V15 { auth, session_id, password, .. }, Packet::V15(p)) => {
-                unwrap_v15(*auth, *session_id, password, &p)
+            (Link::PreSession, Packet::V15(p)) if p.auth == AuthType::NONE => {
+                Ok(p.message.to_vec())
             }
-            (Link::V20 { suite, console_id, keys, .. }, Packet::V20(p)) => {
-                unwrap_v20(*suite, *console_id, keys, &p)
-            }
+            (
+                Link::V15 {
+                    auth,
+                    session_id,
+                    password,
+                    ..
+                },
+                Packet::V15(p),
+            ) => unwrap_v15(*auth, *session_id, password, &p),
+            (
+                Link::V20 {
+                    suite,
+                    console_id,
+                    keys,
+                    ..
+                },
+                Packet::V20(p),
+            ) => unwrap_v20(*suite, *console_id, keys, &p),
             _ => Err(Dropped::Unauthenticated),
         }
     }
 }
 
-fn unwrap_v15(auth: AuthType, session_id: u32, password: &Secret, p: &V15Packet<'_>) -> Result<Vec<u8>, Dropped> {
+fn unwrap_v15(
+    auth: AuthType,
+    session_id: u32,
+    password: &Secret,
+    p: &V15Packet<'_>,
+) -> Result<Vec<u8>, Dropped> {
     let sid = *p.session_id.as_check_input();
     let seq = *p.seq.as_check_input();
-    let ours = p.session_id.verify(|s| *s == session_id || *s == 0).is_some();
+    let ours = p
+        .session_id
+        .verify(|s| *s == session_id || *s == 0)
+        .is_some();
     let authentic = match (&p.auth_code, auth) {
         (None, AuthType::NONE) => true,
         (Some(code), wanted) if p.auth == wanted => {
@@ -114,10 +151,19 @@ fn unwrap_v15(auth: AuthType, session_id: u32, password: &Secret, p: &V15Packet<
         (None, _) => p.auth == AuthType::NONE,
         _ => false,
     };
-    if ours && authentic { Ok(p.message.to_vec()) } else { Err(Dropped::Unauthenticated) }
+    if ours && authentic {
+        Ok(p.message.to_vec())
+    } else {
+        Err(Dropped::Unauthenticated)
+    }
 }
 
-fn unwrap_v20(suite: CipherSuite, console_id: u32, keys: &SessionKeys, p: &V20Packet<'_>) -> Result<Vec<u8>, Dropped> {
+fn unwrap_v20(
+    suite: CipherSuite,
+    console_id: u32,
+    keys: &SessionKeys,
+    p: &V20Packet<'_>,
+) -> Result<Vec<u8>, Dropped> {
     if p.payload_type != PayloadType::IPMI || p.session_id.verify(|s| *s == console_id).is_none() {
         return Err(Dropped::Unauthenticated);
     }
@@ -125,12 +171,17 @@ fn unwrap_v20(suite: CipherSuite, console_id: u32, keys: &SessionKeys, p: &V20Pa
         (None, 0) => {}
         (Some((covered, code)), _) => {
             let expect = suite.integrity_code_of(&keys.k1, covered);
-            code.verify(|c| codes_equal(c, &expect)).ok_or(Dropped::Unauthenticated)?;
+            code.verify(|c| codes_equal(c, &expect))
+                .ok_or(Dropped::Unauthenticated)?;
         }
         (None, _) => return Err(Dropped::Unauthenticated),
     }
     if suite.conf_code() == 0 {
-        return if p.encrypted { Err(Dropped::Unauthenticated) } else { Ok(p.payload.to_vec()) };
+        return if p.encrypted {
+            Err(Dropped::Unauthenticated)
+        } else {
+            Ok(p.payload.to_vec())
+        };
     }
     if !p.encrypted {
         return Err(Dropped::Unauthenticated);

@@ -44,7 +44,12 @@ impl Session {
 
     fn request_challenge(&mut self, now: Instant, auth: AuthType) -> State {
         let req = session_challenge::request(auth, &self.config.username);
-        self.start_message(now, "waiting for Get Session Challenge", req, self.login_deadline);
+        self.start_message(
+            now,
+            "waiting for Get Session Challenge",
+            req,
+            self.login_deadline,
+        );
         State::ExpectChallenge(Challenging { auth })
     }
 
@@ -54,11 +59,24 @@ impl Session {
             Err(e) => return self.fail(e),
         };
         let Some(temp_id) = challenge.temp_session_id.verify(|id| *id != 0) else {
-            return self.fail(malformed("answering Get Session Challenge", "temporary session id 0"));
+            return self.fail(malformed(
+                "answering Get Session Challenge",
+                "temporary session id 0",
+            ));
         };
-        self.link = Link::V15 { auth: s.auth, session_id: temp_id, next_seq: 0, password: self.config.password.clone() };
+        self.link = Link::V15 {
+            auth: s.auth,
+            session_id: temp_id,
+            next_seq: 0,
+            password: self.config.password.clone(),
+        };
         let outbound = self.random_nonzero_u32();
-        let req = activate_session::request(s.auth, self.config.privilege, &challenge.challenge, outbound);
+        let req = activate_session::request(
+            s.auth,
+            self.config.privilege,
+            &challenge.challenge,
+            outbound,
+        );
         let stage = "waiting for Activate Session (BMCs stay silent on a wrong password)";
         self.start_message(now, stage, req, self.login_deadline);
         State::ExpectActivate(Activating { auth: s.auth })
@@ -74,10 +92,18 @@ impl Session {
             return self.fail(malformed(STAGE, "session id 0"));
         };
         if activated.auth != s.auth {
-            return self.fail(malformed(STAGE, &format!("switched auth type to {}", activated.auth)));
+            return self.fail(malformed(
+                STAGE,
+                &format!("switched auth type to {}", activated.auth),
+            ));
         }
         let next_seq = activated.inbound_seq.verify(|seq| *seq != 0).unwrap_or(1);
-        self.link = Link::V15 { auth: s.auth, session_id, next_seq, password: self.config.password.clone() };
+        self.link = Link::V15 {
+            auth: s.auth,
+            session_id,
+            next_seq,
+            password: self.config.password.clone(),
+        };
         self.request_privilege(now)
     }
 
@@ -87,7 +113,12 @@ impl Session {
             return self.established();
         }
         let req = set_privilege::request(self.config.privilege);
-        self.start_message(now, "waiting for Set Session Privilege Level", req, self.login_deadline);
+        self.start_message(
+            now,
+            "waiting for Set Session Privilege Level",
+            req,
+            self.login_deadline,
+        );
         State::ExpectSetPrivilege
     }
 
@@ -106,13 +137,19 @@ impl Session {
 /// The decoded response data, or why it is unusable.
 pub(super) fn checked<T: Decode>(resp: &Response, stage: &'static str) -> Result<T, SessionError> {
     if resp.completion != CompletionCode::OK {
-        return Err(SessionError::Completion { stage, code: resp.completion });
+        return Err(SessionError::Completion {
+            stage,
+            code: resp.completion,
+        });
     }
     T::decode(&resp.data).map_err(|e| malformed(stage, &e.to_string()))
 }
 
 pub(super) fn malformed(stage: &'static str, what: &str) -> SessionError {
-    SessionError::Malformed { stage, what: what.to_owned() }
+    SessionError::Malformed {
+        stage,
+        what: what.to_owned(),
+    }
 }
 
 fn choose_auth(caps: &AuthCaps, wanted: Option<AuthType>) -> Result<AuthType, SessionError> {
@@ -120,13 +157,17 @@ fn choose_auth(caps: &AuthCaps, wanted: Option<AuthType>) -> Result<AuthType, Se
         return if caps.supports(auth) {
             Ok(auth)
         } else {
-            Err(SessionError::Incompatible { what: format!("the BMC does not offer auth type {auth}") })
+            Err(SessionError::Incompatible {
+                what: format!("the BMC does not offer auth type {auth}"),
+            })
         };
     }
     [AuthType::MD5, AuthType::MD2, AuthType::PASSWORD]
         .into_iter()
         .find(|a| caps.supports(*a))
         .ok_or_else(|| SessionError::Incompatible {
-            what: "the BMC offers no password-based auth type (auth=none would have to be asked for)".to_owned(),
+            what:
+                "the BMC offers no password-based auth type (auth=none would have to be asked for)"
+                    .to_owned(),
         })
 }

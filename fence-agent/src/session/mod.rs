@@ -149,7 +149,12 @@ impl Session {
             config,
         };
         let req = auth_caps::request(v2, s.config.privilege);
-        s.start_message(now, "waiting for Get Channel Authentication Capabilities", req, login_deadline);
+        s.start_message(
+            now,
+            "waiting for Get Channel Authentication Capabilities",
+            req,
+            login_deadline,
+        );
         s
     }
 
@@ -165,7 +170,9 @@ impl Session {
 
     /// When [`Session::handle_timeout`] must be called next.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.pending.as_ref().map(|p| p.retransmit_at.min(p.deadline))
+        self.pending
+            .as_ref()
+            .map(|p| p.retransmit_at.min(p.deadline))
     }
 
     /// Whether the session is over (closed or failed before establishment).
@@ -179,7 +186,13 @@ impl Session {
     }
 
     /// Sends command `req` (`stage` names it in errors); the answer arrives as an event.
-    pub fn send(&mut self, now: Instant, stage: &'static str, req: Request, timeout: Duration) -> Result<(), SessionError> {
+    pub fn send(
+        &mut self,
+        now: Instant,
+        stage: &'static str,
+        req: Request,
+        timeout: Duration,
+    ) -> Result<(), SessionError> {
         if !matches!(self.state, State::Ready) {
             return Err(SessionError::NotReady);
         }
@@ -191,21 +204,46 @@ impl Session {
     /// Closes the session (Close Session if the BMC holds one); ends with [`Event::Closed`].
     pub fn close(&mut self, now: Instant) {
         let Some(id) = self.link.bmc_session_id().filter(|_| !self.is_done()) else {
-            self.finish(Event::Closed { acknowledged: false });
+            self.finish(Event::Closed {
+                acknowledged: false,
+            });
             return;
         };
         self.state = State::ExpectCloseReply;
         let deadline = now + self.config.retransmit * 3;
-        self.start_message(now, "waiting for Close Session", close_session::request(id), deadline);
+        self.start_message(
+            now,
+            "waiting for Close Session",
+            close_session::request(id),
+            deadline,
+        );
     }
 
     /// Handles a datagram received at `now`.
     pub fn handle_datagram(&mut self, now: Instant, bytes: &[u8]) {
         let state = std::mem::replace(&mut self.state, State::Done);
         self.state = match state {
-            State::ExpectOpenSession(s) => self.on_handshake(bytes, PayloadType::OPEN_SESSION_RESPONSE, s, |me, p, s| me.on_open_session(now, p, s), State::ExpectOpenSession),
-            State::ExpectRakp2(s) => self.on_handshake(bytes, PayloadType::RAKP2, s, |me, p, s| me.on_rakp2(now, p, s), State::ExpectRakp2),
-            State::ExpectRakp4(s) => self.on_handshake(bytes, PayloadType::RAKP4, s, |me, p, s| me.on_rakp4(now, p, s), State::ExpectRakp4),
+            State::ExpectOpenSession(s) => self.on_handshake(
+                bytes,
+                PayloadType::OPEN_SESSION_RESPONSE,
+                s,
+                |me, p, s| me.on_open_session(now, p, s),
+                State::ExpectOpenSession,
+            ),
+            State::ExpectRakp2(s) => self.on_handshake(
+                bytes,
+                PayloadType::RAKP2,
+                s,
+                |me, p, s| me.on_rakp2(now, p, s),
+                State::ExpectRakp2,
+            ),
+            State::ExpectRakp4(s) => self.on_handshake(
+                bytes,
+                PayloadType::RAKP4,
+                s,
+                |me, p, s| me.on_rakp4(now, p, s),
+                State::ExpectRakp4,
+            ),
             State::Done => State::Done,
             other => self.on_message(now, bytes, other),
         };
@@ -213,10 +251,16 @@ impl Session {
 
     /// Handles the passing of time: retransmissions and deadlines.
     pub fn handle_timeout(&mut self, now: Instant) {
-        let Some(p) = self.pending.as_mut() else { return };
+        let Some(p) = self.pending.as_mut() else {
+            return;
+        };
         let exhausted = p.max_sends.is_some_and(|m| p.sent >= m);
         if now >= p.deadline || (exhausted && now >= p.retransmit_at) {
-            let err = SessionError::Timeout { stage: p.stage, sent: p.sent, dropped: self.dropped };
+            let err = SessionError::Timeout {
+                stage: p.stage,
+                sent: p.sent,
+                dropped: self.dropped,
+            };
             self.pending = None;
             self.on_timeout(now, err);
         } else if now >= p.retransmit_at {
@@ -227,12 +271,16 @@ impl Session {
 
     fn on_timeout(&mut self, now: Instant, err: SessionError) {
         match std::mem::replace(&mut self.state, State::Done) {
-            State::ExpectOpenSession(s) if !s.fallback.is_empty() => self.state = self.next_suite(now, s),
+            State::ExpectOpenSession(s) if !s.fallback.is_empty() => {
+                self.state = self.next_suite(now, s)
+            }
             State::ExpectResponse => {
                 self.state = State::Ready;
                 self.events.push_back(Event::Failed(err));
             }
-            State::ExpectCloseReply => self.finish(Event::Closed { acknowledged: false }),
+            State::ExpectCloseReply => self.finish(Event::Closed {
+                acknowledged: false,
+            }),
             State::ExpectSetPrivilege => {
                 self.state = State::Ready;
                 self.events.push_back(Event::Failed(err));
@@ -244,7 +292,9 @@ impl Session {
     }
 
     fn on_message(&mut self, now: Instant, bytes: &[u8], state: State) -> State {
-        let Some(resp) = self.accept_response(bytes) else { return state };
+        let Some(resp) = self.accept_response(bytes) else {
+            return state;
+        };
         self.pending = None;
         match state {
             State::ExpectAuthCaps => self.on_auth_caps(now, &resp),
@@ -265,11 +315,19 @@ impl Session {
 
     /// The response to the pending request, if `bytes` is one (else counted as dropped).
     fn accept_response(&mut self, bytes: &[u8]) -> Option<Response> {
-        let Some(Pending { outgoing: Outgoing::Message(req), .. }) = self.pending.as_ref() else {
+        let Some(Pending {
+            outgoing: Outgoing::Message(req),
+            ..
+        }) = self.pending.as_ref()
+        else {
             self.dropped += 1;
             return None;
         };
-        let resp = self.link.unwrap(bytes).ok().and_then(|m| message::decode_response(&m).ok());
+        let resp = self
+            .link
+            .unwrap(bytes)
+            .ok()
+            .and_then(|m| message::decode_response(&m).ok());
         match resp {
             Some(r) if r.answers(req, self.rq_seq) => Some(r),
             _ => {
@@ -288,7 +346,9 @@ impl Session {
         keep: impl FnOnce(S) -> State,
     ) -> State {
         let payload = match packet::decode(bytes, 0) {
-            Ok(packet::Packet::V20(p)) if p.payload_type == expected && !p.encrypted && p.integrity.is_none() => {
+            Ok(packet::Packet::V20(p))
+                if p.payload_type == expected && !p.encrypted && p.integrity.is_none() =>
+            {
                 p.payload.to_vec()
             }
             _ => {
@@ -299,22 +359,47 @@ impl Session {
         next(self, &payload, s)
     }
 
-    fn start_message(&mut self, now: Instant, stage: &'static str, req: Request, deadline: Instant) {
+    fn start_message(
+        &mut self,
+        now: Instant,
+        stage: &'static str,
+        req: Request,
+        deadline: Instant,
+    ) {
         self.rq_seq = (self.rq_seq + 1) & 0x3f;
         self.start(now, stage, Outgoing::Message(req), deadline, None);
     }
 
-    fn start(&mut self, now: Instant, stage: &'static str, outgoing: Outgoing, deadline: Instant, max_sends: Option<u32>) {
+    fn start(
+        &mut self,
+        now: Instant,
+        stage: &'static str,
+        outgoing: Outgoing,
+        deadline: Instant,
+        max_sends: Option<u32>,
+    ) {
         let retransmit_at = now + self.config.retransmit;
-        self.pending = Some(Pending { stage, outgoing, sent: 0, max_sends, retransmit_at, deadline });
+        self.pending = Some(Pending {
+            stage,
+            outgoing,
+            sent: 0,
+            max_sends,
+            retransmit_at,
+            deadline,
+        });
         self.transmit();
     }
 
     fn transmit(&mut self) {
-        let Some(p) = self.pending.as_mut() else { return };
+        let Some(p) = self.pending.as_mut() else {
+            return;
+        };
         p.sent += 1;
         let datagram = match &p.outgoing {
-            Outgoing::Message(req) => self.link.wrap(&message::encode_request(req, self.rq_seq), self.rng.as_mut()),
+            Outgoing::Message(req) => self.link.wrap(
+                &message::encode_request(req, self.rq_seq),
+                self.rng.as_mut(),
+            ),
             Outgoing::Handshake(kind, payload) => packet::encode_v20(*kind, 0, 0, payload, None),
         };
         self.outbox.push_back(datagram);

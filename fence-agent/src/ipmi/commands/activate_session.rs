@@ -6,11 +6,20 @@ use crate::ipmi::message::Request;
 use crate::ipmi::wire::{AuthType, Privilege};
 
 /// Builds the request echoing `challenge`, proposing our `initial_outbound_seq`.
-pub fn request(auth: AuthType, max_privilege: Privilege, challenge: &[u8; 16], initial_outbound_seq: u32) -> Request {
+pub fn request(
+    auth: AuthType,
+    max_privilege: Privilege,
+    challenge: &[u8; 16],
+    initial_outbound_seq: u32,
+) -> Request {
     let mut data = vec![auth.0, max_privilege.0];
     data.extend(challenge);
     data.extend(initial_outbound_seq.to_le_bytes());
-    Request { netfn: NETFN_APP, cmd: 0x3a, data }
+    Request {
+        netfn: NETFN_APP,
+        cmd: 0x3a,
+        data,
+    }
 }
 
 /// The activated session.

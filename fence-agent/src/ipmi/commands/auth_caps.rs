@@ -8,7 +8,11 @@ use crate::ipmi::wire::{AuthType, Privilege};
 /// Builds the request for the current channel; `v2` asks for IPMI 2.0 extended data.
 pub fn request(v2: bool, privilege: Privilege) -> Request {
     let channel = if v2 { 0x8e } else { 0x0e };
-    Request { netfn: NETFN_APP, cmd: 0x38, data: vec![channel, privilege.0] }
+    Request {
+        netfn: NETFN_APP,
+        cmd: 0x38,
+        data: vec![channel, privilege.0],
+    }
 }
 
 /// The BMC's answer.

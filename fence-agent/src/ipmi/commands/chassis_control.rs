@@ -29,5 +29,9 @@ impl Control {
 
 /// Builds the request.
 pub fn request(control: Control) -> Request {
-    Request { netfn: NETFN_CHASSIS, cmd: 0x02, data: vec![control.code()] }
+    Request {
+        netfn: NETFN_CHASSIS,
+        cmd: 0x02,
+        data: vec![control.code()],
+    }
 }

@@ -6,7 +6,11 @@ use crate::ipmi::message::Request;
 
 /// Builds the request.
 pub fn request() -> Request {
-    Request { netfn: NETFN_CHASSIS, cmd: 0x01, data: vec![] }
+    Request {
+        netfn: NETFN_CHASSIS,
+        cmd: 0x01,
+        data: vec![],
+    }
 }
 
 /// The chassis status.

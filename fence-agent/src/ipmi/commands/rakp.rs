@@ -10,7 +10,13 @@ pub fn role_byte(privilege: u8) -> u8 {
 }
 
 /// Encodes RAKP Message 1.
-pub fn rakp1(tag: u8, managed_session_id: u32, console_random: &[u8; 16], role: u8, username: &[u8]) -> Vec<u8> {
+pub fn rakp1(
+    tag: u8,
+    managed_session_id: u32,
+    console_random: &[u8; 16],
+    role: u8,
+    username: &[u8],
+) -> Vec<u8> {
     let mut out = vec![tag, 0, 0, 0];
     out.extend(managed_session_id.to_le_bytes());
     out.extend(console_random);
@@ -49,7 +55,12 @@ impl Rakp2 {
         let mut r = Reader::new(bytes);
         let (tag, status, console_session_id) = head(&mut r)?;
         if status != RmcpStatus::OK {
-            return Ok(Self { tag, status, console_session_id, body: None });
+            return Ok(Self {
+                tag,
+                status,
+                console_session_id,
+                body: None,
+            });
         }
         let body = Rakp2Body {
             bmc_random: Unverified::new(r.array("BMC random number")?),
@@ -57,7 +68,12 @@ impl Rakp2 {
             auth_code: Unverified::new(r.take(code_len, "key exchange auth code")?.to_vec()),
         };
         r.finish("RAKP Message 2")?;
-        Ok(Self { tag, status, console_session_id, body: Some(body) })
+        Ok(Self {
+            tag,
+            status,
+            console_session_id,
+            body: Some(body),
+        })
     }
 }
 
@@ -88,11 +104,21 @@ impl Rakp4 {
         let mut r = Reader::new(bytes);
         let (tag, status, console_session_id) = head(&mut r)?;
         if status != RmcpStatus::OK {
-            return Ok(Self { tag, status, console_session_id, icv: None });
+            return Ok(Self {
+                tag,
+                status,
+                console_session_id,
+                icv: None,
+            });
         }
         let icv = Unverified::new(r.take(icv_len, "integrity check value")?.to_vec());
         r.finish("RAKP Message 4")?;
-        Ok(Self { tag, status, console_session_id, icv: Some(icv) })
+        Ok(Self {
+            tag,
+            status,
+            console_session_id,
+            icv: Some(icv),
+        })
     }
 }
 
@@ -100,7 +126,11 @@ fn head(r: &mut Reader<'_>) -> Result<(u8, RmcpStatus, Unverified<u32>), DecodeE
     let tag = r.u8("message tag")?;
     let status = RmcpStatus(r.u8("status")?);
     r.take(2, "reserved")?;
-    Ok((tag, status, Unverified::new(r.u32_le("console session id")?)))
+    Ok((
+        tag,
+        status,
+        Unverified::new(r.u32_le("console session id")?),
+    ))
 }
 
 #[cfg(test)]

@@ -15,7 +15,11 @@ pub fn request(auth: AuthType, username: &[u8]) -> Request {
     }
     let mut data = vec![auth.0];
     data.extend(name);
-    Request { netfn: NETFN_APP, cmd: 0x39, data }
+    Request {
+        netfn: NETFN_APP,
+        cmd: 0x39,
+        data,
+    }
 }
 
 /// The challenge.
@@ -29,6 +33,9 @@ pub struct Challenge {
 
 impl Decode for Challenge {
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(Self { temp_session_id: Unverified::new(r.u32_le("temporary session id")?), challenge: r.array("challenge")? })
+        Ok(Self {
+            temp_session_id: Unverified::new(r.u32_le("temporary session id")?),
+            challenge: r.array("challenge")?,
+        })
     }
 }

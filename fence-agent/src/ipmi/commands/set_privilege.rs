@@ -7,7 +7,11 @@ use crate::ipmi::wire::Privilege;
 
 /// Builds the request.
 pub fn request(privilege: Privilege) -> Request {
-    Request { netfn: NETFN_APP, cmd: 0x3b, data: vec![privilege.0] }
+    Request {
+        netfn: NETFN_APP,
+        cmd: 0x3b,
+        data: vec![privilege.0],
+    }
 }
 
 /// The privilege now in effect.
