@@ -1,3 +1,4 @@
 //! The host monitor: learns of lost compute nodes from Pacemaker and notifies Masakari.
 
+pub mod cli;
 pub mod engine;

@@ -87,6 +87,7 @@ remote_up guest-nodes.xml cmp1
 remote_up guest-nodes.xml cmp2
 remote_up guest-nodes.xml vm1
 remote_up guest-nodes.xml vm2
+dc guest-nodes.xml 1
 sim -x guest-nodes.xml -i vm1-dom_monitor_0@ctl1=7 -i vm1-dom_monitor_10000@ctl1=7 -O guest-lost.xml
 
 # Startup: nothing seen yet (every node unclean under startup-fencing), and fencing disabled.
