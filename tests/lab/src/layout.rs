@@ -182,7 +182,7 @@ mod tests {
 
     #[test]
     fn every_host_has_its_own_address_and_namespace() {
-        let l = layout(3, 50);
+        let l = layout(3, 40);
         let hosts = l.hosts();
         let mut addrs: Vec<_> = hosts.iter().map(|h| h.address()).collect();
         let mut names: Vec<_> = hosts.iter().map(|&h| l.netns(h)).collect();
@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn veth_names_fit_the_kernel_limit() {
-        for h in layout(3, 50).hosts() {
+        for h in layout(3, 40).hosts() {
             assert!(h.short().len() <= 15, "{}", h.short());
         }
     }

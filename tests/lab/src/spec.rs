@@ -16,7 +16,7 @@ pub struct LabSpec {
     pub name: String,
     /// Cluster members running corosync and pacemaker: 1 or 3.
     pub controllers: u8,
-    /// pacemaker-remote nodes, each with its own BMC: 1 to 50.
+    /// pacemaker-remote nodes, each with its own BMC: 1 to 40.
     pub computes: u8,
     /// The stonith agent of every device, `fence_ipmilan` or a compatible one (e.g. `fence_ipmilan_rs`).
     pub fence_agent: String,
@@ -67,9 +67,9 @@ impl LabSpec {
                 self.controllers
             )));
         }
-        if !(1..=50).contains(&self.computes) {
+        if !(1..=40).contains(&self.computes) {
             return Err(LabError::Usage(format!(
-                "a lab has 1 to 50 computes, not {}",
+                "a lab has 1 to 40 computes, not {}",
                 self.computes
             )));
         }
