@@ -85,7 +85,10 @@ impl Cib {
                 .attr("no-quorum-panic")
                 .and_then(|v| v.trim().parse::<i64>().ok())
                 .is_some_and(|v| v != 0),
-            dc_uuid: root.attr("dc-uuid").filter(|s| !s.is_empty()).map(str::to_owned),
+            dc_uuid: root
+                .attr("dc-uuid")
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
             validate_with: root.attr("validate-with").map(str::to_owned),
             feature_set: root.attr("crm_feature_set").map(str::to_owned),
             options,
@@ -95,7 +98,10 @@ impl Cib {
             },
             nodes: NodeConfig::parse_all(configuration.child("nodes"), &mut warnings),
             resources,
-            fencing_levels: FencingLevel::parse_all(configuration.child("fencing-topology"), &mut warnings),
+            fencing_levels: FencingLevel::parse_all(
+                configuration.child("fencing-topology"),
+                &mut warnings,
+            ),
             alerts: Alert::parse_all(configuration.child("alerts"), &mut warnings),
             node_states: NodeState::parse_all(root.child("status"), &mut warnings),
             warnings,

@@ -86,7 +86,10 @@ impl NodeConfig {
         let mut out = Vec::new();
         for node in nodes.children_named("node") {
             let Some(id) = node.attr("id") else {
-                warnings.push(format!("ignoring <node> at byte {} without id", node.position));
+                warnings.push(format!(
+                    "ignoring <node> at byte {} without id",
+                    node.position
+                ));
                 continue;
             };
             let node_type = match node.attr("type") {

@@ -102,10 +102,19 @@ impl CrmMon {
         let dc = root.child("summary").and_then(|s| s.child("current_dc"));
         let present = dc.is_some_and(|d| d.attr("present").is_some_and(is_true));
         Ok(Self {
-            dc: dc.filter(|_| present).and_then(|d| d.attr("name")).map(str::to_owned),
-            with_quorum: dc.filter(|_| present).and_then(|d| d.attr("with_quorum")).map(is_true),
+            dc: dc
+                .filter(|_| present)
+                .and_then(|d| d.attr("name"))
+                .map(str::to_owned),
+            with_quorum: dc
+                .filter(|_| present)
+                .and_then(|d| d.attr("with_quorum"))
+                .map(is_true),
             nodes: match root.child("nodes") {
-                Some(nodes) => nodes.children_named("node").map(MonNode::parse).collect::<Result<_, _>>()?,
+                Some(nodes) => nodes
+                    .children_named("node")
+                    .map(MonNode::parse)
+                    .collect::<Result<_, _>>()?,
                 None => Vec::new(),
             },
             fence_history: root
@@ -193,13 +202,30 @@ mod tests {
         assert_eq!(mon.nodes[1].kind(), "guest");
         assert!(mon.nodes[1].unclean);
         assert_eq!(mon.fence_history[0].status, FenceStatus::Success);
-        assert_eq!(mon.fence_history[1].exit_reason.as_deref(), Some("timed out"));
+        assert_eq!(
+            mon.fence_history[1].exit_reason.as_deref(),
+            Some("timed out")
+        );
     }
 
     #[test]
     fn rejects_other_roots_and_nameless_nodes() {
-        assert!(matches!(CrmMon::parse("<cib/>"), Err(Error::UnexpectedRoot { .. })));
-        let err = CrmMon::parse("<pacemaker-result><nodes><node id='1'/></nodes></pacemaker-result>").unwrap_err();
-        assert!(matches!(err, Error::Attribute { attribute: "name", .. }), "{err}");
+        assert!(matches!(
+            CrmMon::parse("<cib/>"),
+            Err(Error::UnexpectedRoot { .. })
+        ));
+        let err =
+            CrmMon::parse("<pacemaker-result><nodes><node id='1'/></nodes></pacemaker-result>")
+                .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Attribute {
+                    attribute: "name",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 }

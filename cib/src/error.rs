@@ -16,7 +16,9 @@ pub enum Error {
         message: String,
     },
     /// The document carries a DTD; we never expand entities or DTDs.
-    #[error("XML at byte {position} declares a DTD (<!DOCTYPE>); DTDs and entity definitions are refused")]
+    #[error(
+        "XML at byte {position} declares a DTD (<!DOCTYPE>); DTDs and entity definitions are refused"
+    )]
     Dtd {
         /// Byte offset of the `<!DOCTYPE`.
         position: u64,

@@ -106,7 +106,8 @@ impl IpmiParams {
             password: first(&["password", "passwd"]).map(Secret::new),
             password_script: first(&["password_script", "passwd_script"]).is_some(),
             lanplus: p.get("lanplus").is_some_and(is_true)
-                || p.get("interface").is_some_and(|i| i.eq_ignore_ascii_case("lanplus")),
+                || p.get("interface")
+                    .is_some_and(|i| i.eq_ignore_ascii_case("lanplus")),
             cipher: p.get("cipher").and_then(|v| v.trim().parse().ok()),
             privilege: first(&["privlvl", "priv"]),
             kg_hex: p.get("hexadecimal_kg").map(Secret::new),
@@ -137,13 +138,16 @@ impl Cib {
     /// first pattern or attribute target (in configuration order) that matches.
     fn topology_for(&self, host: &str) -> Option<Vec<&FencingLevel>> {
         let exact = |l: &&FencingLevel| matches!(&l.target, LevelTarget::Name(n) if n.eq_ignore_ascii_case(host));
-        let chosen = self
+        let chosen = self.fencing_levels.iter().find(exact).or_else(|| {
+            self.fencing_levels
+                .iter()
+                .find(|l| self.level_matches(l, host))
+        })?;
+        let mut levels: Vec<&FencingLevel> = self
             .fencing_levels
             .iter()
-            .find(exact)
-            .or_else(|| self.fencing_levels.iter().find(|l| self.level_matches(l, host)))?;
-        let mut levels: Vec<&FencingLevel> =
-            self.fencing_levels.iter().filter(|l| l.target == chosen.target).collect();
+            .filter(|l| l.target == chosen.target)
+            .collect();
         levels.sort_by_key(|l| l.index);
         Some(levels)
     }
@@ -152,7 +156,9 @@ impl Cib {
         match &level.target {
             LevelTarget::Name(n) => n.eq_ignore_ascii_case(host),
             LevelTarget::Pattern(p) => crate::pattern::is_match(p, host).unwrap_or(false),
-            LevelTarget::Attribute { name, value } => self.node_attribute(host, name) == Some(value.as_str()),
+            LevelTarget::Attribute { name, value } => {
+                self.node_attribute(host, name) == Some(value.as_str())
+            }
         }
     }
 
@@ -166,7 +172,11 @@ impl Cib {
         transient.or_else(|| {
             self.nodes
                 .iter()
-                .find(|n| n.uname.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(host)))
+                .find(|n| {
+                    n.uname
+                        .as_deref()
+                        .is_some_and(|u| u.eq_ignore_ascii_case(host))
+                })
                 .and_then(|n| n.attributes.get(name))
         })
     }
@@ -198,7 +208,11 @@ fn eligible<'a>(device: &'a Resource, host: &str) -> Option<FenceDevice<'a>> {
     let params = &device.params;
     let list = params.get("pcmk_host_list");
     let map = params.get("pcmk_host_map");
-    let check = match params.get("pcmk_host_check").map(str::to_ascii_lowercase).as_deref() {
+    let check = match params
+        .get("pcmk_host_check")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("static-list") => HostCheck::StaticList,
         Some("dynamic-list") => HostCheck::DynamicList,
         Some("status") => HostCheck::Status,
@@ -214,9 +228,9 @@ fn eligible<'a>(device: &'a Resource, host: &str) -> Option<FenceDevice<'a>> {
             let aliases = host_map(map.unwrap_or_default());
             let in_list = list.is_some_and(|l| host_list(l).any(|h| h.eq_ignore_ascii_case(host)));
             // The fencer also adds the map's ports to its target list (a quirk we keep).
-            let in_map = aliases
-                .iter()
-                .any(|(name, port)| name.eq_ignore_ascii_case(host) || port.eq_ignore_ascii_case(host));
+            let in_map = aliases.iter().any(|(name, port)| {
+                name.eq_ignore_ascii_case(host) || port.eq_ignore_ascii_case(host)
+            });
             if !(in_list || in_map) {
                 return None;
             }

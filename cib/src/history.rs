@@ -97,7 +97,12 @@ const EXEC_MAX: i32 = 11;
 /// defaulted for an operation; `managed` is whether the cluster manages the resource.
 /// `reconnect` is whether a remote connection has `reconnect_interval` set (its reset
 /// failure then stays until cleared).
-pub fn replay(ops: &[LrmOp], managed: bool, reconnect: bool, policy: &dyn Fn(&LrmOp) -> OnFail) -> Replay {
+pub fn replay(
+    ops: &[LrmOp],
+    managed: bool,
+    reconnect: bool,
+    policy: &dyn Fn(&LrmOp) -> OnFail,
+) -> Replay {
     let mut sorted: Vec<&LrmOp> = ops.iter().collect();
     // Completed calls in call-id order; pending ones (call-id -1) last.
     sorted.sort_by_key(|op| (op.call_id < 0, op.call_id));
@@ -125,11 +130,16 @@ struct State<'a> {
 impl<'a> State<'a> {
     fn unpack(&mut self, op: &'a LrmOp, policy: &dyn Fn(&LrmOp) -> OnFail) {
         let task = op.operation.as_str();
-        if task == "notify" || task == "meta-data" || !(EXEC_PENDING..=EXEC_MAX).contains(&op.op_status) {
+        if task == "notify"
+            || task == "meta-data"
+            || !(EXEC_PENDING..=EXEC_MAX).contains(&op.op_status)
+        {
             return;
         }
         let masked_probe = op.is_probe()
-            && (op.rc == OCF_NOT_INSTALLED || op.rc == OCF_INVALID_PARAM || op.op_status == EXEC_NOT_INSTALLED);
+            && (op.rc == OCF_NOT_INSTALLED
+                || op.rc == OCF_INVALID_PARAM
+                || op.op_status == EXEC_NOT_INSTALLED);
         let (rc, status) = self.remap(op, masked_probe);
         if masked_probe {
             self.update(op, op.target_rc.unwrap_or(OCF_NOT_RUNNING));
@@ -197,7 +207,10 @@ impl<'a> State<'a> {
                 self.role = Role::Promoted;
                 status = EXEC_ERROR;
             }
-            OCF_NOT_CONFIGURED | OCF_UNIMPLEMENTED | OCF_NOT_INSTALLED | OCF_INVALID_PARAM
+            OCF_NOT_CONFIGURED
+            | OCF_UNIMPLEMENTED
+            | OCF_NOT_INSTALLED
+            | OCF_INVALID_PARAM
             | OCF_INSUFFICIENT_PRIV => status = EXEC_ERROR,
             _ => {
                 if status == EXEC_DONE {
@@ -218,9 +231,9 @@ impl<'a> State<'a> {
         } else {
             match op.operation.as_str() {
                 "monitor" => {
-                    clear = self
-                        .last_failure
-                        .is_some_and(|f| f.operation == op.operation && f.interval_ms == op.interval_ms);
+                    clear = self.last_failure.is_some_and(|f| {
+                        f.operation == op.operation && f.interval_ms == op.interval_ms
+                    });
                     self.set_active();
                 }
                 "start" | "migrate_from" => {
@@ -312,7 +325,11 @@ mod tests {
 
     #[test]
     fn start_then_monitor_is_started() {
-        let ops = [op("start", 2, 0, 0, 0, 0), op("monitor", 3, 0, 0, 10_000, 0), op("monitor", 1, 7, 0, 0, 7)];
+        let ops = [
+            op("start", 2, 0, 0, 0, 0),
+            op("monitor", 3, 0, 0, 10_000, 0),
+            op("monitor", 1, 7, 0, 0, 7),
+        ];
         let r = replay(&ops, true, false, &recover);
         assert_eq!(r.role, Role::Started);
         assert_eq!(r.on_fail, OnFail::Ignore);
@@ -326,11 +343,13 @@ mod tests {
 
     #[test]
     fn failed_monitor_marks_failed() {
-        let ops = [op("start", 2, 0, 0, 0, 0), op("monitor", 3, 1, 4, 10_000, 0)];
+        let ops = [
+            op("start", 2, 0, 0, 0, 0),
+            op("monitor", 3, 1, 4, 10_000, 0),
+        ];
         let r = replay(&ops, true, false, &|_| OnFail::ResetRemote);
         assert_eq!(r.role, Role::Started);
         assert_eq!(r.on_fail, OnFail::ResetRemote);
-
     }
 
     #[test]

@@ -185,7 +185,8 @@ impl<'a> WorkNode<'a> {
 
     /// `pe__shutdown_requested`: a `shutdown` attribute other than `0`.
     fn shutdown_requested(&self) -> bool {
-        self.attr("shutdown").is_some_and(|v| !v.is_empty() && v != "0")
+        self.attr("shutdown")
+            .is_some_and(|v| !v.is_empty() && v != "0")
     }
 }
 
@@ -251,7 +252,9 @@ impl<'a> Work<'a> {
     }
 
     fn find_node(&self, name: &str) -> Option<usize> {
-        self.nodes.iter().position(|n| n.name.eq_ignore_ascii_case(name))
+        self.nodes
+            .iter()
+            .position(|n| n.name.eq_ignore_ascii_case(name))
     }
 
     fn unpack_nodes(&mut self) {
@@ -298,7 +301,12 @@ impl<'a> Work<'a> {
 
     /// A bundle with a primitive inside and a reachable network makes each replica a
     /// guest node `<bundle>-<i>` in container `<bundle>-<runtime>-<i>` (`bundle.c`).
-    fn add_bundle_conns(&mut self, bundle: &Resource, spec: &crate::BundleSpec, cluster_managed: bool) {
+    fn add_bundle_conns(
+        &mut self,
+        bundle: &Resource,
+        spec: &crate::BundleSpec,
+        cluster_managed: bool,
+    ) {
         if bundle.children.is_empty() || !spec.remote_capable {
             return;
         }
@@ -311,12 +319,19 @@ impl<'a> Work<'a> {
 
     /// Links a connection resource to its node, creating the node if needed
     /// (`unpack_remote_nodes` and `link_rsc2remotenode`).
-    fn add_conn(&mut self, id: &str, meta: &NvPairs, container: Option<String>, cluster_managed: bool) {
+    fn add_conn(
+        &mut self,
+        id: &str,
+        meta: &NvPairs,
+        container: Option<String>,
+        cluster_managed: bool,
+    ) {
         let guest = container.is_some();
         let index = match self.find_node(id) {
             Some(i) => i,
             None => {
-                self.nodes.push(WorkNode::new(id, id, NodeKind::Remote, None));
+                self.nodes
+                    .push(WorkNode::new(id, id, NodeKind::Remote, None));
                 self.nodes.len() - 1
             }
         };
@@ -326,15 +341,16 @@ impl<'a> Work<'a> {
             id: id.to_owned(),
             container,
             managed: cluster_managed
-                && meta
-                    .get("is-managed")
-                    .map_or(self.cib.rsc_defaults.get("is-managed").is_none_or(is_true), is_true),
+                && meta.get("is-managed").map_or(
+                    self.cib.rsc_defaults.get("is-managed").is_none_or(is_true),
+                    is_true,
+                ),
             // A guest's generated connection does not inherit its container's target-role.
             disabled: !guest
                 && meta
-                .get("target-role")
-                .or_else(|| self.cib.rsc_defaults.get("target-role"))
-                .is_some_and(|r| r.eq_ignore_ascii_case("stopped")),
+                    .get("target-role")
+                    .or_else(|| self.cib.rsc_defaults.get("target-role"))
+                    .is_some_and(|r| r.eq_ignore_ascii_case("stopped")),
             reconnect: set(params.and_then(|p| p.get("reconnect_interval"))),
         });
         let startup_fencing = self.cib.options.startup_fencing();
@@ -365,7 +381,10 @@ impl<'a> Work<'a> {
         while self.unpack_histories(states, false) {}
         self.unpack_histories(states, self.stonith);
         for index in 0..self.nodes.len() {
-            let unpacked = self.nodes.get(index).is_none_or(|n| n.unpacked || !n.is_remote());
+            let unpacked = self
+                .nodes
+                .get(index)
+                .is_none_or(|n| n.unpacked || !n.is_remote());
             if !unpacked {
                 self.remote_online_status(index);
             }
@@ -378,7 +397,11 @@ impl<'a> Work<'a> {
         let no_quorum_suicide = self.stonith
             && !self.cib.have_quorum
             && self.cib.no_quorum_panic
-            && self.cib.options.no_quorum_policy().eq_ignore_ascii_case("suicide");
+            && self
+                .cib
+                .options
+                .no_quorum_policy()
+                .eq_ignore_ascii_case("suicide");
         let stonith = self.stonith;
         let Some(node) = self.nodes.get_mut(index) else {
             return;
@@ -436,17 +459,24 @@ impl<'a> Work<'a> {
         match node.kind {
             NodeKind::Guest => conn.is_some_and(|c| {
                 self.role(&c.id) == Role::Started
-                    && c.container.as_deref().is_some_and(|k| self.role(k) == Role::Started)
+                    && c.container
+                        .as_deref()
+                        .is_some_and(|k| self.role(k) == Role::Started)
             }),
-            NodeKind::Remote => {
-                conn.is_some_and(|c| self.cib.options.shutdown_lock() || self.role(&c.id) == Role::Started)
+            NodeKind::Remote => conn.is_some_and(|c| {
+                self.cib.options.shutdown_lock() || self.role(&c.id) == Role::Started
+            }),
+            NodeKind::Member | NodeKind::Ping => {
+                self.stonith || self.cib.options.shutdown_lock() || node.online
             }
-            NodeKind::Member | NodeKind::Ping => self.stonith || self.cib.options.shutdown_lock() || node.online,
         }
     }
 
     fn role(&self, rsc: &str) -> Role {
-        self.agg.get(rsc).and_then(|a| a.role).unwrap_or(Role::Unknown)
+        self.agg
+            .get(rsc)
+            .and_then(|a| a.role)
+            .unwrap_or(Role::Unknown)
     }
 
     fn failed(&self, rsc: &str) -> bool {
@@ -455,7 +485,12 @@ impl<'a> Work<'a> {
 
     /// `determine_remote_online_status`.
     fn remote_online_status(&mut self, index: usize) {
-        let Some(conn) = self.nodes.get(index).and_then(|n| n.conn).and_then(|c| self.conns.get(c)) else {
+        let Some(conn) = self
+            .nodes
+            .get(index)
+            .and_then(|n| n.conn)
+            .and_then(|c| self.conns.get(c))
+        else {
             if let Some(node) = self.nodes.get_mut(index) {
                 node.online = false;
             }
@@ -538,8 +573,11 @@ impl<'a> Work<'a> {
         let configured = info.map(|i| i.ops).unwrap_or_default();
         let stonith = self.stonith;
         let is_conn = conn.is_some();
-        let reconnect = conn.and_then(|c| self.conns.get(c)).is_some_and(|c| c.reconnect);
-        let policy = |op: &LrmOp| on_fail_policy(op, configured, managed, has_container, is_conn, stonith);
+        let reconnect = conn
+            .and_then(|c| self.conns.get(c))
+            .is_some_and(|c| c.reconnect);
+        let policy =
+            |op: &LrmOp| on_fail_policy(op, configured, managed, has_container, is_conn, stonith);
         let result = replay(ops, managed, reconnect, &policy);
         let key = if conn.is_some() { lrm_id } else { base };
         let entry = self.agg.entry(key.to_owned()).or_default();
@@ -571,7 +609,11 @@ impl<'a> Work<'a> {
             }
         }
         let unclean = self.nodes.get(index).is_some_and(|n| n.unclean);
-        let on_fail = if unclean { OnFail::Ignore } else { result.on_fail };
+        let on_fail = if unclean {
+            OnFail::Ignore
+        } else {
+            result.on_fail
+        };
         match on_fail {
             OnFail::Fence => self.fence(index),
             OnFail::Standby => {
@@ -583,8 +625,13 @@ impl<'a> Work<'a> {
             OnFail::ResetRemote => {
                 self.mark_failed(key);
                 if self.stonith
-                    && let Some(remote) = conn.and_then(|c| self.conns.get(c)).and_then(|c| self.find_node(&c.id))
-                    && self.nodes.get(remote).is_some_and(|n| n.kind == NodeKind::Remote && !n.was_fenced)
+                    && let Some(remote) = conn
+                        .and_then(|c| self.conns.get(c))
+                        .and_then(|c| self.find_node(&c.id))
+                    && self
+                        .nodes
+                        .get(remote)
+                        .is_some_and(|n| n.kind == NodeKind::Remote && !n.was_fenced)
                 {
                     self.fence(remote);
                 }
@@ -596,7 +643,11 @@ impl<'a> Work<'a> {
             if on_fail != OnFail::Ignore {
                 self.mark_failed(key);
             }
-            self.agg.entry(key.to_owned()).or_default().running_on.push(index);
+            self.agg
+                .entry(key.to_owned())
+                .or_default()
+                .running_on
+                .push(index);
             // `native_add_running`: a resource active on a node in maintenance is unmanaged.
             if self.nodes.get(index).is_some_and(|n| n.maintenance) {
                 if let Some(c) = conn.and_then(|c| self.conns.get_mut(c)) {
@@ -689,7 +740,10 @@ fn online_without_fencing(node: &mut WorkNode<'_>, state: &NodeState) -> bool {
 
 fn online_with_fencing(node: &mut WorkNode<'_>, state: &NodeState) -> bool {
     let terminate = node.attr("terminate").is_some_and(|t| {
-        is_true(t) || t.chars().next().is_some_and(|c| c != '0' && c.is_ascii_digit())
+        is_true(t)
+            || t.chars()
+                .next()
+                .is_some_and(|c| c != '0' && c.is_ascii_digit())
     });
     let in_cluster = state.in_ccm.is_some_and(|m| m.is_member());
     let peer = state.crmd.is_some_and(|m| m.is_member());
@@ -698,9 +752,8 @@ fn online_with_fencing(node: &mut WorkNode<'_>, state: &NodeState) -> bool {
     let mut online = in_cluster;
     if node.shutdown {
         online = peer;
-    } else if state.in_ccm.is_none() {
-        node.unclean = true;
-    } else if join == Some(&JoinState::Banned) {
+    } else if state.in_ccm.is_none() || join == Some(&JoinState::Banned) {
+        // Never seen by the cluster, or refused membership.
         node.unclean = true;
     } else if !terminate && expected_down {
         if in_cluster || peer {
@@ -712,6 +765,7 @@ fn online_with_fencing(node: &mut WorkNode<'_>, state: &NodeState) -> bool {
     } else if !in_cluster || !peer || terminate {
         node.unclean = true;
     } else if join == Some(&JoinState::Member) {
+        // Active.
     } else if matches!(join, Some(JoinState::Pending | JoinState::Down)) {
         node.standby = true;
         node.pending = true;
@@ -756,7 +810,9 @@ fn on_fail_policy(
 /// Reads an interval (`10`, `10s`, `500ms`, `2min`, `1h`) as milliseconds.
 fn interval_ms(spec: &str) -> Option<u64> {
     let spec = spec.trim();
-    let end = spec.find(|c: char| !c.is_ascii_digit()).unwrap_or(spec.len());
+    let end = spec
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(spec.len());
     let number: u64 = spec.get(..end)?.parse().ok()?;
     let factor = match spec.get(end..)?.trim() {
         "" | "s" | "sec" => 1000,

@@ -14,7 +14,10 @@ pub(crate) struct Unsupported;
 enum Atom {
     Any,
     Char(char),
-    Class { negated: bool, ranges: Vec<(char, char)> },
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,10 +39,15 @@ const STEP_BUDGET: usize = 100_000;
 
 /// Whether `pattern` matches anywhere in `text`.
 pub(crate) fn is_match(pattern: &str, text: &str) -> Result<bool, Unsupported> {
-    let branches = pattern.split('|').map(parse_branch).collect::<Result<Vec<_>, _>>()?;
+    let branches = pattern
+        .split('|')
+        .map(parse_branch)
+        .collect::<Result<Vec<_>, _>>()?;
     let chars: Vec<char> = text.chars().collect();
     let mut steps = 0;
-    Ok(branches.iter().any(|b| branch_matches(b, &chars, &mut steps)))
+    Ok(branches
+        .iter()
+        .any(|b| branch_matches(b, &chars, &mut steps)))
 }
 
 fn parse_branch(source: &str) -> Result<Branch, Unsupported> {
@@ -111,7 +119,9 @@ fn atom_matches(atom: &Atom, c: char) -> bool {
     match atom {
         Atom::Any => true,
         Atom::Char(a) => *a == c,
-        Atom::Class { negated, ranges } => ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated,
+        Atom::Class { negated, ranges } => {
+            ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated
+        }
     }
 }
 
@@ -123,7 +133,12 @@ fn branch_matches(branch: &Branch, text: &[char], steps: &mut usize) -> bool {
     })
 }
 
-fn match_here(items: &[(Atom, Repeat)], text: &[char], anchored_end: bool, steps: &mut usize) -> bool {
+fn match_here(
+    items: &[(Atom, Repeat)],
+    text: &[char],
+    anchored_end: bool,
+    steps: &mut usize,
+) -> bool {
     *steps += 1;
     if *steps > STEP_BUDGET {
         return false;
@@ -137,13 +152,18 @@ fn match_here(items: &[(Atom, Repeat)], text: &[char], anchored_end: bool, steps
         Repeat::ZeroOrMore => (0, usize::MAX),
         Repeat::OneOrMore => (1, usize::MAX),
     };
-    let available = text.iter().take_while(|c| atom_matches(atom, **c)).count().min(max);
+    let available = text
+        .iter()
+        .take_while(|c| atom_matches(atom, **c))
+        .count()
+        .min(max);
     if available < min {
         return false;
     }
-    (min..=available)
-        .rev()
-        .any(|n| text.get(n..).is_some_and(|t| match_here(rest, t, anchored_end, steps)))
+    (min..=available).rev().any(|n| {
+        text.get(n..)
+            .is_some_and(|t| match_here(rest, t, anchored_end, steps))
+    })
 }
 
 #[cfg(test)]

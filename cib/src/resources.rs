@@ -33,23 +33,30 @@ pub struct BundleSpec {
 
 impl BundleSpec {
     fn parse(bundle: &Element) -> Self {
-        let runtime_element = ["docker", "rkt", "podman"].iter().find_map(|r| bundle.child(r));
+        let runtime_element = ["docker", "rkt", "podman"]
+            .iter()
+            .find_map(|r| bundle.child(r));
         let number = |name: &str| {
             runtime_element
                 .and_then(|e| e.attr(name))
                 .and_then(|v| v.trim().parse::<u32>().ok())
         };
-        let promoted_max = number("promoted-max").or_else(|| number("masters")).unwrap_or(0);
+        let promoted_max = number("promoted-max")
+            .or_else(|| number("masters"))
+            .unwrap_or(0);
         let replicas = match runtime_element.and_then(|e| e.attr("replicas")) {
             None if promoted_max > 0 => promoted_max,
             _ => number("replicas").unwrap_or(1).max(1),
         };
         let network = bundle.child("network");
         Self {
-            runtime: runtime_element.map_or("unknown", |e| e.name.as_ref()).to_owned(),
+            runtime: runtime_element
+                .map_or("unknown", |e| e.name.as_ref())
+                .to_owned(),
             replicas,
-            remote_capable: network
-                .is_some_and(|n| n.attr("ip-range-start").is_some() || n.attr("control-port").is_some()),
+            remote_capable: network.is_some_and(|n| {
+                n.attr("ip-range-start").is_some() || n.attr("control-port").is_some()
+            }),
         }
     }
 }
@@ -123,7 +130,9 @@ impl Resource {
 
     /// Whether the cluster manages this resource (`is-managed`, default true).
     pub fn is_managed(&self) -> bool {
-        self.meta.get("is-managed").is_none_or(crate::value::is_true)
+        self.meta
+            .get("is-managed")
+            .is_none_or(crate::value::is_true)
     }
 
     /// Whether `target-role` stops the resource.
@@ -153,7 +162,11 @@ impl Resource {
             .collect()
     }
 
-    fn parse(element: &Element, templates: &[&Element], warnings: &mut Vec<String>) -> Option<Self> {
+    fn parse(
+        element: &Element,
+        templates: &[&Element],
+        warnings: &mut Vec<String>,
+    ) -> Option<Self> {
         let kind = match element.name.as_ref() {
             "primitive" => ResourceKind::Primitive(Self::agent_of(element, templates, warnings)?),
             "group" => ResourceKind::Group,
@@ -164,7 +177,10 @@ impl Resource {
             _ => return None,
         };
         let Some(id) = element.attr("id").filter(|id| !id.is_empty()) else {
-            warnings.push(format!("ignoring <{}> at byte {} without id", element.name, element.position));
+            warnings.push(format!(
+                "ignoring <{}> at byte {} without id",
+                element.name, element.position
+            ));
             return None;
         };
         let mut params = NvPairs::default();
@@ -196,10 +212,17 @@ impl Resource {
 
     fn template_of<'a>(element: &Element, templates: &[&'a Element]) -> Option<&'a Element> {
         let name = element.attr("template")?;
-        templates.iter().copied().find(|t| t.attr("id") == Some(name))
+        templates
+            .iter()
+            .copied()
+            .find(|t| t.attr("id") == Some(name))
     }
 
-    fn agent_of(element: &Element, templates: &[&Element], warnings: &mut Vec<String>) -> Option<Agent> {
+    fn agent_of(
+        element: &Element,
+        templates: &[&Element],
+        warnings: &mut Vec<String>,
+    ) -> Option<Agent> {
         let source = match Self::template_of(element, templates) {
             Some(t) if element.attr("type").is_none() => t,
             _ => element,
@@ -211,7 +234,10 @@ impl Resource {
                 agent_type: agent_type.to_owned(),
             }),
             _ => {
-                warnings.push(format!("ignoring {} without class or type", element.describe()));
+                warnings.push(format!(
+                    "ignoring {} without class or type",
+                    element.describe()
+                ));
                 None
             }
         }

@@ -116,7 +116,10 @@ impl LrmResource {
             .filter_map(|rsc| {
                 Some(Self {
                     id: rsc.attr("id")?.to_owned(),
-                    ops: rsc.children_named("lrm_rsc_op").filter_map(LrmOp::parse).collect(),
+                    ops: rsc
+                        .children_named("lrm_rsc_op")
+                        .filter_map(LrmOp::parse)
+                        .collect(),
                 })
             })
             .collect()
@@ -174,7 +177,9 @@ fn leading_int(value: Option<&str>) -> i64 {
         Some(rest) => (-1, rest),
         None => (1, value.strip_prefix('+').unwrap_or(value)),
     };
-    let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
     digits
         .get(..end)
         .and_then(|d| d.parse::<i64>().ok())

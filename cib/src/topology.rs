@@ -48,7 +48,12 @@ impl FencingLevel {
     }
 
     fn parse(level: &Element) -> Option<Self> {
-        let index = level.attr("index")?.trim().parse::<u8>().ok().filter(|i| (1..=9).contains(i))?;
+        let index = level
+            .attr("index")?
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|i| (1..=9).contains(i))?;
         let target = if let Some(name) = level.attr("target") {
             LevelTarget::Name(name.to_owned())
         } else if let Some(pattern) = level.attr("target-pattern") {

@@ -180,7 +180,10 @@ mod tests {
         );
         assert_eq!(Membership::from_crmd("online"), Membership::Yes);
         assert_eq!(Membership::from_crmd("offline"), Membership::No);
-        assert_eq!(Membership::from_crmd("1700000000"), Membership::Since(1_700_000_000));
+        assert_eq!(
+            Membership::from_crmd("1700000000"),
+            Membership::Since(1_700_000_000)
+        );
         assert!(!Membership::from_crmd("0").is_member());
     }
 }

@@ -4,8 +4,8 @@
 //! A `<!DOCTYPE>` is refused outright and attribute values are unescaped with the five
 //! predefined entities and character references only, so no entity is ever expanded.
 
-use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
 
 use crate::{Error, Limits};
 
@@ -33,7 +33,9 @@ impl Element {
         &'a self,
         name: &'a str,
     ) -> impl Iterator<Item = &'a Element> + 'a {
-        self.children.iter().filter(move |c| c.name.as_ref() == name)
+        self.children
+            .iter()
+            .filter(move |c| c.name.as_ref() == name)
     }
 
     /// The first child element called `name`.
@@ -135,11 +137,19 @@ impl Builder<'_> {
         for attr in start.attributes() {
             let attr = attr.map_err(|e| malformed(position, &e.to_string()))?;
             if attrs.len() >= self.limits.max_attributes {
-                return Err(limit(position, "attributes per element", self.limits.max_attributes));
+                return Err(limit(
+                    position,
+                    "attributes per element",
+                    self.limits.max_attributes,
+                ));
             }
             let key = self.name(attr.key.as_ref(), position)?;
             if attr.value.len() > self.limits.max_attribute_bytes {
-                return Err(limit(position, "attribute value bytes", self.limits.max_attribute_bytes));
+                return Err(limit(
+                    position,
+                    "attribute value bytes",
+                    self.limits.max_attribute_bytes,
+                ));
             }
             let value = attr
                 .decode_and_unescape_value(self.reader.decoder())
@@ -230,7 +240,16 @@ mod tests {
     fn bounds_depth() {
         let deep = "<a>".repeat(100) + &"</a>".repeat(100);
         let err = tree(&deep).unwrap_err();
-        assert!(matches!(err, Error::Limit { limit: "nesting depth", .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                Error::Limit {
+                    limit: "nesting depth",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

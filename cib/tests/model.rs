@@ -1,6 +1,8 @@
 //! The model read from the corpus: fencing choice, IPMI parameters, quorum, DC, alerts,
 //! and the newer timestamp spelling of node_state membership.
 
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // test helpers
+
 use cib::{Cib, Eligibility, NodeKind};
 
 fn corpus(name: &str) -> Cib {
@@ -18,7 +20,11 @@ fn healthy_cluster_header_and_configuration() {
     assert_eq!(cib.alerts.len(), 1);
     assert_eq!(cib.alerts[0].recipients, ["/run/masakari-pcmk/alerts"]);
     assert_eq!(cib.fencing_levels.len(), 2);
-    let kinds: Vec<(String, NodeKind)> = cib.node_statuses().into_iter().map(|n| (n.name, n.kind)).collect();
+    let kinds: Vec<(String, NodeKind)> = cib
+        .node_statuses()
+        .into_iter()
+        .map(|n| (n.name, n.kind))
+        .collect();
     assert!(kinds.contains(&("cmp1".to_owned(), NodeKind::Remote)));
     assert!(kinds.contains(&("ctl1".to_owned(), NodeKind::Member)));
     assert!(cib.node_status("ctl1").unwrap().is_dc);
@@ -28,7 +34,10 @@ fn healthy_cluster_header_and_configuration() {
 fn fence_devices_follow_host_list_and_topology() {
     let cib = corpus("healthy-remotes.xml");
     let cmp1 = cib.fence_devices_for("cmp1");
-    assert_eq!(cmp1.iter().map(|d| d.id()).collect::<Vec<_>>(), ["fence-cmp1"]);
+    assert_eq!(
+        cmp1.iter().map(|d| d.id()).collect::<Vec<_>>(),
+        ["fence-cmp1"]
+    );
     assert_eq!(cmp1[0].eligibility, Eligibility::Listed);
     assert_eq!(cmp1[0].agent(), "fence_ipmilan");
     let ipmi = cmp1[0].ipmi();
@@ -46,7 +55,11 @@ fn fence_devices_follow_host_list_and_topology() {
         .collect();
     assert_eq!(
         cmp2,
-        [("fence-cmp2".into(), Some(1)), ("fence-ctl1".into(), Some(2)), ("fence-ctl2".into(), Some(2))]
+        [
+            ("fence-cmp2".into(), Some(1)),
+            ("fence-ctl1".into(), Some(2)),
+            ("fence-ctl2".into(), Some(2))
+        ]
     );
     assert!(cib.fence_devices_for("nobody").is_empty());
 }

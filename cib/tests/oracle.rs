@@ -5,6 +5,8 @@
 //! (for example Pacemaker's own `cts/scheduler/xml`). The test is skipped, loudly, when
 //! `crm_mon` is not installed.
 
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // test helpers
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -30,7 +32,10 @@ fn crm_mon_agrees_on_every_corpus_cib() {
             Err(diff) => failures.push(format!("{}:\n{diff}", file.display())),
         }
     }
-    eprintln!("compared {compared} CIBs with crm_mon, {} disagreements", failures.len());
+    eprintln!(
+        "compared {compared} CIBs with crm_mon, {} disagreements",
+        failures.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -66,11 +71,17 @@ fn compare(file: &Path) -> Result<bool, String> {
     }
     let only_ours: Vec<&String> = ours.iter().filter(|o| !theirs.contains(o)).collect();
     let only_theirs: Vec<&String> = theirs.iter().filter(|t| !ours.contains(t)).collect();
-    Err(format!("  ours:    {only_ours:?}\n  crm_mon: {only_theirs:?}"))
+    Err(format!(
+        "  ours:    {only_ours:?}\n  crm_mon: {only_theirs:?}"
+    ))
 }
 
 fn line(name: &str, kind: &str, flags: [(&str, bool); 8]) -> String {
-    let set: Vec<&str> = flags.iter().filter(|(_, on)| *on).map(|(n, _)| *n).collect();
+    let set: Vec<&str> = flags
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(n, _)| *n)
+        .collect();
     format!("{name} {kind} [{}]", set.join(","))
 }
 

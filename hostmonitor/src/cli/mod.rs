@@ -11,7 +11,11 @@ use clap::{Args, Parser, Subcommand};
 
 /// Command-line arguments of `masakari-hostmonitor`.
 #[derive(Debug, Parser)]
-#[command(name = "masakari-hostmonitor", version, about = "Masakari host monitor for Pacemaker clusters")]
+#[command(
+    name = "masakari-hostmonitor",
+    version,
+    about = "Masakari host monitor for Pacemaker clusters"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

@@ -52,16 +52,25 @@ fn query_cib() -> Result<String, CliError> {
         .map_err(|e| CliError::Cibadmin(format!("cannot run cibadmin: {e}")))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(CliError::Cibadmin(format!("{} ({})", stderr.trim(), output.status)));
+        return Err(CliError::Cibadmin(format!(
+            "{} ({})",
+            stderr.trim(),
+            output.status
+        )));
     }
-    String::from_utf8(output.stdout).map_err(|_| CliError::Cibadmin("output is not UTF-8".to_owned()))
+    String::from_utf8(output.stdout)
+        .map_err(|_| CliError::Cibadmin("output is not UTF-8".to_owned()))
 }
 
 pub(crate) fn rows(cib: &cib::Cib) -> Vec<NodeRow> {
     cib.node_statuses()
         .into_iter()
         .map(|n| NodeRow {
-            fence_devices: cib.fence_devices_for(&n.name).iter().map(|d| d.id().to_owned()).collect(),
+            fence_devices: cib
+                .fence_devices_for(&n.name)
+                .iter()
+                .map(|d| d.id().to_owned())
+                .collect(),
             name: n.name,
             kind: n.kind.as_str(),
             online: n.online,
@@ -81,9 +90,17 @@ fn write_table(cib: &cib::Cib, rows: &[NodeRow], out: &mut dyn Write) -> std::io
     let quorum = if cib.have_quorum { "yes" } else { "NO" };
     writeln!(out, "quorum: {quorum}  DC: {dc}")?;
     let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(0).max(4);
-    writeln!(out, "{:width$}  {:6}  {:7}  {:7}  {:7}  {:11}  FENCE DEVICES", "NAME", "KIND", "ONLINE", "UNCLEAN", "STANDBY", "MAINTENANCE")?;
+    writeln!(
+        out,
+        "{:width$}  {:6}  {:7}  {:7}  {:7}  {:11}  FENCE DEVICES",
+        "NAME", "KIND", "ONLINE", "UNCLEAN", "STANDBY", "MAINTENANCE"
+    )?;
     for r in rows {
-        let devices = if r.fence_devices.is_empty() { "-".to_owned() } else { r.fence_devices.join(",") };
+        let devices = if r.fence_devices.is_empty() {
+            "-".to_owned()
+        } else {
+            r.fence_devices.join(",")
+        };
         writeln!(
             out,
             "{:width$}  {:6}  {:7}  {:7}  {:7}  {:11}  {devices}",
@@ -109,7 +126,9 @@ mod tests {
     use std::path::PathBuf;
 
     fn corpus(name: &str) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../cib/tests/data").join(name)
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../cib/tests/data")
+            .join(name)
     }
 
     fn nodes(file: &str, json: bool) -> Result<String, CliError> {
@@ -138,8 +157,16 @@ mod tests {
         assert_eq!(cmp1["online"], false);
         assert_eq!(cmp1["unclean"], true);
         assert_eq!(cmp1["fence_devices"], serde_json::json!(["fence-cmp1"]));
-        let cmp2 = value.as_array().unwrap().iter().find(|n| n["name"] == "cmp2").unwrap();
-        assert_eq!(cmp2["fence_devices"], serde_json::json!(["fence-cmp2", "fence-ctl1", "fence-ctl2"]));
+        let cmp2 = value
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["name"] == "cmp2")
+            .unwrap();
+        assert_eq!(
+            cmp2["fence_devices"],
+            serde_json::json!(["fence-cmp2", "fence-ctl1", "fence-ctl2"])
+        );
         assert_eq!(value.as_array().unwrap().len(), 5);
         assert!(!text.contains("secret"));
     }
@@ -148,7 +175,11 @@ mod tests {
     fn table_has_a_header_and_one_line_per_node() {
         let text = nodes("guest-nodes.xml", false).unwrap();
         assert!(text.starts_with("quorum: yes  DC: ctl1\n"), "{text}");
-        assert!(text.lines().any(|l| l.starts_with("vm1 ") && l.contains("guest")), "{text}");
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("vm1 ") && l.contains("guest")),
+            "{text}"
+        );
         assert_eq!(text.lines().count(), 2 + 7);
     }
 

@@ -1,0 +1,18 @@
+//! Fuzz target: CIB XML parsing and every question asked of the model.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(cib) = cib::Cib::parse(text) else {
+        return;
+    };
+    for node in cib.node_statuses() {
+        for device in cib.fence_devices_for(&node.name) {
+            let _ = device.ipmi();
+        }
+    }
+});
