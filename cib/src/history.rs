@@ -93,16 +93,63 @@ const EXEC_ERROR: i32 = 4;
 const EXEC_NOT_INSTALLED: i32 = 7;
 const EXEC_MAX: i32 = 11;
 
-/// Replays `ops` (in any order). `policy(op)` gives the failure response configured or
-/// defaulted for an operation; `managed` is whether the cluster manages the resource.
-/// `reconnect` is whether a remote connection has `reconnect_interval` set (its reset
-/// failure then stays until cleared).
-pub fn replay(
-    ops: &[LrmOp],
-    managed: bool,
-    reconnect: bool,
-    policy: &dyn Fn(&LrmOp) -> OnFail,
-) -> Replay {
+/// What a replay needs besides the history.
+pub struct Context<'p> {
+    /// Whether the cluster manages the resource.
+    pub managed: bool,
+    /// Whether a remote connection has `reconnect_interval` set (its reset failure then
+    /// stays until cleared).
+    pub reconnect: bool,
+    /// Failure expiry, when the resource has a failure timeout and the time is known.
+    pub expiry: Option<Expiry>,
+    /// The failure response configured or defaulted for an operation.
+    pub policy: &'p dyn Fn(&LrmOp) -> OnFail,
+}
+
+/// Inputs of `check_operation_expiry`: failures older than the failure timeout no longer count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expiry {
+    /// The evaluation time (seconds since the epoch).
+    pub now: u64,
+    /// `failure-timeout` (or a remote connection's `reconnect_interval`), in seconds.
+    pub failure_timeout: u64,
+    /// A remote connection's recurring-monitor failures wait for fencing
+    /// (`should_ignore_failure_timeout`).
+    pub keep_monitor_failures: bool,
+    /// The node's fail count for the resource (`fail-count-*` attributes).
+    pub fail_count: i64,
+    /// The node's latest `last-failure-*` time for the resource.
+    pub last_failure: u64,
+    /// Whether the node is online and clean (expired recurring failures are then rescheduled).
+    pub node_clean_online: bool,
+}
+
+impl Expiry {
+    /// `check_operation_expiry`.
+    fn expired(&self, op: &LrmOp) -> bool {
+        let Some(last_run) = op.last_rc_change else {
+            return false;
+        };
+        let timeout = self.failure_timeout;
+        let recurring_monitor = op.operation == "monitor" && op.interval_ms != 0;
+        let mut expired = timeout > 0
+            && self.now >= last_run.saturating_add(timeout)
+            && !(self.keep_monitor_failures && recurring_monitor);
+        let unexpired_fail_count = self.fail_count > 0
+            && !(self.last_failure > 0 && self.now > self.last_failure.saturating_add(timeout));
+        if expired && self.fail_count > 0 && unexpired_fail_count {
+            expired = false;
+        }
+        let probe_result = matches!(
+            op.rc,
+            OCF_OK | OCF_NOT_RUNNING | OCF_RUNNING_PROMOTED | OCF_DEGRADED | OCF_DEGRADED_PROMOTED
+        );
+        expired && !(op.is_probe() && probe_result)
+    }
+}
+
+/// Replays `ops` (in any order).
+pub fn replay(ops: &[LrmOp], context: &Context<'_>) -> Replay {
     let mut sorted: Vec<&LrmOp> = ops.iter().collect();
     // Completed calls in call-id order; pending ones (call-id -1) last.
     sorted.sort_by_key(|op| (op.call_id < 0, op.call_id));
@@ -110,11 +157,11 @@ pub fn replay(
         role: Role::Unknown,
         on_fail: OnFail::Ignore,
         last_failure: None,
-        managed,
-        reconnect,
+        managed: context.managed,
+        reconnect: context.reconnect,
     };
     for op in sorted {
-        state.unpack(op, policy);
+        state.unpack(op, context);
     }
     state.finish()
 }
@@ -128,7 +175,7 @@ struct State<'a> {
 }
 
 impl<'a> State<'a> {
-    fn unpack(&mut self, op: &'a LrmOp, policy: &dyn Fn(&LrmOp) -> OnFail) {
+    fn unpack(&mut self, op: &'a LrmOp, context: &Context<'_>) {
         let task = op.operation.as_str();
         if task == "notify"
             || task == "meta-data"
@@ -140,7 +187,21 @@ impl<'a> State<'a> {
             && (op.rc == OCF_NOT_INSTALLED
                 || op.rc == OCF_INVALID_PARAM
                 || op.op_status == EXEC_NOT_INSTALLED);
+        let expired =
+            op.op_status != EXEC_NOT_INSTALLED && context.expiry.is_some_and(|e| e.expired(op));
         let (rc, status) = self.remap(op, masked_probe);
+        if expired && masked_probe && Some(op.rc) != op.target_rc {
+            if self.role <= Role::Stopped {
+                self.role = Role::Unknown;
+            }
+            return;
+        }
+        if expired
+            && Some(rc) != op.target_rc
+            && (op.interval_ms == 0 || context.expiry.is_some_and(|e| e.node_clean_online))
+        {
+            return;
+        }
         if masked_probe {
             self.update(op, op.target_rc.unwrap_or(OCF_NOT_RUNNING));
             return;
@@ -154,7 +215,7 @@ impl<'a> State<'a> {
             },
             EXEC_DONE => self.update(op, rc),
             _ => {
-                let response = policy(op);
+                let response = (context.policy)(op);
                 if response == OnFail::Ignore {
                     self.update(op, op.target_rc.unwrap_or(OCF_OK));
                 } else {
@@ -316,11 +377,22 @@ mod tests {
             op_status: status,
             interval_ms: interval,
             target_rc: Some(target),
+            last_rc_change: Some(1000),
         }
     }
 
     fn recover(_: &LrmOp) -> OnFail {
         OnFail::Recover
+    }
+
+    fn run(ops: &[LrmOp], policy: &dyn Fn(&LrmOp) -> OnFail, expiry: Option<Expiry>) -> Replay {
+        let context = Context {
+            managed: true,
+            reconnect: false,
+            expiry,
+            policy,
+        };
+        replay(ops, &context)
     }
 
     #[test]
@@ -330,7 +402,7 @@ mod tests {
             op("monitor", 3, 0, 0, 10_000, 0),
             op("monitor", 1, 7, 0, 0, 7),
         ];
-        let r = replay(&ops, true, false, &recover);
+        let r = run(&ops, &recover, None);
         assert_eq!(r.role, Role::Started);
         assert_eq!(r.on_fail, OnFail::Ignore);
     }
@@ -338,7 +410,7 @@ mod tests {
     #[test]
     fn stop_after_start_is_stopped() {
         let ops = [op("start", 2, 0, 0, 0, 0), op("stop", 4, 0, 0, 0, 0)];
-        assert_eq!(replay(&ops, true, false, &recover).role, Role::Stopped);
+        assert_eq!(run(&ops, &recover, None).role, Role::Stopped);
     }
 
     #[test]
@@ -347,7 +419,7 @@ mod tests {
             op("start", 2, 0, 0, 0, 0),
             op("monitor", 3, 1, 4, 10_000, 0),
         ];
-        let r = replay(&ops, true, false, &|_| OnFail::ResetRemote);
+        let r = run(&ops, &|_| OnFail::ResetRemote, None);
         assert_eq!(r.role, Role::Started);
         assert_eq!(r.on_fail, OnFail::ResetRemote);
     }
@@ -359,20 +431,42 @@ mod tests {
             op("monitor", 3, 7, 0, 10_000, 0),
             op("stop", 5, 0, 0, 0, 0),
         ];
-        let r = replay(&ops, true, false, &recover);
+        let r = run(&ops, &recover, None);
         assert_eq!(r.role, Role::Stopped);
         assert_eq!(r.on_fail, OnFail::Ignore);
     }
 
     #[test]
+    fn expired_failures_stop_counting() {
+        let ops = [
+            op("start", 2, 0, 0, 0, 0),
+            op("monitor", 3, 1, 4, 10_000, 0),
+        ];
+        let mut expiry = Expiry {
+            now: 2000,
+            failure_timeout: 60,
+            keep_monitor_failures: false,
+            fail_count: 0,
+            last_failure: 0,
+            node_clean_online: true,
+        };
+        assert_eq!(run(&ops, &recover, Some(expiry)).on_fail, OnFail::Ignore);
+        expiry.keep_monitor_failures = true;
+        assert_eq!(run(&ops, &recover, Some(expiry)).on_fail, OnFail::Recover);
+        expiry.keep_monitor_failures = false;
+        expiry.now = 1030;
+        assert_eq!(run(&ops, &recover, Some(expiry)).on_fail, OnFail::Recover);
+    }
+
+    #[test]
     fn pending_start_is_active() {
         let ops = [op("monitor", 1, 7, 0, 0, 7), op("start", -1, 193, -1, 0, 0)];
-        assert_eq!(replay(&ops, true, false, &recover).role, Role::Started);
+        assert_eq!(run(&ops, &recover, None).role, Role::Started);
     }
 
     #[test]
     fn masked_probe_failure_is_stopped() {
         let ops = [op("monitor", 1, 5, 0, 0, 7)];
-        assert_eq!(replay(&ops, true, false, &recover).role, Role::Stopped);
+        assert_eq!(run(&ops, &recover, None).role, Role::Stopped);
     }
 }

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use crate::Cib;
 use crate::config::NodeType;
-use crate::history::{OnFail, Role, replay};
+use crate::history::{Context, Expiry, OnFail, Role, replay};
 use crate::resources::Resource;
 use crate::status::{JoinState, LrmOp, NodeState};
 use crate::value::{NvPairs, is_true};
@@ -73,9 +73,22 @@ pub struct NodeStatus {
 
 impl Cib {
     /// Every node's state, in the order nodes are configured (members, then remote and
-    /// guest nodes created from resources).
+    /// guest nodes created from resources), with every recorded failure counted: no
+    /// `failure-timeout` or `reconnect_interval` expiry is applied. This is the cautious
+    /// reading; [`Cib::node_statuses_at`] gives Pacemaker's view at a given time.
     pub fn node_statuses(&self) -> Vec<NodeStatus> {
-        let mut work = Work::new(self);
+        self.statuses(None)
+    }
+
+    /// Every node's state as Pacemaker sees it at `now` (seconds since the epoch): failures
+    /// older than their resource's failure timeout (a remote connection's
+    /// `reconnect_interval`) no longer count, as `crm_mon` run at that time reports.
+    pub fn node_statuses_at(&self, now: u64) -> Vec<NodeStatus> {
+        self.statuses(Some(now))
+    }
+
+    fn statuses(&self, now: Option<u64>) -> Vec<NodeStatus> {
+        let mut work = Work::new(self, now);
         work.unpack_status();
         work.nodes
             .into_iter()
@@ -107,17 +120,20 @@ impl Cib {
 /// A remote or guest node's connection resource.
 struct Conn {
     id: String,
+    /// `reconnect_interval` in seconds (0 when unset).
+    reconnect_secs: u64,
     /// The guest's container resource.
     container: Option<String>,
     managed: bool,
     /// `target-role=Stopped`: a started connection is being shut down.
     disabled: bool,
-    reconnect: bool,
 }
 
 /// Facts about a configured resource that its history replay needs.
 struct RscInfo<'a> {
     managed: bool,
+    /// `failure-timeout` in seconds (0 when unset).
+    failure_timeout: u64,
     has_container: bool,
     ops: &'a [crate::resources::OpConfig],
 }
@@ -197,10 +213,11 @@ struct Work<'a> {
     resources: HashMap<String, RscInfo<'a>>,
     agg: HashMap<String, Agg>,
     stonith: bool,
+    now: Option<u64>,
 }
 
 impl<'a> Work<'a> {
-    fn new(cib: &'a Cib) -> Self {
+    fn new(cib: &'a Cib, now: Option<u64>) -> Self {
         let mut work = Self {
             cib,
             nodes: Vec::new(),
@@ -208,6 +225,7 @@ impl<'a> Work<'a> {
             resources: HashMap::new(),
             agg: HashMap::new(),
             stonith: cib.options.stonith_enabled(),
+            now,
         };
         work.index_resources();
         work.unpack_nodes();
@@ -217,20 +235,34 @@ impl<'a> Work<'a> {
 
     fn index_resources(&mut self) {
         let default = self.cib.rsc_defaults.get("is-managed").is_none_or(is_true);
+        let timeout = self
+            .cib
+            .rsc_defaults
+            .get("failure-timeout")
+            .and_then(interval_ms)
+            .unwrap_or(0)
+            / 1000;
         for top in &self.cib.resources {
-            self.index_resource(top, default);
+            self.index_resource(top, default, timeout);
         }
     }
 
     /// A resource's own `is-managed` wins over its parent's, which wins over `rsc_defaults`;
     /// `maintenance-mode` unmanages everything.
-    fn index_resource(&mut self, rsc: &'a Resource, inherited: bool) {
+    fn index_resource(&mut self, rsc: &'a Resource, inherited: bool, inherited_timeout: u64) {
         let own = rsc.meta.get("is-managed").map_or(inherited, is_true);
+        let failure_timeout = rsc
+            .meta
+            .get("failure-timeout")
+            .map_or(Some(inherited_timeout * 1000), interval_ms)
+            .unwrap_or(0)
+            / 1000;
         let managed = own && !self.cib.options.maintenance_mode();
         self.resources.insert(
             rsc.id.clone(),
             RscInfo {
                 managed,
+                failure_timeout,
                 has_container: rsc.meta.get("container").is_some(),
                 ops: &rsc.ops,
             },
@@ -240,6 +272,7 @@ impl<'a> Work<'a> {
                 let container = format!("{}-{}-{i}", rsc.id, spec.runtime);
                 let info = RscInfo {
                     managed,
+                    failure_timeout,
                     has_container: false,
                     ops: &[],
                 };
@@ -247,7 +280,7 @@ impl<'a> Work<'a> {
             }
         }
         for child in &rsc.children {
-            self.index_resource(child, own);
+            self.index_resource(child, own, failure_timeout);
         }
     }
 
@@ -336,9 +369,13 @@ impl<'a> Work<'a> {
             }
         };
         let params = self.cib.resource(id).map(|r| &r.params);
-        let set = |v: Option<&str>| v.is_some_and(|v| !v.is_empty() && v != "0");
         self.conns.push(Conn {
             id: id.to_owned(),
+            reconnect_secs: params
+                .and_then(|p| p.get("reconnect_interval"))
+                .and_then(interval_ms)
+                .unwrap_or(0)
+                / 1000,
             container,
             managed: cluster_managed
                 && meta.get("is-managed").map_or(
@@ -351,7 +388,6 @@ impl<'a> Work<'a> {
                     .get("target-role")
                     .or_else(|| self.cib.rsc_defaults.get("target-role"))
                     .is_some_and(|r| r.eq_ignore_ascii_case("stopped")),
-            reconnect: set(params.and_then(|p| p.get("reconnect_interval"))),
         });
         let startup_fencing = self.cib.options.startup_fencing();
         if let Some(node) = self.nodes.get_mut(index) {
@@ -573,16 +609,58 @@ impl<'a> Work<'a> {
         let configured = info.map(|i| i.ops).unwrap_or_default();
         let stonith = self.stonith;
         let is_conn = conn.is_some();
-        let reconnect = conn
+        let reconnect_secs = conn
             .and_then(|c| self.conns.get(c))
-            .is_some_and(|c| c.reconnect);
+            .map_or(0, |c| c.reconnect_secs);
         let policy =
             |op: &LrmOp| on_fail_policy(op, configured, managed, has_container, is_conn, stonith);
-        let result = replay(ops, managed, reconnect, &policy);
         let key = if conn.is_some() { lrm_id } else { base };
+        let failure_timeout = match reconnect_secs {
+            0 => info.map_or(0, |i| i.failure_timeout),
+            secs => secs,
+        };
+        let context = Context {
+            managed,
+            reconnect: reconnect_secs > 0,
+            expiry: self.expiry(index, key, failure_timeout, reconnect_secs > 0),
+            policy: &policy,
+        };
+        let result = replay(ops, &context);
         let entry = self.agg.entry(key.to_owned()).or_default();
         entry.role = Some(entry.role.map_or(result.role, |r| r.max(result.role)));
         self.process_rsc_state(index, key, conn, managed, result);
+    }
+
+    /// Expiry inputs for resource `key` on node `index`, when the time is known.
+    fn expiry(
+        &self,
+        index: usize,
+        key: &str,
+        failure_timeout: u64,
+        reconnect: bool,
+    ) -> Option<Expiry> {
+        let now = self.now?;
+        let node = self.nodes.get(index)?;
+        let remote_fenced = self
+            .find_node(key)
+            .and_then(|r| self.nodes.get(r))
+            .is_none_or(|r| r.was_fenced);
+        let (mut fail_count, mut last_failure) = (0_i64, 0_u64);
+        for (name, value) in node.state.map(|s| s.transient.iter()).into_iter().flatten() {
+            if fail_attribute(name, "fail-count-", key) {
+                fail_count = fail_count.saturating_add(score(value));
+            } else if fail_attribute(name, "last-failure-", key) {
+                last_failure = last_failure.max(value.trim().parse().unwrap_or(0));
+            }
+        }
+        Some(Expiry {
+            now,
+            failure_timeout,
+            keep_monitor_failures: reconnect && self.stonith && !remote_fenced,
+            fail_count,
+            last_failure,
+            node_clean_online: node.online && !node.unclean,
+        })
     }
 
     /// `process_rsc_state`: what a resource's state on a node means for that node.
@@ -822,6 +900,24 @@ fn interval_ms(spec: &str) -> Option<u64> {
         _ => return None,
     };
     number.checked_mul(factor)
+}
+
+/// Whether `name` is a fail-count style attribute (`prefix` + resource, optionally with
+/// `#op_interval`) for `rsc`.
+fn fail_attribute(name: &str, prefix: &str, rsc: &str) -> bool {
+    name.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix(rsc))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('#'))
+}
+
+/// A Pacemaker score: an integer, or `INFINITY`/`+INFINITY`/`-INFINITY`.
+fn score(value: &str) -> i64 {
+    const INFINITY: i64 = 1_000_000;
+    match value.trim() {
+        "INFINITY" | "+INFINITY" => INFINITY,
+        "-INFINITY" => -INFINITY,
+        other => other.parse::<i64>().unwrap_or(0).clamp(-INFINITY, INFINITY),
+    }
 }
 
 /// A clone instance's base id: `rsc:2` is an instance of `rsc`.

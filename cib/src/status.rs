@@ -143,6 +143,8 @@ pub struct LrmOp {
     pub interval_ms: u64,
     /// Expected exit code, from the transition key; `None` when unreadable.
     pub target_rc: Option<i32>,
+    /// When the result last changed (`last-rc-change`, seconds since the epoch).
+    pub last_rc_change: Option<u64>,
 }
 
 impl LrmOp {
@@ -158,6 +160,9 @@ impl LrmOp {
                 .attr("transition-key")
                 .and_then(|key| key.split(':').nth(2))
                 .and_then(|rc| rc.parse().ok()),
+            last_rc_change: op
+                .attr("last-rc-change")
+                .and_then(|t| t.trim().parse().ok()),
         })
     }
 

@@ -62,7 +62,12 @@ fn compare(file: &Path) -> Result<bool, String> {
     };
     let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
     let cib = Cib::parse(&text).map_err(|e| format!("our parse failed: {e}"))?;
-    let mut ours: Vec<String> = cib.node_statuses().iter().map(describe).collect();
+    // crm_mon judges at the current time; so do we (failures may have expired).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let mut ours: Vec<String> = cib.node_statuses_at(now).iter().map(describe).collect();
     let mut theirs: Vec<String> = mon.nodes.iter().map(describe_mon).collect();
     ours.sort();
     theirs.sort();

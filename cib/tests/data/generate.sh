@@ -103,3 +103,9 @@ for f in healthy-remotes remote-lost fencing-in-flight remote-fenced fencing-fai
     sed -e 's/ cib-last-written="[^"]*"//' -e 's/ last-rc-change="[^"]*"/ last-rc-change="4000000000"/g' \
         -e 's/ last-run="[^"]*"/ last-run="4000000000"/g' "$f.xml" > "$out/$f.xml"
 done
+# The same events long ago: failures older than reconnect_interval expire, except a remote
+# connection's monitor failure, which waits until the remote is fenced.
+for f in remote-lost remote-fenced fencing-in-flight; do
+    sed -e 's/ cib-last-written="[^"]*"//' -e 's/ last-rc-change="[^"]*"/ last-rc-change="1700000000"/g' \
+        -e 's/ last-run="[^"]*"/ last-run="1700000000"/g' "$f.xml" > "$out/$f-long-ago.xml"
+done
