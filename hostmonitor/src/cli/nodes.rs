@@ -62,8 +62,12 @@ fn query_cib() -> Result<String, CliError> {
         .map_err(|_| CliError::Cibadmin("output is not UTF-8".to_owned()))
 }
 
+/// The rows as Pacemaker sees the nodes now (expired failures no longer count).
 pub(crate) fn rows(cib: &cib::Cib) -> Vec<NodeRow> {
-    cib.node_statuses()
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    cib.node_statuses_at(now)
         .into_iter()
         .map(|n| NodeRow {
             fence_devices: cib
@@ -132,9 +136,13 @@ mod tests {
     }
 
     fn nodes(file: &str, json: bool) -> Result<String, CliError> {
+        nodes_from(corpus(file), json)
+    }
+
+    fn nodes_from(path: PathBuf, json: bool) -> Result<String, CliError> {
         let cli = Cli {
             command: Command::Nodes(NodesArgs {
-                cib_file: Some(corpus(file)),
+                cib_file: Some(path),
                 json,
             }),
         };
@@ -147,22 +155,21 @@ mod tests {
     fn json_lists_every_node_with_its_devices() {
         let text = nodes("remote-lost.xml", true).unwrap();
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let cmp1 = value
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|n| n["name"] == "cmp1")
-            .unwrap();
+        let node = |name: &str| {
+            value
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|n| n["name"] == name)
+                .unwrap()
+                .clone()
+        };
+        let cmp1 = node("cmp1");
         assert_eq!(cmp1["kind"], "remote");
         assert_eq!(cmp1["online"], false);
         assert_eq!(cmp1["unclean"], true);
         assert_eq!(cmp1["fence_devices"], serde_json::json!(["fence-cmp1"]));
-        let cmp2 = value
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|n| n["name"] == "cmp2")
-            .unwrap();
+        let cmp2 = node("cmp2");
         assert_eq!(
             cmp2["fence_devices"],
             serde_json::json!(["fence-cmp2", "fence-ctl1", "fence-ctl2"])
@@ -191,13 +198,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let bad = dir.join("bad.xml");
         std::fs::write(&bad, "<cib><configuration>").unwrap();
-        let cli = Cli {
-            command: Command::Nodes(NodesArgs {
-                cib_file: Some(bad),
-                json: false,
-            }),
-        };
-        let err = run_cli(cli, &mut Vec::new()).unwrap_err();
+        let err = nodes_from(bad, false).unwrap_err();
         assert!(err.to_string().contains("byte"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
