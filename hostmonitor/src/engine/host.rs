@@ -389,8 +389,8 @@ impl Host {
         }
     }
 
-    /// Whether nothing would be lost by forgetting the host.
-    pub(crate) fn forgettable(&self) -> bool {
-        self.outbox.is_empty() && !matches!(self.phase, Phase::Lost(_))
+    /// Drops every notification: the host is the local node or no longer watched.
+    pub(crate) fn silence(&mut self) {
+        self.outbox = Outbox::default();
     }
 }

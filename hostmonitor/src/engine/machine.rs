@@ -73,7 +73,7 @@ impl Engine {
                 target,
                 outcome,
                 at,
-            } => match self.hosts.get_mut(&target) {
+            } => match self.active_mut(&target) {
                 Some(host) => host.record_fence(outcome, at),
                 None => ignore(&mut out, Ignored::UnwatchedNode(target)),
             },
@@ -95,10 +95,14 @@ impl Engine {
 
     /// When [`Engine::on_timeout`] should next be called, if at all.
     pub fn poll_timeout(&self) -> Option<Timestamp> {
-        let fences = self.hosts.values().filter_map(Host::fence_deadline);
-        let retries = self
-            .hosts
-            .values()
+        let active = || {
+            self.hosts
+                .iter()
+                .filter(|(name, host)| self.active(name, host))
+                .map(|(_, host)| host)
+        };
+        let fences = active().filter_map(Host::fence_deadline);
+        let retries = active()
             .filter(|_| self.sending())
             .filter_map(|h| h.outbox.retry_due());
         fences.chain(retries).min()
@@ -108,8 +112,11 @@ impl Engine {
     /// early or more than once is harmless.
     pub fn on_timeout(&mut self, now: Timestamp) -> Vec<Action> {
         let mut out = Vec::new();
+        let local = self.local_node.as_deref();
         for (name, host) in &mut self.hosts {
-            host.timeout(name, now, &self.config, &mut out);
+            if active(&self.config, local, name, host) {
+                host.timeout(name, now, &self.config, &mut out);
+            }
         }
         self.settle(now, &mut out);
         out
@@ -140,8 +147,10 @@ impl Engine {
     }
 
     fn membership(&mut self, node: &str, online: bool, now: Timestamp, out: &mut Vec<Action>) {
-        match self.hosts.get_mut(node) {
-            Some(host) => host.realtime(node, online, now, &self.config, out),
+        let (config, local) = (&self.config, self.local_node.as_deref());
+        let host = self.hosts.get_mut(node);
+        match host.filter(|host| active(config, local, node, host)) {
+            Some(host) => host.realtime(node, online, now, config, out),
             None => ignore(out, Ignored::UnwatchedNode(node.to_owned())),
         }
     }
@@ -150,7 +159,7 @@ impl Engine {
         if !self.config.power_off_confirms {
             return ignore(out, Ignored::PowerOffNotTrusted(node));
         }
-        match self.hosts.get_mut(&node) {
+        match self.active_mut(&node) {
             Some(host) => host.record_power_off(now),
             None => ignore(out, Ignored::UnwatchedNode(node)),
         }
@@ -166,11 +175,6 @@ impl Engine {
         if self.quorum.at.is_none_or(|at| taken_at > at) {
             self.quorum.quorate = Some(quorate);
             self.quorum.at = Some(taken_at);
-        }
-        if self.hosts.remove(&local_node).is_some() {
-            out.push(Action::Report(Report::NodeRemoved {
-                host: local_node.clone(),
-            }));
         }
         self.local_node = Some(local_node);
         let mut listed = BTreeSet::new();
@@ -189,25 +193,34 @@ impl Engine {
             }
             listed.insert(view.name);
         }
-        self.forget_unlisted(&listed, out);
+        self.mark_unlisted(&listed, out);
     }
 
     fn watches(&self, name: &str, kind: NodeKind) -> bool {
         self.local_node.as_deref() != Some(name) && self.config.watches(name, kind)
     }
 
-    fn forget_unlisted(&mut self, listed: &BTreeSet<String>, out: &mut Vec<Action>) {
-        self.hosts.retain(|name, host| {
-            if listed.contains(name) {
-                return true;
-            }
-            host.present = false;
-            let keep = !host.forgettable();
-            if !keep {
+    /// A stored host the engine acts for, by name.
+    fn active_mut(&mut self, name: &str) -> Option<&mut Host> {
+        let local = self.local_node.as_deref();
+        self.hosts
+            .get_mut(name)
+            .filter(|host| active(&self.config, local, name, host))
+    }
+
+    fn active(&self, name: &str, host: &Host) -> bool {
+        active(&self.config, self.local_node.as_deref(), name, host)
+    }
+
+    /// Hosts missing from a reconcile were removed from the cluster. They are kept (with
+    /// their episode numbers, so ids never repeat) but no longer count as watched.
+    fn mark_unlisted(&mut self, listed: &BTreeSet<String>, out: &mut Vec<Action>) {
+        for (name, host) in &mut self.hosts {
+            if host.present && !listed.contains(name) {
+                host.present = false;
                 out.push(Action::Report(Report::NodeRemoved { host: name.clone() }));
             }
-            keep
-        });
+        }
     }
 
     fn delivered(
@@ -259,8 +272,13 @@ impl Engine {
     /// After every event: per-host reports and outboxes, guard, quorum, then the record
     /// (if it changed) ahead of the notifications now ready.
     fn settle(&mut self, now: Timestamp, out: &mut Vec<Action>) {
+        let local = self.local_node.as_deref();
         for (name, host) in &mut self.hosts {
-            host.review(name, now, &self.config, out);
+            if active(&self.config, local, name, host) {
+                host.review(name, now, &self.config, out);
+            } else {
+                host.silence();
+            }
         }
         if let Some(report) = self
             .guard
@@ -305,7 +323,12 @@ impl Engine {
 
     fn counts(&self, now: Timestamp) -> Counts {
         let window_start = now.saturating_sub(self.config.mass_failure.window);
-        let present = || self.hosts.values().filter(|h| h.present);
+        let present = || {
+            self.hosts
+                .iter()
+                .filter(|(name, host)| host.present && self.active(name, host))
+                .map(|(_, host)| host)
+        };
         Counts {
             watched: present().count(),
             lost: present().filter(|h| h.lost_since().is_some()).count(),
@@ -314,6 +337,13 @@ impl Engine {
                 .count(),
         }
     }
+}
+
+/// Whether the engine acts for a stored host: not the local node, and of a watched kind
+/// (the configuration may have changed since the record was written). Others are kept
+/// silent.
+fn active(config: &Config, local: Option<&str>, name: &str, host: &Host) -> bool {
+    local != Some(name) && config.watches(name, host.kind)
 }
 
 fn ignore(out: &mut Vec<Action>, why: Ignored) {

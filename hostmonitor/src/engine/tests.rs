@@ -857,7 +857,7 @@ fn a_host_first_seen_offline_is_not_reported() {
 }
 
 #[test]
-fn a_node_removed_from_the_cluster_is_forgotten() {
+fn a_node_removed_from_the_cluster_no_longer_counts() {
     let mut h = Harness::new(Config::default(), 4);
     h.nodes.retain(|(n, _)| n != "c4");
     let actions = h.snapshot(h.views(&[]));
@@ -866,7 +866,62 @@ fn a_node_removed_from_the_cluster_is_forgotten() {
             .iter()
             .any(|r| matches!(r, Report::NodeRemoved { host } if host == "c4"))
     );
-    assert!(h.state("c4").is_none());
+    let actions = h.snapshot(h.views(&[]));
+    assert!(
+        !reports(&actions)
+            .iter()
+            .any(|r| matches!(r, Report::NodeRemoved { .. }))
+    );
+    let host = h
+        .engine
+        .status()
+        .hosts
+        .into_iter()
+        .find(|v| v.name == "c4")
+        .unwrap();
+    assert!(!host.present);
+}
+
+#[test]
+fn a_node_removed_and_added_again_never_reuses_an_id() {
+    let mut h = Harness::new(Config::default(), 4);
+    h.lost("c4");
+    let first = notifications(&h.fenced("c4", FenceOutcome::Succeeded))[0].clone();
+    h.deliver(&first.id, DeliveryOutcome::Accepted);
+    let all = h.nodes.clone();
+    h.nodes.retain(|(n, _)| n != "c4");
+    h.snapshot(h.views(&[]));
+    h.nodes = all;
+    h.snapshot(h.views(&[]));
+    h.deliver(&h.in_flight("c4").unwrap(), DeliveryOutcome::Accepted);
+    h.lost("c4");
+    let second = notifications(&h.fenced("c4", FenceOutcome::Succeeded))[0].clone();
+    assert_eq!(second.id.as_str(), "c4/2/stopped-normal");
+}
+
+#[test]
+fn a_node_that_becomes_the_local_node_is_silenced() {
+    let config = Config {
+        watch: Watch {
+            members: true,
+            ..Watch::default()
+        },
+        ..Config::default()
+    };
+    let mut h = Harness::new(config, 4);
+    h.event(Event::Quorum { quorate: false });
+    h.lost("ctl2");
+    h.fenced("ctl2", FenceOutcome::Succeeded);
+    let taken_at = h.step();
+    let snapshot = Snapshot {
+        taken_at,
+        local_node: "ctl2".into(),
+        quorate: true,
+        nodes: h.views(&[]),
+    };
+    let actions = h.event(Event::Snapshot(snapshot));
+    assert!(sent(&actions).is_empty());
+    assert_eq!(h.engine.poll_timeout(), None);
 }
 
 #[test]
