@@ -66,10 +66,22 @@ impl Harness {
 
     fn snapshot(&mut self, nodes: Vec<NodeView>) -> Vec<Action> {
         let taken_at = self.step();
+        self.snapshot_from("ctl1", taken_at, true, nodes)
+    }
+
+    /// A reconcile by the monitor on `local`, taken at `taken_at`.
+    fn snapshot_from(
+        &mut self,
+        local: &str,
+        taken_at: Timestamp,
+        quorate: bool,
+        nodes: Vec<NodeView>,
+    ) -> Vec<Action> {
+        let local_node = local.to_owned();
         self.event(Event::Snapshot(Snapshot {
             taken_at,
-            local_node: "ctl1".into(),
-            quorate: true,
+            local_node,
+            quorate,
             nodes,
         }))
     }
@@ -116,6 +128,17 @@ impl Harness {
         let hosts = self.engine.status().hosts;
         let host = hosts.into_iter().find(|h| h.name == node)?;
         host.pending.into_iter().find(|p| p.in_flight).map(|p| p.id)
+    }
+}
+
+fn watching_members() -> Config {
+    let watch = Watch {
+        members: true,
+        ..Watch::default()
+    };
+    Config {
+        watch,
+        ..Config::default()
     }
 }
 
@@ -408,13 +431,8 @@ fn a_reconcile_without_quorum_holds_too() {
     let taken_at = h.step();
     let mut views = h.views(&["c1"]);
     views[0].fencing.last_success = Some(taken_at);
-    let snapshot = Snapshot {
-        taken_at,
-        local_node: "ctl1".into(),
-        quorate: false,
-        nodes: views,
-    };
-    assert!(sent(&h.event(Event::Snapshot(snapshot))).is_empty());
+    let nodes = views;
+    assert!(sent(&h.snapshot_from("ctl1", taken_at, false, nodes)).is_empty());
     assert_eq!(h.engine.status().quorate, Some(false));
 }
 
@@ -423,26 +441,14 @@ fn an_older_reconcile_does_not_override_corosync_quorum() {
     let mut h = Harness::new(Config::default(), 4);
     let taken_at = h.step();
     h.event(Event::Quorum { quorate: false });
-    let snapshot = Snapshot {
-        taken_at,
-        local_node: "ctl1".into(),
-        quorate: true,
-        nodes: h.views(&[]),
-    };
-    h.event(Event::Snapshot(snapshot));
+    let nodes = h.views(&[]);
+    h.snapshot_from("ctl1", taken_at, true, nodes);
     assert_eq!(h.engine.status().quorate, Some(false));
 }
 
 #[test]
 fn the_local_node_is_never_reported() {
-    let config = Config {
-        watch: Watch {
-            members: true,
-            ..Watch::default()
-        },
-        ..Config::default()
-    };
-    let mut h = Harness::new(config, 4);
+    let mut h = Harness::new(watching_members(), 4);
     assert!(h.state("ctl1").is_none());
     h.lost("ctl1");
     assert!(sent(&h.fenced("ctl1", FenceOutcome::Succeeded)).is_empty());
@@ -789,13 +795,8 @@ fn a_stale_reconcile_does_not_undo_a_loss() {
     let mut h = Harness::new(Config::default(), 4);
     let taken_at = h.step();
     h.lost("c1");
-    let snapshot = Snapshot {
-        taken_at,
-        local_node: "ctl1".into(),
-        quorate: true,
-        nodes: h.views(&[]),
-    };
-    h.event(Event::Snapshot(snapshot));
+    let nodes = h.views(&[]);
+    h.snapshot_from("ctl1", taken_at, true, nodes);
     assert!(matches!(h.state("c1"), Some(HostState::Lost { .. })));
     // But it proves c1 was alive at `taken_at`: a fence before that is not this loss's.
     let actions = h.event(Event::Fencing {
@@ -819,13 +820,8 @@ fn a_stale_sighting_withdraws_an_unsent_confirmation() {
     h.fenced("c1", FenceOutcome::Succeeded);
     let taken_at = fence_at.saturating_add(Duration::from_micros(1));
     h.lost("c1");
-    let snapshot = Snapshot {
-        taken_at,
-        local_node: "ctl1".into(),
-        quorate: false,
-        nodes: h.views(&[]),
-    };
-    let actions = h.event(Event::Snapshot(snapshot));
+    let nodes = h.views(&[]);
+    let actions = h.snapshot_from("ctl1", taken_at, false, nodes);
     assert!(
         reports(&actions)
             .iter()
@@ -901,25 +897,13 @@ fn a_node_removed_and_added_again_never_reuses_an_id() {
 
 #[test]
 fn a_node_that_becomes_the_local_node_is_silenced() {
-    let config = Config {
-        watch: Watch {
-            members: true,
-            ..Watch::default()
-        },
-        ..Config::default()
-    };
-    let mut h = Harness::new(config, 4);
+    let mut h = Harness::new(watching_members(), 4);
     h.event(Event::Quorum { quorate: false });
     h.lost("ctl2");
     h.fenced("ctl2", FenceOutcome::Succeeded);
     let taken_at = h.step();
-    let snapshot = Snapshot {
-        taken_at,
-        local_node: "ctl2".into(),
-        quorate: true,
-        nodes: h.views(&[]),
-    };
-    let actions = h.event(Event::Snapshot(snapshot));
+    let nodes = h.views(&[]);
+    let actions = h.snapshot_from("ctl2", taken_at, true, nodes);
     assert!(sent(&actions).is_empty());
     assert_eq!(h.engine.poll_timeout(), None);
 }
