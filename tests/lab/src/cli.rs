@@ -79,6 +79,16 @@ enum Command {
         /// up (start) or down (stop).
         state: Switch,
     },
+    /// Wait until the cluster is ready, or a node is fenced, offline (and clean) or online.
+    Wait {
+        /// What to wait for.
+        what: WaitFor,
+        /// The node (not for `ready`).
+        node: Option<String>,
+        /// How long to wait, in seconds.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+    },
     /// Run the main job: a lab, compute1 fails, Pacemaker fences it; prints the timeline.
     Demo(UpArgs),
     /// ipmi_sim's chassis_control program (internal): `get power`, `set power 0|1`.
@@ -121,6 +131,14 @@ enum Switch {
     Down,
     On,
     Off,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum WaitFor {
+    Ready,
+    Fenced,
+    Offline,
+    Online,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -192,6 +210,11 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Api { state } => Lab::open(name)?.set_api_running(state.is_on()),
+        Command::Wait {
+            what,
+            node,
+            timeout,
+        } => wait(&Lab::open(name)?, what, node.as_deref(), timeout),
         Command::Demo(args) => demo::run(args.spec(name)),
         Command::Chassis { lab, node, request } => {
             lab::chassis(&lab, &node, &request).map(|answer| {
@@ -200,6 +223,23 @@ pub fn run(cli: Cli) -> Result<()> {
                 }
             })
         }
+    }
+}
+
+fn wait(lab: &Lab, what: WaitFor, node: Option<&str>, timeout: u64) -> Result<()> {
+    let timeout = std::time::Duration::from_secs(timeout);
+    let node = || node.ok_or_else(|| crate::LabError::Usage("which node?".into()));
+    match what {
+        WaitFor::Ready => lab.wait_ready(timeout).map(drop),
+        WaitFor::Fenced => lab.wait_fenced(node()?, timeout).map(drop),
+        WaitFor::Offline => lab
+            .wait_node(node()?, "offline and clean", timeout, |n| {
+                !n.online && !n.unclean
+            })
+            .map(drop),
+        WaitFor::Online => lab
+            .wait_node(node()?, "online", timeout, |n| n.online)
+            .map(drop),
     }
 }
 

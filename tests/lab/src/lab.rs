@@ -139,7 +139,7 @@ impl Lab {
         self.wait_ready(READY_TIMEOUT).map(drop)
     }
 
-    /// Waits until the cluster has quorum and a DC, and every node is online.
+    /// Waits until the cluster has quorum and a DC, and every node is online and clean.
     pub fn wait_ready(&self, timeout: Duration) -> Result<ClusterView> {
         let names: Vec<String> = self.layout.machines().iter().map(|m| m.name()).collect();
         poll_until(
@@ -149,9 +149,10 @@ impl Lab {
                 let Ok(view) = self.crm_mon() else {
                     return Ok(None);
                 };
-                let all_online = names
-                    .iter()
-                    .all(|n| view.node(n).is_some_and(|node| node.online));
+                let all_online = names.iter().all(|n| {
+                    view.node(n)
+                        .is_some_and(|node| node.online && !node.unclean)
+                });
                 Ok((view.quorum && view.dc.is_some() && all_online).then_some(view))
             },
         )
