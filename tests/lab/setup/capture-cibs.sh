@@ -36,3 +36,4 @@ save controller-lost-fenced
 "$lab" --name "$name" kill-controller ctl2
 sleep 6
 save quorum-lost
+sed -i -E 's/(name="password" value=")[0-9a-f]{16}"/\1redacted-lab-password"/' "$out"/*.xml
