@@ -12,7 +12,7 @@ use crate::ipmi::commands::chassis_status::{self, ChassisStatus};
 use crate::ipmi::message::Request;
 use crate::ipmi::{CipherSuite, CompletionCode};
 use crate::options::settings::{Protocol, Settings};
-use crate::session::{Event, Flavour, Session, SessionConfig, SessionError};
+use crate::session::{Event, FIRST_STAGE, Flavour, Session, SessionConfig, SessionError};
 use crate::transport::{OsRandom, TransportError, UdpTransport};
 
 /// Why a BMC operation failed, with the BMC's address.
@@ -36,6 +36,15 @@ pub enum BmcError {
 }
 
 impl BmcError {
+    /// Whether nothing answered at all (no BMC at that address and port).
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            BmcError::Transport(_) => true,
+            BmcError::Session { source: SessionError::Timeout { stage, .. }, .. } => *stage == FIRST_STAGE,
+            _ => false,
+        }
+    }
+
     /// Whether the BMC definitively refused (retrying the same request cannot help).
     pub fn is_refusal(&self) -> bool {
         matches!(

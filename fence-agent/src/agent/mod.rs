@@ -38,6 +38,9 @@ impl Clock for SystemClock {
 pub const STATUS_FAILED: &str =
     "Failed: Unable to obtain correct plug status or plug is not available";
 
+/// fencing.py's `EC_TIMED_OUT` message (fence_ipmilan's answer when no BMC answers).
+pub const TIMED_OUT: &str = "Connection timed out";
+
 /// Everything one fencing run touches.
 pub struct Run<'a> {
     /// Validated settings.
@@ -78,6 +81,7 @@ impl Run<'_> {
         }
         let on = match self.bmc.power_is_on() {
             Ok(on) => on,
+            Err(e) if e.is_unreachable() => return self.failed(&format!("{TIMED_OUT} ({e})")),
             Err(e) => return self.failed(&format!("{STATUS_FAILED} ({e})")),
         };
         match (action, on) {
@@ -142,7 +146,7 @@ impl Run<'_> {
             }
         }
         let reason = last.map(|e| format!(" ({e})")).unwrap_or_default();
-        self.failed(&format!("Connection timed out{reason}"))
+        self.failed(&format!("{TIMED_OUT}{reason}"))
     }
 
     /// fencing.py's `async_set_multi_power_fn`: command, power_wait, poll until confirmed.

@@ -15,13 +15,14 @@ struct ScriptedBmc {
     ignore_on: bool,
     refuse: bool,
     unreachable: bool,
+    unreachable_at_login: bool,
     controls: Vec<Control>,
     closed: u32,
 }
 
 impl ScriptedBmc {
     fn new(on: bool) -> Self {
-        Self { on, ignore_off: false, ignore_on: false, refuse: false, unreachable: false, controls: vec![], closed: 0 }
+        Self { on, ignore_off: false, ignore_on: false, refuse: false, unreachable: false, unreachable_at_login: false, controls: vec![], closed: 0 }
     }
 }
 
@@ -35,9 +36,10 @@ fn refusal() -> BmcError {
 impl Bmc for ScriptedBmc {
     fn power_is_on(&mut self) -> Result<bool, BmcError> {
         if self.unreachable {
+            let stage = if self.unreachable_at_login { crate::session::FIRST_STAGE } else { "waiting for Get Chassis Status" };
             return Err(BmcError::Session {
                 addr: "bmc:623".into(),
-                source: SessionError::Timeout { stage: "waiting", sent: 5, dropped: 0 },
+                source: SessionError::Timeout { stage, sent: 5, dropped: 0 },
             });
         }
         Ok(self.on)
@@ -214,6 +216,15 @@ fn unreachable_bmc_fails_status_with_reason() {
     let o = fence(&settings(Action::Monitor), &mut bmc);
     assert_eq!(o.exit, Exit::Failed);
     assert!(o.stderr.contains(&format!("ERROR: {STATUS_FAILED} (BMC bmc:623: no answer")), "{}", o.stderr);
+}
+
+#[test]
+fn no_bmc_at_all_is_a_connection_timeout() {
+    let mut bmc = ScriptedBmc::new(true);
+    bmc.unreachable = true;
+    bmc.unreachable_at_login = true;
+    let o = fence(&settings(Action::Status), &mut bmc);
+    assert!(o.stderr.contains("ERROR: Connection timed out (BMC bmc:623: no answer"), "{}", o.stderr);
 }
 
 #[test]

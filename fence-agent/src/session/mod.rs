@@ -29,6 +29,9 @@ use crate::ipmi::wire::PayloadType;
 use crate::ipmi::{AuthType, CipherSuite, Privilege, packet};
 use crate::secret::Secret;
 
+/// The first exchange of every session: a timeout here means the BMC never answered at all.
+pub const FIRST_STAGE: &str = "waiting for Get Channel Authentication Capabilities";
+
 /// A source of random bytes (session ids, RAKP random numbers, IVs).
 pub trait Random {
     /// Fills `buf` with unpredictable bytes.
