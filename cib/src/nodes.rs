@@ -230,6 +230,7 @@ impl<'a> Work<'a> {
         work.index_resources();
         work.unpack_nodes();
         work.unpack_remote_nodes();
+        work.orphaned_connections();
         work
     }
 
@@ -328,6 +329,36 @@ impl<'a> Work<'a> {
                 {
                     self.add_conn(guest, &rsc.meta, Some(rsc.id.clone()), cluster_managed);
                 }
+            }
+        }
+    }
+
+    /// A connection resource still in the history but gone from the configuration keeps
+    /// its node, which is shutting down (`create_fake_resource`).
+    fn orphaned_connections(&mut self) {
+        let stop_orphans = self
+            .cib
+            .options
+            .properties
+            .get("stop-orphan-resources")
+            .is_none_or(is_true);
+        let orphans = self
+            .cib
+            .node_states
+            .iter()
+            .flat_map(|s| &s.resources)
+            .filter(|r| r.is_remote_connection() && !r.ops.is_empty());
+        for lrm in orphans {
+            if self.conns.iter().any(|c| c.id == lrm.id) || self.cib.resource(&lrm.id).is_some() {
+                continue;
+            }
+            let meta = NvPairs::default();
+            self.add_conn(&lrm.id, &meta, lrm.container.clone(), stop_orphans);
+            if let Some(c) = self.conns.last_mut() {
+                c.disabled = true;
+            }
+            if let Some(node) = self.find_node(&lrm.id).and_then(|i| self.nodes.get_mut(i)) {
+                node.shutdown = true;
             }
         }
     }

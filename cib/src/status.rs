@@ -103,19 +103,39 @@ impl NodeState {
 pub struct LrmResource {
     /// Resource id (for clones, possibly with an instance suffix).
     pub id: String,
+    /// The agent class recorded with the history (`class`).
+    pub class: Option<String>,
+    /// The agent provider (`provider`).
+    pub provider: Option<String>,
+    /// The agent type (`type`).
+    pub agent_type: Option<String>,
+    /// The container recorded for a guest's resources (`container`).
+    pub container: Option<String>,
     /// Recorded operations, in document order.
     pub ops: Vec<LrmOp>,
 }
 
 impl LrmResource {
+    /// Whether the history is of a Pacemaker Remote connection (`ocf:pacemaker:remote`).
+    pub fn is_remote_connection(&self) -> bool {
+        self.class.as_deref() == Some("ocf")
+            && self.provider.as_deref() == Some("pacemaker")
+            && self.agent_type.as_deref() == Some("remote")
+    }
+
     fn parse_all(state: &Element) -> Vec<Self> {
         state
             .children_named("lrm")
             .flat_map(|lrm| lrm.children_named("lrm_resources"))
             .flat_map(|list| list.children_named("lrm_resource"))
             .filter_map(|rsc| {
+                let text = |name: &str| rsc.attr(name).map(str::to_owned);
                 Some(Self {
                     id: rsc.attr("id")?.to_owned(),
+                    class: text("class"),
+                    provider: text("provider"),
+                    agent_type: text("type"),
+                    container: text("container"),
                     ops: rsc
                         .children_named("lrm_rsc_op")
                         .filter_map(LrmOp::parse)
