@@ -78,37 +78,39 @@ pub(crate) struct Host {
 }
 
 impl Host {
-    /// A host first seen in a reconcile taken at `taken_at`.
+    /// A host first seen in a reconcile taken at `taken_at`, after `earlier`, the latest
+    /// real-time membership fact (time, online) that arrived while it was unknown.
     pub(crate) fn first_seen(
         name: &str,
         view: &NodeView,
         taken_at: Timestamp,
+        now: Timestamp,
+        earlier: Option<(Timestamp, bool)>,
+        config: &Config,
         out: &mut Vec<Action>,
     ) -> Self {
-        let last_online = view.online.then_some(taken_at);
-        let phase = if view.online {
-            Phase::Online
-        } else {
-            out.push(Action::Report(Report::FirstSeenOffline {
-                host: name.to_owned(),
-            }));
-            Phase::Unobserved
-        };
         let mut host = Self {
             kind: view.kind,
             present: true,
-            phase,
+            phase: Phase::Unobserved,
             episode: 0,
             sent: BTreeSet::new(),
-            recorded_online: last_online,
+            recorded_online: None,
             fence_ok: None,
             fence_failed: None,
             power_off: None,
             outbox: Outbox::default(),
-            last_online,
-            membership_at: Some(taken_at),
+            last_online: None,
+            membership_at: None,
         };
-        host.merge_fence_history(view);
+        if let Some((at, online)) = earlier {
+            host.realtime(name, online, at, config, out);
+        }
+        host.apply_view(name, view, taken_at, now, config, out);
+        if host.phase == Phase::Unobserved {
+            let host = name.to_owned();
+            out.push(Action::Report(Report::FirstSeenOffline { host }));
+        }
         host
     }
 

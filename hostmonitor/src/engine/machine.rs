@@ -23,6 +23,9 @@ pub struct Engine {
     quorum: Quorum,
     /// The local node as the latest reconcile named it.
     local_node: Option<String>,
+    /// The latest real-time membership fact (time, online) about each node no reconcile
+    /// has shown yet; a sighting online must not be lost before the node is known.
+    strangers: BTreeMap<String, (Timestamp, bool)>,
     /// The record as last handed out for persisting.
     persisted: Option<Record>,
 }
@@ -46,6 +49,7 @@ impl Engine {
             guard: Guard::default(),
             quorum: Quorum::default(),
             local_node: None,
+            strangers: BTreeMap::new(),
             persisted: None,
         }
     }
@@ -148,10 +152,15 @@ impl Engine {
 
     fn membership(&mut self, node: &str, online: bool, now: Timestamp, out: &mut Vec<Action>) {
         let (config, local) = (&self.config, self.local_node.as_deref());
-        let host = self.hosts.get_mut(node);
-        match host.filter(|host| active(config, local, node, host)) {
-            Some(host) => host.realtime(node, online, now, config, out),
-            None => ignore(out, Ignored::UnwatchedNode(node.to_owned())),
+        match self.hosts.get_mut(node) {
+            Some(host) if active(config, local, node, host) => {
+                host.realtime(node, online, now, config, out);
+            }
+            None if local != Some(node) && self.strangers.len() < MAX_STRANGERS => {
+                self.strangers.insert(node.to_owned(), (now, online));
+                ignore(out, Ignored::UnwatchedNode(node.to_owned()));
+            }
+            _ => ignore(out, Ignored::UnwatchedNode(node.to_owned())),
         }
     }
 
@@ -184,7 +193,11 @@ impl Engine {
             }
             match self.hosts.entry(view.name.clone()) {
                 MapEntry::Vacant(slot) => {
-                    slot.insert(Host::first_seen(&view.name, &view, taken_at, out));
+                    let earlier = self.strangers.remove(&view.name);
+                    let config = &self.config;
+                    let host =
+                        Host::first_seen(&view.name, &view, taken_at, now, earlier, config, out);
+                    slot.insert(host);
                 }
                 MapEntry::Occupied(mut slot) => {
                     slot.get_mut()
@@ -194,6 +207,7 @@ impl Engine {
             listed.insert(view.name);
         }
         self.mark_unlisted(&listed, out);
+        self.strangers.retain(|_, (at, _)| *at >= taken_at);
     }
 
     fn watches(&self, name: &str, kind: NodeKind) -> bool {
@@ -338,6 +352,9 @@ impl Engine {
         }
     }
 }
+
+/// At most this many unknown nodes' facts are remembered until a reconcile.
+const MAX_STRANGERS: usize = 4096;
 
 /// Whether the engine acts for a stored host: not the local node, and of a watched kind
 /// (the configuration may have changed since the record was written). Others are kept

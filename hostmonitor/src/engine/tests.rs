@@ -1168,3 +1168,40 @@ fn every_state_against_every_event() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn a_sighting_before_the_first_reconcile_counts() {
+    let mut h = Harness::new(Config::default(), 4);
+    h.nodes.push(("c9".into(), NodeKind::Remote));
+    let taken_at = h.step();
+    h.member("c9");
+    let fence_at = taken_at.saturating_add(Duration::from_micros(1));
+    let mut views = h.views(&[]);
+    views[6].fencing.last_success = Some(fence_at);
+    h.snapshot_from("ctl1", taken_at, true, views);
+    assert_eq!(h.state("c9"), Some(HostState::Online));
+    h.lost("c9");
+    let old = Event::Fencing {
+        target: "c9".into(),
+        outcome: FenceOutcome::Succeeded,
+        at: fence_at,
+    };
+    assert!(
+        sent(&h.event(old)).is_empty(),
+        "c9 was seen online after that fence"
+    );
+    assert_eq!(
+        sent(&h.fenced("c9", FenceOutcome::Succeeded)),
+        ["c9:STOPPED/NORMAL"]
+    );
+}
+
+#[test]
+fn a_host_lost_before_the_first_reconcile_is_reported() {
+    let mut h = Harness::new(Config::default(), 4);
+    h.nodes.push(("c9".into(), NodeKind::Remote));
+    h.member("c9");
+    let mut views = h.views(&["c9"]);
+    views[6].fencing.last_success = Some(h.now.saturating_add(Duration::from_secs(1)));
+    assert_eq!(sent(&h.snapshot(views)), ["c9:STOPPED/NORMAL"]);
+}
