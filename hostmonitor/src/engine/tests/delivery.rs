@@ -1,0 +1,202 @@
+//! Delivery outcomes, retries, restarts and the durable record.
+
+use std::time::Duration;
+
+use super::*;
+
+#[test]
+fn a_409_counts_as_delivered() {
+    let mut h = Harness::new(Config::default(), 4);
+    h.lost("c1");
+    let n = notifications(&h.fenced("c1", FenceOutcome::Succeeded))[0].clone();
+    let actions = h.deliver(
+        &n.id,
+        DeliveryOutcome::Duplicate {
+            message: "duplicate".into(),
+        },
+    );
+    assert!(
+        reports(&actions)
+            .iter()
+            .any(|r| matches!(r, Report::AlreadyRecorded { .. }))
+    );
+    assert_eq!(h.engine.poll_timeout(), None);
+    assert!(h.engine.status().hosts[0].pending.is_empty());
+}
+
+#[test]
+fn a_400_is_permanent_and_loud() {
+    let mut h = Harness::new(Config::default(), 4);
+    h.lost("c1");
+    let n = notifications(&h.fenced("c1", FenceOutcome::Succeeded))[0].clone();
+    let actions = h.deliver(
+        &n.id,
+        DeliveryOutcome::Rejected {
+            status: 400,
+            message: "no such host".into(),
+        },
+    );
+    let rejected = reports(&actions)
+        .into_iter()
+        .find(|r| matches!(r, Report::Rejected { .. }))
+        .unwrap();
+    assert_eq!(rejected.level(), Level::Error);
+    assert!(rejected.to_string().contains("no such host"));
+    assert!(h.engine.status().hosts[0].pending.is_empty());
+    assert!(
+        sent(&h.fenced("c1", FenceOutcome::Succeeded)).is_empty(),
+        "not sent again"
+    );
+}
+
+#[test]
+fn transient_failures_are_retried_with_backoff_then_abandoned() {
+    let config = Config {
+        retry: Retry {
+            max_retries: 3,
+            interval: Duration::from_secs(10),
+            max_interval: Duration::from_secs(15),
+        },
+        ..Config::default()
+    };
+    let mut h = Harness::new(config, 4);
+    h.lost("c1");
+    let n = notifications(&h.fenced("c1", FenceOutcome::Succeeded))[0].clone();
+    let mut delays = Vec::new();
+    for _ in 0..3 {
+        let failed_at = h.now.saturating_add(Duration::from_secs(1));
+        h.deliver(
+            &n.id,
+            DeliveryOutcome::Transient {
+                reason: "503".into(),
+            },
+        );
+        let due = h.engine.poll_timeout().unwrap();
+        delays.push(due.saturating_duration_since(failed_at).as_secs());
+        let again = h.timeout(due);
+        assert_eq!(notifications(&again), [&n], "same id and generated_time");
+    }
+    assert_eq!(delays, [10, 15, 15]);
+    let actions = h.deliver(
+        &n.id,
+        DeliveryOutcome::Transient {
+            reason: "503".into(),
+        },
+    );
+    assert!(
+        reports(&actions)
+            .iter()
+            .any(|r| matches!(r, Report::Abandoned { attempts: 4, .. }))
+    );
+    assert_eq!(h.engine.poll_timeout(), None);
+}
+
+#[test]
+fn a_retry_waits_for_quorum() {
+    let mut h = Harness::new(Config::default(), 4);
+    h.lost("c1");
+    let n = notifications(&h.fenced("c1", FenceOutcome::Succeeded))[0].clone();
+    h.deliver(
+        &n.id,
+        DeliveryOutcome::Transient {
+            reason: "timeout".into(),
+        },
+    );
+    h.event(Event::Quorum { quorate: false });
+    assert_eq!(h.engine.poll_timeout(), None);
+    assert!(sent(&h.timeout(h.now.saturating_add(Duration::from_secs(30)))).is_empty());
+    assert_eq!(
+        sent(&h.event(Event::Quorum { quorate: true })),
+        ["c1:STOPPED/NORMAL"]
+    );
+}
+
+#[test]
+fn stale_delivery_results_are_ignored() {
+    let mut h = Harness::new(Config::default(), 4);
+    let actions = h.deliver(
+        &NotificationId::new("c1", 9, "started"),
+        DeliveryOutcome::Accepted,
+    );
+    assert!(
+        reports(&actions)
+            .iter()
+            .any(|r| matches!(r, Report::Ignored(Ignored::StaleDelivery(_))))
+    );
+}
+
+#[test]
+fn a_restart_mid_episode_neither_loses_nor_duplicates() {
+    let mut h = Harness::new(Config::default(), 4);
+    h.lost("c1");
+    let record = h.engine.record();
+    let text = serde_json::to_string(&record).unwrap();
+    let restored: Record = serde_json::from_str(&text).unwrap();
+    h.engine = Engine::restore(Config::default(), restored).unwrap();
+    let mut views = h.views(&["c1"]);
+    views[0].fencing.last_success = Some(h.now.saturating_add(Duration::from_secs(1)));
+    assert_eq!(sent(&h.snapshot(views.clone())), ["c1:STOPPED/NORMAL"]);
+    let n = h.in_flight("c1").unwrap();
+    h.deliver(&n, DeliveryOutcome::Accepted);
+    assert!(sent(&h.snapshot(views)).is_empty());
+}
+
+#[test]
+fn a_restart_with_a_notification_in_flight_sends_it_again_unchanged() {
+    let mut h = Harness::new(Config::default(), 4);
+    h.lost("c1");
+    let first = notifications(&h.fenced("c1", FenceOutcome::Succeeded))[0].clone();
+    let persisted = h.engine.record();
+    h.engine = Engine::restore(Config::default(), persisted).unwrap();
+    let actions = h.event(Event::Quorum { quorate: true });
+    assert_eq!(notifications(&actions), [&first]);
+    h.deliver(
+        &first.id,
+        DeliveryOutcome::Duplicate {
+            message: "already".into(),
+        },
+    );
+    assert!(sent(&h.snapshot(h.views(&["c1"]))).is_empty());
+}
+
+#[test]
+fn a_restored_engine_does_not_persist_an_unchanged_record() {
+    let mut h = Harness::new(Config::default(), 4);
+    let record = h.engine.record();
+    h.engine = Engine::restore(Config::default(), record).unwrap();
+    let actions = h.event(Event::Quorum { quorate: true });
+    assert!(!actions.iter().any(|a| matches!(a, Action::Persist(_))));
+}
+
+#[test]
+fn seeing_a_host_online_is_persisted_coarsely_but_transitions_exactly() {
+    let mut h = Harness::new(Config::default(), 4);
+    h.snapshot(h.views(&[]));
+    assert!(
+        !h.snapshot(h.views(&[]))
+            .iter()
+            .any(|a| matches!(a, Action::Persist(_)))
+    );
+    h.now = h.now.saturating_add(Duration::from_secs(60));
+    assert!(
+        h.snapshot(h.views(&[]))
+            .iter()
+            .any(|a| matches!(a, Action::Persist(_)))
+    );
+    assert!(h.lost("c1").iter().any(|a| matches!(a, Action::Persist(_))));
+    assert!(
+        h.member("c1")
+            .iter()
+            .any(|a| matches!(a, Action::Persist(_)))
+    );
+}
+
+#[test]
+fn an_unsupported_record_is_refused() {
+    let text = r#"{"version":2,"hosts":{},"guard":{"tripped":false,"disarmed":false}}"#;
+    let record: Record = serde_json::from_str(text).unwrap();
+    assert!(matches!(
+        Engine::restore(Config::default(), record),
+        Err(RecordError::UnsupportedVersion { found: 2, .. })
+    ));
+}

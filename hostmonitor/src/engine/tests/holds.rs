@@ -1,0 +1,196 @@
+//! What is watched and what holds notifications: quorum, the local node, node kinds,
+//! the mass-failure guard.
+
+use std::time::Duration;
+
+use super::*;
+
+#[test]
+fn nothing_is_sent_without_quorum_and_held_facts_go_out_when_it_returns() {
+    let mut h = Harness::new(Config::default(), 4);
+    h.event(Event::Quorum { quorate: false });
+    h.lost("c1");
+    h.lost("c2");
+    assert!(sent(&h.fenced("c1", FenceOutcome::Succeeded)).is_empty());
+    assert!(sent(&h.fenced("c2", FenceOutcome::Succeeded)).is_empty());
+    assert!(
+        sent(&h.member("c2")).is_empty(),
+        "c2 back: its unsent STOPPED is dropped"
+    );
+    let actions = h.event(Event::Quorum { quorate: true });
+    assert_eq!(sent(&actions), ["c1:STOPPED/NORMAL"]);
+    assert!(
+        reports(&actions)
+            .iter()
+            .any(|r| matches!(r, Report::QuorumRegained { pending: 1 }))
+    );
+}
+
+#[test]
+fn a_reconcile_without_quorum_holds_too() {
+    let mut h = Harness::new(Config::default(), 4);
+    h.lost("c1");
+    let taken_at = h.step();
+    let mut views = h.views(&["c1"]);
+    views[0].fencing.last_success = Some(taken_at);
+    let nodes = views;
+    assert!(sent(&h.snapshot_from("ctl1", taken_at, false, nodes)).is_empty());
+    assert_eq!(h.engine.status().quorate, Some(false));
+}
+
+#[test]
+fn an_older_reconcile_does_not_override_corosync_quorum() {
+    let mut h = Harness::new(Config::default(), 4);
+    let taken_at = h.step();
+    h.event(Event::Quorum { quorate: false });
+    let nodes = h.views(&[]);
+    h.snapshot_from("ctl1", taken_at, true, nodes);
+    assert_eq!(h.engine.status().quorate, Some(false));
+}
+
+#[test]
+fn the_local_node_is_never_reported() {
+    let mut h = Harness::new(watching_members(), 4);
+    assert!(h.state("ctl1").is_none());
+    h.lost("ctl1");
+    assert!(sent(&h.fenced("ctl1", FenceOutcome::Succeeded)).is_empty());
+    h.lost("ctl2");
+    assert_eq!(
+        sent(&h.fenced("ctl2", FenceOutcome::Succeeded)),
+        ["ctl2:STOPPED/NORMAL"]
+    );
+}
+
+#[test]
+fn the_configured_local_node_is_never_reported() {
+    let config = Config {
+        local_node: Some("c1".into()),
+        ..Config::default()
+    };
+    let mut h = Harness::new(config, 4);
+    h.lost("c1");
+    assert!(sent(&h.fenced("c1", FenceOutcome::Succeeded)).is_empty());
+}
+
+#[test]
+fn members_are_not_watched_by_default() {
+    let mut h = Harness::new(Config::default(), 4);
+    let actions = h.lost("ctl2");
+    assert!(
+        reports(&actions)
+            .iter()
+            .any(|r| matches!(r, Report::Ignored(Ignored::UnwatchedNode(_))))
+    );
+    assert!(sent(&h.fenced("ctl2", FenceOutcome::Succeeded)).is_empty());
+}
+
+#[test]
+fn guests_are_watched_by_default() {
+    let mut h = Harness::new(Config::default(), 4);
+    h.nodes.push(("g1".into(), NodeKind::Guest));
+    h.snapshot(h.views(&[]));
+    h.lost("g1");
+    assert_eq!(
+        sent(&h.fenced("g1", FenceOutcome::Succeeded)),
+        ["g1:STOPPED/NORMAL"]
+    );
+}
+
+#[test]
+fn computes_failing_together_get_one_notification_each() {
+    let mut h = Harness::new(Config::default(), 8);
+    for node in ["c1", "c2", "c3"] {
+        h.lost(node);
+    }
+    let mut all = Vec::new();
+    for node in ["c1", "c2", "c3"] {
+        all.extend(sent(&h.fenced(node, FenceOutcome::Succeeded)));
+    }
+    assert_eq!(
+        all,
+        [
+            "c1:STOPPED/NORMAL",
+            "c2:STOPPED/NORMAL",
+            "c3:STOPPED/NORMAL"
+        ]
+    );
+}
+
+#[test]
+fn a_mass_failure_is_held_until_the_share_drops() {
+    let mut h = Harness::new(Config::default(), 10);
+    let lost: Vec<String> = (1..=6).map(|i| format!("c{i}")).collect();
+    let mut actions = Vec::new();
+    for node in &lost {
+        actions.extend(h.lost(node));
+    }
+    assert!(reports(&actions).iter().any(|r| matches!(
+        r,
+        Report::MassFailureHold {
+            lost: 6,
+            watched: 10
+        }
+    )));
+    assert!(h.engine.status().mass_failure_hold);
+    for node in &lost {
+        assert!(sent(&h.fenced(node, FenceOutcome::Succeeded)).is_empty());
+    }
+    let actions = h.member("c6");
+    assert!(
+        reports(&actions)
+            .iter()
+            .any(|r| matches!(r, Report::MassFailureReleased { lost: 5, .. }))
+    );
+    assert_eq!(sent(&actions).len(), 5, "c6 is back and is not reported");
+}
+
+#[test]
+fn an_operator_releases_a_mass_failure_hold() {
+    let mut h = Harness::new(Config::default(), 4);
+    for node in ["c1", "c2", "c3"] {
+        h.lost(node);
+    }
+    for node in ["c1", "c2", "c3"] {
+        h.fenced(node, FenceOutcome::Succeeded);
+    }
+    assert!(h.engine.status().mass_failure_hold);
+    let actions = h.event(Event::Command(Command::ReleaseHold));
+    assert!(reports(&actions).iter().any(|r| matches!(
+        r,
+        Report::HoldReleasedByOperator {
+            lost: 3,
+            watched: 4
+        }
+    )));
+    assert_eq!(sent(&actions).len(), 3);
+    h.lost("c4");
+    assert_eq!(
+        sent(&h.fenced("c4", FenceOutcome::Succeeded)),
+        ["c4:STOPPED/NORMAL"],
+        "disarmed"
+    );
+}
+
+#[test]
+fn a_rack_of_five_percent_is_not_held() {
+    let mut h = Harness::new(Config::default(), 60);
+    for node in ["c1", "c2", "c3"] {
+        h.lost(node);
+    }
+    let mut all = Vec::new();
+    for node in ["c1", "c2", "c3"] {
+        all.extend(sent(&h.fenced(node, FenceOutcome::Succeeded)));
+    }
+    assert_eq!(all.len(), 3);
+    assert!(!h.engine.status().mass_failure_hold);
+}
+
+#[test]
+fn losses_spread_over_time_do_not_trip_the_guard() {
+    let mut h = Harness::new(Config::default(), 4);
+    for node in ["c1", "c2", "c3"] {
+        h.lost(node);
+        h.now = h.now.saturating_add(Duration::from_secs(200));
+    }
+    assert!(!h.engine.status().mass_failure_hold);
+}
