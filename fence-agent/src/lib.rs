@@ -1,4 +1,59 @@
 //! A fence_ipmilan-compatible STONITH agent with a native IPMI-over-LAN client.
+//!
+//! Installed as `fence_ipmilan_rs` (and `fence_ilo3_rs`, `fence_idrac_rs`, ... chosen by
+//! argv[0]), it takes fence_ipmilan's parameters the way fence-agents' `fencing.py` does
+//! and prints the same lines with the same exit codes, but speaks IPMI itself instead of
+//! forking ipmitool for every step.
+//!
+//! ```text
+//!  argv / stdin ──► options (table → raw → check → Settings)
+//!                        │
+//!                        ▼
+//!               run ──► agent::Run (fence_action decisions) ──► stdout lines, exit code
+//!                        │ Bmc trait
+//!                        ▼
+//!               bmc::LanBmc ──► session::Session (sans-I/O state machine)
+//!                        │               ▲ bytes, time       │ bytes, events
+//!                        ▼               │                   ▼
+//!               transport::UdpTransport (the only socket)   ipmi:: codec, commands, crypto
+//! ```
+//!
+//! Modules: [`options`] is the option framework (one table drives argv and stdin parsing,
+//! `--help` and `-o metadata`); [`personality`] the alias names; [`ipmi`] the wire format
+//! (pure functions on bytes); [`session`] the RMCP/RMCP+ session state machine; [`transport`]
+//! the UDP driver; [`bmc`] the session-per-run client; [`agent`] fencing.py's `fence_action`;
+//! [`run`] ties them together for `main`.
+//!
+//! # Security defaults
+//!
+//! * `lanplus=1` without `cipher`: RMCP+ suite 17 (HMAC-SHA256, HMAC-SHA256-128,
+//!   AES-CBC-128), falling back to suite 3 (HMAC-SHA1, HMAC-SHA1-96, AES-CBC-128) only when
+//!   the BMC rejects 17's algorithms. An explicit `cipher` is used alone.
+//! * Suite 0 (no authentication, integrity or confidentiality) is only used when asked for
+//!   by number; the code calls it `CipherSuite::ZERO_UNAUTHENTICATED_DANGEROUS` and the
+//!   agent logs a warning. Suites 1 and 2 (no encryption) likewise only by number.
+//! * `lanplus=0` (IPMI 1.5): MD5, then MD2, then straight password, whichever the BMC
+//!   offers first; auth type `none` only with `auth=none` (with a warning).
+//! * Every value from the BMC (session ids, random numbers, GUIDs, sequence numbers, auth
+//!   codes) stays wrapped in [`ipmi::codec::Unverified`] until an HMAC or auth code that
+//!   covers it has been checked; datagrams that fail checks are dropped and counted.
+//! * Secrets (password, Kg) live in [`secret::Secret`]: redacted in `Debug`/`Display`,
+//!   zeroed on drop, never logged. `password_script` runs via `sh -c` and its stdout is the
+//!   password.
+//!
+//! # Differences from fence_ipmilan, on purpose
+//!
+//! * A BMC that refuses Chassis Control (completion code, e.g. insufficient privilege) fails
+//!   at once with that reason, instead of polling until power_timeout.
+//! * Failure lines carry the reason in parentheses after fencing.py's message.
+//! * With `disable_timeout` (the default under Pacemaker), login and command exchanges are
+//!   still bounded (10 s each); only the wait for the power state is unbounded, as in
+//!   fencing.py, and Pacemaker's operation timeout governs it.
+//! * `target` (IPMB bridging) is rejected with a clear error; `ipmitool_path`, `use_sudo`
+//!   and `sudo_path` are accepted and ignored; `ipmitool_timeout` caps the retransmission
+//!   interval (at most 1 s).
+//! * Unknown stdin keys are warned about by name only (fencing.py prints the whole line,
+//!   which may hold a mistyped password).
 
 pub mod agent;
 pub mod bmc;
