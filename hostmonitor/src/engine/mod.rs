@@ -11,6 +11,45 @@
 //! [`Timestamp`], carries out the [`Action`]s in order, and calls
 //! [`Engine::on_timeout`] at [`Engine::poll_timeout`].
 //!
+//! ```
+//! use hostmonitor::engine::{
+//!     Action, Config, Engine, Event, FenceHistory, FenceOutcome, NodeKind, NodeView, Snapshot,
+//!     Timestamp,
+//! };
+//!
+//! let mut engine = Engine::new(Config::default());
+//! let t = |s: u64| Timestamp::from_unix(1_700_000_000 + s, 0);
+//! let compute = |online| NodeView {
+//!     name: "compute-1".into(),
+//!     kind: NodeKind::Remote,
+//!     online,
+//!     unclean: !online,
+//!     fencing: FenceHistory::default(),
+//! };
+//! let snapshot = Snapshot {
+//!     taken_at: t(0),
+//!     local_node: "controller-1".into(),
+//!     quorate: true,
+//!     nodes: vec![compute(true)],
+//! };
+//! engine.on_event(t(0), Event::Snapshot(snapshot));
+//! engine.on_event(t(1), Event::NodeLost { node: "compute-1".into() });
+//! let fenced = Event::Fencing {
+//!     target: "compute-1".into(),
+//!     outcome: FenceOutcome::Succeeded,
+//!     at: t(5),
+//! };
+//! for action in engine.on_event(t(5), fenced) {
+//!     match action {
+//!         Action::Persist(_record) => { /* store it durably before going on */ }
+//!         Action::Notify(n) => assert_eq!(n.id.as_str(), "compute-1/1/stopped-normal"),
+//!         Action::CheckPower { node } => { /* IPMI power status, then Event::PowerOff */ }
+//!         Action::Report(report) => println!("{:?}: {report}", report.level()),
+//!     }
+//! }
+//! // Run `engine.on_timeout(now)` when `engine.poll_timeout()` comes due.
+//! ```
+//!
 //! # The safety rule
 //!
 //! A `STOPPED`/`OFFLINE`/`NORMAL` notification (on which Masakari evacuates) is handed out

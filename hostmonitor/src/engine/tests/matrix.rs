@@ -13,6 +13,9 @@ enum State {
     LostUnknownSent,
     LostNormalInFlight,
     LostNormalSent,
+    BackAfterStop,
+    LostNoQuorum,
+    ConfirmedNoQuorum,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,13 +35,16 @@ enum Input {
     ReleaseHold,
 }
 
-const STATES: [State; 6] = [
+const STATES: [State; 9] = [
     State::Unobserved,
     State::Online,
     State::Lost,
     State::LostUnknownSent,
     State::LostNormalInFlight,
     State::LostNormalSent,
+    State::BackAfterStop,
+    State::LostNoQuorum,
+    State::ConfirmedNoQuorum,
 ];
 
 const INPUTS: [Input; 13] = [
@@ -69,17 +75,31 @@ fn setup(state: State) -> Harness {
     if matches!(state, State::Unobserved | State::Online) {
         return h;
     }
+    if matches!(state, State::LostNoQuorum | State::ConfirmedNoQuorum) {
+        h.event(Event::Quorum { quorate: false });
+    }
     h.lost("c0");
     match state {
         State::LostUnknownSent => {
             h.fenced("c0", FenceOutcome::Failed);
         }
-        State::LostNormalInFlight | State::LostNormalSent => {
+        State::LostNormalInFlight
+        | State::LostNormalSent
+        | State::BackAfterStop
+        | State::ConfirmedNoQuorum => {
             h.fenced("c0", FenceOutcome::Succeeded);
         }
         _ => {}
     }
-    if matches!(state, State::LostUnknownSent | State::LostNormalSent) {
+    if matches!(
+        state,
+        State::LostUnknownSent | State::LostNormalSent | State::BackAfterStop
+    ) {
+        let id = h.in_flight("c0").unwrap();
+        h.deliver(&id, DeliveryOutcome::Accepted);
+    }
+    if state == State::BackAfterStop {
+        h.member("c0");
         let id = h.in_flight("c0").unwrap();
         h.deliver(&id, DeliveryOutcome::Accepted);
     }
@@ -158,6 +178,16 @@ fn expected(state: State, input: Input) -> (&'static [&'static str], &'static st
         }
         (S::LostNormalInFlight, I::NodeMember | I::SnapshotOnline) => (NONE, "online"),
         (S::LostNormalInFlight | S::LostNormalSent, _) => (NONE, "lost+confirmed"),
+        (S::BackAfterStop, I::NodeLost | I::SnapshotOffline) => (NONE, "lost"),
+        (S::BackAfterStop, _) => (NONE, "online"),
+        // A reconcile brings quorum back.
+        (S::LostNoQuorum | S::ConfirmedNoQuorum, I::NodeMember | I::SnapshotOnline) => {
+            (NONE, "online")
+        }
+        (S::LostNoQuorum, I::FenceOkNew) => (NONE, "lost+confirmed"),
+        (S::LostNoQuorum, _) => (NONE, "lost"),
+        (S::ConfirmedNoQuorum, I::SnapshotOffline) => (NORMAL, "lost+confirmed"),
+        (S::ConfirmedNoQuorum, _) => (NONE, "lost+confirmed"),
     }
 }
 
