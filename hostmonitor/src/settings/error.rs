@@ -1,0 +1,71 @@
+//! What is wrong with a configuration, said so that an operator can fix it.
+
+use std::path::PathBuf;
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The text is not valid TOML, or a key is unknown or of the wrong type.
+    #[error("line {line}: {message}")]
+    Syntax {
+        /// What the TOML reader said.
+        message: String,
+        /// The line of the offending text (1-based; 0 when unknown).
+        line: usize,
+    },
+    /// A value is out of range or contradicts another.
+    #[error("{key} {problem}")]
+    Invalid {
+        /// The key, as `section.key`.
+        key: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// Any of the above, in a named file.
+    #[error("{path}: {inner}")]
+    InFile {
+        /// The file.
+        path: PathBuf,
+        /// The problem.
+        inner: Box<SettingsError>,
+    },
+}
+
+impl SettingsError {
+    pub(crate) fn invalid(key: &str, problem: &str) -> Self {
+        Self::Invalid {
+            key: key.to_owned(),
+            problem: problem.to_owned(),
+        }
+    }
+
+    pub(crate) fn syntax(e: &toml::de::Error, text: &str) -> Self {
+        let line = e.span().map_or(0, |span| {
+            let before = text.get(..span.start).unwrap_or(text);
+            before.matches('\n').count() + 1
+        });
+        Self::Syntax {
+            message: e.message().trim().to_owned(),
+            line,
+        }
+    }
+
+    pub(crate) fn in_file(self, path: &std::path::Path) -> Self {
+        match self {
+            e @ (Self::Read { .. } | Self::InFile { .. }) => e,
+            e => Self::InFile {
+                path: path.to_owned(),
+                inner: Box::new(e),
+            },
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! The daemon's configuration file, `/etc/masakari-pcmk/hostmonitor.toml`.
+//!
+//! Every key has a default, so an empty file is a working configuration for a noauth2 Masakari API on
+//! the local host. Unknown keys are errors: a misspelt safety setting must not silently fall back.
+//! The OCF agent lays its instance attributes over this file as [`Override`]s (`--set section.key=value`).
+
+mod auth;
+mod error;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::engine::{self, FailurePolicy};
+pub use auth::Auth;
+pub use error::SettingsError;
+
+/// Where the configuration file is looked for when none is named.
+pub const DEFAULT_PATH: &str = "/etc/masakari-pcmk/hostmonitor.toml";
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// How to reach the Masakari API.
+    pub masakari: Masakari,
+    /// What to watch and how to decide.
+    pub monitor: Monitor,
+    /// Where the daemon keeps its state and sockets.
+    pub paths: Paths,
+}
+
+/// How to reach the Masakari API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Masakari {
+    /// The API endpoint, including `/v1` (used as is with noauth2 and token; with keystone, the
+    /// catalog's `instance-ha` endpoint is used when this is empty).
+    pub endpoint: String,
+    /// How to authenticate.
+    pub auth: Auth,
+    /// Timeout of one HTTP request, in seconds.
+    pub request_timeout: u64,
+}
+
+/// What to watch and how to decide.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Monitor {
+    /// Report pacemaker-remote nodes.
+    pub watch_remotes: bool,
+    /// Report guest nodes.
+    pub watch_guests: bool,
+    /// Report full cluster members too (off by default, like masakari-monitors' restrict_to_remotes).
+    pub watch_members: bool,
+    /// This node's name in the cluster; found with `crm_node -n` when empty.
+    pub local_node: String,
+    /// Seconds between CIB reconciles (the safety net under alerts).
+    pub reconcile_interval: u64,
+    /// Seconds a lost host may wait for a successful fence before `on_fence_failure` applies.
+    pub fence_timeout: u64,
+    /// `unknown` (send host_status UNKNOWN, which the engine ignores) or `wait` (keep waiting).
+    pub on_fence_failure: OnFenceFailure,
+    /// Accept our own IPMI check of the chassis (off) as confirmation, besides Pacemaker's fencing.
+    pub power_off_confirms: bool,
+    /// Hold notifications when more than this share (percent) of watched hosts is lost in the window.
+    pub mass_failure_percent: u8,
+    /// The mass-failure window, in seconds.
+    pub mass_failure_window: u64,
+    /// Fewer lost hosts than this never trigger the mass-failure guard.
+    pub mass_failure_min_hosts: usize,
+    /// Delivery retries of one notification before it is given up (loudly).
+    pub retry_max: u32,
+    /// First retry delay in seconds; doubles up to `retry_max_interval`.
+    pub retry_interval: u64,
+    /// Longest retry delay, in seconds.
+    pub retry_max_interval: u64,
+}
+
+/// Behaviour when fencing of a lost host failed or took too long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnFenceFailure {
+    /// Send host_status UNKNOWN (recorded by Masakari, never evacuated).
+    Unknown,
+    /// Send nothing and keep waiting for a successful fence.
+    Wait,
+}
+
+/// Where the daemon keeps its state and sockets.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Paths {
+    /// The durable record of what was seen and sent (survives restarts).
+    pub state_file: PathBuf,
+    /// The socket the alert agent hands Pacemaker's alerts to.
+    pub alert_socket: PathBuf,
+    /// The socket of `masakari-hostmonitor status` and `release`.
+    pub control_socket: PathBuf,
+}
+
+impl Default for Masakari {
+    fn default() -> Self {
+        Self {
+            endpoint: "http://127.0.0.1:15868/v1".to_owned(),
+            auth: Auth::default(),
+            request_timeout: 10,
+        }
+    }
+}
+
+impl Default for Monitor {
+    fn default() -> Self {
+        let engine = engine::Config::default();
+        Self {
+            watch_remotes: engine.watch.remotes,
+            watch_guests: engine.watch.guests,
+            watch_members: engine.watch.members,
+            local_node: String::new(),
+            reconcile_interval: 5,
+            fence_timeout: engine.fence_timeout.as_secs(),
+            on_fence_failure: OnFenceFailure::Unknown,
+            power_off_confirms: engine.power_off_confirms,
+            mass_failure_percent: engine.mass_failure.percent,
+            mass_failure_window: engine.mass_failure.window.as_secs(),
+            mass_failure_min_hosts: engine.mass_failure.min_hosts,
+            retry_max: engine.retry.max_retries,
+            retry_interval: engine.retry.interval.as_secs(),
+            retry_max_interval: engine.retry.max_interval.as_secs(),
+        }
+    }
+}
+
+impl Default for Paths {
+    fn default() -> Self {
+        Self {
+            state_file: PathBuf::from("/var/lib/masakari-pcmk/hostmonitor.json"),
+            alert_socket: PathBuf::from("/run/masakari-pcmk/alerts.sock"),
+            control_socket: PathBuf::from("/run/masakari-pcmk/control.sock"),
+        }
+    }
+}
+
+impl Settings {
+    /// Reads and checks a configuration file, with `section.key=value` overrides laid over it.
+    pub fn load(path: &Path, overrides: &[Override]) -> Result<Self, SettingsError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, overrides).map_err(|e| e.in_file(path))
+    }
+
+    /// Parses and checks configuration text, with overrides laid over it.
+    pub fn parse(text: &str, overrides: &[Override]) -> Result<Self, SettingsError> {
+        let merged;
+        let text = if overrides.is_empty() {
+            text
+        } else {
+            let mut table: toml::Table =
+                toml::from_str(text).map_err(|e| SettingsError::syntax(&e, text))?;
+            for o in overrides {
+                o.apply(&mut table)?;
+            }
+            merged = table.to_string();
+            &merged
+        };
+        let settings: Self = toml::from_str(text).map_err(|e| SettingsError::syntax(&e, text))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// The engine's configuration.
+    pub fn engine_config(&self) -> engine::Config {
+        let m = &self.monitor;
+        engine::Config {
+            local_node: (!m.local_node.is_empty()).then(|| m.local_node.clone()),
+            watch: engine::Watch {
+                remotes: m.watch_remotes,
+                guests: m.watch_guests,
+                members: m.watch_members,
+            },
+            fence_timeout: Duration::from_secs(m.fence_timeout),
+            on_fence_failure: match m.on_fence_failure {
+                OnFenceFailure::Unknown => FailurePolicy::SendUnknown,
+                OnFenceFailure::Wait => FailurePolicy::KeepWaiting,
+            },
+            power_off_confirms: m.power_off_confirms,
+            mass_failure: engine::MassFailure {
+                percent: m.mass_failure_percent,
+                window: Duration::from_secs(m.mass_failure_window),
+                min_hosts: m.mass_failure_min_hosts,
+            },
+            retry: engine::Retry {
+                max_retries: m.retry_max,
+                interval: Duration::from_secs(m.retry_interval),
+                max_interval: Duration::from_secs(m.retry_max_interval),
+            },
+            ..engine::Config::default()
+        }
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        let m = &self.monitor;
+        let endpoint = &self.masakari.endpoint;
+        let keystone_catalog =
+            endpoint.is_empty() && matches!(self.masakari.auth, Auth::Keystone(_));
+        if !(endpoint.starts_with("http://")
+            || endpoint.starts_with("https://")
+            || keystone_catalog)
+        {
+            return Err(SettingsError::invalid(
+                "masakari.endpoint",
+                "must be an http:// or https:// URL",
+            ));
+        }
+        if !(1..=100).contains(&m.mass_failure_percent) {
+            return Err(SettingsError::invalid(
+                "monitor.mass_failure_percent",
+                "must be 1 to 100",
+            ));
+        }
+        let positive = [
+            ("monitor.reconcile_interval", m.reconcile_interval),
+            ("monitor.fence_timeout", m.fence_timeout),
+            ("monitor.retry_interval", m.retry_interval),
+            ("masakari.request_timeout", self.masakari.request_timeout),
+        ];
+        if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
+            return Err(SettingsError::invalid(key, "must be at least 1 (seconds)"));
+        }
+        if !(m.watch_remotes || m.watch_guests || m.watch_members) {
+            return Err(SettingsError::invalid(
+                "monitor.watch_remotes",
+                "at least one kind of node (remotes, guests, members) must be watched",
+            ));
+        }
+        self.masakari.auth.validate()
+    }
+}
+
+/// One `section.key=value` laid over the file (from the command line or an OCF instance attribute).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    section: String,
+    key: String,
+    value: String,
+}
+
+impl std::str::FromStr for Override {
+    type Err = SettingsError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || SettingsError::invalid(text, "is not of the form section.key=value");
+        let (path, value) = text.split_once('=').ok_or_else(bad)?;
+        let (section, key) = path.split_once('.').ok_or_else(bad)?;
+        Ok(Self {
+            section: section.to_owned(),
+            key: key.to_owned(),
+            value: value.to_owned(),
+        })
+    }
+}
+
+impl Override {
+    /// An override of `section.key` with `value` (written as on a command line: strings unquoted).
+    pub fn new(section: &str, key: &str, value: &str) -> Self {
+        Self {
+            section: section.to_owned(),
+            key: key.to_owned(),
+            value: value.to_owned(),
+        }
+    }
+
+    fn apply(&self, table: &mut toml::Table) -> Result<(), SettingsError> {
+        let entry = table
+            .entry(self.section.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let toml::Value::Table(section) = entry else {
+            return Err(SettingsError::invalid(&self.section, "is not a section"));
+        };
+        section.insert(self.key.clone(), literal(&self.value));
+        Ok(())
+    }
+}
+
+/// A value as an operator writes it on a command line: booleans and integers as such, anything else a string.
+fn literal(value: &str) -> toml::Value {
+    if let Ok(b) = value.parse::<bool>() {
+        return b.into();
+    }
+    if let Ok(i) = value.parse::<i64>() {
+        return i.into();
+    }
+    value.to_owned().into()
+}
+
+#[cfg(test)]
+mod tests;
