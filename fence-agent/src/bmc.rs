@@ -40,7 +40,10 @@ impl BmcError {
     pub fn is_unreachable(&self) -> bool {
         match self {
             BmcError::Transport(_) => true,
-            BmcError::Session { source: SessionError::Timeout { stage, .. }, .. } => *stage == FIRST_STAGE,
+            BmcError::Session {
+                source: SessionError::Timeout { stage, .. },
+                ..
+            } => *stage == FIRST_STAGE,
             _ => false,
         }
     }
@@ -138,17 +141,25 @@ impl LanBmc {
                 source: e,
             })?;
         let event = transport.drive(session);
-        match event {
-            Ok(Event::Response(resp)) if resp.completion == CompletionCode::OK => Ok(resp.data),
-            Ok(Event::Response(resp)) => Err(self.session_error(SessionError::Completion {
+        match self.settle(event)? {
+            Event::Response(resp) if resp.completion == CompletionCode::OK => Ok(resp.data),
+            Event::Response(resp) => Err(self.session_error(SessionError::Completion {
                 stage,
                 code: resp.completion,
             })),
+            _ => Err(self.session_error(SessionError::NotReady)),
+        }
+    }
+
+    /// Turns a failure event or a network error into an error, closing or forgetting the
+    /// session as each requires.
+    fn settle(&mut self, event: Result<Event, TransportError>) -> Result<Event, BmcError> {
+        match event {
             Ok(Event::Failed(e)) => {
                 self.close();
                 Err(self.session_error(e))
             }
-            Ok(_) => Err(self.session_error(SessionError::NotReady)),
+            Ok(other) => Ok(other),
             Err(e) => {
                 self.session = None;
                 Err(e.into())
@@ -170,17 +181,9 @@ impl LanBmc {
         };
         let event = transport.drive(&mut session);
         self.session = Some(session);
-        match event {
-            Ok(Event::Established) => Ok(()),
-            Ok(Event::Failed(e)) => {
-                self.close();
-                Err(self.session_error(e))
-            }
-            Ok(_) => Err(self.session_error(SessionError::NotReady)),
-            Err(e) => {
-                self.session = None;
-                Err(e.into())
-            }
+        match self.settle(event)? {
+            Event::Established => Ok(()),
+            _ => Err(self.session_error(SessionError::NotReady)),
         }
     }
 }

@@ -58,6 +58,7 @@
 pub mod agent;
 pub mod bmc;
 pub mod exit;
+pub mod fake_bmc;
 pub mod ipmi;
 pub mod log;
 pub mod options;

@@ -1,7 +1,12 @@
 //! The binary as Pacemaker and operators run it, without a BMC: help, metadata, aliases by
 //! argv[0], parse errors, and that secrets never reach stderr or the debug file.
 
-mod support;
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test harness: failing loudly is the point
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -19,8 +24,22 @@ fn run(program: &str, args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
+}
+
+/// A UDP port that was free a moment ago (nothing listens there).
+fn free_udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn temp_dir(tag: &str) -> PathBuf {
@@ -33,7 +52,8 @@ fn temp_dir(tag: &str) -> PathBuf {
 #[test]
 fn help_is_fence_ipmilans_with_our_name() {
     let out = run(OURS, &["-h"], "");
-    let golden = include_str!("data/fence_ipmilan-4.12.1-help.txt").replace("fence_ipmilan [options]", "fence_ipmilan_rs [options]");
+    let golden = include_str!("data/fence_ipmilan-4.12.1-help.txt")
+        .replace("fence_ipmilan [options]", "fence_ipmilan_rs [options]");
     assert_eq!(String::from_utf8(out.stdout).unwrap(), golden);
     assert_eq!(out.status.code(), Some(0));
 }
@@ -42,7 +62,10 @@ fn help_is_fence_ipmilans_with_our_name() {
 fn metadata_from_stdin_action() {
     let out = run(OURS, &[], "action=metadata\n");
     let xml = String::from_utf8(out.stdout).unwrap();
-    assert!(xml.starts_with("<?xml version=\"1.0\"?>\n<resource-agent name=\"fence_ipmilan_rs\""), "{xml}");
+    assert!(
+        xml.starts_with("<?xml version=\"1.0\"?>\n<resource-agent name=\"fence_ipmilan_rs\""),
+        "{xml}"
+    );
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -55,7 +78,13 @@ fn alias_chosen_by_argv0() {
     let xml = String::from_utf8(out.stdout).unwrap();
     assert!(xml.contains("<resource-agent name=\"fence_ilo3_rs\""));
     let lanplus = xml.split("name=\"lanplus\"").nth(1).unwrap();
-    assert!(lanplus.split("</parameter>").next().unwrap().contains("default=\"1\""));
+    assert!(
+        lanplus
+            .split("</parameter>")
+            .next()
+            .unwrap()
+            .contains("default=\"1\"")
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -64,25 +93,51 @@ fn parse_errors_look_like_fencing_pys() {
     let out = run(OURS, &["-Z"], "");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err, "ERROR:root:Parse error: option -Z not recognized\n\nERROR:root:Please use '-h' for usage\n\n");
+    assert_eq!(
+        err,
+        "ERROR:root:Parse error: option -Z not recognized\n\nERROR:root:Please use '-h' for usage\n\n"
+    );
 }
 
 #[test]
 fn secrets_never_reach_stderr_or_the_debug_file() {
     let dir = temp_dir("secret");
     let debug = dir.join("debug.log");
-    let port = support::free_udp_port().to_string();
-    let args = ["-a", "127.0.0.1", "-u", &port, "-l", "admin", "-p", SECRET, "-P", "-vvv", "-D", debug.to_str().unwrap(), "-o", "status"];
+    let port = free_udp_port().to_string();
+    let args = [
+        "-a",
+        "127.0.0.1",
+        "-u",
+        &port,
+        "-l",
+        "admin",
+        "-p",
+        SECRET,
+        "-P",
+        "-vvv",
+        "-D",
+        debug.to_str().unwrap(),
+        "-o",
+        "status",
+    ];
     let out = run(OURS, &args, "");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
     let logged = std::fs::read_to_string(&debug).unwrap();
-    assert!(stderr.contains("Connection timed out") && logged.contains("Connection timed out"), "{stderr}");
+    assert!(
+        stderr.contains("Connection timed out") && logged.contains("Connection timed out"),
+        "{stderr}"
+    );
     assert!(!stderr.contains(SECRET) && !logged.contains(SECRET));
-    let stdin = format!("ip=127.0.0.1\nipport={port}\npasswrd={SECRET}\npassword={SECRET}\nverbose=1\naction=status\n");
+    let stdin = format!(
+        "ip=127.0.0.1\nipport={port}\npasswrd={SECRET}\npassword={SECRET}\nverbose=1\naction=status\n"
+    );
     let out = run(OURS, &[], &stdin);
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("Ignoring unknown option 'passwrd'"), "{stderr}");
+    assert!(
+        stderr.contains("Ignoring unknown option 'passwrd'"),
+        "{stderr}"
+    );
     assert!(!stderr.contains(SECRET), "{stderr}");
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -92,8 +147,21 @@ fn password_script_is_run() {
     let dir = temp_dir("script");
     let marker = dir.join("ran");
     let script = format!("touch {} && echo {SECRET}", marker.display());
-    let port = support::free_udp_port().to_string();
-    let out = run(OURS, &["-a", "127.0.0.1", "-u", &port, "-S", &script, "-o", "status"], "");
+    let port = free_udp_port().to_string();
+    let out = run(
+        OURS,
+        &[
+            "-a",
+            "127.0.0.1",
+            "-u",
+            &port,
+            "-S",
+            &script,
+            "-o",
+            "status",
+        ],
+        "",
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(marker.exists());
     assert!(!String::from_utf8(out.stderr).unwrap().contains(SECRET));
@@ -106,5 +174,9 @@ fn validate_all_and_unsupported_target() {
     assert_eq!(out.status.code(), Some(0));
     let out = run(OURS, &["-a", "bmc", "--target", "0x82", "-o", "status"], "");
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8(out.stderr).unwrap().contains("--target (IPMI bridging) is not supported"));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("--target (IPMI bridging) is not supported")
+    );
 }

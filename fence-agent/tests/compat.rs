@@ -5,6 +5,13 @@
 //!
 //! fence_ipmilan needs cipher 3 against ipmi_sim (no SHA-256 there).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test harness: failing loudly is the point
+
 mod support;
 
 use std::io::Write;
@@ -61,7 +68,11 @@ fn base(port: u16, action: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn with(mut params: Vec<(&'static str, String)>, key: &'static str, value: &str) -> Vec<(&'static str, String)> {
+fn with(
+    mut params: Vec<(&'static str, String)>,
+    key: &'static str,
+    value: &str,
+) -> Vec<(&'static str, String)> {
     params.retain(|(k, _)| *k != key);
     if !value.is_empty() {
         params.push((key, value.to_owned()));
@@ -69,8 +80,19 @@ fn with(mut params: Vec<(&'static str, String)>, key: &'static str, value: &str)
     params
 }
 
-fn scenario(name: &'static str, params: Vec<(&'static str, String)>, power_on: bool, stderr: Stderr) -> Scenario {
-    Scenario { name, params, power_on, stderr, stdout: true }
+fn scenario(
+    name: &'static str,
+    params: Vec<(&'static str, String)>,
+    power_on: bool,
+    stderr: Stderr,
+) -> Scenario {
+    Scenario {
+        name,
+        params,
+        power_on,
+        stderr,
+        stdout: true,
+    }
 }
 
 fn scenarios(port: u16, dead_port: u16) -> Vec<Scenario> {
@@ -85,17 +107,51 @@ fn scenarios(port: u16, dead_port: u16) -> Vec<Scenario> {
         scenario("on", b("on"), false, Ignore),
         scenario("on already on", b("on"), true, Ignore),
         scenario("reboot", b("reboot"), true, Ignore),
-        scenario("reboot cycle", with(b("reboot"), "method", "cycle"), true, Ignore),
+        scenario(
+            "reboot cycle",
+            with(b("reboot"), "method", "cycle"),
+            true,
+            Ignore,
+        ),
         scenario("list", b("list"), true, Ignore),
         scenario("validate-all", b("validate-all"), true, Ignore),
-        scenario("ipmi 1.5 status", with(b("status"), "lanplus", ""), true, Ignore),
-        scenario("ipmi 1.5 md5 off", with(with(b("off"), "lanplus", ""), "auth", "md5"), true, Ignore),
-        scenario("operator off", with(with(b("off"), "username", "oper"), "password", "operpass"), true, Ignore),
-        scenario("wrong password", with(b("status"), "password", "wrong"), true, SameFailure),
-        scenario("unknown user", with(b("status"), "username", "nobody"), true, SameFailure),
+        scenario(
+            "ipmi 1.5 status",
+            with(b("status"), "lanplus", ""),
+            true,
+            Ignore,
+        ),
+        scenario(
+            "ipmi 1.5 md5 off",
+            with(with(b("off"), "lanplus", ""), "auth", "md5"),
+            true,
+            Ignore,
+        ),
+        scenario(
+            "operator off",
+            with(with(b("off"), "username", "oper"), "password", "operpass"),
+            true,
+            Ignore,
+        ),
+        scenario(
+            "wrong password",
+            with(b("status"), "password", "wrong"),
+            true,
+            SameFailure,
+        ),
+        scenario(
+            "unknown user",
+            with(b("status"), "username", "nobody"),
+            true,
+            SameFailure,
+        ),
         scenario(
             "nothing listening",
-            with(with(b("status"), "ipport", &dead_port.to_string()), "power_timeout", "2"),
+            with(
+                with(b("status"), "ipport", &dead_port.to_string()),
+                "power_timeout",
+                "2",
+            ),
             true,
             SameFailure,
         ),
@@ -106,9 +162,24 @@ fn scenarios(port: u16, dead_port: u16) -> Vec<Scenario> {
             BothFail,
         ),
         scenario("unknown action", b("bogus"), true, SameFailure),
-        scenario("missing address", with(b("status"), "ip", ""), true, SameFailure),
-        scenario("bad privlvl", with(b("status"), "privlvl", "root"), true, SameFailure),
-        scenario("bad power_wait", with(b("status"), "power_wait", "soon"), true, SameFailure),
+        scenario(
+            "missing address",
+            with(b("status"), "ip", ""),
+            true,
+            SameFailure,
+        ),
+        scenario(
+            "bad privlvl",
+            with(b("status"), "privlvl", "root"),
+            true,
+            SameFailure,
+        ),
+        scenario(
+            "bad power_wait",
+            with(b("status"), "power_wait", "soon"),
+            true,
+            SameFailure,
+        ),
     ];
     let mut meta = scenario("metadata", b("metadata"), true, Ignore);
     meta.stdout = false;
@@ -119,7 +190,10 @@ fn scenarios(port: u16, dead_port: u16) -> Vec<Scenario> {
 fn argv(params: &[(&'static str, String)], mode: Mode) -> Vec<String> {
     let mut args = Vec::new();
     for (key, value) in params {
-        let spec = OPTIONS.iter().find(|o| o.long.replace('-', "_") == *key || o.key == *key).unwrap();
+        let spec = OPTIONS
+            .iter()
+            .find(|o| o.long.replace('-', "_") == *key || o.key == *key)
+            .unwrap();
         let flag = spec.kind == Kind::Boolean;
         match (mode, spec.short) {
             (Mode::Short, Some(c)) => args.push(format!("-{c}")),
@@ -134,12 +208,18 @@ fn argv(params: &[(&'static str, String)], mode: Mode) -> Vec<String> {
 
 fn run(program: &str, argv0: &str, params: &[(&'static str, String)], mode: Mode) -> Outcome {
     let mut cmd = Command::new(program);
-    cmd.env("PYTHONWARNINGS", "ignore").env_remove("PCMK_service");
+    cmd.env("PYTHONWARNINGS", "ignore")
+        .env_remove("PCMK_service");
     if let Mode::Short | Mode::Long = mode {
         cmd.args(argv(params, mode));
     }
     let _ = argv0;
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     if let Mode::Stdin = mode {
         for (key, value) in params {
@@ -150,7 +230,11 @@ fn run(program: &str, argv0: &str, params: &[(&'static str, String)], mode: Mode
     drop(stdin);
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    Outcome { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), errors: error_lines(&stderr) }
+    Outcome {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        errors: error_lines(&stderr),
+    }
 }
 
 /// ERROR lines without timestamps ("2026-01-01 10:00:00,123 ERROR: x" and "ERROR:root:x" both
@@ -158,7 +242,11 @@ fn run(program: &str, argv0: &str, params: &[(&'static str, String)], mode: Mode
 fn error_lines(stderr: &str) -> Vec<String> {
     stderr
         .lines()
-        .filter_map(|l| l.split_once("ERROR: ").map(|(_, m)| m).or_else(|| l.strip_prefix("ERROR:root:")))
+        .filter_map(|l| {
+            l.split_once("ERROR: ")
+                .map(|(_, m)| m)
+                .or_else(|| l.strip_prefix("ERROR:root:"))
+        })
         .map(str::to_owned)
         .collect()
 }
@@ -170,13 +258,21 @@ fn compare(sim: &Sim, s: &Scenario, mode: Mode) -> Result<(), String> {
     sim.set_power(s.power_on);
     let ours = run(OURS, "fence_ipmilan_rs", &s.params, mode);
     let our_power = sim.power();
-    let ctx = format!("{} via {mode:?}:\n theirs {theirs:?}\n ours   {ours:?}", s.name);
-    if theirs.code != ours.code || (s.stdout && theirs.stdout != ours.stdout) || their_power != our_power {
+    let ctx = format!(
+        "{} via {mode:?}:\n theirs {theirs:?}\n ours   {ours:?}",
+        s.name
+    );
+    if theirs.code != ours.code
+        || (s.stdout && theirs.stdout != ours.stdout)
+        || their_power != our_power
+    {
         return Err(ctx);
     }
     let ok = match s.stderr {
         Stderr::Ignore => true,
-        Stderr::BothFail => [&theirs, &ours].iter().all(|o| o.errors.iter().any(|e| e.starts_with("Failed:"))),
+        Stderr::BothFail => [&theirs, &ours]
+            .iter()
+            .all(|o| o.errors.iter().any(|e| e.starts_with("Failed:"))),
         Stderr::SameFailure => match (theirs.errors.first(), ours.errors.first()) {
             (Some(t), Some(o)) => o.starts_with(t.as_str()),
             _ => false,
@@ -202,5 +298,10 @@ fn same_exit_codes_and_output_as_fence_ipmilan() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {ran} comparisons differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} comparisons differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -2,6 +2,13 @@
 //! tests/data), compared as XML trees, and against our own golden file
 //! (`UPDATE_GOLDEN=1 cargo test -p fence-agent --test metadata` rewrites it).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test harness: failing loudly is the point
+
 use fence_agent::options::metadata::metadata;
 use fence_agent::personality::from_argv0;
 use quick_xml::Reader;
@@ -24,7 +31,9 @@ fn flatten(xml: &str) -> Vec<String> {
                 lines.push(element_line(&path, &e));
                 path.pop();
             }
-            Event::Text(t) => lines.push(format!("{} text={}", path.join("/"), t.decode().unwrap())),
+            Event::Text(t) => {
+                lines.push(format!("{} text={}", path.join("/"), t.decode().unwrap()))
+            }
             Event::End(_) => {
                 path.pop();
             }
@@ -40,7 +49,11 @@ fn element_line(path: &[String], e: &quick_xml::events::BytesStart<'_>) -> Strin
         .attributes()
         .map(|a| {
             let a = a.unwrap();
-            format!("{}={}", String::from_utf8_lossy(a.key.as_ref()), a.unescape_value().unwrap())
+            format!(
+                "{}={}",
+                String::from_utf8_lossy(a.key.as_ref()),
+                a.unescape_value().unwrap()
+            )
         })
         .collect();
     attrs.sort();
@@ -51,7 +64,9 @@ fn element_line(path: &[String], e: &quick_xml::events::BytesStart<'_>) -> Strin
 fn contract(xml: &str) -> Vec<String> {
     flatten(xml)
         .into_iter()
-        .filter(|l| l.starts_with("resource-agent/parameters") || l.starts_with("resource-agent/actions"))
+        .filter(|l| {
+            l.starts_with("resource-agent/parameters") || l.starts_with("resource-agent/actions")
+        })
         .collect()
 }
 
@@ -84,16 +99,27 @@ fn alias_defaults_match_fence_ilo3_and_fence_idrac() {
 #[test]
 fn names_ours_and_lists_our_aliases() {
     let lines = flatten(&ours("fence_ipmilan_rs"));
-    assert_eq!(lines[0], "resource-agent [name=fence_ipmilan_rs shortdesc=Fence agent for IPMI]");
-    assert!(lines.contains(&"resource-agent/symlink [name=fence_ilo3_rs shortdesc=Fence agent for HP iLO3]".to_owned()));
+    assert_eq!(
+        lines[0],
+        "resource-agent [name=fence_ipmilan_rs shortdesc=Fence agent for IPMI]"
+    );
+    assert!(lines.contains(
+        &"resource-agent/symlink [name=fence_ilo3_rs shortdesc=Fence agent for HP iLO3]".to_owned()
+    ));
 }
 
 #[test]
 fn golden_file() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/fence_ipmilan_rs-metadata.xml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/fence_ipmilan_rs-metadata.xml"
+    );
     let xml = ours("fence_ipmilan_rs");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(path, &xml).unwrap();
     }
-    assert_eq!(xml, std::fs::read_to_string(path).expect("golden file (UPDATE_GOLDEN=1 creates it)"));
+    assert_eq!(
+        xml,
+        std::fs::read_to_string(path).expect("golden file (UPDATE_GOLDEN=1 creates it)")
+    );
 }

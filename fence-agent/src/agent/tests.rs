@@ -22,24 +22,44 @@ struct ScriptedBmc {
 
 impl ScriptedBmc {
     fn new(on: bool) -> Self {
-        Self { on, ignore_off: false, ignore_on: false, refuse: false, unreachable: false, unreachable_at_login: false, controls: vec![], closed: 0 }
+        Self {
+            on,
+            ignore_off: false,
+            ignore_on: false,
+            refuse: false,
+            unreachable: false,
+            unreachable_at_login: false,
+            controls: vec![],
+            closed: 0,
+        }
     }
 }
 
 fn refusal() -> BmcError {
     BmcError::Session {
         addr: "bmc:623".into(),
-        source: SessionError::Completion { stage: "Chassis Control", code: CompletionCode::INSUFFICIENT_PRIVILEGE },
+        source: SessionError::Completion {
+            stage: "Chassis Control",
+            code: CompletionCode::INSUFFICIENT_PRIVILEGE,
+        },
     }
 }
 
 impl Bmc for ScriptedBmc {
     fn power_is_on(&mut self) -> Result<bool, BmcError> {
         if self.unreachable {
-            let stage = if self.unreachable_at_login { crate::session::FIRST_STAGE } else { "waiting for Get Chassis Status" };
+            let stage = if self.unreachable_at_login {
+                crate::session::FIRST_STAGE
+            } else {
+                "waiting for Get Chassis Status"
+            };
             return Err(BmcError::Session {
                 addr: "bmc:623".into(),
-                source: SessionError::Timeout { stage, sent: 5, dropped: 0 },
+                source: SessionError::Timeout {
+                    stage,
+                    sent: 5,
+                    dropped: 0,
+                },
             });
         }
         Ok(self.on)
@@ -84,7 +104,10 @@ fn settings(action: Action) -> Settings {
         username: "admin".into(),
         password: Secret::from_string("pw".into()),
         privilege: crate::ipmi::Privilege::ADMINISTRATOR,
-        protocol: Protocol::V20 { cipher: None, kg: None },
+        protocol: Protocol::V20 {
+            cipher: None,
+            kg: None,
+        },
         method: Method::OnOff,
         timeouts: Timeouts {
             login: Duration::from_secs(5),
@@ -111,10 +134,25 @@ fn fence(settings: &Settings, bmc: &mut ScriptedBmc) -> Outcome {
     let err = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let mut log = Logger::new(Box::new(SharedBuf(err.clone())));
     log.configure(false, false);
-    let mut clock = VirtualClock { now: Instant::now(), slept: Duration::ZERO };
-    let exit = Run { settings, bmc, clock: &mut clock, out: &mut out, log: &mut log }.fence();
+    let mut clock = VirtualClock {
+        now: Instant::now(),
+        slept: Duration::ZERO,
+    };
+    let exit = Run {
+        settings,
+        bmc,
+        clock: &mut clock,
+        out: &mut out,
+        log: &mut log,
+    }
+    .fence();
     let stderr = String::from_utf8(err.borrow().clone()).unwrap();
-    Outcome { exit, stdout: String::from_utf8(out).unwrap(), stderr, slept: clock.slept }
+    Outcome {
+        exit,
+        stdout: String::from_utf8(out).unwrap(),
+        stderr,
+        slept: clock.slept,
+    }
 }
 
 struct SharedBuf(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
@@ -134,14 +172,20 @@ fn status_exit_codes() {
     let o = fence(&settings(Action::Status), &mut ScriptedBmc::new(true));
     assert_eq!((o.exit, o.stdout.as_str()), (Exit::Ok, "Status: ON\n"));
     let o = fence(&settings(Action::Status), &mut ScriptedBmc::new(false));
-    assert_eq!((o.exit, o.stdout.as_str()), (Exit::StatusOff, "Status: OFF\n"));
+    assert_eq!(
+        (o.exit, o.stdout.as_str()),
+        (Exit::StatusOff, "Status: OFF\n")
+    );
 }
 
 #[test]
 fn off_succeeds_only_once_the_bmc_reports_off() {
     let mut bmc = ScriptedBmc::new(true);
     let o = fence(&settings(Action::Off), &mut bmc);
-    assert_eq!((o.exit, o.stdout.as_str()), (Exit::Ok, "Success: Powered OFF\n"));
+    assert_eq!(
+        (o.exit, o.stdout.as_str()),
+        (Exit::Ok, "Success: Powered OFF\n")
+    );
     assert_eq!(o.slept, Duration::from_secs(2));
     assert_eq!(bmc.closed, 1);
 }
@@ -152,7 +196,12 @@ fn a_bmc_that_never_reports_off_is_a_failure_after_power_timeout() {
     bmc.ignore_off = true;
     let o = fence(&settings(Action::Off), &mut bmc);
     assert_eq!((o.exit, o.stdout.as_str()), (Exit::Failed, ""));
-    assert!(o.stderr.contains("ERROR: Failed: Timed out waiting to power OFF"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("ERROR: Failed: Timed out waiting to power OFF"),
+        "{}",
+        o.stderr
+    );
     assert_eq!(o.slept, Duration::from_secs(2 + 20));
 }
 
@@ -162,7 +211,11 @@ fn refusal_fails_at_once_with_the_reason() {
     bmc.refuse = true;
     let o = fence(&settings(Action::Off), &mut bmc);
     assert_eq!(o.exit, Exit::Failed);
-    assert!(o.stderr.contains("insufficient privilege level (0xd4)"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("insufficient privilege level (0xd4)"),
+        "{}",
+        o.stderr
+    );
     assert_eq!(o.slept, Duration::ZERO);
 }
 
@@ -178,7 +231,10 @@ fn already_in_state() {
 fn reboot_is_off_then_on() {
     let mut bmc = ScriptedBmc::new(true);
     let o = fence(&settings(Action::Reboot), &mut bmc);
-    assert_eq!((o.exit, o.stdout.as_str()), (Exit::Ok, "Success: Rebooted\n"));
+    assert_eq!(
+        (o.exit, o.stdout.as_str()),
+        (Exit::Ok, "Success: Rebooted\n")
+    );
     assert_eq!(bmc.controls, vec![Control::PowerDown, Control::PowerUp]);
     assert!(bmc.on);
 }
@@ -195,7 +251,10 @@ fn reboot_succeeds_once_off_even_if_power_on_fails() {
     let mut bmc = ScriptedBmc::new(true);
     bmc.ignore_on = true;
     let o = fence(&settings(Action::Reboot), &mut bmc);
-    assert_eq!((o.exit, o.stdout.as_str()), (Exit::Ok, "Success: Rebooted\n"));
+    assert_eq!(
+        (o.exit, o.stdout.as_str()),
+        (Exit::Ok, "Success: Rebooted\n")
+    );
     assert!(o.stderr.contains("Timed out waiting to power ON"));
 }
 
@@ -215,7 +274,12 @@ fn unreachable_bmc_fails_status_with_reason() {
     bmc.unreachable = true;
     let o = fence(&settings(Action::Monitor), &mut bmc);
     assert_eq!(o.exit, Exit::Failed);
-    assert!(o.stderr.contains(&format!("ERROR: {STATUS_FAILED} (BMC bmc:623: no answer")), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains(&format!("ERROR: {STATUS_FAILED} (BMC bmc:623: no answer")),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
@@ -224,7 +288,12 @@ fn no_bmc_at_all_is_a_connection_timeout() {
     bmc.unreachable = true;
     bmc.unreachable_at_login = true;
     let o = fence(&settings(Action::Status), &mut bmc);
-    assert!(o.stderr.contains("ERROR: Connection timed out (BMC bmc:623: no answer"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("ERROR: Connection timed out (BMC bmc:623: no answer"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
@@ -244,7 +313,13 @@ fn list_needs_no_bmc() {
     let mut bmc = ScriptedBmc::new(true);
     bmc.unreachable = true;
     let o = fence(&settings(Action::List), &mut bmc);
-    assert_eq!((o.exit, o.stdout.as_str()), (Exit::Ok, "NOTICE: List option is not working on this device yet\n"));
+    assert_eq!(
+        (o.exit, o.stdout.as_str()),
+        (
+            Exit::Ok,
+            "NOTICE: List option is not working on this device yet\n"
+        )
+    );
 }
 
 #[test]

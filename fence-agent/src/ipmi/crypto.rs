@@ -217,11 +217,12 @@ pub struct SessionKeys {
 }
 
 impl SessionKeys {
-    /// K1 = HMAC_SIK(0x01 * n), K2 = HMAC_SIK(0x02 * n), n the HMAC length.
+    /// K1 = HMAC_SIK(Const1), K2 = HMAC_SIK(Const2): the constants are 20 bytes of 0x01 and
+    /// 0x02 for every authentication algorithm (section 13.32; SHA-256 does not lengthen
+    /// them, as ipmitool's interoperating implementation confirms).
     pub fn derive(suite: CipherSuite, sik: &[u8]) -> Self {
-        let n = suite.rakp2_len().max(20);
-        let k1 = suite.rakp_hmac(sik, &[&vec![0x01; n]]);
-        let k2 = suite.rakp_hmac(sik, &[&vec![0x02; n]]);
+        let k1 = suite.rakp_hmac(sik, &[&[0x01; 20]]);
+        let k2 = suite.rakp_hmac(sik, &[&[0x02; 20]]);
         let mut aes_key = Zeroizing::new([0u8; 16]);
         if let Some(head) = k2.get(..16) {
             aes_key.copy_from_slice(head);
@@ -373,8 +374,8 @@ mod tests {
         // K1/K2 by definition (IPMI 2.0 13.32), checked against an independent HMAC call.
         let sik = hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
         let keys = SessionKeys::derive(CipherSuite::SEVENTEEN, &sik);
-        assert_eq!(*keys.k1, *hmac_sha256(&sik, &[&[1u8; 32]]));
-        assert_eq!(keys.aes_key[..], hmac_sha256(&sik, &[&[2u8; 32]])[..16]);
+        assert_eq!(*keys.k1, *hmac_sha256(&sik, &[&[1u8; 20]]));
+        assert_eq!(keys.aes_key[..], hmac_sha256(&sik, &[&[2u8; 20]])[..16]);
         let keys = SessionKeys::derive(CipherSuite::THREE, &sik[..20]);
         assert_eq!(*keys.k1, *hmac_sha1(&sik[..20], &[&[1u8; 20]]));
     }

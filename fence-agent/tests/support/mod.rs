@@ -1,7 +1,12 @@
 //! Test support: an OpenIPMI `ipmi_sim` BMC on 127.0.0.1 with a power state file, killed by
 //! PID (and its directory removed) when dropped, even if the test fails.
 
-#![allow(dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test harness: failing loudly is the point
 
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
@@ -29,7 +34,11 @@ pub fn peers_installed() -> bool {
 
 /// A UDP port that was free a moment ago.
 pub fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 const CHASSIS: &str = r#"#!/bin/sh
@@ -55,7 +64,11 @@ impl Sim {
         let port = free_udp_port();
         let script = dir.join("chassis.sh");
         std::fs::write(&script, CHASSIS).unwrap();
-        Command::new("chmod").arg("+x").arg(&script).status().unwrap();
+        Command::new("chmod")
+            .arg("+x")
+            .arg(&script)
+            .status()
+            .unwrap();
         let auths = "none md2 md5 straight";
         let lan = format!(
             "name \"test\"\nset_working_mc 0x20\n  startlan 1\n    addr 127.0.0.1 {port}\n    priv_limit admin\n\
@@ -71,9 +84,12 @@ impl Sim {
         std::fs::write(dir.join("emu.cmd"), EMU).unwrap();
         let log = std::fs::File::create(dir.join("sim.log")).unwrap();
         let child = Command::new(IPMI_SIM)
-            .arg("-c").arg(dir.join("lan.conf"))
-            .arg("-f").arg(dir.join("emu.cmd"))
-            .arg("-s").arg(dir.join("state"))
+            .arg("-c")
+            .arg(dir.join("lan.conf"))
+            .arg("-f")
+            .arg(dir.join("emu.cmd"))
+            .arg("-s")
+            .arg(dir.join("state"))
             .arg("-n")
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
@@ -93,14 +109,21 @@ impl Sim {
 
     /// The power state last set by the BMC (or us).
     pub fn power(&self) -> bool {
-        std::fs::read_to_string(self.dir.join("power")).unwrap().trim() == "1"
+        std::fs::read_to_string(self.dir.join("power"))
+            .unwrap()
+            .trim()
+            == "1"
     }
 
     fn wait_ready(&self) {
         let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
-        sock.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
         // Get Channel Authentication Capabilities, IPMI 1.5 framing, no session.
-        let ping = [6, 0, 0xff, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0x20, 0x18, 0xc8, 0x81, 0x04, 0x38, 0x0e, 0x04, 0x31];
+        let ping = [
+            6, 0, 0xff, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0x20, 0x18, 0xc8, 0x81, 0x04, 0x38, 0x0e,
+            0x04, 0x31,
+        ];
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut buf = [0u8; 256];
         while Instant::now() < deadline {
@@ -109,7 +132,11 @@ impl Sim {
                 return;
             }
         }
-        panic!("ipmi_sim did not answer on port {} (see {})", self.port, self.dir.join("sim.log").display());
+        panic!(
+            "ipmi_sim did not answer on port {} (see {})",
+            self.port,
+            self.dir.join("sim.log").display()
+        );
     }
 }
 
