@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use hostmonitor::engine::{
     Action, Command, Config, DeliveryOutcome, Engine, Event, FailurePolicy, FenceHistory,
-    FenceOutcome, HostPayload, HostState, MassFailure, NodeKind, NodeView, Notification,
-    NotificationId, Record, Report, Retry, Snapshot, Timestamp, Watch,
+    FenceOutcome, HostPayload, HostRecord, HostState, MassFailure, NodeKind, NodeView,
+    Notification, NotificationId, Record, RecordUpdate, Report, Retry, Snapshot, Timestamp, Watch,
 };
 
 const LOCAL: &str = "ctl";
@@ -109,8 +109,10 @@ struct Model {
     resolved: BTreeSet<NotificationId>,
     /// Per host: the last NORMAL id, and whether it was seen online since.
     last_normal: BTreeMap<String, (NotificationId, bool)>,
-    /// The latest persisted record, as JSON.
-    persisted: Option<String>,
+    /// The parts persisted so far, each as JSON (as a daemon keeping one CIB attribute per
+    /// host would store them).
+    stored_hosts: BTreeMap<String, String>,
+    stored_guard: Option<String>,
 }
 
 impl Model {
@@ -380,11 +382,20 @@ impl Run {
         if self.config.online_record_granularity != Duration::ZERO {
             return;
         }
-        let Some(json) = self.model.persisted.clone() else {
-            return;
-        };
-        let record: Record =
-            serde_json::from_str(&json).unwrap_or_else(|e| self.fail(&format!("record: {e}")));
+        let mut record = Record::default();
+        for (name, json) in &self.model.stored_hosts {
+            let part = serde_json::from_str(json)
+                .unwrap_or_else(|e| self.fail(&format!("host record: {e}")));
+            record.hosts.insert(name.clone(), part);
+        }
+        if let Some(json) = &self.model.stored_guard {
+            record.guard = serde_json::from_str(json)
+                .unwrap_or_else(|e| self.fail(&format!("guard record: {e}")));
+        }
+        let engine = self.engine.record();
+        if record != engine {
+            self.fail("the stored parts differ from the engine's own record");
+        }
         self.engine = Engine::restore(self.config.clone(), record)
             .unwrap_or_else(|e| self.fail(&e.to_string()));
         self.model.in_flight.clear();
@@ -419,16 +430,7 @@ impl Run {
         let hold = self.engine.status().mass_failure_hold;
         for action in actions {
             match action {
-                Action::Persist(record) => {
-                    let json =
-                        serde_json::to_string(record).unwrap_or_else(|e| self.fail(&e.to_string()));
-                    let back: Record =
-                        serde_json::from_str(&json).unwrap_or_else(|e| self.fail(&e.to_string()));
-                    if &back != record {
-                        self.fail("the record does not survive a JSON round trip");
-                    }
-                    self.model.persisted = Some(json);
-                }
+                Action::Persist(update) => self.store(update),
                 Action::Notify(n) => {
                     let kind = match n.payload {
                         HostPayload::STOPPED_FENCED => "normal",
@@ -457,6 +459,23 @@ impl Run {
         self.trace.push(format!("  -> {:?}", notify_ids(actions)));
     }
 
+    /// Stores an update's parts as JSON, checking each survives the round trip.
+    fn store(&mut self, update: &RecordUpdate) {
+        for (name, part) in &update.hosts {
+            let json = serde_json::to_string(part).unwrap_or_else(|e| self.fail(&e.to_string()));
+            let back: HostRecord =
+                serde_json::from_str(&json).unwrap_or_else(|e| self.fail(&e.to_string()));
+            if &back != part {
+                self.fail("a host record does not survive a JSON round trip");
+            }
+            self.model.stored_hosts.insert(name.clone(), json);
+        }
+        if let Some(guard) = update.guard {
+            let json = serde_json::to_string(&guard).unwrap_or_else(|e| self.fail(&e.to_string()));
+            self.model.stored_guard = Some(json);
+        }
+    }
+
     fn check_notify(&mut self, n: &Notification) {
         let id = n.id.clone();
         if self.model.quorum.is_none_or(|(quorate, _)| !quorate) {
@@ -468,12 +487,8 @@ impl Run {
                 n.hostname
             ));
         }
-        if !self
-            .model
-            .persisted
-            .as_deref()
-            .is_some_and(|json| json.contains(id.as_str()))
-        {
+        let stored = self.model.stored_hosts.get(&n.hostname);
+        if !stored.is_some_and(|json| json.contains(&format!("\"{id}\""))) {
             self.fail(&format!(
                 "{id} sent before the record naming it was persisted"
             ));

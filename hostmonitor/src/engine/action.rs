@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::notification::{Notification, NotificationId};
-use super::record::Record;
+use super::record::RecordUpdate;
 use super::time::Timestamp;
 
 /// One thing for the daemon to do. Carry the actions of one call out in order: a
@@ -12,9 +12,10 @@ use super::time::Timestamp;
 /// before they are sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    /// Store this record durably (replacing the previous one); a restarted engine
-    /// resumes from it with [`Engine::restore`](super::Engine::restore).
-    Persist(Record),
+    /// Store these parts of the durable record (each replacing the stored part of the
+    /// same name); a restarted engine resumes from the stored parts with
+    /// [`Engine::restore`](super::Engine::restore).
+    Persist(RecordUpdate),
     /// Deliver this notification to Masakari and report the outcome with
     /// [`Event::Delivery`](super::Event::Delivery). The engine sends it again after a
     /// transient failure; it never has two notifications of one host in flight.

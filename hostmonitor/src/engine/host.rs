@@ -39,6 +39,7 @@ pub(crate) struct Lost {
     pub(crate) timed_out: bool,
     /// Whether Pacemaker, at the last reconcile, meant to fence it (unclean or a fence
     /// pending); unknown until a reconcile after the loss.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) fence_expected: Option<bool>,
     /// Whether the engine has reported the host confirmed off.
     pub(crate) confirmed: bool,
@@ -56,17 +57,26 @@ pub(crate) struct Host {
     /// The failure episode in progress or last ended; 0 before the first.
     pub(crate) episode: u64,
     /// The notifications of `episode` handed out for delivery.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub(crate) sent: BTreeSet<Kind>,
     /// When it was last seen online, as persisted (at most
     /// [`Config::online_record_granularity`] behind while it stays online).
-    #[serde(rename = "last_online")]
+    #[serde(
+        rename = "last_online",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub(crate) recorded_online: Option<Timestamp>,
     /// Latest successful fence, by Pacemaker's clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) fence_ok: Option<Timestamp>,
     /// Latest failed fence, by Pacemaker's clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) fence_failed: Option<Timestamp>,
     /// Latest power-off confirmation from the daemon's IPMI check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) power_off: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Outbox::is_empty")]
     pub(crate) outbox: Outbox,
     /// When it was last seen online (exact).
     #[serde(skip)]
@@ -114,9 +124,12 @@ impl Host {
         host
     }
 
-    /// Picks up after a restart from the persisted copy.
-    pub(crate) fn resume(&mut self) {
-        self.last_online = self.recorded_online;
+    /// The host as it was persisted, picked up after a restart.
+    pub(crate) fn resumed(&self) -> Self {
+        Self {
+            last_online: self.recorded_online,
+            ..self.clone()
+        }
     }
 
     /// The host as it is persisted.

@@ -10,7 +10,7 @@ use super::event::{Command, DeliveryOutcome, Event, NodeKind, Snapshot};
 use super::guard::{Counts, Guard};
 use super::host::Host;
 use super::notification::NotificationId;
-use super::record::{Record, RecordError};
+use super::record::{GuardRecord, HostRecord, Record, RecordError, RecordUpdate};
 use super::status::{HostView, Status};
 use super::time::Timestamp;
 
@@ -26,8 +26,8 @@ pub struct Engine {
     /// The latest real-time membership fact (time, online) about each node no reconcile
     /// has shown yet; a sighting online must not be lost before the node is known.
     strangers: BTreeMap<String, (Timestamp, bool)>,
-    /// The record as last handed out for persisting.
-    persisted: Option<Record>,
+    /// The record as persisted so far.
+    persisted: Record,
 }
 
 /// The local node's quorum, from corosync (real-time) and reconciles.
@@ -50,7 +50,7 @@ impl Engine {
             quorum: Quorum::default(),
             local_node: None,
             strangers: BTreeMap::new(),
-            persisted: None,
+            persisted: Record::default(),
         }
     }
 
@@ -60,10 +60,13 @@ impl Engine {
     pub fn restore(config: Config, record: Record) -> Result<Self, RecordError> {
         record.check()?;
         let mut engine = Self::new(config);
-        engine.hosts = record.hosts.clone();
-        engine.hosts.values_mut().for_each(Host::resume);
-        engine.guard = record.guard;
-        engine.persisted = Some(record);
+        engine.hosts = record
+            .hosts
+            .iter()
+            .map(|(name, part)| (name.clone(), part.host.resumed()))
+            .collect();
+        engine.guard = record.guard.guard;
+        engine.persisted = record;
         Ok(engine)
     }
 
@@ -126,15 +129,17 @@ impl Engine {
         out
     }
 
-    /// The durable record of the current state (the same as the latest
-    /// [`Action::Persist`] carried, if nothing changed since).
+    /// The whole durable record of the current state.
     pub fn record(&self) -> Record {
         let hosts = self
             .hosts
             .iter()
-            .map(|(name, host)| (name.clone(), host.for_record()))
+            .map(|(name, host)| (name.clone(), HostRecord::new(host.for_record())))
             .collect();
-        Record::new(hosts, self.guard)
+        Record {
+            hosts,
+            guard: GuardRecord::new(self.guard),
+        }
     }
 
     /// What the engine sees, for `status`.
@@ -307,12 +312,24 @@ impl Engine {
                 notifications.extend(host.take_ready(now).map(Action::Notify));
             }
         }
-        let record = self.record();
-        if self.persisted.as_ref() != Some(&record) {
-            out.push(Action::Persist(record.clone()));
-            self.persisted = Some(record);
+        if let Some(update) = self.changes() {
+            self.persisted.apply(&update);
+            out.push(Action::Persist(update));
         }
         out.append(&mut notifications);
+    }
+
+    /// The parts of the record that differ from what was persisted.
+    fn changes(&self) -> Option<RecordUpdate> {
+        let hosts: Vec<_> = self
+            .hosts
+            .iter()
+            .map(|(name, host)| (name, HostRecord::new(host.for_record())))
+            .filter(|(name, part)| self.persisted.hosts.get(*name) != Some(part))
+            .map(|(name, part)| (name.clone(), part))
+            .collect();
+        let guard = Some(GuardRecord::new(self.guard)).filter(|g| *g != self.persisted.guard);
+        (!hosts.is_empty() || guard.is_some()).then_some(RecordUpdate { hosts, guard })
     }
 
     fn announce_quorum(&mut self, out: &mut Vec<Action>) {

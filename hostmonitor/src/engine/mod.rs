@@ -1,7 +1,7 @@
 //! The decision state machine: events in, actions out, time injected.
 //!
 //! ```text
-//!  alerts ─┐                                       ┌─> Persist(record)   (durable first)
+//!  alerts ─┐                                       ┌─> Persist(update)   (durable first)
 //! corosync ┼─> Event ─> Engine::on_event(now, ..) ─┼─> Notify(notification) ─> Masakari
 //! reconcile┘     ^       Engine::on_timeout(now)   ├─> CheckPower(node)   (IPMI, optional)
 //!  delivery ─────┘       Engine::poll_timeout()    └─> Report(..)         (logs, metrics)
@@ -41,7 +41,7 @@
 //! };
 //! for action in engine.on_event(t(5), fenced) {
 //!     match action {
-//!         Action::Persist(_record) => { /* store it durably before going on */ }
+//!         Action::Persist(_update) => { /* store it durably before going on */ }
 //!         Action::Notify(n) => assert_eq!(n.id.as_str(), "compute-1/1/stopped-normal"),
 //!         Action::CheckPower { node } => { /* IPMI power status, then Event::PowerOff */ }
 //!         Action::Report(report) => println!("{:?}: {report}", report.level()),
@@ -64,9 +64,10 @@
 //! # Exactly once
 //!
 //! Each episode (one loss of one host) yields at most one notification of each kind, with
-//! a stable [`NotificationId`] and `generated_time`. The [`Record`] is emitted for
-//! persisting ahead of any notification it covers; a restored engine re-sends what was
-//! pending or in flight with the same `generated_time`, so Masakari's duplicate check
+//! a stable [`NotificationId`] and `generated_time`. What changed in the durable
+//! [`Record`] is emitted for persisting ahead of any notification it covers (one small
+//! [`HostRecord`] per host, suited to a CIB node attribute each); a restored engine
+//! re-sends what was pending or in flight with the same `generated_time`, so Masakari's duplicate check
 //! (same host, type and payload within its detection interval of `generated_time`)
 //! answers 409, which counts as delivered. Facts repeated by alerts and reconciles are the
 //! same facts: they do not start new episodes. A reconcile's view of a node's membership
@@ -101,7 +102,7 @@ pub use notification::{
     ClusterStatus, HostEvent, HostPayload, HostStatus, Notification, NotificationBody,
     NotificationId, NotificationRequest, NotificationType,
 };
-pub use record::{Record, RecordError};
+pub use record::{GuardRecord, HostRecord, Record, RecordError, RecordUpdate};
 pub use status::{HostState, HostView, PendingView, Status};
 pub use time::{Iso8601, Timestamp};
 

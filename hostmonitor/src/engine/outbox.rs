@@ -47,6 +47,7 @@ pub(crate) struct Entry {
     /// How many times it has been handed out for delivery.
     pub(crate) attempts: u32,
     /// Not to be sent again before this (after a transient failure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) due: Option<Timestamp>,
     /// Handed out and no outcome reported yet; after a restart nothing is in flight.
     #[serde(skip)]
@@ -128,6 +129,11 @@ impl Outbox {
     /// How many entries wait.
     pub(crate) fn len(&self) -> usize {
         self.0.len()
+    }
+
+    /// Whether nothing waits.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// The queue as it is persisted: nothing in flight.

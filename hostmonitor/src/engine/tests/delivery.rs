@@ -193,10 +193,35 @@ fn seeing_a_host_online_is_persisted_coarsely_but_transitions_exactly() {
 
 #[test]
 fn an_unsupported_record_is_refused() {
-    let text = r#"{"version":2,"hosts":{},"guard":{"tripped":false,"disarmed":false}}"#;
-    let record: Record = serde_json::from_str(text).unwrap();
-    assert!(matches!(
-        Engine::restore(Config::default(), record),
-        Err(RecordError::UnsupportedVersion { found: 2, .. })
-    ));
+    let h = Harness::new(Config::default(), 1);
+    let json = serde_json::to_string(&h.engine.record()).unwrap();
+    let newer = json.replace(r#""c1":{"v":1,"#, r#""c1":{"v":2,"#);
+    assert_ne!(json, newer);
+    let record: Record = serde_json::from_str(&newer).unwrap();
+    let err = Engine::restore(Config::default(), record).unwrap_err();
+    assert!(
+        matches!(&err, RecordError::UnsupportedVersion { part, found: 2, .. } if part == "host c1")
+    );
+}
+
+#[test]
+fn host_records_are_small() {
+    let mut h = Harness::new(Config::default(), 1);
+    let online = serde_json::to_string(&h.engine.record().hosts["c1"]).unwrap();
+    assert_eq!(
+        online,
+        r#"{"v":1,"kind":"remote","present":true,"phase":{"phase":"online"},"episode":0,"last_online":1700000001000000}"#
+    );
+    h.lost("c1");
+    let persisted: Vec<RecordUpdate> = h
+        .fenced("c1", FenceOutcome::Succeeded)
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Persist(update) => Some(update),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(persisted.len(), 1);
+    assert_eq!(persisted[0].hosts.len(), 1, "only c1 changed");
+    assert_eq!(persisted[0].guard, None);
 }
