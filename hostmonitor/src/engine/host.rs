@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::action::{Action, Confirmation, Report};
 use super::config::{Config, FailurePolicy};
 use super::event::{FenceOutcome, NodeKind, NodeView};
+use super::machine::Stranger;
 use super::notification::Notification;
 use super::outbox::{Kind, Outbox};
 use super::time::Timestamp;
@@ -88,14 +89,14 @@ pub(crate) struct Host {
 }
 
 impl Host {
-    /// A host first seen in a reconcile taken at `taken_at`, after `earlier`, the latest
-    /// real-time membership fact (time, online) that arrived while it was unknown.
+    /// A host first seen in a reconcile taken at `taken_at`, after the real-time facts
+    /// that arrived while it was unknown.
     pub(crate) fn first_seen(
         name: &str,
         view: &NodeView,
         taken_at: Timestamp,
         now: Timestamp,
-        earlier: Option<(Timestamp, bool)>,
+        earlier: Option<Stranger>,
         config: &Config,
         out: &mut Vec<Action>,
     ) -> Self {
@@ -113,8 +114,12 @@ impl Host {
             last_online: None,
             membership_at: None,
         };
-        if let Some((at, online)) = earlier {
-            host.realtime(name, online, at, config, out);
+        let earlier = earlier.unwrap_or_default();
+        if let Some(at) = earlier.online_at {
+            host.realtime(name, true, at, config, out);
+        }
+        if let Some(at) = earlier.lost_at.filter(|at| Some(*at) > earlier.online_at) {
+            host.realtime(name, false, at, config, out);
         }
         host.apply_view(name, view, taken_at, now, config, out);
         if host.phase == Phase::Unobserved {

@@ -23,9 +23,9 @@ pub struct Engine {
     quorum: Quorum,
     /// The local node as the latest reconcile named it.
     local_node: Option<String>,
-    /// The latest real-time membership fact (time, online) about each node no reconcile
-    /// has shown yet; a sighting online must not be lost before the node is known.
-    strangers: BTreeMap<String, (Timestamp, bool)>,
+    /// Real-time membership facts about nodes no reconcile has shown yet: a sighting
+    /// online must not be lost before the node is known.
+    strangers: BTreeMap<String, Stranger>,
     /// The record as persisted so far.
     persisted: Record,
 }
@@ -162,7 +162,13 @@ impl Engine {
                 host.realtime(node, online, now, config, out);
             }
             None if local != Some(node) && self.strangers.len() < MAX_STRANGERS => {
-                self.strangers.insert(node.to_owned(), (now, online));
+                let stranger = self.strangers.entry(node.to_owned()).or_default();
+                let slot = if online {
+                    &mut stranger.online_at
+                } else {
+                    &mut stranger.lost_at
+                };
+                *slot = Some(now);
                 ignore(out, Ignored::UnwatchedNode(node.to_owned()));
             }
             _ => ignore(out, Ignored::UnwatchedNode(node.to_owned())),
@@ -212,7 +218,8 @@ impl Engine {
             listed.insert(view.name);
         }
         self.mark_unlisted(&listed, out);
-        self.strangers.retain(|_, (at, _)| *at >= taken_at);
+        self.strangers
+            .retain(|_, s| s.online_at.max(s.lost_at) >= Some(taken_at));
     }
 
     fn watches(&self, name: &str, kind: NodeKind) -> bool {
@@ -368,6 +375,13 @@ impl Engine {
                 .count(),
         }
     }
+}
+
+/// The latest real-time sighting online and loss of a node not known yet.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Stranger {
+    pub(crate) online_at: Option<Timestamp>,
+    pub(crate) lost_at: Option<Timestamp>,
 }
 
 /// At most this many unknown nodes' facts are remembered until a reconcile.

@@ -237,3 +237,15 @@ fn a_host_lost_before_the_first_reconcile_is_reported() {
     views[6].fencing.last_success = Some(h.now.saturating_add(Duration::from_secs(1)));
     assert_eq!(sent(&h.snapshot(views)), ["c9:STOPPED/NORMAL"]);
 }
+
+#[test]
+fn a_loss_before_the_first_reconcile_after_a_sighting_is_an_episode() {
+    let mut h = Harness::new(Config::default(), 4);
+    h.nodes.push(("c9".into(), NodeKind::Remote));
+    h.member("c9");
+    h.lost("c9");
+    let fence_at = h.now;
+    let mut views = h.views(&["c9"]);
+    views[6].fencing.last_success = Some(fence_at);
+    assert_eq!(sent(&h.snapshot(views)), ["c9:STOPPED/NORMAL"]);
+}
