@@ -69,7 +69,8 @@ pub enum FenceOutcome {
 /// The cluster as one reconcile read it (CIB status, quorum and fence history).
 ///
 /// It must be complete: a watched node missing from it is taken to have been removed
-/// from the cluster.
+/// from the cluster (kept, so its notification ids never repeat, but no longer counted
+/// as watched).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
     /// When the daemon started reading, by the same clock it passes as `now`. A node's

@@ -66,13 +66,19 @@
 //! Each episode (one loss of one host) yields at most one notification of each kind, with
 //! a stable [`NotificationId`] and `generated_time`. What changed in the durable
 //! [`Record`] is emitted for persisting ahead of any notification it covers (one small
-//! [`HostRecord`] per host, suited to a CIB node attribute each); a restored engine
-//! re-sends what was pending or in flight with the same `generated_time`, so Masakari's duplicate check
-//! (same host, type and payload within its detection interval of `generated_time`)
-//! answers 409, which counts as delivered. Facts repeated by alerts and reconciles are the
-//! same facts: they do not start new episodes. A reconcile's view of a node's membership
-//! is ignored if a newer fact about that node was already applied (an alert or corosync
-//! event that arrived after the reconcile began, or a later reconcile).
+//! [`HostRecord`] per host, suited to a CIB node attribute each). A restored engine
+//! re-sends what was pending or in flight with the same `generated_time`, so Masakari's
+//! duplicate check (same host, type and payload within its detection interval of
+//! `generated_time`) answers 409, which counts as delivered. Facts repeated by alerts and
+//! reconciles are the same facts: they do not start new episodes. A reconcile's view of a
+//! node's membership is ignored if a newer fact about that node was already applied (an
+//! alert or corosync event that arrived after the reconcile began, or a later reconcile).
+//!
+//! While a host stays online, the time it was last seen is persisted at most
+//! [`Config::online_record_granularity`] behind; every transition is persisted exactly.
+//! So after a restart a fence up to that long before the host's true last sighting could
+//! be taken as belonging to a loss that followed while no monitor ran: that would take a
+//! fence, a reboot and a rejoin within that window, all while no monitor was running.
 //!
 //! # Holding
 //!
