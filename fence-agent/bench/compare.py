@@ -7,8 +7,9 @@ and spread (min..max) of wall time, CPU time (user+sys of the agent and its chil
 peak RSS (largest single process, from wait4 rusage), and the ratios. off/on/reboot use the
 default power_wait (2 s); the "overhead" column is wall time minus the power_wait sleeps.
 
-Usage: fence-agent/bench/compare.py [--runs N] [--ours PATH] [--markdown]
-Build ours first: cargo build --release -p fence-agent
+Usage: fence-agent/bench/compare.py [--runs N] [--ours PATH]   (or FENCE_RS=PATH)
+Build ours first: cargo build --release -p fence-agent. Needs ipmi_sim, fence_ipmilan and
+GNU time (/usr/bin/time).
 """
 
 import argparse
@@ -83,16 +84,21 @@ class Sim:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def measure(cmd):
-    """Wall, CPU (self+children) and peak RSS (KiB) of one run, via wait4."""
+def measure(cmd, rss_file):
+    """Wall, CPU (self+children, via wait4) and peak RSS (KiB) of one run.
+
+    Peak RSS comes from GNU time: a child forked from this Python process would report
+    Python's own RSS from before its exec."""
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss_file] + cmd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code
+    with open(rss_file) as f:
+        rss = int(f.read().split()[-1])
+    return wall, usage.ru_utime + usage.ru_stime, rss, code
 
 
 def stats(values):
@@ -116,7 +122,7 @@ def main():
                 samples = []
                 for _ in range(args.runs):
                     sim.set_power(start_on)
-                    wall, cpu, rss, code = measure(argv + common + ["-o", action])
+                    wall, cpu, rss, code = measure(argv + common + ["-o", action], os.path.join(sim.dir, "rss"))
                     if code not in (0, 2):
                         print(f"{name} {action} exited {code}", file=sys.stderr)
                     samples.append((wall, cpu, rss))
