@@ -32,8 +32,11 @@
 //! * Suite 0 (no authentication, integrity or confidentiality) is only used when asked for
 //!   by number; the code calls it `CipherSuite::ZERO_UNAUTHENTICATED_DANGEROUS` and the
 //!   agent logs a warning. Suites 1 and 2 (no encryption) likewise only by number.
-//! * `lanplus=0` (IPMI 1.5): MD5, then MD2, then straight password, whichever the BMC
-//!   offers first; auth type `none` only with `auth=none` (with a warning).
+//! * `lanplus=0` (IPMI 1.5): MD5, else MD2. The BMC's list of auth types is unauthenticated
+//!   and could be forged, so straight password (the password in clear) is only used with
+//!   `auth=password`, and `none` only with `auth=none` (with a warning). Replies without a
+//!   valid auth code are dropped, so BMCs with per-message authentication disabled only
+//!   work over lanplus.
 //! * Every value from the BMC (session ids, random numbers, GUIDs, sequence numbers, auth
 //!   codes) stays wrapped in [`ipmi::codec::Unverified`] until an HMAC or auth code that
 //!   covers it has been checked; datagrams that fail checks are dropped and counted.

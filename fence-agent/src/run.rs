@@ -74,6 +74,9 @@ pub fn run(io: Io<'_>) -> Exit {
     }
     log.configure(checked.verbose_level > 0, checked.quiet);
     checked.warnings.iter().for_each(|w| log.warning(w));
+    for key in &checked.ignored {
+        log.debug(&format!("ignoring {key}: it only concerns ipmitool"));
+    }
     let mut settings = match checked.outcome {
         Outcome::Usage(errors) => return usage_error(&mut log, &errors),
         Outcome::Run(settings) => settings,

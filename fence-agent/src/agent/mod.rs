@@ -80,7 +80,13 @@ impl Run<'_> {
             );
         }
         let on = match self.bmc.power_is_on() {
-            Ok(on) => on,
+            Ok(on) => {
+                self.log.debug(&format!(
+                    "chassis power is {}",
+                    if on { "on" } else { "off" }
+                ));
+                on
+            }
             Err(e) if e.is_unreachable() => return self.failed(&format!("{TIMED_OUT} ({e})")),
             Err(e) => return self.failed(&format!("{STATUS_FAILED} ({e})")),
         };
@@ -157,6 +163,7 @@ impl Run<'_> {
             Control::PowerDown
         };
         for _ in 0..attempts {
+            self.log.debug(&format!("Chassis Control: {control:?}"));
             match self.bmc.control(control) {
                 Err(e) if e.is_refusal() => return Err(PowerFailure::Refused(e)),
                 Err(e) => self.log.warning(&format!(

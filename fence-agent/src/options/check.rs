@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::raw::Raw;
 use super::settings::{Action, Method, Protocol, Settings, Timeouts};
-use super::table::{Kind, OPTIONS};
+use super::table::{Effect, Kind, OPTIONS};
 use crate::ipmi::{AuthType, CipherSuite, Privilege};
 use crate::personality::Personality;
 use crate::secret::Secret;
@@ -41,6 +41,8 @@ pub struct Checked {
     pub debug_file: Option<String>,
     /// `--password-script`, to run before fencing.
     pub password_script: Option<String>,
+    /// Options given that only concern ipmitool or sudo (accepted, ignored).
+    pub ignored: Vec<&'static str>,
     /// What to do.
     pub outcome: Outcome,
 }
@@ -52,6 +54,11 @@ pub fn check(mut raw: Raw, personality: &Personality, pcmk_service: Option<&str>
             raw.set_key("ipaddr", &plug);
         }
     }
+    let ignored = OPTIONS
+        .iter()
+        .filter(|o| o.effect == Effect::IgnoredIpmitoolOnly && raw.has(o.key))
+        .map(|o| o.key)
+        .collect();
     apply_defaults(&mut raw, personality);
     let action = raw.value("action").unwrap_or("reboot").to_lowercase();
     let action = if action == "meta-data" {
@@ -66,6 +73,7 @@ pub fn check(mut raw: Raw, personality: &Personality, pcmk_service: Option<&str>
         quiet: is_set(raw.value("quiet")),
         debug_file: raw.value("debug").map(str::to_owned),
         password_script: raw.value("passwd_script").map(str::to_owned),
+        ignored,
         outcome: Outcome::ValidateOk,
     };
     if raw.has("help") {

@@ -147,8 +147,8 @@ fn unwrap_v15(
             let expect = v15_auth_code(wanted, password.expose(), sid, seq, p.message);
             code.verify(|c| codes_equal(c, &expect)).is_some()
         }
-        // A BMC with per-message authentication disabled answers with auth type none.
-        (None, _) => p.auth == AuthType::NONE,
+        // Unauthenticated replies in an authenticated session are dropped, even from BMCs
+        // with per-message authentication disabled: a forged "power is off" must not count.
         _ => false,
     };
     if ours && authentic {
@@ -196,5 +196,43 @@ fn next_nonzero(seq: u32) -> u32 {
     match seq.wrapping_add(1) {
         0 => 1,
         n => n,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ipmi::packet::encode_v15;
+
+    fn md5_link() -> Link {
+        let password = Secret::from_string("pw".to_owned());
+        Link::V15 {
+            auth: AuthType::MD5,
+            session_id: 7,
+            next_seq: 1,
+            password,
+        }
+    }
+
+    #[test]
+    fn ipmi15_session_drops_unauthenticated_and_forged_replies() {
+        let link = md5_link();
+        let msg = [1u8, 2, 3];
+        assert_eq!(
+            link.unwrap(&encode_v15(AuthType::NONE, 5, 7, None, &msg)),
+            Err(Dropped::Unauthenticated)
+        );
+        let forged = encode_v15(AuthType::MD5, 5, 7, Some(&[0; 16]), &msg);
+        assert_eq!(link.unwrap(&forged), Err(Dropped::Unauthenticated));
+        let code = v15_auth_code(AuthType::MD5, b"pw", 7, 5, &msg);
+        assert_eq!(
+            link.unwrap(&encode_v15(AuthType::MD5, 5, 7, Some(&code), &msg)),
+            Ok(msg.to_vec())
+        );
+        let code = v15_auth_code(AuthType::MD5, b"pw", 8, 5, &msg);
+        assert_eq!(
+            link.unwrap(&encode_v15(AuthType::MD5, 5, 8, Some(&code), &msg)),
+            Err(Dropped::Unauthenticated)
+        );
     }
 }

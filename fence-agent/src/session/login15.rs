@@ -162,12 +162,14 @@ fn choose_auth(caps: &AuthCaps, wanted: Option<AuthType>) -> Result<AuthType, Se
             })
         };
     }
-    [AuthType::MD5, AuthType::MD2, AuthType::PASSWORD]
+    // Unauthenticated capabilities can be forged: choosing by ourselves, never pick a type
+    // that sends the password in clear (or nothing at all).
+    [AuthType::MD5, AuthType::MD2]
         .into_iter()
         .find(|a| caps.supports(*a))
         .ok_or_else(|| SessionError::Incompatible {
             what:
-                "the BMC offers no password-based auth type (auth=none would have to be asked for)"
+                "the BMC offers neither MD5 nor MD2; auth=password or auth=none must be asked for"
                     .to_owned(),
         })
 }

@@ -41,7 +41,7 @@ pub trait Random {
 /// Which session flavour to establish.
 #[derive(Debug, Clone)]
 pub enum Flavour {
-    /// IPMI 1.5; `None` picks the strongest type the BMC offers (MD5, MD2, password; never none).
+    /// IPMI 1.5; `None` picks MD5 or else MD2 (straight password and none only when named).
     V15 {
         /// Explicit auth type.
         auth: Option<AuthType>,
