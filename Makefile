@@ -38,6 +38,9 @@ install-files:
 	for agent in $(filter-out fence_ipmilan,$(FENCE_AGENTS)); do \
 		ln -sf fence_ipmilan_rs $(DESTDIR)$(sbindir)/$${agent}_rs; done
 	install -m 0755 $(BUILD_DIR)/masakari-hostmonitor $(DESTDIR)$(bindir)/masakari-hostmonitor
+	install -m 0755 $(BUILD_DIR)/masakari-hostmonitor-alert $(DESTDIR)$(libexecdir)/masakari-hostmonitor-alert
+	install -d $(DESTDIR)$(SYSCONFDIR)/masakari-pcmk
+	install -m 0640 hostmonitor/etc/hostmonitor.toml $(DESTDIR)$(SYSCONFDIR)/masakari-pcmk/hostmonitor.toml
 
 ## The main job: a throwaway cluster, compute1 fails, Pacemaker fences it; prints the timeline.
 demo: deps

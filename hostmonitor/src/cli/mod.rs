@@ -2,6 +2,8 @@
 //!
 //! `main.rs` parses, calls [`run`], and maps the result to an exit code.
 
+mod daemon;
+mod manpage;
 mod nodes;
 
 use std::io::Write;
@@ -27,6 +29,29 @@ pub struct Cli {
 pub enum Command {
     /// Show every cluster node as the monitor sees it: kind, state and fence devices.
     Nodes(NodesArgs),
+    /// Run the monitor in the foreground until SIGTERM (Pacemaker's OCF agent or systemd start it so).
+    Run(ConfigArgs),
+    /// Check the configuration (file and overrides) and exit: 0 valid, 2 invalid.
+    CheckConfig(ConfigArgs),
+    /// Ask the running monitor for its status (JSON): 0 it answered, 3 nothing answers.
+    Status(ConfigArgs),
+    /// Send the notifications held by the mass-failure guard (root only).
+    Release(ConfigArgs),
+    /// Print the man page (roff).
+    #[command(hide = true)]
+    Manpage,
+}
+
+/// Where the configuration comes from.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// The configuration file (TOML).
+    #[arg(long, value_name = "FILE", default_value = crate::settings::DEFAULT_PATH)]
+    pub config: PathBuf,
+    /// Override one setting of the file, e.g. `--set monitor.watch_members=true` (repeatable; never
+    /// put secrets here: they would show in the process list).
+    #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
+    pub overrides: Vec<crate::settings::Override>,
 }
 
 /// Arguments of `nodes`.
@@ -66,11 +91,37 @@ pub enum CliError {
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+    /// The configuration is not usable.
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
+    /// The daemon failed.
+    #[error(transparent)]
+    Daemon(#[from] crate::daemon::DaemonError),
+    /// The running daemon did not answer (well).
+    #[error(transparent)]
+    Control(#[from] crate::daemon::ControlError),
+}
+
+impl CliError {
+    /// The process exit status: 2 for a bad configuration, 3 when no monitor runs (LSB "not running"),
+    /// 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Settings(_) => 2,
+            CliError::Control(crate::daemon::ControlError::NotRunning(_)) => 3,
+            _ => 1,
+        }
+    }
 }
 
 /// Runs a parsed command line, writing its output to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     match cli.command {
         Command::Nodes(args) => nodes::run(&args, out),
+        Command::Run(args) => daemon::run(&args),
+        Command::CheckConfig(args) => daemon::check(&args, out),
+        Command::Status(args) => daemon::control(&args, "status", out),
+        Command::Release(args) => daemon::control(&args, "release", out),
+        Command::Manpage => manpage::write(out),
     }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::engine::{self, FailurePolicy};
-pub use auth::Auth;
+pub use auth::{Auth, Keystone, Noauth2, TokenFile};
 pub use error::SettingsError;
 
 /// Where the configuration file is looked for when none is named.

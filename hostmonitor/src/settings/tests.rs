@@ -99,3 +99,10 @@ fn a_bad_file_names_the_file() {
     assert!(Settings::load(&dir.join("missing.toml"), &[]).is_err());
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn the_shipped_example_is_valid_and_shows_the_defaults() {
+    let example = Settings::parse(include_str!("../../etc/hostmonitor.toml"), &[]).unwrap();
+    let defaults = Settings::parse("", &[]).unwrap();
+    assert_eq!(format!("{example:?}"), format!("{defaults:?}"));
+}

@@ -1,6 +1,6 @@
 //! A running lab: bring-up, fault injection, observation and teardown.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::bmc;
@@ -199,6 +199,18 @@ impl Lab {
             }
         }
         Err(last)
+    }
+
+    /// Starts a long-running program inside a node, detached, its output appended to `log` in the
+    /// node's directory. It dies with the node.
+    pub fn spawn_on_node(&self, machine: Machine, argv: &[&str], log: &str) -> Result<()> {
+        let (program, args) = argv
+            .split_first()
+            .ok_or_else(|| LabError::Usage("spawn_on_node needs a program".into()))?;
+        let mut cmd = node::enter(&self.layout, machine, program)?;
+        cmd.args(args);
+        let log = self.layout.host_dir(Host::Node(machine)).join(log);
+        crate::cmd::spawn_detached(&mut cmd, &log).map(drop)
     }
 
     /// Runs a program inside a node and returns its stdout.
@@ -405,15 +417,7 @@ fn prepare_node(l: &Layout, m: Machine, authkey: &[u8], login: &IpmiLogin<'_>) -
 }
 
 fn lab_binary() -> Result<PathBuf> {
-    let exe = std::env::current_exe().map_err(file_error("/proc/self/exe"))?;
-    if exe.file_name().is_some_and(|n| n == "masakari-lab") {
-        return Ok(exe);
-    }
-    // Called from a test binary: the lab CLI sits in the same target directory.
-    let dir = exe.parent().and_then(Path::parent).ok_or_else(|| {
-        LabError::Usage(format!("cannot find masakari-lab beside {}", exe.display()))
-    })?;
-    let candidate = dir.join("masakari-lab");
+    let candidate = crate::stage::build_dir()?.join("masakari-lab");
     if candidate.exists() {
         Ok(candidate)
     } else {

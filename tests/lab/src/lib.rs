@@ -29,6 +29,7 @@ pub mod node;
 pub mod observe;
 pub mod procs;
 pub mod spec;
+pub mod stage;
 pub mod tools;
 pub mod wait;
 

@@ -1,0 +1,151 @@
+//! The alert socket: where the alert agent hands over Pacemaker's alerts. Only root and the cluster
+//! user (hacluster) may write to it (checked with SO_PEERCRED); malformed lines are logged and dropped.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::AsyncReadExt as _;
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::{Notify, mpsc, watch};
+
+use super::engine_task::Request;
+use super::health::Health;
+use crate::alert::{Alert, MAX_LINE};
+
+/// How long an agent may take to write its line.
+const READ_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Who may send alerts.
+#[derive(Debug, Clone, Copy)]
+pub struct Allowed {
+    /// The uid of the cluster user (hacluster), when it exists here.
+    pub cluster_uid: Option<u32>,
+}
+
+impl Allowed {
+    /// Root and hacluster.
+    pub fn from_system() -> Self {
+        let cluster_uid = nix::unistd::User::from_name("hacluster")
+            .ok()
+            .flatten()
+            .map(|u| u.uid.as_raw());
+        Self { cluster_uid }
+    }
+
+    fn permits(self, uid: u32) -> bool {
+        uid == 0 || Some(uid) == self.cluster_uid
+    }
+}
+
+/// Accepts alert connections until shutdown.
+pub async fn run(
+    listener: UnixListener,
+    allowed: Allowed,
+    engine: mpsc::UnboundedSender<Request>,
+    reconcile: Arc<Notify>,
+    health: Arc<Health>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    tracing::warn!(%error, "alert socket accept failed");
+                    continue;
+                }
+            },
+            _ = shutdown.changed() => return,
+        };
+        let engine = engine.clone();
+        let reconcile = Arc::clone(&reconcile);
+        let health = Arc::clone(&health);
+        tokio::spawn(async move {
+            match receive(stream, allowed).await {
+                Ok(alert) => accept(alert, &engine, &reconcile, &health),
+                Err(reason) => {
+                    tracing::warn!(%reason, "alert refused");
+                    health.update(|h| h.alerts_refused += 1);
+                }
+            }
+        });
+    }
+}
+
+async fn receive(mut stream: UnixStream, allowed: Allowed) -> Result<Alert, String> {
+    let uid = stream
+        .peer_cred()
+        .map_err(|e| format!("no peer credentials: {e}"))?
+        .uid();
+    if !allowed.permits(uid) {
+        return Err(format!("sender uid {uid} is neither root nor hacluster"));
+    }
+    let mut line = Vec::with_capacity(512);
+    let limit = u64::try_from(MAX_LINE + 1).unwrap_or(u64::MAX);
+    let mut limited = (&mut stream).take(limit);
+    tokio::time::timeout(READ_TIMEOUT, limited.read_to_end(&mut line))
+        .await
+        .map_err(|_| "sender took too long".to_owned())?
+        .map_err(|e| format!("read failed: {e}"))?;
+    Alert::decode(&line).map_err(|e| e.to_string())
+}
+
+fn accept(
+    alert: Alert,
+    engine: &mpsc::UnboundedSender<Request>,
+    reconcile: &Notify,
+    health: &Health,
+) {
+    match alert.event() {
+        Ok(Some(event)) => {
+            tracing::info!(kind = alert.kind(), ?event, "alert");
+            let _ = engine.send(Request::Event(event));
+            health.update(|h| h.alerts_accepted += 1);
+        }
+        Ok(None) => {
+            tracing::debug!(kind = alert.kind(), "alert with nothing for the engine");
+            health.update(|h| h.alerts_accepted += 1);
+        }
+        Err(error) => {
+            tracing::warn!(%error, "malformed alert");
+            health.update(|h| h.alerts_refused += 1);
+        }
+    }
+    // Whatever the alert said, Pacemaker's state changed: look at all of it now.
+    reconcile.notify_one();
+}
+
+/// Binds a Unix socket at `path` (replacing a stale one), with `mode` and group `group`.
+pub fn bind(path: &Path, mode: u32, group: Option<&str>) -> std::io::Result<UnixListener> {
+    use std::os::unix::fs::PermissionsExt as _;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let listener = UnixListener::bind(path)?;
+    if let Some(gid) = group.and_then(|g| nix::unistd::Group::from_name(g).ok().flatten()) {
+        nix::unistd::chown(path, None, Some(gid.gid)).map_err(std::io::Error::from)?;
+    }
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    Ok(listener)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_root_and_the_cluster_user_may_send() {
+        let allowed = Allowed {
+            cluster_uid: Some(102),
+        };
+        assert!(allowed.permits(0));
+        assert!(allowed.permits(102));
+        assert!(!allowed.permits(1000));
+        assert!(!Allowed { cluster_uid: None }.permits(102));
+    }
+}

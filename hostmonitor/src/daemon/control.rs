@@ -1,0 +1,124 @@
+//! The control socket: `status` (for operators and the OCF agent's monitor) and `release` (lets out
+//! notifications held by the mass-failure guard; root only). One request line, one JSON line back.
+
+use std::path::Path;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::engine_task::Request;
+use crate::engine::{Command, Event};
+
+/// How long a control exchange may take, on either side.
+pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Serves control requests until shutdown.
+pub async fn run(
+    listener: UnixListener,
+    engine: mpsc::UnboundedSender<Request>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    tracing::warn!(%error, "control socket accept failed");
+                    continue;
+                }
+            },
+            _ = shutdown.changed() => return,
+        };
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            if tokio::time::timeout(TIMEOUT, serve(stream, engine))
+                .await
+                .is_err()
+            {
+                tracing::debug!("control client timed out");
+            }
+        });
+    }
+}
+
+async fn serve(stream: UnixStream, engine: mpsc::UnboundedSender<Request>) {
+    let uid = stream.peer_cred().map(|c| c.uid()).ok();
+    let (read, mut write) = stream.into_split();
+    let mut line = String::new();
+    let mut reader = BufReader::new(read.take(256));
+    if reader.read_line(&mut line).await.is_err() {
+        return;
+    }
+    let answer = match line.trim() {
+        "status" => status(&engine).await,
+        "release" if uid == Some(0) => {
+            let _ = engine.send(Request::Event(Event::Command(Command::ReleaseHold)));
+            tracing::warn!("operator released the mass-failure hold");
+            serde_json::json!({"released": true})
+        }
+        "release" => serde_json::json!({"error": "only root may release held notifications"}),
+        other => serde_json::json!({"error": format!("unknown request {other:?}")}),
+    };
+    let mut text = answer.to_string();
+    text.push('\n');
+    let _ = write.write_all(text.as_bytes()).await;
+}
+
+async fn status(engine: &mpsc::UnboundedSender<Request>) -> serde_json::Value {
+    let (tx, rx) = oneshot::channel();
+    if engine.send(Request::Status(tx)).is_err() {
+        return serde_json::json!({"error": "the engine has stopped"});
+    }
+    rx.await
+        .unwrap_or_else(|_| serde_json::json!({"error": "the engine has stopped"}))
+}
+
+/// Why a control request got no answer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ControlError {
+    /// Nothing listens on the socket: the daemon is not running.
+    #[error("no host monitor answers on {0}")]
+    NotRunning(String),
+    /// It answered, but not with JSON, or too late.
+    #[error("the host monitor on {path} answered badly: {reason}")]
+    BadAnswer {
+        /// The socket.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// Sends one request to the daemon at `path` and returns its answer (blocking; for the CLI).
+pub fn request(path: &Path, request: &str) -> Result<serde_json::Value, ControlError> {
+    use std::io::{BufRead as _, Write as _};
+    let shown = path.display().to_string();
+    let mut stream = std::os::unix::net::UnixStream::connect(path)
+        .map_err(|_| ControlError::NotRunning(shown.clone()))?;
+    let bad = |reason: String| ControlError::BadAnswer {
+        path: shown.clone(),
+        reason,
+    };
+    stream
+        .set_read_timeout(Some(TIMEOUT))
+        .map_err(|e| bad(e.to_string()))?;
+    stream
+        .set_write_timeout(Some(TIMEOUT))
+        .map_err(|e| bad(e.to_string()))?;
+    stream
+        .write_all(format!("{request}\n").as_bytes())
+        .map_err(|e| bad(e.to_string()))?;
+    let mut line = String::new();
+    std::io::BufReader::new(stream)
+        .read_line(&mut line)
+        .map_err(|e| bad(e.to_string()))?;
+    serde_json::from_str(&line).map_err(|e| bad(e.to_string()))
+}
+
+/// Binds the control socket (mode 0660, group haclient).
+pub fn bind(path: &Path) -> std::io::Result<UnixListener> {
+    super::alert_socket::bind(path, 0o660, Some("haclient"))
+}

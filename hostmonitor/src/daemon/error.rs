@@ -1,0 +1,37 @@
+//! Why the daemon could not start or had to stop.
+
+use std::path::PathBuf;
+
+/// A failure that stops the daemon (everything else is logged and survived).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DaemonError {
+    /// A socket or directory could not be set up.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The durable record exists but cannot be used; refusing to start rather than forget or
+    /// repeat notifications. Move the file away to start afresh.
+    #[error("state file {path} cannot be used ({reason}); move it away to start afresh")]
+    State {
+        /// The state file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The async runtime could not be built.
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
+    /// The HTTP client could not be built (TLS set-up).
+    #[error("cannot build the HTTP client: {0}")]
+    Http(String),
+}
+
+pub(crate) fn io_error(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> DaemonError {
+    let path = path.into();
+    move |source| DaemonError::Io { path, source }
+}

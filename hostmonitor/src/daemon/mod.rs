@@ -1,0 +1,152 @@
+//! The daemon: sources feed the engine, the engine's actions are carried out.
+//!
+//! ```text
+//!  alert agent ──unix socket──> alert_socket ─┐
+//!  corosync quorum callbacks ──> quorum ──────┼─> engine_task (Engine) ─┬─> store (state file, first)
+//!  crm_mon every few s / on wake ─> reconcile ┘        ▲               ├─> delivery ─> Masakari API
+//!  masakari-hostmonitor status ──> control ────────────┘               └─> power (IPMI check)
+//! ```
+//!
+//! Every task ends on the shutdown signal (SIGTERM, SIGINT); the state file is always current, so
+//! stopping at any point loses nothing.
+
+mod alert_socket;
+mod control;
+mod delivery;
+mod engine_task;
+mod error;
+mod health;
+mod power;
+mod process;
+mod quorum;
+mod reconcile;
+pub mod snapshot;
+mod store;
+mod token;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::{Notify, mpsc, watch};
+
+pub use control::{ControlError, request};
+pub use error::DaemonError;
+
+use crate::engine::{Engine, Timestamp};
+use crate::settings::Settings;
+use engine_task::EngineTask;
+use error::io_error;
+use health::Health;
+use store::Store;
+
+/// The current time, as the engine counts it.
+pub(crate) fn now() -> Timestamp {
+    Timestamp::from_system_time(SystemTime::now())
+}
+
+/// Runs the daemon until SIGTERM or SIGINT.
+pub fn run(settings: Settings) -> Result<(), DaemonError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(DaemonError::Runtime)?;
+    runtime.block_on(serve(settings))
+}
+
+async fn serve(settings: Settings) -> Result<(), DaemonError> {
+    let mut store = Store::open(&settings.paths.state_file)?;
+    let mut config = settings.engine_config();
+    let local_node = match config.local_node.clone() {
+        Some(name) => name,
+        None => local_node_or_hostname().await,
+    };
+    config.local_node = Some(local_node.clone());
+    let engine = match store.load()? {
+        Some(record) => Engine::restore(config, record).map_err(|e| DaemonError::State {
+            path: settings.paths.state_file.clone(),
+            reason: e.to_string(),
+        })?,
+        None => Engine::new(config),
+    };
+    let health = Arc::new(Health::default());
+    let delivery = Arc::new(delivery::Delivery::new(
+        &settings.masakari,
+        Arc::clone(&health),
+    )?);
+    let alerts = alert_socket::bind(&settings.paths.alert_socket, 0o660, Some("haclient"))
+        .map_err(io_error(&settings.paths.alert_socket))?;
+    let control = control::bind(&settings.paths.control_socket)
+        .map_err(io_error(&settings.paths.control_socket))?;
+
+    let (tx, rx) = mpsc::unbounded_channel();
+    let (stop, stopped) = watch::channel(false);
+    let wake = Arc::new(Notify::new());
+    quorum::start(tx.clone(), Arc::clone(&wake), Arc::clone(&health));
+    let task = EngineTask {
+        engine,
+        store,
+        delivery,
+        power: Arc::new(power::PowerCheck),
+        health: Arc::clone(&health),
+        own: tx.clone(),
+    };
+    let interval = Duration::from_secs(settings.monitor.reconcile_interval);
+    tracing::info!(
+        local_node,
+        endpoint = settings.masakari.endpoint,
+        "host monitor running"
+    );
+    let tasks = [
+        tokio::spawn(task.run(rx, stopped.clone())),
+        tokio::spawn(alert_socket::run(
+            alerts,
+            alert_socket::Allowed::from_system(),
+            tx.clone(),
+            Arc::clone(&wake),
+            Arc::clone(&health),
+            stopped.clone(),
+        )),
+        tokio::spawn(control::run(control, tx.clone(), stopped.clone())),
+        tokio::spawn(reconcile::run(
+            local_node, interval, wake, tx, health, stopped,
+        )),
+    ];
+    wait_for_signal().await;
+    tracing::info!("stopping");
+    let _ = stop.send(true);
+    for t in tasks {
+        let _ = t.await;
+    }
+    for path in [&settings.paths.alert_socket, &settings.paths.control_socket] {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
+async fn local_node_or_hostname() -> String {
+    match reconcile::local_node_name().await {
+        Ok(name) => name,
+        Err(error) => {
+            let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .map(|h| h.trim().to_owned())
+                .unwrap_or_default();
+            tracing::warn!(%error, host, "crm_node -n failed; taking the hostname as this node's name");
+            host
+        }
+    }
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::error!("cannot install signal handlers; stop me with SIGKILL");
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+}

@@ -1,0 +1,117 @@
+//! `crm_mon` output (Pacemaker's own verdict on every node, plus the fencer's history) as the engine's
+//! [`Snapshot`]. Pure: the reconcile task runs crm_mon and hands the text here.
+
+use cib::{CrmMon, FenceStatus};
+
+use crate::engine::{FenceHistory, NodeKind, NodeView, Snapshot, Timestamp};
+
+/// Why a crm_mon reading cannot become a snapshot.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The XML could not be read.
+    #[error("crm_mon output: {0}")]
+    Xml(#[from] cib::Error),
+    /// crm_mon reports no DC, so its node states are not Pacemaker's decision yet.
+    #[error("crm_mon reports no DC: the cluster has not elected one (yet)")]
+    NoDc,
+}
+
+/// The snapshot `crm_mon -1 --output-as=xml --fence-history=2` describes, read at `taken_at`.
+pub fn from_crm_mon(
+    xml: &str,
+    local_node: &str,
+    taken_at: Timestamp,
+) -> Result<Snapshot, SnapshotError> {
+    let mon = CrmMon::parse(xml)?;
+    if mon.dc.is_none() {
+        return Err(SnapshotError::NoDc);
+    }
+    let nodes = mon
+        .nodes
+        .iter()
+        .filter_map(|n| {
+            let kind = match n.node_type.as_str() {
+                "member" => NodeKind::Member,
+                "remote" if n.id_as_resource.is_some() => NodeKind::Guest,
+                "remote" => NodeKind::Remote,
+                _ => return None,
+            };
+            Some(NodeView {
+                name: n.name.clone(),
+                kind,
+                online: n.online,
+                unclean: n.unclean,
+                fencing: history(&mon, &n.name),
+            })
+        })
+        .collect();
+    Ok(Snapshot {
+        taken_at,
+        local_node: local_node.to_owned(),
+        quorate: mon.with_quorum.unwrap_or(false),
+        nodes,
+    })
+}
+
+/// The fence history of one node. Only actions that leave a node off or reset count (`off`,
+/// `reboot`): an `on` (unfencing) proves nothing about a lost host.
+fn history(mon: &CrmMon, node: &str) -> FenceHistory {
+    let mut h = FenceHistory::default();
+    let events = mon
+        .fence_history
+        .iter()
+        .filter(|e| e.target == node && matches!(e.action.as_str(), "off" | "reboot"));
+    for e in events {
+        let at = e.completed.as_deref().and_then(parse_completed);
+        match (&e.status, at) {
+            (FenceStatus::Success, Some(at)) => h.last_success = h.last_success.max(Some(at)),
+            (FenceStatus::Failed, Some(at)) => h.last_failure = h.last_failure.max(Some(at)),
+            (FenceStatus::Pending, _) => h.pending = true,
+            _ => {}
+        }
+    }
+    h
+}
+
+/// Pacemaker's `completed` time, `2026-11-26 07:21:10Z` (UTC; fractions of a second optional).
+pub fn parse_completed(text: &str) -> Option<Timestamp> {
+    let text = text.trim().trim_end_matches('Z');
+    let (date, time) = text.split_once([' ', 'T'])?;
+    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (year, month, day) = (d.next()??, d.next()??, d.next()??);
+    let (hms, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let mut t = hms.splitn(3, ':').map(|p| p.parse::<i64>().ok());
+    let (hour, minute, second) = (t.next()??, t.next()??, t.next()??);
+    let valid = (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 61;
+    if !valid || hour < 0 || minute < 0 || second < 0 {
+        return None;
+    }
+    let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+    let micros = fraction
+        .chars()
+        .chain(std::iter::repeat('0'))
+        .take(6)
+        .collect::<String>()
+        .parse::<u32>()
+        .ok()?;
+    Some(Timestamp::from_unix(u64::try_from(secs).ok()?, micros))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests;

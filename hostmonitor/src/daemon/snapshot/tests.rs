@@ -1,0 +1,98 @@
+use super::*;
+
+const T0: Timestamp = Timestamp::from_unix(1_764_140_000, 0);
+
+fn crm_mon(nodes: &str, history: &str) -> String {
+    format!(
+        r#"<pacemaker-result api-version="2.25" request="crm_mon"><summary>
+        <current_dc present="true" name="ctl1" id="1" with_quorum="true"/></summary>
+        <nodes>{nodes}</nodes><fence_history>{history}</fence_history></pacemaker-result>"#
+    )
+}
+
+#[test]
+fn kinds_states_and_quorum_come_through() {
+    let xml = crm_mon(
+        r#"<node name="ctl1" id="1" online="true" unclean="false" type="member"/>
+           <node name="compute1" id="compute1" online="false" unclean="true" type="remote"/>
+           <node name="guest1" id="guest1" online="true" unclean="false" type="remote" id_as_resource="vm1"/>
+           <node name="pingd" id="p" online="true" type="ping"/>"#,
+        "",
+    );
+    let s = from_crm_mon(&xml, "ctl1", T0).unwrap();
+    assert!(s.quorate);
+    assert_eq!(s.local_node, "ctl1");
+    let kinds: Vec<_> = s.nodes.iter().map(|n| (n.name.as_str(), n.kind)).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("ctl1", NodeKind::Member),
+            ("compute1", NodeKind::Remote),
+            ("guest1", NodeKind::Guest)
+        ]
+    );
+    assert!(s.nodes[1].unclean && !s.nodes[1].online);
+}
+
+#[test]
+fn fence_history_keeps_the_latest_power_off_of_each_outcome() {
+    let xml = crm_mon(
+        r#"<node name="compute1" id="compute1" online="false" unclean="false" type="remote"/>"#,
+        r#"<fence_event action="reboot" target="compute1" status="success" completed="2026-11-26 07:00:10Z"/>
+           <fence_event action="off" target="compute1" status="success" completed="2026-11-26 07:05:00Z"/>
+           <fence_event action="on" target="compute1" status="success" completed="2026-11-26 07:09:00Z"/>
+           <fence_event action="off" target="compute1" status="failed" completed="2026-11-26 07:04:00Z"/>
+           <fence_event action="off" target="compute1" status="pending"/>
+           <fence_event action="off" target="compute2" status="success" completed="2026-11-26 07:08:00Z"/>"#,
+    );
+    let s = from_crm_mon(&xml, "ctl1", T0).unwrap();
+    let h = s.nodes[0].fencing;
+    assert_eq!(h.last_success, parse_completed("2026-11-26 07:05:00Z"));
+    assert_eq!(h.last_failure, parse_completed("2026-11-26 07:04:00Z"));
+    assert!(h.pending);
+}
+
+#[test]
+fn no_dc_is_not_a_verdict() {
+    let xml = r#"<pacemaker-result><summary><current_dc present="false"/></summary><nodes/></pacemaker-result>"#;
+    assert!(matches!(
+        from_crm_mon(xml, "ctl1", T0),
+        Err(SnapshotError::NoDc)
+    ));
+    assert!(from_crm_mon("<oops", "ctl1", T0).is_err());
+}
+
+#[test]
+fn completed_times_are_utc() {
+    assert_eq!(
+        parse_completed("1970-01-01 00:00:00Z"),
+        Some(Timestamp::from_unix(0, 0))
+    );
+    assert_eq!(
+        parse_completed("2026-11-26 07:21:10Z"),
+        Some(Timestamp::from_unix(1_795_677_670, 0))
+    );
+    assert_eq!(
+        parse_completed("2000-02-29T12:00:00.5"),
+        Some(Timestamp::from_unix(951_825_600, 500_000))
+    );
+    for bad in [
+        "",
+        "yesterday",
+        "2026-13-01 00:00:00Z",
+        "2026-11-26",
+        "2026-11-26 25:00:00",
+        "1969-12-31 23:59:59",
+    ] {
+        assert_eq!(parse_completed(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn a_real_lab_reading_with_a_fenced_remote() {
+    let xml = include_str!("../../../tests/data/crm-mon-remote-fenced.xml");
+    let s = from_crm_mon(xml, "ctl1", T0).unwrap();
+    let c1 = s.nodes.iter().find(|n| n.name == "compute1").unwrap();
+    assert!(!c1.online);
+    assert!(c1.fencing.last_success.is_some());
+}

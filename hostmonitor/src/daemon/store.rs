@@ -1,0 +1,106 @@
+//! The durable record: the engine's memory of what it saw and sent, written before any notification
+//! it covers goes out, so a restarted (or failed-over) monitor neither loses nor repeats one.
+
+use std::io::Write as _;
+use std::os::unix::fs::OpenOptionsExt as _;
+use std::path::{Path, PathBuf};
+
+use crate::engine::{Record, RecordUpdate};
+
+use super::error::{DaemonError, io_error};
+
+/// The state file, and the record it holds.
+#[derive(Debug, Clone)]
+pub struct Store {
+    path: PathBuf,
+    record: Record,
+}
+
+impl Store {
+    /// The store at `path` (its directory is created, mode 0700, when missing).
+    pub fn open(path: &Path) -> Result<Self, DaemonError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        }
+        Ok(Self {
+            path: path.to_owned(),
+            record: Record::default(),
+        })
+    }
+
+    /// Lays the engine's update over the record and stores the whole durably. On failure the
+    /// update stays applied in memory, so the next successful save carries it.
+    pub fn apply(&mut self, update: &RecordUpdate) -> Result<(), DaemonError> {
+        self.record.apply(update);
+        let record = self.record.clone();
+        self.save(&record)
+    }
+
+    /// Reads the record stored last (`None` when there is none yet) and keeps it as the base of updates.
+    pub fn load(&mut self) -> Result<Option<Record>, DaemonError> {
+        let loaded = self.read()?;
+        if let Some(record) = &loaded {
+            self.record = record.clone();
+        }
+        Ok(loaded)
+    }
+
+    fn read(&self) -> Result<Option<Record>, DaemonError> {
+        let text = match std::fs::read(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_error(&self.path)(e)),
+        };
+        serde_json::from_slice(&text)
+            .map(Some)
+            .map_err(|e| DaemonError::State {
+                path: self.path.clone(),
+                reason: e.to_string(),
+            })
+    }
+
+    /// Replaces the file atomically and durably (temporary file, fsync, rename, fsync of the directory).
+    fn save(&self, record: &Record) -> Result<(), DaemonError> {
+        let tmp = self.path.with_extension("tmp");
+        let json = serde_json::to_vec(record).map_err(|e| DaemonError::State {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        })?;
+        let write = || -> std::io::Result<()> {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)?;
+            file.write_all(&json)?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, &self.path)?;
+            if let Some(dir) = self.path.parent() {
+                std::fs::File::open(dir)?.sync_all()?;
+            }
+            Ok(())
+        };
+        write().map_err(io_error(&self.path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Config, Engine};
+
+    #[test]
+    fn a_saved_record_loads_back_and_a_corrupt_one_is_refused() {
+        let dir = std::env::temp_dir().join(format!("hm-store-{}", std::process::id()));
+        let mut store = Store::open(&dir.join("sub/state.json")).unwrap();
+        assert_eq!(store.load().unwrap(), None);
+        let record = Engine::new(Config::default()).record();
+        store.save(&record).unwrap();
+        assert_eq!(store.load().unwrap(), Some(record));
+        std::fs::write(dir.join("sub/state.json"), b"{ truncated").unwrap();
+        let err = store.load().unwrap_err().to_string();
+        assert!(err.contains("move it away"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
