@@ -380,6 +380,36 @@ mod tests {
         assert_eq!(*keys.k1, *hmac_sha1(&sik[..20], &[&[1u8; 20]]));
     }
 
+    /// SIK, K1 and AES key for fixed RAKP inputs, computed independently with Python's
+    /// `hmac`/`hashlib` from the section 13.31/13.32 formulas (20-byte constants).
+    #[test]
+    fn sik_k1_k2_known_answers_for_suites_17_and_3() {
+        let rm: Vec<u8> = (1..=16).collect();
+        let rc: Vec<u8> = (0x11..=0x20).collect();
+        let tail = [&[0x14u8, 5][..], b"admin"].concat();
+        let cases = [
+            (
+                CipherSuite::SEVENTEEN,
+                "6146d039b485efed4dcb996daa62c1a5c65e7e201b0eddbdf2a12db8613cd060",
+                "089295f1f92652cf7b15b847a2c50859f01ad1ae120f22c98dcbae44fd7daf47",
+                "5b4b17da8289fd788ddfef06b3bbe3d0",
+            ),
+            (
+                CipherSuite::THREE,
+                "dc2a44d956e0fffa6e05219ad47de936ad5c0703",
+                "365e933c06d093b51bd5dd9507587079136b63d9",
+                "76466a6f1dac9e629b92e696f1878f67",
+            ),
+        ];
+        for (suite, sik_hex, k1_hex, aes_hex) in cases {
+            let sik = suite.rakp_hmac(b"password", &[&rm, &rc, &tail]);
+            assert_eq!(*sik, hex(sik_hex));
+            let keys = SessionKeys::derive(suite, &sik);
+            assert_eq!(*keys.k1, hex(k1_hex));
+            assert_eq!(keys.aes_key.to_vec(), hex(aes_hex));
+        }
+    }
+
     #[test]
     fn md5_auth_code_layout() {
         let code = v15_auth_code(AuthType::MD5, b"pw", 0x11223344, 5, b"msg");
