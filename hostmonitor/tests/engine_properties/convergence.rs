@@ -402,7 +402,7 @@ impl Sim {
 fn the_api_gets_exactly_what_the_history_calls_for() {
     let mut restarts = 0;
     let mut notifications = 0;
-    for seed in 0..150 {
+    for seed in 0..100 {
         let mut sim = Sim::new(seed);
         sim.run();
         sim.check();
