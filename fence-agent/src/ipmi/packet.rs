@@ -258,6 +258,48 @@ mod tests {
         assert!(decode(&bytes[..bytes.len() - 1], 12).is_err());
     }
 
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// Datagrams captured from OpenIPMI's ipmi_sim (2.0.33).
+    #[test]
+    fn decodes_datagrams_captured_from_ipmi_sim() {
+        use crate::ipmi::codec::Decode;
+        use crate::ipmi::commands::auth_caps::AuthCaps;
+        use crate::ipmi::commands::open_session::OpenSessionResponse;
+        use crate::ipmi::message::decode_response;
+        use crate::ipmi::wire::RmcpStatus;
+
+        let caps = hex("0600ff0700000000000000000010811c6320043800019706030000000003");
+        let Packet::V15(p) = decode(&caps, 0).unwrap() else {
+            panic!()
+        };
+        let resp = decode_response(p.message).unwrap();
+        let caps = AuthCaps::decode(&resp.data).unwrap();
+        assert!(caps.supports(AuthType::MD5) && caps.supports(AuthType::MD2) && caps.supports_v2());
+
+        let refusal = hex("0600ff070611000000000000000002000004");
+        let Packet::V20(p) = decode(&refusal, 0).unwrap() else {
+            panic!()
+        };
+        assert_eq!(p.payload_type, PayloadType::OPEN_SESSION_RESPONSE);
+        let open = OpenSessionResponse::decode(p.payload).unwrap();
+        assert_eq!(open.status, RmcpStatus::INVALID_AUTH_ALG);
+
+        let accepted = hex(
+            "0600ff070611000000000000000024000000040044332211820f0000000000080100000001000008010000000200000801000000",
+        );
+        let Packet::V20(p) = decode(&accepted, 0).unwrap() else {
+            panic!()
+        };
+        let open = OpenSessionResponse::decode(p.payload).unwrap();
+        assert_eq!(open.accepted.map(|(_, algs)| algs), Some([1, 1, 1]));
+    }
+
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         for len in 0..40 {
