@@ -24,6 +24,8 @@ pub enum Event {
         node: String,
     },
     /// Pacemaker reports a fencing operation on `target` finished (a `fencing` alert).
+    /// Only operations that leave the target off or reset it (`off`, `reboot`) may be
+    /// passed: an `on` (unfencing) proves nothing about a lost host.
     Fencing {
         /// The fenced node.
         target: String,
@@ -101,7 +103,8 @@ pub struct NodeView {
     pub fencing: FenceHistory,
 }
 
-/// The fence history of one node, from the fencer.
+/// The fence history of one node, from the fencer: `off` and `reboot` operations only
+/// (never `on`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FenceHistory {
     /// When the latest successful fence of the node finished.
