@@ -55,6 +55,9 @@
 //! * `target` (IPMB bridging) is rejected with a clear error; `ipmitool_path`, `use_sudo`
 //!   and `sudo_path` are accepted and ignored; `ipmitool_timeout` caps the retransmission
 //!   interval (at most 1 s).
+//! * `-V` prints this agent's version, not fence-agents'.
+//! * User names over 16 bytes and passwords over 20 (RMCP+) or 16 (IPMI 1.5) bytes are
+//!   refused up front instead of being cut.
 //! * Unknown stdin keys are warned about by name only (fencing.py prints the whole line,
 //!   which may hold a mistyped password).
 

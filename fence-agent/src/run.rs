@@ -99,6 +99,10 @@ pub fn run(io: Io<'_>) -> Exit {
             }
         }
     }
+    if let Err(e) = settings.check_credentials() {
+        log.error(&format!("{e}\n\n"));
+        return Exit::Failed;
+    }
     delay(&settings, started);
     fence(&settings, out, &mut log)
 }

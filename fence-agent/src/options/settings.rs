@@ -112,3 +112,58 @@ pub struct Settings {
     /// Seconds to wait before off/reboot (delay).
     pub delay: Duration,
 }
+
+impl Settings {
+    /// IPMI's length limits on the credentials (user name 16 bytes; password 20 bytes for
+    /// RMCP+, 16 for IPMI 1.5), checked once the password is known (it may come from
+    /// password_script). Longer values would be cut silently and fail as a wrong password.
+    pub fn check_credentials(&self) -> Result<(), String> {
+        let password_limit = match self.protocol {
+            Protocol::V15 { .. } => 16,
+            Protocol::V20 { .. } => 20,
+        };
+        if self.username.len() > 16 {
+            return Err("Failed: username is longer than IPMI's 16 bytes".to_owned());
+        }
+        if self.password.expose().len() > password_limit {
+            return Err(format!(
+                "Failed: password is longer than IPMI's {password_limit} bytes for this session type"
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::check::{Outcome, check};
+    use crate::options::stdin;
+    use crate::personality::from_argv0;
+
+    fn settings(text: &str) -> Settings {
+        match check(stdin::parse(text), from_argv0("fence_ipmilan_rs"), None).outcome {
+            Outcome::Run(s) => *s,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn credential_limits_depend_on_the_session_type() {
+        assert!(
+            settings("ip=h\nusername=u\npassword=12345678901234567890\nlanplus=1\n")
+                .check_credentials()
+                .is_ok()
+        );
+        assert!(
+            settings("ip=h\npassword=12345678901234567890\n")
+                .check_credentials()
+                .is_err()
+        );
+        assert!(
+            settings("ip=h\nusername=12345678901234567\nlanplus=1\n")
+                .check_credentials()
+                .is_err()
+        );
+    }
+}
