@@ -28,8 +28,13 @@ enum Input {
     PowerOff,
     SnapshotOnline,
     SnapshotOffline,
+    SnapshotOnlineStale,
+    SnapshotOfflineFenced,
     QuorumLost,
+    QuorumRegained,
     DeliveryAccepted,
+    DeliveryDuplicate,
+    DeliveryRejected,
     DeliveryTransient,
     Timeout,
     ReleaseHold,
@@ -47,7 +52,7 @@ const STATES: [State; 9] = [
     State::ConfirmedNoQuorum,
 ];
 
-const INPUTS: [Input; 13] = [
+const INPUTS: [Input; 18] = [
     Input::NodeLost,
     Input::NodeMember,
     Input::FenceOkNew,
@@ -56,8 +61,13 @@ const INPUTS: [Input; 13] = [
     Input::PowerOff,
     Input::SnapshotOnline,
     Input::SnapshotOffline,
+    Input::SnapshotOnlineStale,
+    Input::SnapshotOfflineFenced,
     Input::QuorumLost,
+    Input::QuorumRegained,
     Input::DeliveryAccepted,
+    Input::DeliveryDuplicate,
+    Input::DeliveryRejected,
     Input::DeliveryTransient,
     Input::Timeout,
     Input::ReleaseHold,
@@ -124,8 +134,31 @@ fn apply(h: &mut Harness, input: Input) -> Vec<Action> {
         Input::PowerOff => h.event(Event::PowerOff { node }),
         Input::SnapshotOnline => h.snapshot(h.views(&[])),
         Input::SnapshotOffline => h.snapshot(h.views(&["c0"])),
+        Input::SnapshotOnlineStale => h.snapshot_from("ctl1", secs(1), true, h.views(&[])),
+        Input::SnapshotOfflineFenced => {
+            let mut views = h.views(&["c0"]);
+            if let Some(c0) = views.last_mut() {
+                c0.fencing.last_success = Some(h.now);
+            }
+            h.snapshot(views)
+        }
         Input::QuorumLost => h.event(Event::Quorum { quorate: false }),
+        Input::QuorumRegained => h.event(Event::Quorum { quorate: true }),
         Input::DeliveryAccepted => h.deliver(&in_flight, DeliveryOutcome::Accepted),
+        Input::DeliveryDuplicate => {
+            let message = "duplicate".into();
+            h.deliver(&in_flight, DeliveryOutcome::Duplicate { message })
+        }
+        Input::DeliveryRejected => {
+            let message = "unknown host".into();
+            h.deliver(
+                &in_flight,
+                DeliveryOutcome::Rejected {
+                    status: 400,
+                    message,
+                },
+            )
+        }
         Input::DeliveryTransient => h.deliver(
             &in_flight,
             DeliveryOutcome::Transient {
@@ -151,6 +184,18 @@ fn label(state: Option<HostState>) -> &'static str {
     }
 }
 
+/// Where c0 is in each state before the input.
+fn resting(state: State) -> &'static str {
+    match state {
+        State::Unobserved => "unobserved",
+        State::Online | State::BackAfterStop => "online",
+        State::Lost | State::LostUnknownSent | State::LostNoQuorum => "lost",
+        State::LostNormalInFlight | State::LostNormalSent | State::ConfirmedNoQuorum => {
+            "lost+confirmed"
+        }
+    }
+}
+
 /// What c0 is sent and where it ends up, for `state` x `input`.
 fn expected(state: State, input: Input) -> (&'static [&'static str], &'static str) {
     use Input as I;
@@ -159,7 +204,19 @@ fn expected(state: State, input: Input) -> (&'static [&'static str], &'static st
     const NORMAL: &[&str] = &["c0:STOPPED/NORMAL"];
     const UNKNOWN: &[&str] = &["c0:STOPPED/UNKNOWN"];
     const STARTED: &[&str] = &["c0:STARTED"];
+    let input = match input {
+        I::DeliveryDuplicate | I::DeliveryRejected => I::DeliveryAccepted,
+        other => other,
+    };
     match (state, input) {
+        (_, I::SnapshotOnlineStale) => (NONE, resting(state)),
+        (S::Unobserved, I::SnapshotOfflineFenced) => (NONE, "unobserved"),
+        (S::LostNormalInFlight | S::LostNormalSent, I::SnapshotOfflineFenced) => {
+            (NONE, "lost+confirmed")
+        }
+        (_, I::SnapshotOfflineFenced) => (NORMAL, "lost+confirmed"),
+        (S::ConfirmedNoQuorum, I::QuorumRegained) => (NORMAL, "lost+confirmed"),
+        (_, I::QuorumRegained) => (NONE, resting(state)),
         (S::Unobserved, I::NodeMember | I::SnapshotOnline) => (NONE, "online"),
         (S::Unobserved, _) => (NONE, "unobserved"),
         (S::Online, I::NodeLost | I::SnapshotOffline) => (NONE, "lost"),
