@@ -302,20 +302,22 @@ impl Host {
         let confirmation = self.confirmation(config);
         let failed = self.after_online(self.fence_failed);
         if let Phase::Lost(lost) = &mut self.phase {
-            let host = name.to_owned();
+            let host = || name.to_owned();
             match confirmation {
                 Some(by) if !lost.confirmed => {
                     lost.confirmed = true;
-                    out.push(Action::Report(Report::FenceConfirmed { host, by }));
+                    out.push(Action::Report(Report::FenceConfirmed { host: host(), by }));
                 }
                 None if lost.confirmed => {
                     lost.confirmed = false;
-                    out.push(Action::Report(Report::ConfirmationWithdrawn { host }));
+                    out.push(Action::Report(Report::ConfirmationWithdrawn {
+                        host: host(),
+                    }));
                 }
                 None if failed && !lost.failure_reported => {
                     lost.failure_reported = true;
                     let at = self.fence_failed.unwrap_or(now);
-                    out.push(Action::Report(Report::FenceFailed { host, at }));
+                    out.push(Action::Report(Report::FenceFailed { host: host(), at }));
                     if config.power_off_confirms {
                         out.push(Action::CheckPower {
                             node: name.to_owned(),
