@@ -46,6 +46,8 @@ struct Scenario {
     stderr: Stderr,
     /// Compare stdout (metadata differs in agent name by design).
     stdout: bool,
+    /// Run as this fence-agents alias (ours: with `_rs`), chosen by argv[0].
+    alias: Option<&'static str>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -92,6 +94,7 @@ fn scenario(
         power_on,
         stderr,
         stdout: true,
+        alias: None,
     }
 }
 
@@ -181,6 +184,16 @@ fn scenarios(port: u16, dead_port: u16) -> Vec<Scenario> {
             SameFailure,
         ),
     ];
+    for alias in ["fence_ipmilanplus", "fence_ilo4"] {
+        let mut s = scenario(
+            "alias defaults to lanplus",
+            with(b("off"), "lanplus", ""),
+            true,
+            Ignore,
+        );
+        s.alias = Some(alias);
+        list.push(s);
+    }
     let mut meta = scenario("metadata", b("metadata"), true, Ignore);
     meta.stdout = false;
     list.push(meta);
@@ -206,14 +219,13 @@ fn argv(params: &[(&'static str, String)], mode: Mode) -> Vec<String> {
     args
 }
 
-fn run(program: &str, argv0: &str, params: &[(&'static str, String)], mode: Mode) -> Outcome {
+fn run(program: &str, params: &[(&'static str, String)], mode: Mode) -> Outcome {
     let mut cmd = Command::new(program);
     cmd.env("PYTHONWARNINGS", "ignore")
         .env_remove("PCMK_service");
     if let Mode::Short | Mode::Long = mode {
         cmd.args(argv(params, mode));
     }
-    let _ = argv0;
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -251,12 +263,27 @@ fn error_lines(stderr: &str) -> Vec<String> {
         .collect()
 }
 
+/// fence-agents' program and ours for the scenario's personality.
+fn programs(s: &Scenario, links: &std::path::Path) -> (String, String) {
+    match s.alias {
+        None => (FENCE_IPMILAN.to_owned(), OURS.to_owned()),
+        Some(alias) => {
+            let ours = links.join(format!("{alias}_rs"));
+            if !ours.exists() {
+                std::os::unix::fs::symlink(OURS, &ours).unwrap();
+            }
+            (format!("/usr/sbin/{alias}"), ours.display().to_string())
+        }
+    }
+}
+
 fn compare(sim: &Sim, s: &Scenario, mode: Mode) -> Result<(), String> {
+    let (their_program, our_program) = programs(s, &sim.dir);
     sim.set_power(s.power_on);
-    let theirs = run(FENCE_IPMILAN, "fence_ipmilan", &s.params, mode);
+    let theirs = run(&their_program, &s.params, mode);
     let their_power = sim.power();
     sim.set_power(s.power_on);
-    let ours = run(OURS, "fence_ipmilan_rs", &s.params, mode);
+    let ours = run(&our_program, &s.params, mode);
     let our_power = sim.power();
     let ctx = format!(
         "{} via {mode:?}:\n theirs {theirs:?}\n ours   {ours:?}",
