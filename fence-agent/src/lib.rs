@@ -1,7 +1,7 @@
 //! A fence_ipmilan-compatible STONITH agent with a native IPMI-over-LAN client.
 //!
 //! Installed as `fence_ipmilan_rs` (and `fence_ilo3_rs`, `fence_idrac_rs`, ... chosen by
-//! argv[0]), it takes fence_ipmilan's parameters the way fence-agents' `fencing.py` does
+//! `argv[0]`), it takes fence_ipmilan's parameters the way fence-agents' `fencing.py` does
 //! and prints the same lines with the same exit codes, but speaks IPMI itself instead of
 //! forking ipmitool for every step.
 //!

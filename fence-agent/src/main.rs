@@ -1,4 +1,4 @@
-//! `fence_ipmilan_rs` (and its aliases, chosen by argv[0]): see the `fence_agent` crate.
+//! `fence_ipmilan_rs` (and its aliases, chosen by `argv[0]`): see the `fence_agent` crate.
 
 use std::process::ExitCode;
 

@@ -1,5 +1,5 @@
 //! Alias personalities: the names fence-agents installs for fence_ipmilan, with their
-//! different defaults, chosen by argv[0] (as fence_ipmilan does with `sys.argv[0]`).
+//! different defaults, chosen by `argv[0]` (as fence_ipmilan does with `sys.argv[0]`).
 
 /// Suffix of our installed names (`fence_ipmilan_rs`), so both agents can be installed.
 pub const SUFFIX: &str = "_rs";

@@ -17,7 +17,7 @@ use crate::secret::Secret;
 
 /// The process's inputs and outputs.
 pub struct Io<'a> {
-    /// argv, including argv[0].
+    /// argv, including `argv[0]`.
     pub args: Vec<String>,
     /// Standard input (read only when there are no arguments).
     pub stdin: &'a mut dyn Read,

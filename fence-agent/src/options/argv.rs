@@ -5,7 +5,7 @@
 use super::raw::Raw;
 use super::table::{OPTIONS, OptSpec};
 
-/// Parses `args` (without argv[0]). The error is fencing.py's parse-error message.
+/// Parses `args` (without `argv[0]`). The error is fencing.py's parse-error message.
 pub fn parse(args: &[String]) -> Result<Raw, String> {
     let mut raw = Raw::default();
     let mut operands = Vec::new();
