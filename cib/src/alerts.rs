@@ -22,7 +22,7 @@ pub struct Alert {
 
 impl Alert {
     /// Reads every `alert` under `alerts`; those without id or path are skipped with a warning.
-    pub(crate) fn parse_all(alerts: Option<&Element>, warnings: &mut Vec<String>) -> Vec<Self> {
+    pub(crate) fn parse_all(alerts: Option<Element<'_>>, warnings: &mut Vec<String>) -> Vec<Self> {
         let Some(alerts) = alerts else {
             return Vec::new();
         };
@@ -39,8 +39,8 @@ impl Alert {
                 params: NvPairs::from_sets(alert, "instance_attributes", warnings),
                 select: alert
                     .children_named("select")
-                    .flat_map(|s| s.children.iter())
-                    .filter_map(|kind| kind.name.strip_prefix("select_").map(str::to_owned))
+                    .flat_map(|s| s.children())
+                    .filter_map(|kind| kind.name().strip_prefix("select_").map(str::to_owned))
                     .collect(),
                 recipients: alert
                     .children_named("recipient")

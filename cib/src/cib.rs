@@ -53,22 +53,22 @@ impl Cib {
 
     /// Parses CIB XML with explicit limits.
     pub fn parse_with(text: &str, limits: &Limits) -> Result<Self, Error> {
-        let root = crate::xml::parse(text, limits)?;
-        Self::from_root(&root)
+        let doc = crate::xml::parse(text, limits, wanted)?;
+        Self::from_root(doc.root())
     }
 
-    fn from_root(root: &Element) -> Result<Self, Error> {
-        if root.name.as_ref() != "cib" {
+    fn from_root(root: Element<'_>) -> Result<Self, Error> {
+        if root.name() != "cib" {
             return Err(Error::UnexpectedRoot {
-                found: root.name.to_string(),
+                found: root.name().to_string(),
                 expected: "cib",
-                position: root.position,
+                position: root.position(),
             });
         }
         let configuration = root.child("configuration").ok_or(Error::MissingElement {
             parent: "cib".to_owned(),
             child: "configuration",
-            position: root.position,
+            position: root.position(),
         })?;
         let mut warnings = Vec::new();
         let options = ClusterOptions::parse(configuration.child("crm_config"), &mut warnings);
@@ -124,7 +124,64 @@ impl Cib {
     }
 }
 
-fn number(root: &Element, name: &str, warnings: &mut Vec<String>) -> u64 {
+/// The attributes this crate reads; everything else is skipped while parsing. Operation
+/// history is most of a CIB, so its entries keep only what the replay needs.
+fn wanted(element: &str, attribute: &str) -> bool {
+    if element == "lrm_rsc_op" {
+        return matches!(
+            attribute,
+            "id" | "operation"
+                | "call-id"
+                | "rc-code"
+                | "op-status"
+                | "interval"
+                | "transition-key"
+                | "last-rc-change"
+        );
+    }
+    matches!(
+        attribute,
+        "id" | "uname"
+            | "type"
+            | "class"
+            | "provider"
+            | "name"
+            | "value"
+            | "in_ccm"
+            | "crmd"
+            | "join"
+            | "expected"
+            | "remote_node"
+            | "node_fenced"
+            | "node_in_maintenance"
+            | "container"
+            | "index"
+            | "target"
+            | "target-pattern"
+            | "target-attribute"
+            | "target-value"
+            | "devices"
+            | "path"
+            | "epoch"
+            | "num_updates"
+            | "admin_epoch"
+            | "have-quorum"
+            | "dc-uuid"
+            | "validate-with"
+            | "crm_feature_set"
+            | "no-quorum-panic"
+            | "template"
+            | "replicas"
+            | "promoted-max"
+            | "masters"
+            | "ip-range-start"
+            | "control-port"
+            | "interval"
+            | "on-fail"
+    )
+}
+
+fn number(root: Element<'_>, name: &str, warnings: &mut Vec<String>) -> u64 {
     match root.attr(name).map(str::parse::<u64>) {
         None => 0,
         Some(Ok(n)) => n,

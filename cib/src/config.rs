@@ -43,7 +43,7 @@ impl ClusterOptions {
         self.properties.is_true("shutdown-lock")
     }
 
-    pub(crate) fn parse(crm_config: Option<&Element>, skipped: &mut Vec<String>) -> Self {
+    pub(crate) fn parse(crm_config: Option<Element<'_>>, skipped: &mut Vec<String>) -> Self {
         let properties = match crm_config {
             Some(e) => NvPairs::from_sets(e, "cluster_property_set", skipped),
             None => NvPairs::default(),
@@ -79,7 +79,7 @@ pub struct NodeConfig {
 impl NodeConfig {
     /// Reads the `<node>` children of `nodes`; entries without an id are skipped with a
     /// warning, as Pacemaker does.
-    pub(crate) fn parse_all(nodes: Option<&Element>, warnings: &mut Vec<String>) -> Vec<Self> {
+    pub(crate) fn parse_all(nodes: Option<Element<'_>>, warnings: &mut Vec<String>) -> Vec<Self> {
         let Some(nodes) = nodes else {
             return Vec::new();
         };
@@ -88,7 +88,7 @@ impl NodeConfig {
             let Some(id) = node.attr("id") else {
                 warnings.push(format!(
                     "ignoring <node> at byte {} without id",
-                    node.position
+                    node.position()
                 ));
                 continue;
             };

@@ -91,12 +91,13 @@ impl CrmMon {
 
     /// Parses with explicit limits.
     pub fn parse_with(text: &str, limits: &Limits) -> Result<Self, Error> {
-        let root = crate::xml::parse(text, limits)?;
-        if !matches!(root.name.as_ref(), "pacemaker-result" | "crm_mon") {
+        let doc = crate::xml::parse(text, limits, |_, _| true)?;
+        let root = doc.root();
+        if !matches!(root.name(), "pacemaker-result" | "crm_mon") {
             return Err(Error::UnexpectedRoot {
-                found: root.name.to_string(),
+                found: root.name().to_string(),
                 expected: "pacemaker-result",
-                position: root.position,
+                position: root.position(),
             });
         }
         let dc = root.child("summary").and_then(|s| s.child("current_dc"));
@@ -127,7 +128,7 @@ impl CrmMon {
 }
 
 impl MonNode {
-    fn parse(e: &Element) -> Result<Self, Error> {
+    fn parse(e: Element<'_>) -> Result<Self, Error> {
         let flag = |name: &str| e.attr(name).is_some_and(is_true);
         Ok(Self {
             name: e.required("name")?.to_owned(),
@@ -156,7 +157,7 @@ impl MonNode {
 }
 
 impl FenceEvent {
-    fn parse(e: &Element) -> Result<Self, Error> {
+    fn parse(e: Element<'_>) -> Result<Self, Error> {
         let text = |name: &str| e.attr(name).map(str::to_owned);
         Ok(Self {
             action: e.required("action")?.to_owned(),

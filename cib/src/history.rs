@@ -176,7 +176,7 @@ struct State<'a> {
 
 impl<'a> State<'a> {
     fn unpack(&mut self, op: &'a LrmOp, context: &Context<'_>) {
-        let task = op.operation.as_str();
+        let task = op.operation.as_ref();
         if task == "notify"
             || task == "meta-data"
             || !(EXEC_PENDING..=EXEC_MAX).contains(&op.op_status)
@@ -290,7 +290,7 @@ impl<'a> State<'a> {
         } else if rc == OCF_NOT_RUNNING {
             clear = true;
         } else {
-            match op.operation.as_str() {
+            match op.operation.as_ref() {
                 "monitor" => {
                     clear = self.last_failure.is_some_and(|f| {
                         f.operation == op.operation && f.interval_ms == op.interval_ms
@@ -337,7 +337,7 @@ impl<'a> State<'a> {
         if response > self.on_fail {
             self.on_fail = response;
         }
-        match op.operation.as_str() {
+        match op.operation.as_ref() {
             "promote" => self.role = Role::Promoted,
             "demote" if rc == OCF_NOT_RUNNING => self.role = Role::Stopped,
             "demote" => self.role = Role::Unpromoted,
@@ -370,8 +370,7 @@ mod tests {
 
     fn op(task: &str, call: i64, rc: i32, status: i32, interval: u64, target: i32) -> LrmOp {
         LrmOp {
-            id: format!("{task}_{call}"),
-            operation: task.to_owned(),
+            operation: task.to_owned().into(),
             call_id: call,
             rc,
             op_status: status,

@@ -212,6 +212,12 @@ struct Work<'a> {
     conns: Vec<Conn>,
     resources: HashMap<String, RscInfo<'a>>,
     agg: HashMap<String, Agg>,
+    /// Configured resources by id.
+    config: HashMap<&'a str, &'a Resource>,
+    /// Node index by lower-case name and by id.
+    by_name: HashMap<String, usize>,
+    by_id: HashMap<String, usize>,
+    conn_by_id: HashMap<String, usize>,
     stonith: bool,
     now: Option<u64>,
 }
@@ -224,6 +230,10 @@ impl<'a> Work<'a> {
             conns: Vec::new(),
             resources: HashMap::new(),
             agg: HashMap::new(),
+            config: cib.all_resources().map(|r| (r.id.as_str(), r)).collect(),
+            by_name: HashMap::new(),
+            by_id: HashMap::new(),
+            conn_by_id: HashMap::new(),
             stonith: cib.options.stonith_enabled(),
             now,
         };
@@ -285,10 +295,19 @@ impl<'a> Work<'a> {
         }
     }
 
+    /// The node called `name` (case-insensitive; the first of duplicates, as Pacemaker).
     fn find_node(&self, name: &str) -> Option<usize> {
-        self.nodes
-            .iter()
-            .position(|n| n.name.eq_ignore_ascii_case(name))
+        self.by_name.get(&name.to_ascii_lowercase()).copied()
+    }
+
+    fn push_node(&mut self, node: WorkNode<'a>) -> usize {
+        let index = self.nodes.len();
+        self.by_name
+            .entry(node.name.to_ascii_lowercase())
+            .or_insert(index);
+        self.by_id.entry(node.id.clone()).or_insert(index);
+        self.nodes.push(node);
+        index
     }
 
     fn unpack_nodes(&mut self) {
@@ -303,7 +322,7 @@ impl<'a> Work<'a> {
             let mut work_node = WorkNode::new(&node.id, name, kind, Some(&node.attributes));
             // Remote entries get startup fencing only once linked to a connection.
             work_node.unclean = kind != NodeKind::Remote && startup_fencing;
-            self.nodes.push(work_node);
+            self.push_node(work_node);
         }
     }
 
@@ -325,7 +344,7 @@ impl<'a> Work<'a> {
             };
             for rsc in candidates {
                 if let Some(guest) = rsc.guest_node()
-                    && self.cib.resource(guest).is_none()
+                    && !self.config.contains_key(guest)
                 {
                     self.add_conn(guest, &rsc.meta, Some(rsc.id.clone()), cluster_managed);
                 }
@@ -347,9 +366,9 @@ impl<'a> Work<'a> {
             .node_states
             .iter()
             .flat_map(|s| &s.resources)
-            .filter(|r| r.is_remote_connection() && !r.ops.is_empty());
+            .filter(|r| r.remote_connection && !r.ops.is_empty());
         for lrm in orphans {
-            if self.conns.iter().any(|c| c.id == lrm.id) || self.cib.resource(&lrm.id).is_some() {
+            if self.conn_by_id.contains_key(&lrm.id) || self.config.contains_key(lrm.id.as_str()) {
                 continue;
             }
             let meta = NvPairs::default();
@@ -393,13 +412,10 @@ impl<'a> Work<'a> {
         let guest = container.is_some();
         let index = match self.find_node(id) {
             Some(i) => i,
-            None => {
-                self.nodes
-                    .push(WorkNode::new(id, id, NodeKind::Remote, None));
-                self.nodes.len() - 1
-            }
+            None => self.push_node(WorkNode::new(id, id, NodeKind::Remote, None)),
         };
-        let params = self.cib.resource(id).map(|r| &r.params);
+        let params = self.config.get(id).map(|r| &r.params);
+        self.conn_by_id.insert(id.to_owned(), self.conns.len());
         self.conns.push(Conn {
             id: id.to_owned(),
             reconnect_secs: params
@@ -432,9 +448,9 @@ impl<'a> Work<'a> {
     }
 
     fn find_state_node(&self, state: &NodeState) -> Option<usize> {
-        self.nodes
-            .iter()
-            .position(|n| n.id == state.id)
+        self.by_id
+            .get(&state.id)
+            .copied()
             .or_else(|| self.find_node(&state.uname))
     }
 
@@ -626,7 +642,7 @@ impl<'a> Work<'a> {
         if ops.is_empty() {
             return;
         }
-        let conn = self.conns.iter().position(|c| c.id == lrm_id);
+        let conn = self.conn_by_id.get(lrm_id).copied();
         let base = clone_base(lrm_id);
         let info = self.resources.get(base);
         let managed = match conn.and_then(|c| self.conns.get(c)) {

@@ -32,7 +32,7 @@ pub struct BundleSpec {
 }
 
 impl BundleSpec {
-    fn parse(bundle: &Element) -> Self {
+    fn parse(bundle: Element<'_>) -> Self {
         let runtime_element = ["docker", "rkt", "podman"]
             .iter()
             .find_map(|r| bundle.child(r));
@@ -50,9 +50,7 @@ impl BundleSpec {
         };
         let network = bundle.child("network");
         Self {
-            runtime: runtime_element
-                .map_or("unknown", |e| e.name.as_ref())
-                .to_owned(),
+            runtime: runtime_element.map_or("unknown", |e| e.name()).to_owned(),
             replicas,
             remote_capable: network.is_some_and(|n| {
                 n.attr("ip-range-start").is_some() || n.attr("control-port").is_some()
@@ -153,21 +151,20 @@ impl Resource {
 
     /// Reads the resources under `resources`; elements this crate does not know are
     /// ignored and resources without an id are skipped, each with a warning.
-    pub(crate) fn parse_all(parent: &Element, warnings: &mut Vec<String>) -> Vec<Self> {
-        let templates: Vec<&Element> = parent.children_named("template").collect();
+    pub(crate) fn parse_all(parent: Element<'_>, warnings: &mut Vec<String>) -> Vec<Self> {
+        let templates: Vec<Element<'_>> = parent.children_named("template").collect();
         parent
-            .children
-            .iter()
+            .children()
             .filter_map(|child| Self::parse(child, &templates, warnings))
             .collect()
     }
 
     fn parse(
-        element: &Element,
-        templates: &[&Element],
+        element: Element<'_>,
+        templates: &[Element<'_>],
         warnings: &mut Vec<String>,
     ) -> Option<Self> {
-        let kind = match element.name.as_ref() {
+        let kind = match element.name() {
             "primitive" => ResourceKind::Primitive(Self::agent_of(element, templates, warnings)?),
             "group" => ResourceKind::Group,
             "clone" if Self::promotable_clone(element) => ResourceKind::Promotable,
@@ -179,7 +176,8 @@ impl Resource {
         let Some(id) = element.attr("id").filter(|id| !id.is_empty()) else {
             warnings.push(format!(
                 "ignoring <{}> at byte {} without id",
-                element.name, element.position
+                element.name(),
+                element.position()
             ));
             return None;
         };
@@ -198,19 +196,18 @@ impl Resource {
             meta,
             ops: Self::ops_of(element),
             children: element
-                .children
-                .iter()
+                .children()
                 .filter_map(|c| Self::parse(c, templates, warnings))
                 .collect(),
         })
     }
 
-    fn promotable_clone(element: &Element) -> bool {
+    fn promotable_clone(element: Element<'_>) -> bool {
         let mut skipped = Vec::new();
         NvPairs::from_sets(element, "meta_attributes", &mut skipped).is_true("promotable")
     }
 
-    fn template_of<'a>(element: &Element, templates: &[&'a Element]) -> Option<&'a Element> {
+    fn template_of<'t>(element: Element<'_>, templates: &[Element<'t>]) -> Option<Element<'t>> {
         let name = element.attr("template")?;
         templates
             .iter()
@@ -219,8 +216,8 @@ impl Resource {
     }
 
     fn agent_of(
-        element: &Element,
-        templates: &[&Element],
+        element: Element<'_>,
+        templates: &[Element<'_>],
         warnings: &mut Vec<String>,
     ) -> Option<Agent> {
         let source = match Self::template_of(element, templates) {
@@ -243,7 +240,7 @@ impl Resource {
         }
     }
 
-    fn ops_of(element: &Element) -> Vec<OpConfig> {
+    fn ops_of(element: Element<'_>) -> Vec<OpConfig> {
         element
             .children_named("operations")
             .flat_map(|ops| ops.children_named("op"))

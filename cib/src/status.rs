@@ -1,5 +1,7 @@
 //! The `status` section: one `node_state` per node, with its attributes and resource history.
 
+use std::borrow::Cow;
+
 use crate::value::{Membership, NvPairs};
 use crate::xml::Element;
 
@@ -60,7 +62,7 @@ pub struct NodeState {
 impl NodeState {
     /// Reads every `node_state` under `status`. Entries lacking `id` or `uname` are
     /// skipped with a warning, as Pacemaker does.
-    pub(crate) fn parse_all(status: Option<&Element>, warnings: &mut Vec<String>) -> Vec<Self> {
+    pub(crate) fn parse_all(status: Option<Element<'_>>, warnings: &mut Vec<String>) -> Vec<Self> {
         let Some(status) = status else {
             return Vec::new();
         };
@@ -70,11 +72,11 @@ impl NodeState {
             .collect()
     }
 
-    fn parse(state: &Element, warnings: &mut Vec<String>) -> Option<Self> {
+    fn parse(state: Element<'_>, warnings: &mut Vec<String>) -> Option<Self> {
         let (Some(id), Some(uname)) = (state.attr("id"), state.attr("uname")) else {
             warnings.push(format!(
                 "ignoring <node_state> at byte {} without id or uname",
-                state.position
+                state.position()
             ));
             return None;
         };
@@ -103,12 +105,8 @@ impl NodeState {
 pub struct LrmResource {
     /// Resource id (for clones, possibly with an instance suffix).
     pub id: String,
-    /// The agent class recorded with the history (`class`).
-    pub class: Option<String>,
-    /// The agent provider (`provider`).
-    pub provider: Option<String>,
-    /// The agent type (`type`).
-    pub agent_type: Option<String>,
+    /// Whether the history is of a Pacemaker Remote connection (`ocf:pacemaker:remote`).
+    pub remote_connection: bool,
     /// The container recorded for a guest's resources (`container`).
     pub container: Option<String>,
     /// Recorded operations, in document order.
@@ -116,14 +114,7 @@ pub struct LrmResource {
 }
 
 impl LrmResource {
-    /// Whether the history is of a Pacemaker Remote connection (`ocf:pacemaker:remote`).
-    pub fn is_remote_connection(&self) -> bool {
-        self.class.as_deref() == Some("ocf")
-            && self.provider.as_deref() == Some("pacemaker")
-            && self.agent_type.as_deref() == Some("remote")
-    }
-
-    fn parse_all(state: &Element) -> Vec<Self> {
+    fn parse_all(state: Element<'_>) -> Vec<Self> {
         state
             .children_named("lrm")
             .flat_map(|lrm| lrm.children_named("lrm_resources"))
@@ -132,9 +123,9 @@ impl LrmResource {
                 let text = |name: &str| rsc.attr(name).map(str::to_owned);
                 Some(Self {
                     id: rsc.attr("id")?.to_owned(),
-                    class: text("class"),
-                    provider: text("provider"),
-                    agent_type: text("type"),
+                    remote_connection: rsc.attr("class") == Some("ocf")
+                        && rsc.attr("provider") == Some("pacemaker")
+                        && rsc.attr("type") == Some("remote"),
                     container: text("container"),
                     ops: rsc
                         .children_named("lrm_rsc_op")
@@ -149,10 +140,8 @@ impl LrmResource {
 /// One recorded operation result (`lrm_rsc_op`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LrmOp {
-    /// The history entry id.
-    pub id: String,
     /// The action (`start`, `monitor`, ...).
-    pub operation: String,
+    pub operation: Cow<'static, str>,
     /// Executor call id; `-1` while pending.
     pub call_id: i64,
     /// The agent's exit code (`rc-code`).
@@ -168,10 +157,9 @@ pub struct LrmOp {
 }
 
 impl LrmOp {
-    fn parse(op: &Element) -> Option<Self> {
+    fn parse(op: Element<'_>) -> Option<Self> {
         Some(Self {
-            id: op.attr("id").unwrap_or_default().to_owned(),
-            operation: op.attr("operation")?.to_owned(),
+            operation: operation_name(op.attr("operation")?),
             call_id: leading_int(op.attr("call-id")),
             rc: i32::try_from(leading_int(op.attr("rc-code"))).unwrap_or(i32::MAX),
             op_status: i32::try_from(leading_int(op.attr("op-status"))).unwrap_or(i32::MAX),
@@ -189,6 +177,25 @@ impl LrmOp {
     /// Whether this is a probe (a one-shot monitor).
     pub fn is_probe(&self) -> bool {
         self.operation == "monitor" && self.interval_ms == 0
+    }
+}
+
+/// Operation names, shared rather than allocated per history entry.
+fn operation_name(name: &str) -> Cow<'static, str> {
+    const KNOWN: [&str; 9] = [
+        "monitor",
+        "start",
+        "stop",
+        "promote",
+        "demote",
+        "notify",
+        "migrate_to",
+        "migrate_from",
+        "meta-data",
+    ];
+    match KNOWN.iter().find(|k| **k == name) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(name.to_owned()),
     }
 }
 

@@ -33,7 +33,10 @@ pub struct FencingLevel {
 
 impl FencingLevel {
     /// Reads all levels; malformed ones are skipped with a warning (the fencer rejects them).
-    pub(crate) fn parse_all(topology: Option<&Element>, warnings: &mut Vec<String>) -> Vec<Self> {
+    pub(crate) fn parse_all(
+        topology: Option<Element<'_>>,
+        warnings: &mut Vec<String>,
+    ) -> Vec<Self> {
         let Some(topology) = topology else {
             return Vec::new();
         };
@@ -47,7 +50,7 @@ impl FencingLevel {
         levels
     }
 
-    fn parse(level: &Element) -> Option<Self> {
+    fn parse(level: Element<'_>) -> Option<Self> {
         let index = level
             .attr("index")?
             .trim()

@@ -117,7 +117,7 @@ impl NvPairs {
     /// Sets guarded by rules are skipped and counted in `skipped_rules`.
     pub(crate) fn extend_from_sets(
         &mut self,
-        parent: &Element,
+        parent: Element<'_>,
         set_name: &str,
         skipped_rules: &mut Vec<String>,
     ) {
@@ -135,7 +135,11 @@ impl NvPairs {
     }
 
     /// Pairs from the `set_name` sets of `parent` (rules skipped).
-    pub(crate) fn from_sets(parent: &Element, set_name: &str, skipped: &mut Vec<String>) -> Self {
+    pub(crate) fn from_sets(
+        parent: Element<'_>,
+        set_name: &str,
+        skipped: &mut Vec<String>,
+    ) -> Self {
         let mut pairs = Self::default();
         pairs.extend_from_sets(parent, set_name, skipped);
         pairs

@@ -1,92 +1,174 @@
-//! A small, bounded XML element tree built on quick-xml.
+//! A small, bounded XML element tree built on quick-xml, borrowing from the input.
 //!
-//! Only elements and attributes are kept: CIB and `crm_mon` XML carry no meaningful text.
-//! A `<!DOCTYPE>` is refused outright and attribute values are unescaped with the five
+//! Only elements and the attributes the caller asks for are kept: CIB and `crm_mon` XML
+//! carry no meaningful text, and most attributes (digests, transition magic, timings) are
+//! never read, so skipping them keeps memory near the size of the input. Names and values
+//! borrow from the input unless a value holds an escape. Elements and attributes live in
+//! two flat vectors (an arena), so building the tree costs almost no allocations.
+//!
+//! A `<!DOCTYPE>` is refused outright and kept values are unescaped with the five
 //! predefined entities and character references only, so no entity is ever expanded.
+
+use std::borrow::Cow;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::{Error, Limits};
 
-/// One element: its name, its attributes in document order, its child elements.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Element {
-    pub(crate) name: Box<str>,
-    pub(crate) attrs: Vec<(Box<str>, Box<str>)>,
-    pub(crate) children: Vec<Element>,
-    /// Byte offset of the element's start tag in the input.
-    pub(crate) position: u64,
+const NONE: usize = usize::MAX;
+
+/// A parsed document: every element and every kept attribute.
+#[derive(Debug)]
+pub(crate) struct Document<'a> {
+    nodes: Vec<Node<'a>>,
+    attrs: Vec<(&'a str, Cow<'a, str>)>,
 }
 
-impl Element {
-    /// The value of attribute `name`, if present.
-    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
+#[derive(Debug)]
+struct Node<'a> {
+    name: &'a str,
+    attrs: (usize, usize),
+    first_child: usize,
+    next_sibling: usize,
+    position: u64,
+}
+
+impl<'a> Document<'a> {
+    /// Room for every element of `text` (each begins with `<`), so the arena never moves.
+    fn with_capacity(text: &str, limits: &Limits) -> Self {
+        let tags = text.matches('<').count().min(limits.max_elements);
+        Self {
+            nodes: Vec::with_capacity(tags),
+            attrs: Vec::with_capacity(tags.saturating_mul(3)),
+        }
+    }
+
+    /// The root element.
+    pub(crate) fn root(&self) -> Element<'_> {
+        Element {
+            doc: self,
+            index: 0,
+        }
+    }
+}
+
+/// A handle on one element of a [`Document`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Element<'d> {
+    doc: &'d Document<'d>,
+    index: usize,
+}
+
+impl<'d> Element<'d> {
+    fn node(self) -> Option<&'d Node<'d>> {
+        self.doc.nodes.get(self.index)
+    }
+
+    /// The element's name.
+    pub(crate) fn name(self) -> &'d str {
+        self.node().map_or("", |n| n.name)
+    }
+
+    /// Byte offset of the element's start tag in the input.
+    pub(crate) fn position(self) -> u64 {
+        self.node().map_or(0, |n| n.position)
+    }
+
+    /// The value of attribute `name`, if present (and kept).
+    pub(crate) fn attr(self, name: &str) -> Option<&'d str> {
+        let (start, end) = self.node()?.attrs;
+        self.doc
+            .attrs
+            .get(start..end)?
             .iter()
-            .find(|(k, _)| k.as_ref() == name)
+            .find(|(k, _)| *k == name)
             .map(|(_, v)| v.as_ref())
     }
 
+    /// Child elements, in document order.
+    pub(crate) fn children(self) -> impl Iterator<Item = Element<'d>> {
+        let doc = self.doc;
+        let first = self.node().map_or(NONE, |n| n.first_child);
+        std::iter::successors(
+            (first != NONE).then_some(Element { doc, index: first }),
+            move |e| {
+                let next = e.node().map_or(NONE, |n| n.next_sibling);
+                (next != NONE).then_some(Element { doc, index: next })
+            },
+        )
+    }
+
     /// Child elements called `name`, in document order.
-    pub(crate) fn children_named<'a>(
-        &'a self,
-        name: &'a str,
-    ) -> impl Iterator<Item = &'a Element> + 'a {
-        self.children
-            .iter()
-            .filter(move |c| c.name.as_ref() == name)
+    pub(crate) fn children_named<'n>(self, name: &'n str) -> impl Iterator<Item = Element<'d>> + 'n
+    where
+        'd: 'n,
+    {
+        self.children().filter(move |c| c.name() == name)
     }
 
     /// The first child element called `name`.
-    pub(crate) fn child(&self, name: &str) -> Option<&Element> {
-        self.children.iter().find(|c| c.name.as_ref() == name)
+    pub(crate) fn child(self, name: &str) -> Option<Element<'d>> {
+        self.children().find(|c| c.name() == name)
     }
 
     /// `name` or `name id="..."`, for error messages and warnings.
-    pub(crate) fn describe(&self) -> String {
+    pub(crate) fn describe(self) -> String {
         match self.attr("id") {
-            Some(id) => format!("<{} id={id:?}>", self.name),
-            None => format!("<{}>", self.name),
+            Some(id) => format!("<{} id={id:?}>", self.name()),
+            None => format!("<{}>", self.name()),
         }
     }
 
     /// A required attribute, or an error naming the element and the attribute.
-    pub(crate) fn required(&self, name: &'static str) -> Result<&str, Error> {
+    pub(crate) fn required(self, name: &'static str) -> Result<&'d str, Error> {
         self.attr(name).ok_or_else(|| Error::Attribute {
             element: self.describe(),
             attribute: name,
             problem: "is missing".to_owned(),
-            position: self.position,
+            position: self.position(),
         })
     }
 }
 
-/// Parses `text` into its root element, enforcing `limits`.
-pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Element, Error> {
+/// Parses `text`, enforcing `limits` and keeping only the attributes for which
+/// `keep(element, attribute)` returns true.
+pub(crate) fn parse<'a>(
+    text: &'a str,
+    limits: &Limits,
+    keep: fn(&str, &str) -> bool,
+) -> Result<Document<'a>, Error> {
     if text.len() > limits.max_input_bytes {
         return Err(limit(0, "input size in bytes", limits.max_input_bytes));
     }
     let mut builder = Builder {
         reader: Reader::from_str(text),
+        text,
         limits,
+        keep,
+        doc: Document::with_capacity(text, limits),
         stack: Vec::new(),
-        elements: 0,
-        root: None,
+        root_done: false,
     };
     builder.run()?;
-    builder.root.ok_or(Error::Empty)
+    if builder.doc.nodes.is_empty() {
+        return Err(Error::Empty);
+    }
+    Ok(builder.doc)
 }
 
-struct Builder<'a> {
+struct Builder<'a, 'l> {
     reader: Reader<&'a [u8]>,
-    limits: &'a Limits,
-    stack: Vec<Element>,
-    elements: usize,
-    root: Option<Element>,
+    text: &'a str,
+    limits: &'l Limits,
+    keep: fn(&str, &str) -> bool,
+    doc: Document<'a>,
+    /// Open elements: (index, index of the last child so far).
+    stack: Vec<(usize, usize)>,
+    root_done: bool,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a, '_> {
     fn run(&mut self) -> Result<(), Error> {
         loop {
             let position = self.reader.buffer_position();
@@ -96,20 +178,22 @@ impl Builder<'_> {
             })?;
             match event {
                 Event::Start(start) => {
-                    let element = self.open(&start, position)?;
                     if self.stack.len() >= self.limits.max_depth {
                         return Err(limit(position, "nesting depth", self.limits.max_depth));
                     }
-                    self.stack.push(element);
+                    let index = self.open(&start, position)?;
+                    self.stack.push((index, NONE));
                 }
                 Event::Empty(start) => {
-                    let element = self.open(&start, position)?;
-                    self.close(element, position)?;
+                    self.open(&start, position)?;
+                    self.root_done |= self.stack.is_empty();
                 }
-                Event::End(_) => match self.stack.pop() {
-                    Some(element) => self.close(element, position)?,
-                    None => return Err(malformed(position, "end tag without start tag")),
-                },
+                Event::End(_) => {
+                    if self.stack.pop().is_none() {
+                        return Err(malformed(position, "end tag without start tag"));
+                    }
+                    self.root_done |= self.stack.is_empty();
+                }
                 Event::DocType(_) => return Err(Error::Dtd { position }),
                 // Text is never meaningful in CIB or crm_mon XML; entity references in it
                 // are reported by the reader as events and never expanded.
@@ -124,69 +208,113 @@ impl Builder<'_> {
         }
     }
 
-    fn open(&mut self, start: &BytesStart<'_>, position: u64) -> Result<Element, Error> {
-        if self.root.is_some() {
+    /// Adds an element as the last child of the innermost open element; returns its index.
+    fn open(&mut self, start: &BytesStart<'a>, position: u64) -> Result<usize, Error> {
+        if self.root_done {
             return Err(malformed(position, "content after the root element"));
         }
-        self.elements += 1;
-        if self.elements > self.limits.max_elements {
+        let index = self.doc.nodes.len();
+        if index >= self.limits.max_elements {
             return Err(limit(position, "element count", self.limits.max_elements));
         }
         let name = self.name(start.name().as_ref(), position)?;
-        let mut attrs = Vec::new();
-        for attr in start.attributes() {
+        let first_attr = self.doc.attrs.len();
+        for (count, attr) in start.attributes().enumerate() {
             let attr = attr.map_err(|e| malformed(position, &e.to_string()))?;
-            if attrs.len() >= self.limits.max_attributes {
+            let limits = self.limits;
+            if count >= limits.max_attributes {
                 return Err(limit(
                     position,
                     "attributes per element",
-                    self.limits.max_attributes,
+                    limits.max_attributes,
                 ));
             }
-            let key = self.name(attr.key.as_ref(), position)?;
-            if attr.value.len() > self.limits.max_attribute_bytes {
+            if attr.value.len() > limits.max_attribute_bytes {
                 return Err(limit(
                     position,
                     "attribute value bytes",
-                    self.limits.max_attribute_bytes,
+                    limits.max_attribute_bytes,
                 ));
             }
-            let value = attr
-                .decode_and_unescape_value(self.reader.decoder())
-                .map_err(|e| malformed(position, &format!("attribute {key:?}: {e}")))?;
-            attrs.push((key, Box::from(value.as_ref())));
+            let key = self.name(attr.key.as_ref(), position)?;
+            if (self.keep)(name, key) {
+                let value = self.value(&attr.value, position, key)?;
+                self.doc.attrs.push((key, value));
+            }
         }
-        Ok(Element {
+        self.doc.nodes.push(Node {
             name,
-            attrs,
-            children: Vec::new(),
+            attrs: (first_attr, self.doc.attrs.len()),
+            first_child: NONE,
+            next_sibling: NONE,
             position,
-        })
+        });
+        self.link(index);
+        Ok(index)
     }
 
-    fn name(&self, raw: &[u8], position: u64) -> Result<Box<str>, Error> {
+    fn link(&mut self, index: usize) {
+        let Some((parent, last)) = self.stack.last_mut() else {
+            return;
+        };
+        let previous = std::mem::replace(last, index);
+        let slot = match previous {
+            NONE => self.doc.nodes.get_mut(*parent).map(|p| &mut p.first_child),
+            sibling => self.doc.nodes.get_mut(sibling).map(|s| &mut s.next_sibling),
+        };
+        if let Some(slot) = slot {
+            *slot = index;
+        }
+    }
+
+    /// A name, as a slice of the input (names are never escaped).
+    fn name(&self, raw: &[u8], position: u64) -> Result<&'a str, Error> {
         if raw.len() > self.limits.max_name_bytes {
             return Err(limit(position, "name bytes", self.limits.max_name_bytes));
         }
-        std::str::from_utf8(raw)
-            .map(Box::from)
-            .map_err(|_| malformed(position, "name is not UTF-8"))
+        self.borrow(raw)
+            .ok_or_else(|| malformed(position, "name is not UTF-8"))
     }
 
-    fn close(&mut self, element: Element, position: u64) -> Result<(), Error> {
-        match self.stack.last_mut() {
-            Some(parent) => parent.children.push(element),
-            None if self.root.is_none() => self.root = Some(element),
-            None => return Err(malformed(position, "more than one root element")),
+    /// An attribute value: borrowed from the input unless it holds an escape.
+    fn value(&self, raw: &[u8], position: u64, key: &str) -> Result<Cow<'a, str>, Error> {
+        let text = match self.borrow(raw) {
+            Some(text) => Cow::Borrowed(text),
+            None => Cow::Owned(
+                std::str::from_utf8(raw)
+                    .map_err(|_| malformed(position, &format!("attribute {key:?} is not UTF-8")))?
+                    .to_owned(),
+            ),
+        };
+        if !text.contains('&') {
+            return Ok(text);
         }
-        Ok(())
+        quick_xml::escape::unescape(&text)
+            .map(|v| Cow::Owned(v.into_owned()))
+            .map_err(|e| malformed(position, &format!("attribute {key:?}: {e}")))
+    }
+
+    /// `raw` as a slice of the input text, when it is one (it always is for a string reader).
+    fn borrow(&self, raw: &[u8]) -> Option<&'a str> {
+        let base = self.text.as_ptr() as usize;
+        let start = (raw.as_ptr() as usize).checked_sub(base)?;
+        let text: &'a str = self.text;
+        let slice = text.get(start..start.checked_add(raw.len())?)?;
+        (slice.as_bytes() == raw).then_some(slice)
     }
 
     fn finish(&self, position: u64) -> Result<(), Error> {
         match self.stack.last() {
-            Some(open) => Err(malformed(
+            Some((open, _)) => Err(malformed(
                 position,
-                &format!("document ends inside {}", open.describe()),
+                &format!(
+                    "document ends inside {}",
+                    Element {
+                        doc: &self.doc,
+                        index: *open
+                    }
+                    .describe()
+                ),
             )),
             None => Ok(()),
         }
@@ -212,16 +340,32 @@ fn limit(position: u64, what: &'static str, max: usize) -> Error {
 mod tests {
     use super::*;
 
-    fn tree(text: &str) -> Result<Element, Error> {
-        parse(text, &Limits::default())
+    fn tree(text: &str) -> Result<Document<'_>, Error> {
+        parse(text, &Limits::default(), |_, _| true)
     }
 
     #[test]
     fn keeps_elements_and_attributes() {
-        let root = tree(r#"<a x="1&amp;2"><b/><c y="&#65;">text</c></a>"#).unwrap();
+        let doc = tree(r#"<a x="1&amp;2"><b/><c y="&#65;">text<d/></c><b/></a>"#).unwrap();
+        let root = doc.root();
         assert_eq!(root.attr("x"), Some("1&2"));
-        assert_eq!(root.children.len(), 2);
-        assert_eq!(root.child("c").unwrap().attr("y"), Some("A"));
+        let names: Vec<&str> = root.children().map(Element::name).collect();
+        assert_eq!(names, ["b", "c", "b"]);
+        assert_eq!(root.children_named("b").count(), 2);
+        let c = root.child("c").unwrap();
+        assert_eq!(c.attr("y"), Some("A"));
+        assert_eq!(c.child("d").unwrap().name(), "d");
+        assert!(root.child("d").is_none());
+    }
+
+    #[test]
+    fn keeps_only_wanted_attributes_and_borrows() {
+        let text = r#"<a id="x" digest="y" v="1&lt;2"/>"#;
+        let doc = parse(text, &Limits::default(), |_, k| k != "digest").unwrap();
+        assert_eq!(doc.attrs.len(), 2);
+        assert!(matches!(doc.attrs[0].1, Cow::Borrowed("x")));
+        assert_eq!(doc.root().attr("v"), Some("1<2"));
+        assert_eq!(doc.root().attr("digest"), None);
     }
 
     #[test]
@@ -258,7 +402,7 @@ mod tests {
             max_attribute_bytes: 4,
             ..Limits::default()
         };
-        let err = parse(r#"<a x="12345"/>"#, &limits).unwrap_err();
+        let err = parse(r#"<a x="12345"/>"#, &limits, |_, _| true).unwrap_err();
         assert!(matches!(err, Error::Limit { .. }), "{err}");
     }
 

@@ -1,0 +1,148 @@
+//! Generates a large CIB and times parsing it (see `cib/BENCHMARKS.md`).
+//!
+//! ```text
+//! cargo run --release -p cib --example large_cib -- generate 1000 > /tmp/large-cib.xml
+//! cargo run --release -p cib --example large_cib -- bench /tmp/large-cib.xml
+//! ```
+//!
+//! `bench` reads the file, then times `Cib::parse` plus `Cib::node_statuses` and reports the
+//! best of five runs and the process's peak resident memory (VmHWM).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a benchmark tool
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("generate") => {
+            let remotes: usize = args.get(2).map_or(1000, |n| n.parse().unwrap());
+            print!("{}", generate(remotes));
+        }
+        Some("bench") => bench(args.get(2).expect("bench FILE")),
+        _ => panic!("usage: large_cib generate N | bench FILE"),
+    }
+}
+
+fn bench(path: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut best = f64::MAX;
+    let mut nodes = 0;
+    for _ in 0..5 {
+        let start = Instant::now();
+        let cib = cib::Cib::parse(&text).unwrap();
+        let parsed = start.elapsed();
+        let statuses = cib.node_statuses();
+        eprintln!("parse {:?} statuses {:?}", parsed, start.elapsed() - parsed);
+        let elapsed = start.elapsed().as_secs_f64();
+        nodes = statuses.iter().filter(|n| n.online).count();
+        best = best.min(elapsed);
+    }
+    let peak_kib = std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .map(|v| {
+            v.trim()
+                .trim_end_matches(" kB")
+                .trim()
+                .parse::<u64>()
+                .unwrap()
+        })
+        .unwrap();
+    println!(
+        "rust cib: parse+node_statuses best of 5: {:.1} ms; online nodes: {nodes}; xml {:.1} MiB; peak RSS {:.1} MiB",
+        best * 1000.0,
+        text.len() as f64 / 1048576.0,
+        peak_kib as f64 / 1024.0
+    );
+}
+
+/// Three controllers, `n` remote computes with their connection resources and one IPMI
+/// fence device each, and a status section as a running cluster records it.
+fn generate(n: usize) -> String {
+    let mut x = String::new();
+    x.push_str(r#"<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="4211" num_updates="17" admin_epoch="0" have-quorum="1" dc-uuid="1">"#);
+    x.push_str("\n  <configuration>\n    <crm_config>\n      <cluster_property_set id=\"cib-bootstrap-options\">\n");
+    x.push_str("        <nvpair id=\"opt-stonith\" name=\"stonith-enabled\" value=\"true\"/>\n");
+    x.push_str(
+        "        <nvpair id=\"opt-cluster-name\" name=\"cluster-name\" value=\"overcloud\"/>\n",
+    );
+    x.push_str("      </cluster_property_set>\n    </crm_config>\n    <nodes>\n");
+    for c in 1..=3 {
+        writeln!(x, "      <node id=\"{c}\" uname=\"ctl{c}\"/>").unwrap();
+    }
+    for i in 0..n {
+        writeln!(x, "      <node id=\"cmp{i}\" uname=\"cmp{i}\" type=\"remote\"><instance_attributes id=\"nodes-cmp{i}\"><nvpair id=\"nodes-cmp{i}-role\" name=\"node_role\" value=\"compute\"/></instance_attributes></node>").unwrap();
+    }
+    x.push_str("    </nodes>\n    <resources>\n");
+    for i in 0..n {
+        writeln!(x, "      <primitive id=\"cmp{i}\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\"><instance_attributes id=\"cmp{i}-ia\"><nvpair id=\"cmp{i}-server\" name=\"server\" value=\"10.0.{}.{}\"/><nvpair id=\"cmp{i}-ri\" name=\"reconnect_interval\" value=\"60\"/></instance_attributes><operations><op id=\"cmp{i}-mon\" name=\"monitor\" interval=\"20\" timeout=\"30\"/></operations></primitive>", i / 250, i % 250).unwrap();
+        writeln!(x, "      <primitive id=\"stonith-cmp{i}\" class=\"stonith\" type=\"fence_ipmilan\"><instance_attributes id=\"stonith-cmp{i}-ia\"><nvpair id=\"stonith-cmp{i}-hl\" name=\"pcmk_host_list\" value=\"cmp{i}\"/><nvpair id=\"stonith-cmp{i}-ip\" name=\"ipaddr\" value=\"10.1.{}.{}\"/><nvpair id=\"stonith-cmp{i}-l\" name=\"login\" value=\"admin\"/><nvpair id=\"stonith-cmp{i}-p\" name=\"passwd\" value=\"pw{i}\"/><nvpair id=\"stonith-cmp{i}-lp\" name=\"lanplus\" value=\"true\"/></instance_attributes><operations><op id=\"stonith-cmp{i}-mon\" name=\"monitor\" interval=\"60s\"/></operations></primitive>", i / 250, i % 250).unwrap();
+    }
+    x.push_str("    </resources>\n    <constraints/>\n  </configuration>\n  <status>\n");
+    for c in 1..=3 {
+        writeln!(x, "    <node_state id=\"{c}\" uname=\"ctl{c}\" in_ccm=\"true\" crmd=\"online\" crm-debug-origin=\"do_update_resource\" join=\"member\" expected=\"member\">").unwrap();
+        writeln!(x, "      <transient_attributes id=\"{c}\"><instance_attributes id=\"status-{c}\"><nvpair id=\"status-{c}-probe\" name=\"#feature-set\" value=\"3.16.1\"/></instance_attributes></transient_attributes>").unwrap();
+        writeln!(x, "      <lrm id=\"{c}\">\n        <lrm_resources>").unwrap();
+        for i in 0..n {
+            let runs_here = i % 3 + 1 == c;
+            lrm(
+                &mut x,
+                &format!("cmp{i}"),
+                "remote",
+                "ocf\" provider=\"pacemaker",
+                c,
+                runs_here,
+                20000,
+            );
+            lrm(
+                &mut x,
+                &format!("stonith-cmp{i}"),
+                "fence_ipmilan",
+                "stonith",
+                c,
+                (i + 1) % 3 + 1 == c,
+                60000,
+            );
+        }
+        x.push_str("        </lrm_resources>\n      </lrm>\n    </node_state>\n");
+    }
+    for i in 0..n {
+        writeln!(x, "    <node_state id=\"cmp{i}\" uname=\"cmp{i}\" remote_node=\"true\" in_ccm=\"true\" crmd=\"online\" crm-debug-origin=\"do_update_resource\" node_fenced=\"0\"><lrm id=\"cmp{i}\"><lrm_resources/></lrm></node_state>").unwrap();
+    }
+    x.push_str("  </status>\n</cib>\n");
+    x
+}
+
+fn lrm(x: &mut String, id: &str, agent: &str, class: &str, node: usize, runs: bool, interval: u32) {
+    writeln!(
+        x,
+        "          <lrm_resource id=\"{id}\" type=\"{agent}\" class=\"{class}\">"
+    )
+    .unwrap();
+    let op = |x: &mut String,
+              key: &str,
+              op: &str,
+              call: u32,
+              rc: u32,
+              interval: u32,
+              target: u32| {
+        writeln!(x, "            <lrm_rsc_op id=\"{id}_{key}\" operation_key=\"{id}_{op}_{interval}\" operation=\"{op}\" crm-debug-origin=\"do_update_resource\" crm_feature_set=\"3.16.1\" transition-key=\"{call}:12:{target}:8c1e0e8a-5a77-4c56-9a4f-6c3bc7e2a1f0\" transition-magic=\"0:{rc};{call}:12:{target}:8c1e0e8a-5a77-4c56-9a4f-6c3bc7e2a1f0\" exit-reason=\"\" on_node=\"ctl{node}\" call-id=\"{call}\" rc-code=\"{rc}\" op-status=\"0\" interval=\"{interval}\" last-rc-change=\"1700000000\" exec-time=\"12\" queue-time=\"0\" op-digest=\"f2317cad3d54cec5d7d7aa7d0bf35cf8\"/>").unwrap();
+    };
+    if runs {
+        op(x, "last_0", "start", 20, 0, 0, 0);
+        op(
+            x,
+            &format!("monitor_{interval}"),
+            "monitor",
+            21,
+            0,
+            interval,
+            0,
+        );
+    } else {
+        op(x, "last_0", "monitor", 5, 7, 0, 7);
+    }
+    x.push_str("          </lrm_resource>\n");
+}
