@@ -1,0 +1,247 @@
+//! One function per action. Start and stop are idempotent; monitor is three-state (running,
+//! cleanly stopped, failed) and goes deeper with `OCF_CHECK_LEVEL`:
+//!
+//! | level | checks | failure |
+//! |---|---|---|
+//! | 0 | the PID file names a live `masakari-hostmonitor run`; it answers `status` on its control socket | `OCF_ERR_GENERIC` |
+//! | 10 | and its last read of the cluster state (crm_mon) worked | `OCF_ERR_GENERIC` |
+//! | 20 | and its last contact with the Masakari API worked | per `api_check` (default `OCF_DEGRADED`) |
+//!
+//! No PID file, or a PID that is not our daemon, is `OCF_NOT_RUNNING`. The status request goes
+//! through the daemon's own client ([`hostmonitor::daemon::request`]) in-process: no fork, and
+//! the answer comes from its engine task, so a hung engine fails level 0. Before its first
+//! reconcile or API contact the daemon reports `null`, which passes.
+
+use std::path::Path;
+use std::time::Duration;
+
+use hostmonitor::settings::Settings;
+
+use super::daemon::{self, PidFile};
+use super::instance::{ApiCheck, Instance};
+use crate::ocf::{Environment, Failure, Logger, OcfStatus, Outcome};
+
+/// `OCF_CHECK_LEVEL` from which monitor judges the daemon's view of the cluster state.
+pub const LEVEL_CIB: u32 = 10;
+/// `OCF_CHECK_LEVEL` from which monitor also judges the Masakari API contact.
+pub const LEVEL_API: u32 = 20;
+
+/// Operation time budget when Pacemaker does not say (`OCF_RESKEY_CRM_meta_timeout`).
+const DEFAULT_BUDGET: Duration = Duration::from_secs(20);
+
+/// `validate-all`: the attributes, the binary and the configuration file they amend.
+pub fn validate(instance: &Instance) -> Result<Settings, Failure> {
+    instance.check_binary()?;
+    instance.settings()
+}
+
+/// `start`: succeeds at once if the daemon runs; otherwise starts it and waits until its
+/// control socket accepts connections, or it exits (its exit code says why), or time runs out.
+pub fn start(instance: &Instance, env: &Environment, log: &Logger) -> Outcome {
+    let settings = validate(instance)?;
+    if running(instance).is_some() {
+        monitor(instance, &Environment::default(), log)?;
+        log.info("already running");
+        return Ok(OcfStatus::Success);
+    }
+    let socket = settings.paths.control_socket.clone();
+    prepare_dirs(instance, &settings)?;
+    let (mut child, offset) = daemon::spawn(instance)?;
+    let pid_file = PidFile {
+        pid: i32::try_from(child.id()).unwrap_or(i32::MAX),
+        control_socket: socket.clone(),
+    };
+    if let Err(f) = pid_file.write(&instance.pid_file) {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(f);
+    }
+    let limit = budget(env).saturating_sub(Duration::from_secs(1));
+    let mut exited = None;
+    let ready = daemon::wait_until(limit, || {
+        exited = child.try_wait().ok().flatten();
+        exited.is_some() || daemon::socket_accepts(&socket).is_ok()
+    });
+    if let Some(status) = exited {
+        let _ = std::fs::remove_file(&instance.pid_file);
+        let said = daemon::last_words(&instance.log_file, offset).unwrap_or_default();
+        let code = if status.code() == Some(2) {
+            OcfStatus::ErrConfigured
+        } else {
+            OcfStatus::ErrGeneric
+        };
+        return Err(Failure::new(
+            code,
+            format!("masakari-hostmonitor exited ({status}): {said}"),
+        ));
+    }
+    if !ready {
+        stop(instance, env, log)?;
+        return Err(Failure::generic(format!(
+            "masakari-hostmonitor did not open {} within {} s",
+            socket.display(),
+            limit.as_secs()
+        )));
+    }
+    log.info(&format!(
+        "started masakari-hostmonitor (pid {})",
+        pid_file.pid
+    ));
+    Ok(OcfStatus::Success)
+}
+
+/// `stop`: SIGTERM (SIGKILL after most of the timeout); succeeds if nothing runs.
+pub fn stop(instance: &Instance, env: &Environment, log: &Logger) -> Outcome {
+    if let Some(pf) = PidFile::read(&instance.pid_file) {
+        if daemon::is_daemon(pf.pid, &instance.binary) {
+            let grace = budget(env) * 3 / 4;
+            daemon::terminate(pf.pid, &instance.binary, grace)?;
+            log.info(&format!("stopped masakari-hostmonitor (pid {})", pf.pid));
+        }
+        std::fs::remove_file(&instance.pid_file)
+            .or_else(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => Ok(()),
+                _ => Err(e),
+            })
+            .map_err(|e| daemon::io_failure(&instance.pid_file, &e))?;
+    }
+    Ok(OcfStatus::Success)
+}
+
+/// `monitor`, as deep as `OCF_CHECK_LEVEL` asks.
+pub fn monitor(instance: &Instance, env: &Environment, log: &Logger) -> Outcome {
+    let level = env.check_level()?;
+    let Some(pf) = running(instance) else {
+        return Ok(OcfStatus::NotRunning);
+    };
+    let answer = hostmonitor::daemon::request(&pf.control_socket, "status").map_err(|e| {
+        Failure::generic(format!(
+            "masakari-hostmonitor (pid {}) runs but {e}",
+            pf.pid
+        ))
+    })?;
+    judge_status(&answer, level, instance.api_check, log)
+}
+
+/// The PID file of a live daemon of ours, if one runs.
+fn running(instance: &Instance) -> Option<PidFile> {
+    PidFile::read(&instance.pid_file).filter(|pf| daemon::is_daemon(pf.pid, &instance.binary))
+}
+
+/// The daemon's own view of its health (its `status` answer), judged at `level`.
+fn judge_status(
+    answer: &serde_json::Value,
+    level: u32,
+    api_check: ApiCheck,
+    log: &Logger,
+) -> Outcome {
+    let flag = |key: &str| answer.get(key).and_then(serde_json::Value::as_bool);
+    let text = |key: &str| {
+        answer
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("")
+    };
+    if let Some(error) = answer.get("error") {
+        return Err(Failure::generic(format!(
+            "masakari-hostmonitor status: {error}"
+        )));
+    }
+    if level >= LEVEL_CIB && flag("cib_ok") == Some(false) {
+        return Err(Failure::generic(format!(
+            "masakari-hostmonitor cannot read the cluster state on this node: {}",
+            text("cib_error")
+        )));
+    }
+    if level < LEVEL_API || flag("api_ok") != Some(false) {
+        return Ok(OcfStatus::Success);
+    }
+    let why = format!(
+        "masakari-hostmonitor's last contact with the Masakari API failed: {}",
+        text("api_error")
+    );
+    match api_check {
+        ApiCheck::Ignore => Ok(OcfStatus::Success),
+        ApiCheck::Degraded => {
+            log.warning(&why);
+            Ok(OcfStatus::Degraded)
+        }
+        ApiCheck::Fail => Err(Failure::generic(why)),
+    }
+}
+
+/// The directories the daemon and the agent write to.
+fn prepare_dirs(instance: &Instance, settings: &Settings) -> Result<(), Failure> {
+    let p = &settings.paths;
+    let files = [
+        instance.pid_file.as_path(),
+        instance.log_file.as_path(),
+        p.state_file.as_path(),
+        p.alert_socket.as_path(),
+        p.control_socket.as_path(),
+    ];
+    for dir in files.iter().filter_map(|f| f.parent()) {
+        create_dir(dir)?;
+    }
+    Ok(())
+}
+
+fn create_dir(dir: &Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir).map_err(|e| daemon::io_failure(dir, &e))
+}
+
+/// The operation's time budget.
+fn budget(env: &Environment) -> Duration {
+    env.op_timeout().unwrap_or(DEFAULT_BUDGET)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn judge(answer: serde_json::Value, level: u32, check: ApiCheck) -> Outcome {
+        let env = Environment::from_vars([("HA_LOGFILE", "/dev/null")]);
+        judge_status(&answer, level, check, &Logger::from_env("t", &env))
+    }
+
+    #[test]
+    fn status_judgement() {
+        let good = json!({"cib_ok": true, "api_ok": true, "quorate": true});
+        let api_down = json!({"cib_ok": true, "api_ok": false, "api_error": "refused"});
+        let fresh = json!({"cib_ok": null, "api_ok": null, "quorate": null});
+        let no_cib =
+            json!({"cib_ok": false, "cib_error": "crm_mon: not connected", "api_ok": true});
+        let engine_gone = json!({"error": "the engine has stopped"});
+        let failed = |o: Outcome| o.unwrap_err().status;
+        assert_eq!(judge(good, 20, ApiCheck::Fail), Ok(OcfStatus::Success));
+        assert_eq!(judge(fresh, 20, ApiCheck::Fail), Ok(OcfStatus::Success));
+        assert_eq!(
+            judge(api_down.clone(), 10, ApiCheck::Fail),
+            Ok(OcfStatus::Success)
+        );
+        assert_eq!(
+            judge(api_down.clone(), 20, ApiCheck::Degraded),
+            Ok(OcfStatus::Degraded)
+        );
+        assert_eq!(
+            judge(api_down.clone(), 20, ApiCheck::Ignore),
+            Ok(OcfStatus::Success)
+        );
+        assert_eq!(
+            failed(judge(api_down, 20, ApiCheck::Fail)),
+            OcfStatus::ErrGeneric
+        );
+        assert_eq!(
+            judge(no_cib.clone(), 0, ApiCheck::Ignore),
+            Ok(OcfStatus::Success)
+        );
+        let f = judge(no_cib, 10, ApiCheck::Ignore).unwrap_err();
+        assert!(f.reason.contains("crm_mon: not connected"), "{f}");
+        assert_eq!(
+            failed(judge(engine_gone, 0, ApiCheck::Ignore)),
+            OcfStatus::ErrGeneric
+        );
+    }
+}
