@@ -39,6 +39,7 @@ install-files:
 		ln -sf fence_ipmilan_rs $(DESTDIR)$(sbindir)/$${agent}_rs; done
 	install -m 0755 $(BUILD_DIR)/masakari-hostmonitor $(DESTDIR)$(bindir)/masakari-hostmonitor
 	install -m 0755 $(BUILD_DIR)/masakari-hostmonitor-alert $(DESTDIR)$(libexecdir)/masakari-hostmonitor-alert
+	install -m 0755 $(BUILD_DIR)/ocf-hostmonitor $(DESTDIR)$(ocfdir)/hostmonitor
 	install -d $(DESTDIR)$(SYSCONFDIR)/masakari-pcmk
 	install -m 0640 hostmonitor/etc/hostmonitor.toml $(DESTDIR)$(SYSCONFDIR)/masakari-pcmk/hostmonitor.toml
 
