@@ -184,6 +184,18 @@ fn scenarios(port: u16, dead_port: u16) -> Vec<Scenario> {
             SameFailure,
         ),
     ];
+    list.push(scenario(
+        "diag (ipmi_sim refuses it)",
+        b("diag"),
+        true,
+        SameFailure,
+    ));
+    let plug_as_ip = with(
+        with(with(b("status"), "ip", ""), "port_as_ip", "1"),
+        "plug",
+        "127.0.0.1",
+    );
+    list.push(scenario("plug as ip", plug_as_ip, true, Ignore));
     for alias in ["fence_ipmilanplus", "fence_ilo4"] {
         let mut s = scenario(
             "alias defaults to lanplus",
@@ -286,7 +298,7 @@ fn compare(sim: &Sim, s: &Scenario, mode: Mode) -> Result<(), String> {
     let ours = run(&our_program, &s.params, mode);
     let our_power = sim.power();
     let ctx = format!(
-        "{} via {mode:?}:\n theirs {theirs:?}\n ours   {ours:?}",
+        "{} via {mode:?} (power on after: theirs {their_power}, ours {our_power}):\n theirs {theirs:?}\n ours   {ours:?}",
         s.name
     );
     if theirs.code != ours.code

@@ -147,7 +147,8 @@ impl Run<'_> {
                     self.clock.sleep(self.settings.timeouts.power_wait);
                     return self.print("Success: Rebooted", Exit::Ok);
                 }
-                Err(e) if e.is_refusal() => return self.failed(&format!("Failed: {e}")),
+                // fencing.py reports every failed cycle as a timeout; the reason follows.
+                Err(e) if e.is_refusal() => return self.failed(&format!("{TIMED_OUT} ({e})")),
                 Err(e) => last = Some(e),
             }
         }
