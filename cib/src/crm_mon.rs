@@ -15,6 +15,21 @@ pub struct CrmMon {
     pub nodes: Vec<MonNode>,
     /// Fencing history, as listed.
     pub fence_history: Vec<FenceEvent>,
+    /// Every primitive resource instance, inside groups, clones and bundles too.
+    pub resources: Vec<MonResource>,
+}
+
+/// A primitive `resource` element of `crm_mon` output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonResource {
+    /// Resource id.
+    pub id: String,
+    /// `class:provider:type`, e.g. `ocf:pacemaker:remote`.
+    pub agent: String,
+    /// `Started`, `Starting`, `Stopped`, `Stopping`, ...
+    pub role: String,
+    /// `failed`
+    pub failed: bool,
 }
 
 /// A `node` element of `crm_mon` output.
@@ -123,8 +138,36 @@ impl CrmMon {
                 .flat_map(|h| h.children_named("fence_event"))
                 .map(FenceEvent::parse)
                 .collect::<Result<_, _>>()?,
+            resources: root.child("resources").map(primitives).unwrap_or_default(),
         })
     }
+
+    /// The resource with this id (the first instance, for clones).
+    pub fn resource(&self, id: &str) -> Option<&MonResource> {
+        self.resources.iter().find(|r| r.id == id)
+    }
+}
+
+/// The primitives below a `resources` element, depth first.
+fn primitives(e: Element<'_>) -> Vec<MonResource> {
+    let mut out = Vec::new();
+    let mut stack: Vec<Element<'_>> = e.children().collect();
+    stack.reverse();
+    while let Some(child) = stack.pop() {
+        if child.name() == "resource" {
+            out.push(MonResource {
+                id: child.attr("id").unwrap_or_default().to_owned(),
+                agent: child.attr("resource_agent").unwrap_or_default().to_owned(),
+                role: child.attr("role").unwrap_or_default().to_owned(),
+                failed: child.attr("failed").is_some_and(is_true),
+            });
+        } else {
+            let mut inner: Vec<Element<'_>> = child.children().collect();
+            inner.reverse();
+            stack.extend(inner);
+        }
+    }
+    out
 }
 
 impl MonNode {
@@ -180,6 +223,24 @@ impl FenceEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_primitives_inside_groups_and_clones() {
+        let xml = r#"<pacemaker-result><resources>
+  <resource id="compute1" resource_agent="ocf:pacemaker:remote" role="Starting" failed="false"/>
+  <group id="g"><resource id="a" resource_agent="ocf:heartbeat:Dummy" role="Started"/></group>
+  <clone id="c"><resource id="b" resource_agent="ocf:heartbeat:Dummy" role="Stopped" failed="true"/></clone>
+</resources></pacemaker-result>"#;
+        let mon = CrmMon::parse(xml).unwrap();
+        let ids: Vec<_> = mon.resources.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["compute1", "a", "b"]);
+        let c1 = mon.resource("compute1").unwrap();
+        assert_eq!(
+            (c1.agent.as_str(), c1.role.as_str()),
+            ("ocf:pacemaker:remote", "Starting")
+        );
+        assert!(mon.resource("b").unwrap().failed);
+    }
 
     #[test]
     fn reads_nodes_and_fence_history() {

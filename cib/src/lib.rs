@@ -40,7 +40,7 @@ mod xml;
 pub use alerts::Alert;
 pub use cib::Cib;
 pub use config::{ClusterOptions, NodeConfig, NodeType};
-pub use crm_mon::{CrmMon, FenceEvent, FenceStatus, MonNode};
+pub use crm_mon::{CrmMon, FenceEvent, FenceStatus, MonNode, MonResource};
 pub use error::Error;
 pub use fencing::{Eligibility, FenceDevice, HostCheck, IpmiParams};
 pub use history::{OnFail, Role};

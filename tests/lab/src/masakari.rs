@@ -127,6 +127,37 @@ pub fn notifications(layout: &Layout) -> Result<Vec<StoredNotification>> {
     serde_json::from_value(list).map_err(|e| answer_error(e.to_string()))
 }
 
+/// The uuid of every registered host, by name.
+pub fn host_uuids(layout: &Layout) -> Result<std::collections::BTreeMap<String, String>> {
+    let segments = request(layout, "GET", "/segments", None)?;
+    let mut uuids = std::collections::BTreeMap::new();
+    let list = segments
+        .get("segments")
+        .and_then(|s| s.as_array())
+        .cloned()
+        .unwrap_or_default();
+    for segment in list {
+        let Some(id) = segment.get("uuid").and_then(|u| u.as_str()) else {
+            continue;
+        };
+        let hosts = request(layout, "GET", &format!("/segments/{id}/hosts"), None)?;
+        for h in hosts
+            .get("hosts")
+            .and_then(|h| h.as_array())
+            .into_iter()
+            .flatten()
+        {
+            if let (Some(name), Some(uuid)) = (
+                h.get("name").and_then(|v| v.as_str()),
+                h.get("uuid").and_then(|v| v.as_str()),
+            ) {
+                uuids.insert(name.to_owned(), uuid.to_owned());
+            }
+        }
+    }
+    Ok(uuids)
+}
+
 /// Posts a notification as a monitor would; the HTTP status code and the body.
 pub fn post_notification(layout: &Layout, body: &serde_json::Value) -> Result<(u16, String)> {
     let text = curl(

@@ -40,7 +40,7 @@ pub fn from_crm_mon(
             Some(NodeView {
                 name: n.name.clone(),
                 kind,
-                online: n.online,
+                online: n.online && connected(&mon, &n.name, kind),
                 unclean: n.unclean,
                 fencing: history(&mon, &n.name),
             })
@@ -52,6 +52,18 @@ pub fn from_crm_mon(
         quorate: mon.with_quorum.unwrap_or(false),
         nodes,
     })
+}
+
+/// Whether a remote node's connection is really up. While Pacemaker retries the connection of a
+/// fenced remote (`reconnect_interval`), crm_mon reports the node online for as long as the
+/// connection resource is `Starting`, though nothing answers: only `Started` counts.
+fn connected(mon: &CrmMon, node: &str, kind: NodeKind) -> bool {
+    if kind != NodeKind::Remote {
+        return true;
+    }
+    mon.resource(node)
+        .filter(|r| r.agent == "ocf:pacemaker:remote")
+        .is_none_or(|r| r.role == "Started")
 }
 
 /// The fence history of one node. Only actions that leave a node off or reset count (`off`,

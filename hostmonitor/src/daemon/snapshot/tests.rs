@@ -96,3 +96,16 @@ fn a_real_lab_reading_with_a_fenced_remote() {
     assert!(!c1.online);
     assert!(c1.fencing.last_success.is_some());
 }
+
+#[test]
+fn a_remote_whose_connection_is_still_starting_is_not_online() {
+    let xml = include_str!("../../../tests/data/crm-mon-remote-reconnecting.xml");
+    let s = from_crm_mon(xml, "ctl1", T0).unwrap();
+    let c1 = s.nodes.iter().find(|n| n.name == "compute1").unwrap();
+    assert!(
+        !c1.online,
+        "crm_mon says online while the connection is Starting"
+    );
+    let c2 = s.nodes.iter().find(|n| n.name == "compute2").unwrap();
+    assert!(c2.online);
+}

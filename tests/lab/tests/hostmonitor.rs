@@ -1,0 +1,164 @@
+//! The host monitor in a real cluster: Pacemaker alerts through our alert agent, fencing by
+//! fence_ipmilan, notifications into the real Masakari API. Needs root and `make deps`.
+
+#![allow(clippy::unwrap_used, clippy::panic)] // test helpers: a failure should stop the test
+
+use std::time::Duration;
+
+use masakari_lab::stage::Stage;
+use masakari_lab::{Lab, LabSpec, Machine, RebootAction};
+
+const SETTLE: Duration = Duration::from_secs(90);
+const CTL1: Machine = Machine::Controller(1);
+
+/// A lab whose controller ctl1 runs our monitor, with Pacemaker's alerts going to it.
+struct Monitored {
+    lab: Lab,
+    config: String,
+    _stage: Stage,
+}
+
+fn monitored(name: &str) -> Monitored {
+    let stage = Stage::install(name).unwrap();
+    let lab = Lab::up(LabSpec {
+        reboot_action: RebootAction::Off,
+        stage: Some(stage.root().to_owned()),
+        ..LabSpec::new(name)
+    })
+    .unwrap();
+    let dir = lab.layout().host_dir(masakari_lab::Host::Node(CTL1));
+    let config = dir.join("hostmonitor.toml");
+    let text = format!(
+        "[masakari]\nendpoint = \"{}\"\n[monitor]\nreconcile_interval = 2\n[paths]\nstate_file = \"{}\"\n",
+        lab.layout().api_url(),
+        dir.join("state/hostmonitor.json").display()
+    );
+    std::fs::write(&config, text).unwrap();
+    let config = config.display().to_string();
+    let pcs = |args: &[&str]| lab.on_node(CTL1, "pcs", args).unwrap();
+    pcs(&[
+        "alert",
+        "create",
+        "id=masakari",
+        "path=/usr/libexec/masakari-pcmk/masakari-hostmonitor-alert",
+    ]);
+    pcs(&[
+        "alert",
+        "recipient",
+        "add",
+        "masakari",
+        "id=masakari-socket",
+        "value=/run/masakari-pcmk/alerts.sock",
+    ]);
+    lab.spawn_on_node(
+        CTL1,
+        &["masakari-hostmonitor", "run", "--config", &config],
+        "hostmonitor.log",
+    )
+    .unwrap();
+    let m = Monitored {
+        lab,
+        config,
+        _stage: stage,
+    };
+    m.wait_until("the monitor answers with a good CIB read", |s| {
+        s["cib_ok"] == true
+    });
+    m
+}
+
+impl Monitored {
+    fn status(&self) -> Option<serde_json::Value> {
+        let out = self
+            .lab
+            .on_node(
+                CTL1,
+                "masakari-hostmonitor",
+                &["status", "--config", &self.config],
+            )
+            .ok()?;
+        serde_json::from_str(&out).ok()
+    }
+
+    fn wait_until(
+        &self,
+        what: &str,
+        test: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        masakari_lab::wait::poll_until(what, SETTLE, || Ok(self.status().filter(|s| test(s))))
+            .unwrap_or_else(|e| panic!("{e}; log:\n{}", self.log()))
+    }
+
+    fn stored_for(&self, host: &str) -> Vec<masakari_lab::masakari::StoredNotification> {
+        let uuid = |n: &masakari_lab::masakari::StoredNotification| n.source_host_uuid.clone();
+        let hosts = masakari_lab::masakari::host_uuids(self.lab.layout()).unwrap();
+        let wanted = hosts.get(host).cloned().unwrap_or_default();
+        self.lab
+            .notifications()
+            .unwrap()
+            .into_iter()
+            .filter(|n| uuid(n) == wanted)
+            .collect()
+    }
+
+    fn wait_stored(
+        &self,
+        host: &str,
+        count: usize,
+    ) -> Vec<masakari_lab::masakari::StoredNotification> {
+        masakari_lab::wait::poll_until(
+            &format!("{count} notification(s) for {host}"),
+            SETTLE,
+            || {
+                let stored = self.stored_for(host);
+                Ok((stored.len() >= count).then_some(stored))
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}; log:\n{}", self.log()))
+    }
+
+    fn log(&self) -> String {
+        let dir = self.lab.layout().host_dir(masakari_lab::Host::Node(CTL1));
+        std::fs::read_to_string(dir.join("hostmonitor.log")).unwrap_or_default()
+    }
+}
+
+#[test]
+fn a_fenced_compute_is_notified_once_as_normal() {
+    let m = monitored("thm1");
+    m.lab.kill_remoted("compute1").unwrap();
+    let stored = m.wait_stored("compute1", 1);
+    assert_eq!(stored[0].kind, "COMPUTE_HOST");
+    assert_eq!(stored[0].payload["event"], "STOPPED");
+    assert_eq!(stored[0].payload["cluster_status"], "OFFLINE");
+    assert_eq!(stored[0].payload["host_status"], "NORMAL");
+    let fenced = m.lab.fence_history().unwrap();
+    assert!(
+        fenced
+            .iter()
+            .any(|e| e.target == "compute1" && e.status == "success"),
+        "{fenced:?}"
+    );
+    // Alerts, reconciles and retries must not add a second one.
+    std::thread::sleep(Duration::from_secs(8));
+    assert_eq!(m.stored_for("compute1").len(), 1, "{}", m.log());
+    assert!(m.stored_for("compute2").is_empty());
+    let status = m.status().unwrap();
+    assert!(status["alerts_accepted"].as_u64().unwrap() > 0, "{status}");
+}
+
+#[test]
+fn a_notification_waits_for_an_api_that_is_down_and_arrives_once() {
+    let m = monitored("thm2");
+    m.lab.set_api_running(false).unwrap();
+    m.lab.kill_remoted("compute2").unwrap();
+    m.lab.wait_fenced("compute2", SETTLE).unwrap();
+    m.wait_until("the monitor to notice the API is down", |s| {
+        s["api_ok"] == false
+    });
+    m.lab.set_api_running(true).unwrap();
+    let stored = m.wait_stored("compute2", 1);
+    assert_eq!(stored[0].payload["host_status"], "NORMAL");
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!(m.stored_for("compute2").len(), 1, "{}", m.log());
+}
