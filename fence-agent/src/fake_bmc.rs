@@ -46,6 +46,9 @@ pub struct FakeBmc {
     pub drop_first: u32,
     /// Answer nothing.
     pub silent: bool,
+    /// Answer only this many more datagrams, then process but never reply (a BMC that stops
+    /// answering mid-session).
+    pub answer_limit: Option<u32>,
     /// Flip a bit in every reply.
     pub tamper: bool,
     /// Send a wrong RAKP 4 integrity check value.
@@ -72,6 +75,7 @@ impl Default for FakeBmc {
             power_on: true,
             drop_first: 0,
             silent: false,
+            answer_limit: None,
             tamper: false,
             bad_rakp4: false,
             control_refusal: None,
@@ -111,7 +115,14 @@ impl FakeBmc {
                 *last ^= 0x01;
             }
         }
-        Some(reply)
+        match self.answer_limit.as_mut() {
+            Some(0) => None,
+            Some(left) => {
+                *left -= 1;
+                Some(reply)
+            }
+            None => Some(reply),
+        }
     }
 
     fn v15(&mut self, p: &V15Packet<'_>) -> Option<Vec<u8>> {

@@ -213,3 +213,25 @@ fn our_binary_with_kg() {
     assert_eq!(code, Some(1));
     assert!(stderr.contains("checking RAKP Message 4"), "{stderr}");
 }
+
+#[test]
+fn our_binary_when_the_bmc_stops_answering_mid_session() {
+    let mut bmc = FakeBmc::default();
+    // Auth caps, Open Session, RAKP 1, RAKP 3, Set Session Privilege; then silence.
+    bmc.answer_limit = Some(5);
+    let served = Served::start(bmc);
+    let (code, stdout, stderr) = ours(
+        &served,
+        &["-C", "17", "--shell-timeout", "2", "-o", "status"],
+    );
+    assert_eq!((code, stdout.as_str()), (Some(1), ""));
+    assert!(
+        stderr.contains("no answer from the BMC to Get Chassis Status"),
+        "{stderr}"
+    );
+    // Close Session is retransmitted while unanswered: at least one reached the BMC.
+    assert!(
+        served.bmc.lock().unwrap().closed >= 1,
+        "the session is closed even so"
+    );
+}

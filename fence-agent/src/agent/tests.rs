@@ -51,7 +51,7 @@ impl Bmc for ScriptedBmc {
             let stage = if self.unreachable_at_login {
                 crate::session::FIRST_STAGE
             } else {
-                "waiting for Get Chassis Status"
+                "Get Chassis Status"
             };
             return Err(BmcError::Session {
                 addr: "bmc:623".into(),

@@ -9,9 +9,9 @@ use crate::ipmi::{CompletionCode, RmcpStatus};
 #[non_exhaustive]
 pub enum SessionError {
     /// The BMC did not answer in time (network, address or BMC down).
-    #[error("no answer from the BMC {stage} (gave up after {sent} transmissions{})", dropped_note(*.dropped))]
+    #[error("no answer from the BMC to {stage} (gave up after {sent} transmissions{})", dropped_note(*.dropped))]
     Timeout {
-        /// What we were waiting for.
+        /// The request left unanswered.
         stage: &'static str,
         /// How many times the request was sent.
         sent: u32,
@@ -73,13 +73,13 @@ mod tests {
     #[test]
     fn messages_name_the_stage_and_code() {
         let e = SessionError::Timeout {
-            stage: "waiting for RAKP 2",
+            stage: "RAKP Message 1",
             sent: 3,
             dropped: 1,
         };
         assert_eq!(
             e.to_string(),
-            "no answer from the BMC waiting for RAKP 2 (gave up after 3 transmissions; 1 invalid datagrams dropped)"
+            "no answer from the BMC to RAKP Message 1 (gave up after 3 transmissions; 1 invalid datagrams dropped)"
         );
         let e = SessionError::Completion {
             stage: "Chassis Control",

@@ -44,12 +44,7 @@ impl Session {
 
     fn request_challenge(&mut self, now: Instant, auth: AuthType) -> State {
         let req = session_challenge::request(auth, &self.config.username);
-        self.start_message(
-            now,
-            "waiting for Get Session Challenge",
-            req,
-            self.login_deadline,
-        );
+        self.start_message(now, "Get Session Challenge", req, self.login_deadline);
         State::ExpectChallenge(Challenging { auth })
     }
 
@@ -77,7 +72,7 @@ impl Session {
             &challenge.challenge,
             outbound,
         );
-        let stage = "waiting for Activate Session (BMCs stay silent on a wrong password)";
+        let stage = "Activate Session (BMCs stay silent on a wrong password)";
         self.start_message(now, stage, req, self.login_deadline);
         State::ExpectActivate(Activating { auth: s.auth })
     }
@@ -113,12 +108,7 @@ impl Session {
             return self.established();
         }
         let req = set_privilege::request(self.config.privilege);
-        self.start_message(
-            now,
-            "waiting for Set Session Privilege Level",
-            req,
-            self.login_deadline,
-        );
+        self.start_message(now, "Set Session Privilege Level", req, self.login_deadline);
         State::ExpectSetPrivilege
     }
 

@@ -55,7 +55,7 @@ impl Session {
         let out = Outgoing::Handshake(PayloadType::OPEN_SESSION_REQUEST, payload);
         self.start(
             now,
-            "waiting for RMCP+ Open Session Response",
+            "RMCP+ Open Session Request",
             out,
             self.login_deadline,
             max_sends,
@@ -123,13 +123,7 @@ impl Session {
         let role = rakp::role_byte(self.config.privilege.0);
         let payload = rakp::rakp1(0, managed_id, &console_random, role, &self.config.username);
         let out = Outgoing::Handshake(PayloadType::RAKP1, payload);
-        self.start(
-            now,
-            "waiting for RAKP Message 2",
-            out,
-            self.login_deadline,
-            None,
-        );
+        self.start(now, "RAKP Message 1", out, self.login_deadline, None);
         State::ExpectRakp2(Rakp1Sent {
             suite: s.suite,
             console_id: s.console_id,
@@ -185,13 +179,7 @@ impl Session {
             .suite
             .rakp_hmac(&key, &[&rc, &s.console_id.to_le_bytes(), &user]);
         let out = Outgoing::Handshake(PayloadType::RAKP3, rakp::rakp3(0, s.managed_id, &code));
-        self.start(
-            now,
-            "waiting for RAKP Message 4",
-            out,
-            self.login_deadline,
-            None,
-        );
+        self.start(now, "RAKP Message 3", out, self.login_deadline, None);
         let next = Rakp3Sent {
             suite: s.suite,
             console_id: s.console_id,

@@ -30,7 +30,7 @@ use crate::ipmi::{AuthType, CipherSuite, Privilege, packet};
 use crate::secret::Secret;
 
 /// The first exchange of every session: a timeout here means the BMC never answered at all.
-pub const FIRST_STAGE: &str = "waiting for Get Channel Authentication Capabilities";
+pub const FIRST_STAGE: &str = "Get Channel Authentication Capabilities";
 
 /// A source of random bytes (session ids, RAKP random numbers, IVs).
 pub trait Random {
@@ -154,7 +154,7 @@ impl Session {
         let req = auth_caps::request(v2, s.config.privilege);
         s.start_message(
             now,
-            "waiting for Get Channel Authentication Capabilities",
+            "Get Channel Authentication Capabilities",
             req,
             login_deadline,
         );
@@ -214,12 +214,7 @@ impl Session {
         };
         self.state = State::ExpectCloseReply;
         let deadline = now + self.config.retransmit * 3;
-        self.start_message(
-            now,
-            "waiting for Close Session",
-            close_session::request(id),
-            deadline,
-        );
+        self.start_message(now, "Close Session", close_session::request(id), deadline);
     }
 
     /// Handles a datagram received at `now`.
