@@ -57,16 +57,16 @@ impl EngineTask {
                 () = sleep_until(deadline) => self.engine.on_timeout(now()),
                 _ = shutdown.changed() => return,
             };
-            self.carry_out(actions);
+            self.carry_out(actions).await;
         }
     }
 
-    fn carry_out(&mut self, actions: Vec<Action>) {
+    async fn carry_out(&mut self, actions: Vec<Action>) {
         let mut durable = true;
         for action in actions {
             match action {
                 Action::Persist(update) => {
-                    if let Err(error) = self.store.apply(&update) {
+                    if let Err(error) = self.store.apply(&update).await {
                         tracing::error!(%error, "cannot persist state: holding notifications until it works");
                         durable = false;
                     }

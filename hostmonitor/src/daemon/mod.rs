@@ -11,6 +11,7 @@
 //! stopping at any point loses nothing.
 
 mod alert_socket;
+mod cluster_store;
 mod control;
 mod delivery;
 mod engine_task;
@@ -61,7 +62,7 @@ async fn serve(settings: Settings) -> Result<(), DaemonError> {
         None => local_node_or_hostname().await,
     };
     config.local_node = Some(local_node.clone());
-    let engine = match store.load()? {
+    let engine = match store.load().await? {
         Some(record) => Engine::restore(config, record).map_err(|e| DaemonError::State {
             path: settings.paths.state_file.clone(),
             reason: e.to_string(),

@@ -1,5 +1,9 @@
 //! The durable record: the engine's memory of what it saw and sent, written before any notification
 //! it covers goes out, so a restarted (or failed-over) monitor neither loses nor repeats one.
+//!
+//! It is kept twice: in the cluster ([`super::cluster_store`], what a monitor on another controller
+//! resumes from) and in a local file (what a monitor resumes from when the CIB cannot be read). A
+//! write counts as durable when either copy took it; a failing copy is logged.
 
 use std::io::Write as _;
 use std::os::unix::fs::OpenOptionsExt as _;
@@ -7,13 +11,16 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::{Record, RecordUpdate};
 
+use super::cluster_store;
+
 use super::error::{DaemonError, io_error};
 
-/// The state file, and the record it holds.
+/// The state file, the cluster copy, and the record they hold.
 #[derive(Debug, Clone)]
 pub struct Store {
     path: PathBuf,
     record: Record,
+    cluster: bool,
 }
 
 impl Store {
@@ -25,20 +32,54 @@ impl Store {
         Ok(Self {
             path: path.to_owned(),
             record: Record::default(),
+            cluster: false,
         })
     }
 
     /// Lays the engine's update over the record and stores the whole durably. On failure the
     /// update stays applied in memory, so the next successful save carries it.
-    pub fn apply(&mut self, update: &RecordUpdate) -> Result<(), DaemonError> {
+    pub async fn apply(&mut self, update: &RecordUpdate) -> Result<(), DaemonError> {
         self.record.apply(update);
         let record = self.record.clone();
-        self.save(&record)
+        let local = self.save(&record);
+        if let Err(error) = &local {
+            tracing::warn!(%error, "local state file not written");
+        }
+        if !self.cluster {
+            return local;
+        }
+        match (cluster_store::save(&record).await, local) {
+            (Ok(()), _) => Ok(()),
+            (Err(error), Ok(())) => {
+                tracing::warn!(%error, "state not written to the CIB; only the local copy is current");
+                Ok(())
+            }
+            (Err(error), Err(local)) => {
+                tracing::error!(%error, "state not written to the CIB either");
+                Err(local)
+            }
+        }
     }
 
-    /// Reads the record stored last (`None` when there is none yet) and keeps it as the base of updates.
-    pub fn load(&mut self) -> Result<Option<Record>, DaemonError> {
-        let loaded = self.read()?;
+    /// Reads the record stored last (`None` when there is none yet) and keeps it as the base of
+    /// updates: the cluster's copy when the CIB can be read, else the local file.
+    pub async fn load(&mut self) -> Result<Option<Record>, DaemonError> {
+        self.cluster = cluster_store::reachable().await;
+        let loaded = if self.cluster {
+            match cluster_store::load().await {
+                Ok(Some(record)) => Some(record),
+                Ok(None) => self.read()?,
+                Err(reason) => {
+                    return Err(DaemonError::State {
+                        path: cluster_path(),
+                        reason,
+                    });
+                }
+            }
+        } else {
+            tracing::warn!("the CIB cannot be read: state is kept in the local file only");
+            self.read()?
+        };
         if let Some(record) = &loaded {
             self.record = record.clone();
         }
@@ -85,6 +126,14 @@ impl Store {
     }
 }
 
+fn cluster_path() -> PathBuf {
+    PathBuf::from(format!(
+        "CIB crm_config {}/{}",
+        cluster_store::SET,
+        cluster_store::NAME
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,13 +142,13 @@ mod tests {
     #[test]
     fn a_saved_record_loads_back_and_a_corrupt_one_is_refused() {
         let dir = std::env::temp_dir().join(format!("hm-store-{}", std::process::id()));
-        let mut store = Store::open(&dir.join("sub/state.json")).unwrap();
-        assert_eq!(store.load().unwrap(), None);
+        let store = Store::open(&dir.join("sub/state.json")).unwrap();
+        assert_eq!(store.read().unwrap(), None);
         let record = Engine::new(Config::default()).record();
         store.save(&record).unwrap();
-        assert_eq!(store.load().unwrap(), Some(record));
+        assert_eq!(store.read().unwrap(), Some(record));
         std::fs::write(dir.join("sub/state.json"), b"{ truncated").unwrap();
-        let err = store.load().unwrap_err().to_string();
+        let err = store.read().unwrap_err().to_string();
         assert!(err.contains("move it away"), "{err}");
         std::fs::remove_dir_all(dir).unwrap();
     }

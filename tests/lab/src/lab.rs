@@ -213,6 +213,12 @@ impl Lab {
         crate::cmd::spawn_detached(&mut cmd, &log).map(drop)
     }
 
+    /// Kills (by PID) the processes of a node whose command name is `comm` (at most 15 characters,
+    /// as /proc shows it); how many there were.
+    pub fn kill_on_node(&self, machine: Machine, comm: &str) -> usize {
+        procs::kill_named(&self.layout.netns(Host::Node(machine)), comm)
+    }
+
     /// Runs a program inside a node and returns its stdout.
     pub fn on_node(&self, machine: Machine, program: &str, args: &[&str]) -> Result<String> {
         let mut cmd = node::enter(&self.layout, machine, program)?;

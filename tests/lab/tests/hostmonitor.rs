@@ -125,7 +125,7 @@ impl Monitored {
 
 #[test]
 fn a_fenced_compute_is_notified_once_as_normal() {
-    let m = monitored("thm1");
+    let m = monitored("thm1", DEFAULT);
     m.lab.kill_remoted("compute1").unwrap();
     let stored = m.wait_stored("compute1", 1);
     assert_eq!(stored[0].kind, "COMPUTE_HOST");
@@ -149,7 +149,7 @@ fn a_fenced_compute_is_notified_once_as_normal() {
 
 #[test]
 fn a_notification_waits_for_an_api_that_is_down_and_arrives_once() {
-    let m = monitored("thm2");
+    let m = monitored("thm2", DEFAULT);
     m.lab.set_api_running(false).unwrap();
     m.lab.kill_remoted("compute2").unwrap();
     m.lab.wait_fenced("compute2", SETTLE).unwrap();
@@ -161,4 +161,101 @@ fn a_notification_waits_for_an_api_that_is_down_and_arrives_once() {
     assert_eq!(stored[0].payload["host_status"], "NORMAL");
     std::thread::sleep(Duration::from_secs(5));
     assert_eq!(m.stored_for("compute2").len(), 1, "{}", m.log());
+}
+
+#[test]
+fn a_monitor_killed_mid_episode_resumes_from_the_cluster_without_loss_or_duplicate() {
+    let m = monitored("thm3", DEFAULT);
+    m.lab.set_api_running(false).unwrap();
+    m.lab.kill_remoted("compute1").unwrap();
+    m.lab.wait_fenced("compute1", SETTLE).unwrap();
+    m.wait_until("the notification to be pending", |s| s["api_ok"] == false);
+    m.kill();
+    // The local copy is gone, as on another controller: only the CIB's copy remains.
+    let dir = m.lab.layout().host_dir(masakari_lab::Host::Node(CTL1));
+    std::fs::remove_file(dir.join("state/hostmonitor.json")).unwrap();
+    let cib = m.lab.cib_xml().unwrap();
+    assert!(
+        cib.contains("masakari-hostmonitor-state"),
+        "the record is in the CIB"
+    );
+    m.lab.set_api_running(true).unwrap();
+    m.start();
+    let stored = m.wait_stored("compute1", 1);
+    assert_eq!(stored[0].payload["host_status"], "NORMAL");
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!(m.stored_for("compute1").len(), 1, "{}", m.log());
+}
+
+#[test]
+fn two_computes_failing_together_give_one_notification_each_even_without_alerts() {
+    let m = monitored(
+        "thm4",
+        Setup {
+            computes: 3,
+            alerts: false,
+            ..DEFAULT
+        },
+    );
+    m.lab.kill_remoted("compute1").unwrap();
+    m.lab.kill_remoted("compute2").unwrap();
+    for host in ["compute1", "compute2"] {
+        let stored = m.wait_stored(host, 1);
+        assert_eq!(stored[0].payload["host_status"], "NORMAL");
+    }
+    std::thread::sleep(Duration::from_secs(6));
+    assert_eq!(m.stored_for("compute1").len(), 1);
+    assert_eq!(m.stored_for("compute2").len(), 1);
+    assert!(m.stored_for("compute3").is_empty());
+    assert_eq!(
+        m.status().unwrap()["alerts_accepted"],
+        0,
+        "no alert was configured"
+    );
+}
+
+#[test]
+fn a_compute_whose_bmc_is_dead_is_never_reported_normal() {
+    let m = monitored(
+        "thm5",
+        Setup {
+            monitor: "fence_timeout = 15",
+            ..DEFAULT
+        },
+    );
+    m.lab.set_bmc_alive("compute1", false).unwrap();
+    m.lab.kill_remoted("compute1").unwrap();
+    let stored = m.wait_stored("compute1", 1);
+    assert_eq!(stored[0].payload["host_status"], "UNKNOWN", "{}", m.log());
+    let fenced = m.lab.fence_history().unwrap();
+    assert!(
+        !fenced
+            .iter()
+            .any(|e| e.target == "compute1" && e.status == "success"),
+        "{fenced:?}"
+    );
+    std::thread::sleep(Duration::from_secs(5));
+    let all = m.stored_for("compute1");
+    assert!(
+        all.iter().all(|n| n.payload["host_status"] != "NORMAL"),
+        "{all:?}"
+    );
+}
+
+#[test]
+fn without_quorum_nothing_is_sent() {
+    let m = monitored(
+        "thm6",
+        Setup {
+            controllers: 3,
+            computes: 1,
+            ..DEFAULT
+        },
+    );
+    m.lab.kill_controller("ctl2").unwrap();
+    m.lab.kill_controller("ctl3").unwrap();
+    m.wait_until("the monitor to see quorum lost", |s| s["quorate"] == false);
+    m.lab.kill_remoted("compute1").unwrap();
+    std::thread::sleep(Duration::from_secs(15));
+    assert!(m.stored_for("compute1").is_empty(), "{}", m.log());
 }
