@@ -74,3 +74,12 @@ lab-down:
 
 clean:
 	$(CARGO) clean
+
+## RPMs for EL9 from git HEAD, vendored and offline, checked by rpmlint: build/rpm/RPMS (rpm/README.md).
+## rpm-test installs them into a scratch root and checks every file, the agents and the man pages.
+.PHONY: rpm rpm-test
+rpm:
+	rpm/build-rpm.sh
+
+rpm-test:
+	rpm/test-rpm.sh

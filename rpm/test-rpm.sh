@@ -1,0 +1,167 @@
+#!/bin/bash
+# Builds the RPMs, installs them into a scratch root and checks what landed there (`make rpm-test`):
+#  - every path, its type, mode, owner and group, against rpm/expected-files.txt;
+#  - `rpm --verify` of both packages, and the scriptlets parse;
+#  - tmpfiles.d creates /run/masakari-pcmk as the packages expect;
+#  - the installed fence agent, under each of its names, prints its metadata;
+#  - each installed command has a man page that renders without warnings;
+#  - the shipped configuration passes `masakari-hostmonitor check-config`;
+#  - the systemd unit starts the installed daemon with the shipped configuration;
+#  - the installed OCF agent passes ocf-tester (once the tree has one).
+#
+#   rpm/test-rpm.sh [--no-build]    (--no-build: test the RPMs already in build/rpm)
+#
+# Runs as root (rpm --root chroots). The scratch root is removed on exit, even on failure.
+set -euo pipefail
+
+top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+out=$top/build/rpm
+if [ "${1:-}" != --no-build ]; then
+    "$top/rpm/build-rpm.sh" "$out"
+fi
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/masakari-pcmk-rpm-test.XXXXXX")
+ocf_started=
+# The agent's stop with ocf-tester's environment: a daemon that a failing ocf-tester left running is
+# stopped the agent's way (by the PID in its HA_RSCTMP file).
+ocf_stop() {
+    local env=(OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=hostmonitor HA_RSCTMP="$HA_RSCTMP") i
+    for ((i = 1; i < ${#ocf_params[@]}; i += 2)); do env+=("OCF_RESKEY_${ocf_params[i]}"); done
+    env "${env[@]}" "$ocf" stop
+}
+cleanup() {
+    if [ -n "$ocf_started" ]; then
+        ocf_stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$scratch"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+root=$scratch/root
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+
+# The accounts EL9 has when pacemaker-libs is installed (hacluster/haclient are 189 there).
+mkdir -p "$root/etc"
+printf 'root:x:0:0:root:/root:/bin/bash\nhacluster:x:189:189:cluster user:/var/lib/pacemaker:/sbin/nologin\n' > "$root/etc/passwd"
+printf 'root:x:0:\nhaclient:x:189:\n' > "$root/etc/group"
+
+rpms=("$out"/RPMS/*/*.rpm)
+# --noscripts: the scratch root has no shell or systemctl; the scriptlets are parsed below instead.
+rpm --root "$root" --nodeps --noscripts -i "${rpms[@]}"
+pass "installed ${rpms[*]##*/}"
+
+packages=$(rpm -qp --qf '%{NAME}\n' "${rpms[@]}")
+# shellcheck disable=SC2086 # one word per package
+if rpm --root "$root" --nodeps --noscripts -V $packages; then
+    pass "rpm --verify"
+else
+    fail "rpm --verify reports changed files"
+fi
+
+for rpm in "${rpms[@]}"; do
+    scripts=$(rpm -qp --scripts "$rpm" | sed '/^[a-z]* scriptlet.*:$/d')
+    if [ -n "$scripts" ] && ! sh -n <<<"$scripts"; then
+        fail "scriptlets of ${rpm##*/} do not parse"
+    fi
+done
+pass "scriptlets parse"
+
+# What %post's %tmpfiles_create does on a real system.
+systemd-tmpfiles --root="$root" --create masakari-pcmk.conf
+
+# Every path: type mode owner group path [-> target], names from the scratch root's own accounts.
+name_of() { awk -F: -v id="$2" '$3 == id { print $1; exit }' "$root/etc/$1"; }
+describe() {
+    local path=$1 st type mode uid gid line
+    st=$(stat -c '%F|%a|%u|%g' "$root$path")
+    IFS='|' read -r type mode uid gid <<<"$st"
+    case $type in
+    directory) type=d ;;
+    "regular file" | "regular empty file") type=f ;;
+    "symbolic link") type=l ;;
+    esac
+    line=$(printf '%s %04o %s %s %s' "$type" "0$mode" "$(name_of passwd "$uid")" "$(name_of group "$gid")" "$path")
+    if [ "$type" = l ]; then
+        line="$line -> $(readlink "$root$path")"
+    fi
+    echo "$line"
+}
+# shellcheck disable=SC2086 # one word per package
+actual=$(rpm --root "$root" -ql $packages | grep -v '^/usr/lib/.build-id' | sort -u |
+    while read -r path; do describe "$path"; done)
+expected=$(grep -v '^#' "$top/rpm/expected-files.txt" | sort -k5)
+if diff <(echo "$expected") <(echo "$actual" | sort -k5); then
+    pass "$(echo "$actual" | wc -l) paths with the expected type, mode, owner and group"
+else
+    fail "installed paths differ from rpm/expected-files.txt (< expected, > installed)"
+fi
+
+fence=$root/usr/sbin/fence_ipmilan_rs
+for agent in "$root"/usr/sbin/fence_*_rs; do
+    name=${agent##*/}
+    if "$agent" -o metadata > "$scratch/$name.xml" && xmllint --noout "$scratch/$name.xml" &&
+        grep -q "<resource-agent name=\"$name\"" "$scratch/$name.xml"; then
+        pass "$name -o metadata"
+    else
+        fail "$name -o metadata"
+    fi
+done
+if echo "action=metadata" | "$fence" | grep -q '<parameter name="ipaddr"'; then
+    pass "fence_ipmilan_rs metadata on stdin"
+else
+    fail "fence_ipmilan_rs metadata on stdin"
+fi
+
+for cmd in "$root"/usr/bin/* "$root"/usr/sbin/*; do
+    name=${cmd##*/}
+    page=$(ls "$root"/usr/share/man/man[18]/"$name".[18].gz 2>/dev/null || true)
+    if [ -z "$page" ]; then
+        fail "no man page for $name"
+    elif warnings=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null) && [ -z "$warnings" ]; then
+        pass "man page of $name"
+    else
+        fail "man page of $name: $warnings"
+    fi
+done
+
+hostmonitor=$root/usr/bin/masakari-hostmonitor
+config=$root/etc/masakari-pcmk/hostmonitor.toml
+if "$hostmonitor" check-config --config "$config"; then
+    pass "shipped configuration passes check-config"
+else
+    fail "shipped configuration fails check-config"
+fi
+
+unit=$root/usr/lib/systemd/system/masakari-hostmonitor.service
+if grep -qx 'ExecStart=/usr/bin/masakari-hostmonitor run --config /etc/masakari-pcmk/hostmonitor.toml' "$unit"; then
+    pass "unit runs the installed daemon with the shipped configuration"
+else
+    fail "unit's ExecStart"
+fi
+
+# ocf-tester runs start, monitor, stop etc. against the installed daemon with the shipped configuration;
+# only paths (and an endpoint where nothing listens) are laid over it as instance attributes.
+ocf=$root/usr/lib/ocf/resource.d/masakari/hostmonitor
+ocf_params=(-o config="$config" -o binary="$hostmonitor" -o masakari_endpoint=http://127.0.0.1:9/v1
+    -o state_dir="$scratch/state" -o run_dir="$scratch/run" -o log_file="$scratch/daemon.log")
+export HA_RSCTMP=$scratch/rsctmp
+mkdir -p "$HA_RSCTMP"
+if [ -x "$ocf" ]; then
+    ocf_started=1
+    if ocf-tester -n hostmonitor "${ocf_params[@]}" "$ocf" > "$scratch/ocf-tester.log" 2>&1; then
+        pass "ocf-tester: $(tail -n 1 "$scratch/ocf-tester.log")"
+    else
+        cat "$scratch/ocf-tester.log" "$scratch/daemon.log" >&2 || true
+        fail "ocf-tester"
+    fi
+else
+    fail "no OCF agent at /usr/lib/ocf/resource.d/masakari/hostmonitor"
+fi
+
+if [ "$failures" -ne 0 ]; then
+    echo "rpm-test: $failures check(s) failed" >&2
+    exit 1
+fi
+echo "rpm-test: all checks passed"
