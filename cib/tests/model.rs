@@ -113,3 +113,20 @@ fn unknown_elements_are_ignored_and_bad_input_is_an_error() {
     assert!(Cib::parse("<nodes/>").is_err());
     assert!(Cib::parse("<cib/>").is_err());
 }
+
+#[test]
+fn lab_cib_fence_device_for_a_remote_compute() {
+    let cib = corpus("lab-healthy-3ctl-1remote.xml");
+    let devices = cib.fence_devices_for("compute1");
+    assert_eq!(devices.len(), 1);
+    let ipmi = devices[0].ipmi();
+    assert_eq!(ipmi.address.as_deref(), Some("10.250.0.141"));
+    assert_eq!(ipmi.port, Some(623));
+    assert_eq!(ipmi.username.as_deref(), Some("admin"));
+    assert!(ipmi.password.is_some());
+    assert!(ipmi.lanplus);
+    assert_eq!(ipmi.cipher, Some(3));
+    let compute1 = cib.node_status("compute1").unwrap();
+    assert_eq!(compute1.kind, NodeKind::Remote);
+    assert!(compute1.online && !compute1.unclean);
+}
