@@ -38,6 +38,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 root=$scratch/root
+# ocf-tester runs meta-data as an unprivileged user, who must be able to reach the agent.
+chmod 0755 "$scratch"
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 pass() { echo "ok: $*"; }
