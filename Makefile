@@ -83,3 +83,10 @@ rpm:
 
 rpm-test:
 	rpm/test-rpm.sh
+
+## Benchmark (not a test): our host monitor vs masakari-monitors' on the lab, and a simulated
+## 1,000-node failure of 50; prints Markdown for BENCHMARKS.md. BENCH_ARGS e.g. --trials 7 --skip-scale.
+bench-hostmonitor: deps
+	$(CARGO) build --release --workspace --bins
+	$${CARGO_TARGET_DIR:-target}/release/bench-hostmonitor $(BENCH_ARGS)
+.PHONY: bench-hostmonitor

@@ -1,0 +1,86 @@
+//! `bench-hostmonitor`: our host monitor side by side with masakari-monitors' hostmonitor on a lab,
+//! and the simulated 1,000-node scale run. Needs root and `make deps`; prints Markdown for
+//! BENCHMARKS.md. Run through `make bench-hostmonitor`. A benchmark, not a test: nothing is asserted.
+
+mod monitors;
+mod procstat;
+mod report;
+mod scale;
+mod side_by_side;
+mod stats;
+mod timefmt;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// Host monitor benchmark on the lab (one lab at a time, each torn down at the end).
+#[derive(Debug, Parser)]
+struct Args {
+    /// Failures per monitor configuration.
+    #[arg(long, default_value_t = 5)]
+    trials: usize,
+    /// Seconds of the idle CPU window (at least two polls for a poller).
+    #[arg(long, default_value_t = 60)]
+    idle: u64,
+    /// masakari-monitors' monitoring_interval values to run.
+    #[arg(long, value_delimiter = ',', default_value = "5,60")]
+    intervals: Vec<u32>,
+    /// Simulated monitored nodes in the scale run.
+    #[arg(long, default_value_t = 1000)]
+    hosts: usize,
+    /// Nodes failing at once in the scale run.
+    #[arg(long, default_value_t = 50)]
+    failing: usize,
+    /// Skip the side-by-side run.
+    #[arg(long)]
+    skip_side_by_side: bool,
+    /// Skip the scale run.
+    #[arg(long)]
+    skip_scale: bool,
+    /// Also write the Markdown here.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench-hostmonitor: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> masakari_lab::Result<()> {
+    let idle = Duration::from_secs(args.idle);
+    let mut md = report::header(args);
+    if !args.skip_side_by_side {
+        let mut monitors = vec![monitors::Monitor::Ours];
+        monitors.extend(
+            args.intervals
+                .iter()
+                .map(|&i| monitors::Monitor::Incumbent(i)),
+        );
+        let phases = side_by_side::run(&monitors, args.trials, idle)?;
+        md.push_str(&report::side_by_side(&phases));
+        emit(args, &md)?;
+    }
+    if !args.skip_scale {
+        let result = scale::run(args.hosts, args.failing, idle)?;
+        md.push_str(&report::scale(&result));
+    }
+    emit(args, &md)
+}
+
+fn emit(args: &Args, md: &str) -> masakari_lab::Result<()> {
+    println!("{md}");
+    if let Some(path) = &args.out {
+        std::fs::write(path, md).map_err(monitors::file_error(path))?;
+    }
+    Ok(())
+}

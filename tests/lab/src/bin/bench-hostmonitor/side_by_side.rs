@@ -1,0 +1,298 @@
+//! One lab, our monitor and masakari-monitors' hostmonitor in turn (never together: both would send
+//! the same STOPPED notification and the API's 409 dedupe would hide the slower one), the same
+//! fault each trial: a compute's pacemaker-remoted is killed, Pacemaker fences it through
+//! fence_ipmilan, and the monitor's notification is stored by the Masakari API.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use masakari_lab::layout::Host;
+use masakari_lab::masakari::{self, StoredNotification};
+use masakari_lab::stage::Stage;
+use masakari_lab::{Lab, LabError, LabSpec, RebootAction, Result};
+
+use crate::monitors::{CTL1, Monitor, Running, file_error};
+use crate::procstat::{self, CpuMark, Memory};
+use crate::timefmt::{now, parse_utc};
+
+/// The lab's name.
+pub const LAB: &str = "bhm";
+/// Computes the trials rotate over, so no host fails twice within the API's 180 s dedupe window.
+const COMPUTES: u8 = 5;
+/// Time between two failures of one compute (the API's dedupe window plus a margin).
+const REUSE_AFTER: f64 = 190.0;
+/// The longest a notification may take (the incumbent at a 60 s interval needs up to ~75 s).
+const NOTIFY_TIMEOUT: Duration = Duration::from_secs(240);
+/// Where the recorder alert writes, inside ctl1.
+const RECORD_LOG: &str = "/var/log/pacemaker/bench-alerts.log";
+
+/// One failure and what the monitor made of it.
+#[derive(Debug, Clone)]
+pub struct Trial {
+    /// The compute that failed.
+    pub compute: String,
+    /// When its pacemaker-remoted was killed (Unix seconds).
+    pub killed_at: f64,
+    /// When Pacemaker reported the fence successful (its fencing alert's timestamp).
+    pub fenced_at: Option<f64>,
+    /// When the API stored the STOPPED notification (its created_at).
+    pub stored_at: Option<f64>,
+    /// The notification's host_status.
+    pub host_status: String,
+}
+
+impl Trial {
+    /// Seconds from the kill to the stored notification.
+    pub fn kill_to_stored(&self) -> Option<f64> {
+        Some(self.stored_at? - self.killed_at)
+    }
+
+    /// Seconds from the fencing completion to the stored notification.
+    pub fn fence_to_stored(&self) -> Option<f64> {
+        Some(self.stored_at? - self.fenced_at?)
+    }
+
+    /// Seconds from the kill to the fencing completion.
+    pub fn fence_time(&self) -> Option<f64> {
+        Some(self.fenced_at? - self.killed_at)
+    }
+}
+
+/// One monitor's results.
+#[derive(Debug, Clone)]
+pub struct Phase {
+    /// The monitor.
+    pub monitor: Monitor,
+    /// Its trials.
+    pub trials: Vec<Trial>,
+    /// CPU % of one core while nothing failed, and over how many seconds.
+    pub idle_cpu_percent: f64,
+    /// Seconds of the idle window.
+    pub idle_seconds: f64,
+    /// CPU seconds over the trials, and their wall seconds.
+    pub busy_cpu: (f64, f64),
+    /// Memory of each process at the end.
+    pub memory: Vec<Memory>,
+}
+
+/// Brings the lab up, runs every monitor's trials in turn, tears the lab down.
+pub fn run(monitors: &[Monitor], trials: usize, idle: Duration) -> Result<Vec<Phase>> {
+    let stage = Stage::install(LAB)?;
+    eprintln!("bench: bringing up lab {LAB} (1 controller, {COMPUTES} computes)");
+    let lab = Lab::up(LabSpec {
+        computes: COMPUTES,
+        reboot_action: RebootAction::Off,
+        stage: Some(stage.root().to_owned()),
+        ..LabSpec::new(LAB)
+    })?;
+    configure_alerts(&lab)?;
+    let uuids = masakari::host_uuids(lab.layout())?;
+    let mut last_failure: BTreeMap<String, f64> = BTreeMap::new();
+    let mut phases = Vec::new();
+    let mut next = 0usize;
+    for &monitor in monitors {
+        eprintln!("bench: starting {}", monitor.label());
+        let running = monitor.start(&lab, None)?;
+        let result = run_phase(
+            &lab,
+            &running,
+            trials,
+            idle,
+            &uuids,
+            &mut last_failure,
+            &mut next,
+        );
+        running.stop(&lab);
+        phases.push(result?);
+    }
+    lab.down()?;
+    Ok(phases)
+}
+
+fn run_phase(
+    lab: &Lab,
+    running: &Running,
+    trials: usize,
+    idle: Duration,
+    uuids: &BTreeMap<String, String>,
+    last_failure: &mut BTreeMap<String, f64>,
+    next: &mut usize,
+) -> Result<Phase> {
+    let pids = running.pids();
+    std::thread::sleep(Duration::from_secs(5));
+    // At least two polls of a slow poller inside the idle window.
+    let idle = match running.monitor {
+        Monitor::Incumbent(i) => idle.max(Duration::from_secs(u64::from(i) * 2)),
+        Monitor::Ours => idle,
+    };
+    eprintln!("bench:   idle for {} s", idle.as_secs());
+    let mark = CpuMark::take(&pids);
+    std::thread::sleep(idle);
+    let (idle_cpu, idle_wall) = mark.since(&pids);
+    let busy = CpuMark::take(&pids);
+    let mut done = Vec::new();
+    for _ in 0..trials {
+        let compute = format!("compute{}", *next % usize::from(COMPUTES) + 1);
+        *next += 1;
+        if let Some(&at) = last_failure.get(&compute) {
+            let wait = REUSE_AFTER - (now() - at);
+            if wait > 0.0 {
+                std::thread::sleep(Duration::from_secs_f64(wait));
+            }
+        }
+        let trial = one_trial(lab, running, &compute, uuids)?;
+        last_failure.insert(compute.clone(), trial.killed_at);
+        eprintln!(
+            "bench:   {compute}: fenced {:?} s after the kill, stored {:?} s after the kill, {:?} s after fencing",
+            trial.fence_time(),
+            trial.kill_to_stored(),
+            trial.fence_to_stored()
+        );
+        done.push(trial);
+    }
+    let busy_cpu = busy.since(&pids);
+    Ok(Phase {
+        monitor: running.monitor,
+        trials: done,
+        idle_cpu_percent: 100.0 * idle_cpu / idle_wall,
+        idle_seconds: idle_wall,
+        busy_cpu,
+        memory: procstat::memory(&running.procs),
+    })
+}
+
+fn one_trial(
+    lab: &Lab,
+    running: &Running,
+    compute: &str,
+    uuids: &BTreeMap<String, String>,
+) -> Result<Trial> {
+    let uuid = uuids
+        .get(compute)
+        .cloned()
+        .ok_or_else(|| LabError::Usage(format!("{compute} is not registered with the API")))?;
+    let before: BTreeSet<String> = lab
+        .notifications()?
+        .into_iter()
+        .map(|n| n.notification_uuid)
+        .collect();
+    lab.kill_remoted(compute)?;
+    let killed_at = now();
+    let stored = wait_stopped(lab, &uuid, &before);
+    if stored.is_none() {
+        eprintln!(
+            "bench:   no notification for {compute} within {} s; see {}",
+            NOTIFY_TIMEOUT.as_secs(),
+            running.log.display()
+        );
+    }
+    let fenced_at = fence_time(lab, compute, killed_at);
+    lab.set_power(compute, true)?;
+    lab.wait_node(compute, "online", Duration::from_secs(120), |n| n.online)?;
+    lab.wait_ready(Duration::from_secs(120))?;
+    std::thread::sleep(Duration::from_secs(3));
+    Ok(Trial {
+        compute: compute.to_owned(),
+        killed_at,
+        fenced_at,
+        stored_at: stored.as_ref().and_then(|n| parse_utc(&n.created_at)),
+        host_status: stored
+            .as_ref()
+            .and_then(|n| n.payload.get("host_status")?.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "-".to_owned()),
+    })
+}
+
+/// The first STOPPED notification for the host that was not there before.
+fn wait_stopped(lab: &Lab, uuid: &str, before: &BTreeSet<String>) -> Option<StoredNotification> {
+    let start = std::time::Instant::now();
+    while start.elapsed() < NOTIFY_TIMEOUT {
+        let found = lab.notifications().ok().and_then(|list| {
+            list.into_iter().find(|n| {
+                n.source_host_uuid == uuid
+                    && n.payload.get("event").is_some_and(|e| e == "STOPPED")
+                    && !before.contains(&n.notification_uuid)
+            })
+        });
+        if found.is_some() {
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    None
+}
+
+/// When Pacemaker's fencing alert reported the first successful fence of `compute` after `since`.
+fn fence_time(lab: &Lab, compute: &str, since: f64) -> Option<f64> {
+    let log = record_log(lab);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let found = text.lines().find_map(|line| {
+            let f: Vec<&str> = line.splitn(7, ' ').collect();
+            let [date, kind, node, task, rc, stamp, ..] = f.as_slice() else {
+                return None;
+            };
+            let date: f64 = date.parse().ok()?;
+            let stamp: f64 = stamp.parse().ok().filter(|&s| s > 0.0).unwrap_or(date);
+            (*kind == "fencing"
+                && *node == compute
+                && *rc == "0"
+                && matches!(*task, "off" | "reboot")
+                && stamp >= since - 1.0)
+                .then_some(stamp)
+        });
+        if found.is_some() || std::time::Instant::now() > deadline {
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn record_log(lab: &Lab) -> PathBuf {
+    lab.layout()
+        .host_dir(Host::Node(CTL1))
+        .join("log/bench-alerts.log")
+}
+
+/// Our alert agent (as in production) and a recorder of every alert's timestamp.
+fn configure_alerts(lab: &Lab) -> Result<()> {
+    let script = lab.layout().dir().join("bench-recorder.sh");
+    let text = format!(
+        "#!/bin/sh\n# Records each Pacemaker alert: host time, kind, node, task, rc, Pacemaker's timestamp, desc.\n\
+         printf '%s %s %s %s %s %s.%06d %s\\n' \"$(date +%s.%N)\" \"${{CRM_alert_kind:--}}\" \
+         \"${{CRM_alert_node:--}}\" \"${{CRM_alert_task:--}}\" \"${{CRM_alert_rc:--}}\" \
+         \"${{CRM_alert_timestamp_epoch:-0}}\" \"${{CRM_alert_timestamp_usec:-0}}\" \
+         \"${{CRM_alert_desc:--}}\" >> {RECORD_LOG}\n"
+    );
+    std::fs::write(&script, text).map_err(file_error(&script))?;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+        .map_err(file_error(&script))?;
+    let script = script.display().to_string();
+    let pcs = |args: &[&str]| lab.on_node(CTL1, "pcs", args).map(drop);
+    pcs(&["alert", "create", "id=bench", &format!("path={script}")])?;
+    pcs(&[
+        "alert",
+        "recipient",
+        "add",
+        "bench",
+        "id=bench-log",
+        &format!("value={RECORD_LOG}"),
+    ])?;
+    pcs(&[
+        "alert",
+        "create",
+        "id=masakari",
+        "path=/usr/libexec/masakari-pcmk/masakari-hostmonitor-alert",
+    ])?;
+    pcs(&[
+        "alert",
+        "recipient",
+        "add",
+        "masakari",
+        "id=masakari-socket",
+        "value=/run/masakari-pcmk/alerts.sock",
+    ])
+}
