@@ -18,9 +18,26 @@ struct Monitored {
     _stage: Stage,
 }
 
-fn monitored(name: &str) -> Monitored {
+/// How a test sets the lab and the monitor up.
+struct Setup {
+    controllers: u8,
+    computes: u8,
+    alerts: bool,
+    monitor: &'static str,
+}
+
+const DEFAULT: Setup = Setup {
+    controllers: 1,
+    computes: 2,
+    alerts: true,
+    monitor: "",
+};
+
+fn monitored(name: &str, setup: Setup) -> Monitored {
     let stage = Stage::install(name).unwrap();
     let lab = Lab::up(LabSpec {
+        controllers: setup.controllers,
+        computes: setup.computes,
         reboot_action: RebootAction::Off,
         stage: Some(stage.root().to_owned()),
         ..LabSpec::new(name)
@@ -29,45 +46,58 @@ fn monitored(name: &str) -> Monitored {
     let dir = lab.layout().host_dir(masakari_lab::Host::Node(CTL1));
     let config = dir.join("hostmonitor.toml");
     let text = format!(
-        "[masakari]\nendpoint = \"{}\"\n[monitor]\nreconcile_interval = 2\n[paths]\nstate_file = \"{}\"\n",
+        "[masakari]\nendpoint = \"{}\"\n[monitor]\nreconcile_interval = 2\n{}\n[paths]\nstate_file = \"{}\"\n",
         lab.layout().api_url(),
+        setup.monitor,
         dir.join("state/hostmonitor.json").display()
     );
     std::fs::write(&config, text).unwrap();
     let config = config.display().to_string();
-    let pcs = |args: &[&str]| lab.on_node(CTL1, "pcs", args).unwrap();
-    pcs(&[
-        "alert",
-        "create",
-        "id=masakari",
-        "path=/usr/libexec/masakari-pcmk/masakari-hostmonitor-alert",
-    ]);
-    pcs(&[
-        "alert",
-        "recipient",
-        "add",
-        "masakari",
-        "id=masakari-socket",
-        "value=/run/masakari-pcmk/alerts.sock",
-    ]);
-    lab.spawn_on_node(
-        CTL1,
-        &["masakari-hostmonitor", "run", "--config", &config],
-        "hostmonitor.log",
-    )
-    .unwrap();
+    if setup.alerts {
+        let pcs = |args: &[&str]| lab.on_node(CTL1, "pcs", args).unwrap();
+        pcs(&[
+            "alert",
+            "create",
+            "id=masakari",
+            "path=/usr/libexec/masakari-pcmk/masakari-hostmonitor-alert",
+        ]);
+        pcs(&[
+            "alert",
+            "recipient",
+            "add",
+            "masakari",
+            "id=masakari-socket",
+            "value=/run/masakari-pcmk/alerts.sock",
+        ]);
+    }
     let m = Monitored {
         lab,
         config,
         _stage: stage,
     };
-    m.wait_until("the monitor answers with a good CIB read", |s| {
-        s["cib_ok"] == true
-    });
+    m.start();
     m
 }
 
 impl Monitored {
+    fn start(&self) {
+        let argv = ["masakari-hostmonitor", "run", "--config", &self.config];
+        self.lab
+            .spawn_on_node(CTL1, &argv, "hostmonitor.log")
+            .unwrap();
+        self.wait_until("the monitor answers with a good CIB read", |s| {
+            s["cib_ok"] == true
+        });
+    }
+
+    fn kill(&self) {
+        assert_eq!(
+            self.lab.kill_on_node(CTL1, "masakari-hostmo"),
+            1,
+            "one monitor runs"
+        );
+    }
+
     fn status(&self) -> Option<serde_json::Value> {
         let out = self
             .lab
