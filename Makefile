@@ -43,10 +43,11 @@ install-files:
 	install -d $(DESTDIR)$(SYSCONFDIR)/masakari-pcmk
 	install -m 0640 hostmonitor/etc/hostmonitor.toml $(DESTDIR)$(SYSCONFDIR)/masakari-pcmk/hostmonitor.toml
 
-## The main job: a throwaway cluster, compute1 fails, Pacemaker fences it; prints the timeline.
+## The main job: a throwaway cluster running our agents; compute1 fails, Pacemaker fences it with
+## fence_ipmilan_rs, the host monitor notifies the Masakari API; prints the timeline.
 demo: deps
-	$(CARGO) build --release -p masakari-lab
-	$(release)/masakari-lab --name demo demo
+	$(CARGO) build --release --workspace --bins
+	$(release)/masakari-lab --name demo demo --fence-agent fence_ipmilan_rs --reboot-action off
 
 ## The whole test suite: formatting, lints, unit tests, then the lab tests against the real stack.
 test: deps check unit-tests lab-tests

@@ -1,4 +1,5 @@
-//! The main job (`make demo`): a lab, compute1 fails, Pacemaker fences it through its BMC, and the
+//! The main job (`make demo`): a lab running our binaries (staged from the build), our host monitor on
+//! ctl1; compute1 fails, Pacemaker fences it through its BMC, the monitor notifies Masakari, and the
 //! timeline of what each party saw is printed. Also the lab's `status` report.
 
 use std::time::{Duration, Instant};
@@ -8,7 +9,9 @@ use serde_json::{Value, json};
 use crate::error::{LabError, Result};
 use crate::lab::Lab;
 use crate::masakari::StoredNotification;
+use crate::monitor::{Monitor, MonitorSetup};
 use crate::spec::LabSpec;
+use crate::stage::Stage;
 
 /// How long the demo watches the failure unfold.
 const WATCH: Duration = Duration::from_secs(90);
@@ -17,6 +20,11 @@ const VICTIM: &str = "compute1";
 
 /// Builds the lab, fails compute1 and prints the timeline; tears the lab down at the end.
 pub fn run(spec: LabSpec) -> Result<()> {
+    let stage = Stage::install(&spec.name)?;
+    let spec = LabSpec {
+        stage: Some(stage.root().to_owned()),
+        ..spec
+    };
     let started = Instant::now();
     println!(
         "bringing up lab {} ({} controller(s), {} computes, stonith {}) ...",
@@ -24,6 +32,8 @@ pub fn run(spec: LabSpec) -> Result<()> {
     );
     let lab = Lab::up(spec)?;
     println!("lab up in {:.1} s", started.elapsed().as_secs_f64());
+    let monitor = Monitor::start(&lab, &MonitorSetup::default())?;
+    println!("masakari-hostmonitor runs on ctl1, Pacemaker alerts routed to it");
     println!(
         "{}",
         serde_json::to_string_pretty(&status(&lab)?).unwrap_or_default()
@@ -46,6 +56,7 @@ pub fn run(spec: LabSpec) -> Result<()> {
         "notifications stored by the Masakari API: {}",
         serde_json::to_string_pretty(&stored).unwrap_or_default()
     );
+    println!("\nhost monitor log:\n{}", monitor.log());
     lab.down()
 }
 
@@ -109,8 +120,12 @@ fn watch(lab: &Lab, t0: Instant) -> Result<Vec<(f64, String)>> {
                 format!("Masakari API stored {} {}", n.kind, n.payload),
             );
         }
-        let stays_off = lab.spec_reboot_is_off() && t.has("fenced") && t.has("bmc-off");
-        if t.has("back") || (stays_off && t0.elapsed() > Duration::from_secs(15)) {
+        let settled = if lab.spec_reboot_is_off() {
+            t.has("fenced") && t.has("bmc-off")
+        } else {
+            t.has("back")
+        };
+        if settled && t.has("notified") {
             break;
         }
         std::thread::sleep(Duration::from_millis(50));

@@ -24,6 +24,7 @@ pub mod files;
 pub mod lab;
 pub mod layout;
 pub mod masakari;
+pub mod monitor;
 pub mod netns;
 pub mod node;
 pub mod observe;

@@ -158,6 +158,15 @@ pub fn host_uuids(layout: &Layout) -> Result<std::collections::BTreeMap<String, 
     Ok(uuids)
 }
 
+/// The notifications stored for one host (by name), oldest first.
+pub fn notifications_for(layout: &Layout, host: &str) -> Result<Vec<StoredNotification>> {
+    let uuid = host_uuids(layout)?.remove(host).unwrap_or_default();
+    Ok(notifications(layout)?
+        .into_iter()
+        .filter(|n| n.source_host_uuid == uuid)
+        .collect())
+}
+
 /// Posts a notification as a monitor would; the HTTP status code and the body.
 pub fn post_notification(layout: &Layout, body: &serde_json::Value) -> Result<(u16, String)> {
     let text = curl(

@@ -5,137 +5,52 @@
 
 use std::time::Duration;
 
+use masakari_lab::masakari::{StoredNotification, notifications_for};
+use masakari_lab::monitor::{Monitor, MonitorSetup};
 use masakari_lab::stage::Stage;
-use masakari_lab::{Lab, LabSpec, Machine, RebootAction};
+use masakari_lab::{Lab, LabSpec, RebootAction};
 
 const SETTLE: Duration = Duration::from_secs(90);
-const CTL1: Machine = Machine::Controller(1);
 
-/// A lab whose controller ctl1 runs our monitor, with Pacemaker's alerts going to it.
+/// A lab whose controller ctl1 runs our monitor.
 struct Monitored {
     lab: Lab,
-    config: String,
+    monitor: Monitor,
     _stage: Stage,
 }
 
-/// How a test sets the lab and the monitor up.
-struct Setup {
-    controllers: u8,
-    computes: u8,
-    alerts: bool,
-    monitor: &'static str,
-}
-
-const DEFAULT: Setup = Setup {
-    controllers: 1,
-    computes: 2,
-    alerts: true,
-    monitor: "",
-};
-
-fn monitored(name: &str, setup: Setup) -> Monitored {
+fn monitored(name: &str, spec: LabSpec, setup: MonitorSetup) -> Monitored {
     let stage = Stage::install(name).unwrap();
     let lab = Lab::up(LabSpec {
-        controllers: setup.controllers,
-        computes: setup.computes,
         reboot_action: RebootAction::Off,
         stage: Some(stage.root().to_owned()),
-        ..LabSpec::new(name)
+        ..spec
     })
     .unwrap();
-    let dir = lab.layout().host_dir(masakari_lab::Host::Node(CTL1));
-    let config = dir.join("hostmonitor.toml");
-    let text = format!(
-        "[masakari]\nendpoint = \"{}\"\n[monitor]\nreconcile_interval = 2\n{}\n[paths]\nstate_file = \"{}\"\n",
-        lab.layout().api_url(),
-        setup.monitor,
-        dir.join("state/hostmonitor.json").display()
-    );
-    std::fs::write(&config, text).unwrap();
-    let config = config.display().to_string();
-    if setup.alerts {
-        let pcs = |args: &[&str]| lab.on_node(CTL1, "pcs", args).unwrap();
-        pcs(&[
-            "alert",
-            "create",
-            "id=masakari",
-            "path=/usr/libexec/masakari-pcmk/masakari-hostmonitor-alert",
-        ]);
-        pcs(&[
-            "alert",
-            "recipient",
-            "add",
-            "masakari",
-            "id=masakari-socket",
-            "value=/run/masakari-pcmk/alerts.sock",
-        ]);
-    }
-    let m = Monitored {
+    let monitor = Monitor::start(&lab, &setup).unwrap();
+    Monitored {
         lab,
-        config,
+        monitor,
         _stage: stage,
-    };
-    m.start();
-    m
+    }
+}
+
+fn lab(name: &str) -> LabSpec {
+    LabSpec::new(name)
 }
 
 impl Monitored {
-    fn start(&self) {
-        let argv = ["masakari-hostmonitor", "run", "--config", &self.config];
-        self.lab
-            .spawn_on_node(CTL1, &argv, "hostmonitor.log")
-            .unwrap();
-        self.wait_until("the monitor answers with a good CIB read", |s| {
-            s["cib_ok"] == true
-        });
+    fn wait_until(&self, what: &str, test: impl Fn(&serde_json::Value) -> bool) {
+        self.monitor
+            .wait(&self.lab, what, SETTLE, test)
+            .unwrap_or_else(|e| panic!("{e}; log:\n{}", self.monitor.log()));
     }
 
-    fn kill(&self) {
-        assert_eq!(
-            self.lab.kill_on_node(CTL1, "masakari-hostmo"),
-            1,
-            "one monitor runs"
-        );
+    fn stored_for(&self, host: &str) -> Vec<StoredNotification> {
+        notifications_for(self.lab.layout(), host).unwrap()
     }
 
-    fn status(&self) -> Option<serde_json::Value> {
-        let out = self
-            .lab
-            .on_node(
-                CTL1,
-                "masakari-hostmonitor",
-                &["status", "--config", &self.config],
-            )
-            .ok()?;
-        serde_json::from_str(&out).ok()
-    }
-
-    fn wait_until(
-        &self,
-        what: &str,
-        test: impl Fn(&serde_json::Value) -> bool,
-    ) -> serde_json::Value {
-        masakari_lab::wait::poll_until(what, SETTLE, || Ok(self.status().filter(|s| test(s))))
-            .unwrap_or_else(|e| panic!("{e}; log:\n{}", self.log()))
-    }
-
-    fn stored_for(&self, host: &str) -> Vec<masakari_lab::masakari::StoredNotification> {
-        let uuid = |n: &masakari_lab::masakari::StoredNotification| n.source_host_uuid.clone();
-        let hosts = masakari_lab::masakari::host_uuids(self.lab.layout()).unwrap();
-        let wanted = hosts.get(host).cloned().unwrap_or_default();
-        self.lab
-            .notifications()
-            .unwrap()
-            .into_iter()
-            .filter(|n| uuid(n) == wanted)
-            .collect()
-    }
-
-    fn wait_stored(
-        &self,
-        host: &str,
-        count: usize,
-    ) -> Vec<masakari_lab::masakari::StoredNotification> {
+    fn wait_stored(&self, host: &str, count: usize) -> Vec<StoredNotification> {
         masakari_lab::wait::poll_until(
             &format!("{count} notification(s) for {host}"),
             SETTLE,
@@ -144,18 +59,13 @@ impl Monitored {
                 Ok((stored.len() >= count).then_some(stored))
             },
         )
-        .unwrap_or_else(|e| panic!("{e}; log:\n{}", self.log()))
-    }
-
-    fn log(&self) -> String {
-        let dir = self.lab.layout().host_dir(masakari_lab::Host::Node(CTL1));
-        std::fs::read_to_string(dir.join("hostmonitor.log")).unwrap_or_default()
+        .unwrap_or_else(|e| panic!("{e}; log:\n{}", self.monitor.log()))
     }
 }
 
 #[test]
 fn a_fenced_compute_is_notified_once_as_normal() {
-    let m = monitored("thm1", DEFAULT);
+    let m = monitored("thm1", lab("thm1"), MonitorSetup::default());
     m.lab.kill_remoted("compute1").unwrap();
     let stored = m.wait_stored("compute1", 1);
     assert_eq!(stored[0].kind, "COMPUTE_HOST");
@@ -171,15 +81,15 @@ fn a_fenced_compute_is_notified_once_as_normal() {
     );
     // Alerts, reconciles and retries must not add a second one.
     std::thread::sleep(Duration::from_secs(8));
-    assert_eq!(m.stored_for("compute1").len(), 1, "{}", m.log());
+    assert_eq!(m.stored_for("compute1").len(), 1, "{}", m.monitor.log());
     assert!(m.stored_for("compute2").is_empty());
-    let status = m.status().unwrap();
+    let status = m.monitor.status(&m.lab).unwrap();
     assert!(status["alerts_accepted"].as_u64().unwrap() > 0, "{status}");
 }
 
 #[test]
 fn a_notification_waits_for_an_api_that_is_down_and_arrives_once() {
-    let m = monitored("thm2", DEFAULT);
+    let m = monitored("thm2", lab("thm2"), MonitorSetup::default());
     m.lab.set_api_running(false).unwrap();
     m.lab.kill_remoted("compute2").unwrap();
     m.lab.wait_fenced("compute2", SETTLE).unwrap();
@@ -190,42 +100,47 @@ fn a_notification_waits_for_an_api_that_is_down_and_arrives_once() {
     let stored = m.wait_stored("compute2", 1);
     assert_eq!(stored[0].payload["host_status"], "NORMAL");
     std::thread::sleep(Duration::from_secs(5));
-    assert_eq!(m.stored_for("compute2").len(), 1, "{}", m.log());
+    assert_eq!(m.stored_for("compute2").len(), 1, "{}", m.monitor.log());
 }
 
 #[test]
 fn a_monitor_killed_mid_episode_resumes_from_the_cluster_without_loss_or_duplicate() {
-    let m = monitored("thm3", DEFAULT);
+    let m = monitored("thm3", lab("thm3"), MonitorSetup::default());
     m.lab.set_api_running(false).unwrap();
     m.lab.kill_remoted("compute1").unwrap();
     m.lab.wait_fenced("compute1", SETTLE).unwrap();
     m.wait_until("the notification to be pending", |s| s["api_ok"] == false);
-    m.kill();
+    m.monitor.kill(&m.lab).unwrap();
     // The local copy is gone, as on another controller: only the CIB's copy remains.
-    let dir = m.lab.layout().host_dir(masakari_lab::Host::Node(CTL1));
-    std::fs::remove_file(dir.join("state/hostmonitor.json")).unwrap();
-    let cib = m.lab.cib_xml().unwrap();
+    std::fs::remove_file(m.monitor.state_file(&m.lab)).unwrap();
     assert!(
-        cib.contains("masakari-hostmonitor-state"),
+        m.lab
+            .cib_xml()
+            .unwrap()
+            .contains("masakari-hostmonitor-state"),
         "the record is in the CIB"
     );
     m.lab.set_api_running(true).unwrap();
-    m.start();
+    m.monitor.run(&m.lab).unwrap();
     let stored = m.wait_stored("compute1", 1);
     assert_eq!(stored[0].payload["host_status"], "NORMAL");
     std::thread::sleep(Duration::from_secs(5));
-    assert_eq!(m.stored_for("compute1").len(), 1, "{}", m.log());
+    assert_eq!(m.stored_for("compute1").len(), 1, "{}", m.monitor.log());
 }
 
 #[test]
 fn two_computes_failing_together_give_one_notification_each_even_without_alerts() {
+    let setup = MonitorSetup {
+        alerts: false,
+        ..MonitorSetup::default()
+    };
     let m = monitored(
         "thm4",
-        Setup {
+        LabSpec {
             computes: 3,
-            alerts: false,
-            ..DEFAULT
+            ..lab("thm4")
         },
+        setup,
     );
     m.lab.kill_remoted("compute1").unwrap();
     m.lab.kill_remoted("compute2").unwrap();
@@ -238,7 +153,7 @@ fn two_computes_failing_together_give_one_notification_each_even_without_alerts(
     assert_eq!(m.stored_for("compute2").len(), 1);
     assert!(m.stored_for("compute3").is_empty());
     assert_eq!(
-        m.status().unwrap()["alerts_accepted"],
+        m.monitor.status(&m.lab).unwrap()["alerts_accepted"],
         0,
         "no alert was configured"
     );
@@ -246,17 +161,20 @@ fn two_computes_failing_together_give_one_notification_each_even_without_alerts(
 
 #[test]
 fn a_compute_whose_bmc_is_dead_is_never_reported_normal() {
-    let m = monitored(
-        "thm5",
-        Setup {
-            monitor: "fence_timeout = 15",
-            ..DEFAULT
-        },
-    );
+    let setup = MonitorSetup {
+        monitor_options: "fence_timeout = 15".into(),
+        ..MonitorSetup::default()
+    };
+    let m = monitored("thm5", lab("thm5"), setup);
     m.lab.set_bmc_alive("compute1", false).unwrap();
     m.lab.kill_remoted("compute1").unwrap();
     let stored = m.wait_stored("compute1", 1);
-    assert_eq!(stored[0].payload["host_status"], "UNKNOWN", "{}", m.log());
+    assert_eq!(
+        stored[0].payload["host_status"],
+        "UNKNOWN",
+        "{}",
+        m.monitor.log()
+    );
     let fenced = m.lab.fence_history().unwrap();
     assert!(
         !fenced
@@ -274,18 +192,16 @@ fn a_compute_whose_bmc_is_dead_is_never_reported_normal() {
 
 #[test]
 fn without_quorum_nothing_is_sent() {
-    let m = monitored(
-        "thm6",
-        Setup {
-            controllers: 3,
-            computes: 1,
-            ..DEFAULT
-        },
-    );
+    let spec = LabSpec {
+        controllers: 3,
+        computes: 1,
+        ..lab("thm6")
+    };
+    let m = monitored("thm6", spec, MonitorSetup::default());
     m.lab.kill_controller("ctl2").unwrap();
     m.lab.kill_controller("ctl3").unwrap();
     m.wait_until("the monitor to see quorum lost", |s| s["quorate"] == false);
     m.lab.kill_remoted("compute1").unwrap();
     std::thread::sleep(Duration::from_secs(15));
-    assert!(m.stored_for("compute1").is_empty(), "{}", m.log());
+    assert!(m.stored_for("compute1").is_empty(), "{}", m.monitor.log());
 }

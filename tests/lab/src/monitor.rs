@@ -1,0 +1,154 @@
+//! Our host monitor inside a lab controller, set up the way an operator would: a configuration file
+//! pointing at the lab's Masakari API, Pacemaker alerts routed to it with `pcs alert`, and
+//! `masakari-hostmonitor run` started on the node. Needs a lab built with a [`crate::stage::Stage`].
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::{LabError, Result};
+use crate::lab::Lab;
+use crate::layout::{Host, Machine};
+use crate::wait::poll_until;
+
+/// The monitor's command name as /proc shows it (15 characters).
+const COMM: &str = "masakari-hostmo";
+
+/// How the monitor is set up.
+#[derive(Debug, Clone)]
+pub struct MonitorSetup {
+    /// The controller it runs on.
+    pub node: Machine,
+    /// Route Pacemaker's alerts to it (without, only its reconciles see failures).
+    pub alerts: bool,
+    /// Extra lines for the `[monitor]` section of its configuration.
+    pub monitor_options: String,
+}
+
+impl Default for MonitorSetup {
+    fn default() -> Self {
+        Self {
+            node: Machine::Controller(1),
+            alerts: true,
+            monitor_options: String::new(),
+        }
+    }
+}
+
+/// A monitor running in a lab.
+#[derive(Debug)]
+pub struct Monitor {
+    node: Machine,
+    config: PathBuf,
+    log: PathBuf,
+}
+
+impl Monitor {
+    /// Writes the configuration, routes the alerts and starts the monitor; returns once it answers
+    /// `status` with a good read of the CIB.
+    pub fn start(lab: &Lab, setup: &MonitorSetup) -> Result<Self> {
+        let dir = lab.layout().host_dir(Host::Node(setup.node));
+        let config = dir.join("hostmonitor.toml");
+        let text = format!(
+            "[masakari]\nendpoint = \"{}\"\n[monitor]\nreconcile_interval = 2\n{}\n[paths]\nstate_file = \"{}\"\n",
+            lab.layout().api_url(),
+            setup.monitor_options,
+            dir.join("state/hostmonitor.json").display()
+        );
+        std::fs::write(&config, text).map_err(crate::error::file_error(&config))?;
+        if setup.alerts {
+            route_alerts(lab, setup.node)?;
+        }
+        let monitor = Self {
+            node: setup.node,
+            config,
+            log: dir.join("hostmonitor.log"),
+        };
+        monitor.run(lab)?;
+        Ok(monitor)
+    }
+
+    /// Starts the monitor again (after [`Monitor::kill`]).
+    pub fn run(&self, lab: &Lab) -> Result<()> {
+        let config = self.config.display().to_string();
+        let argv = ["masakari-hostmonitor", "run", "--config", &config];
+        lab.spawn_on_node(self.node, &argv, "hostmonitor.log")?;
+        self.wait(
+            lab,
+            "the monitor to answer with a good CIB read",
+            Duration::from_secs(60),
+            |s| s["cib_ok"] == true,
+        )
+        .map(drop)
+    }
+
+    /// Kills the monitor (SIGKILL, by PID): no chance to tidy up.
+    pub fn kill(&self, lab: &Lab) -> Result<()> {
+        match lab.kill_on_node(self.node, COMM) {
+            0 => Err(LabError::Usage("no host monitor runs".into())),
+            _ => Ok(()),
+        }
+    }
+
+    /// The monitor's status (JSON), `None` when it does not answer.
+    pub fn status(&self, lab: &Lab) -> Option<serde_json::Value> {
+        let config = self.config.display().to_string();
+        let out = lab
+            .on_node(
+                self.node,
+                "masakari-hostmonitor",
+                &["status", "--config", &config],
+            )
+            .ok()?;
+        serde_json::from_str(&out).ok()
+    }
+
+    /// Waits until the monitor's status passes `test`.
+    pub fn wait(
+        &self,
+        lab: &Lab,
+        what: &str,
+        timeout: Duration,
+        test: impl Fn(&serde_json::Value) -> bool,
+    ) -> Result<serde_json::Value> {
+        poll_until(what, timeout, || Ok(self.status(lab).filter(|s| test(s))))
+    }
+
+    /// The monitor's local state file (the cluster keeps a copy too).
+    pub fn state_file(&self, lab: &Lab) -> PathBuf {
+        lab.layout()
+            .host_dir(Host::Node(self.node))
+            .join("state/hostmonitor.json")
+    }
+
+    /// What the monitor logged.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+/// `pcs alert create` for our alert agent, with the monitor's socket as recipient.
+fn route_alerts(lab: &Lab, node: Machine) -> Result<()> {
+    lab.on_node(
+        node,
+        "pcs",
+        &[
+            "alert",
+            "create",
+            "id=masakari",
+            "path=/usr/libexec/masakari-pcmk/masakari-hostmonitor-alert",
+        ],
+    )?;
+    lab.on_node(
+        node,
+        "pcs",
+        &[
+            "alert",
+            "recipient",
+            "add",
+            "masakari",
+            "id=masakari-socket",
+            "value=/run/masakari-pcmk/alerts.sock",
+        ],
+    )
+    .map(drop)
+}
