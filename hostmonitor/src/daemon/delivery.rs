@@ -3,12 +3,12 @@
 //! anything else (5xx, timeouts, refused connections) transient and retried by the engine.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::StatusCode;
 
 use super::error::DaemonError;
 use super::health::Health;
+use super::http::error_chain;
 use super::token::TokenSource;
 use crate::engine::{DeliveryOutcome, Notification};
 use crate::settings::Masakari;
@@ -26,14 +26,8 @@ pub struct Delivery {
 impl Delivery {
     /// A client for the configured API.
     pub fn new(settings: &Masakari, health: Arc<Health>) -> Result<Self, DaemonError> {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(settings.request_timeout))
-            .connect_timeout(Duration::from_secs(settings.request_timeout))
-            .user_agent(concat!("masakari-hostmonitor/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| DaemonError::Http(e.to_string()))?;
         Ok(Self {
-            client,
+            client: super::http::client(settings)?,
             token: TokenSource::new(settings),
             health,
         })
@@ -79,7 +73,7 @@ impl Delivery {
             .await;
         let response = match response {
             Ok(r) => r,
-            Err(e) => return transient(format!("POST {url}: {}", without_url(&e))),
+            Err(e) => return transient(format!("POST {url}: {}", error_chain(&e))),
         };
         let status = response.status();
         let message = response.text().await.unwrap_or_default();
@@ -98,16 +92,4 @@ impl Delivery {
             s => transient(format!("{s} from {url}: {message}")),
         }
     }
-}
-
-/// reqwest's error text, which already names the URL once.
-fn without_url(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }

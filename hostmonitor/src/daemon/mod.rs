@@ -17,6 +17,7 @@ mod delivery;
 mod engine_task;
 mod error;
 mod health;
+mod http;
 mod power;
 mod process;
 mod quorum;

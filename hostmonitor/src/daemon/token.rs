@@ -1,5 +1,9 @@
 //! Where the `X-Auth-Token` comes from: noauth2's `user:project`, a token file, or a Keystone v3
-//! password login whose token is cached until shortly before it expires.
+//! login (password or application credential) whose token is cached until shortly before it
+//! expires, or until the API refuses it ([`TokenSource::invalidate`] on a 401).
+//!
+//! With Keystone and no configured endpoint, the endpoint is the token catalog's `instance-ha`
+//! service for the configured interface and region, with `/v1` added when its path names no version.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -12,7 +16,7 @@ use serde_json::json;
 use super::now;
 use super::snapshot::parse_completed;
 use crate::engine::Timestamp;
-use crate::settings::{Auth, Keystone, Masakari};
+use crate::settings::{Auth, Credential, Keystone, Masakari};
 
 /// Renew a Keystone token this long before it expires.
 const RENEW_BEFORE: Duration = Duration::from_secs(120);
@@ -46,7 +50,7 @@ impl TokenSource {
             Auth::Noauth2(n) => Kind::Fixed(format!("{}:{}", n.user, n.project)),
             Auth::Token(t) => Kind::File(t.token_file.clone()),
             Auth::Keystone(k) => Kind::Keystone {
-                config: Box::new(k.clone()),
+                config: k.clone(),
                 cached: Mutex::new(None),
             },
         };
@@ -100,25 +104,25 @@ impl TokenSource {
 }
 
 async fn login(client: &reqwest::Client, k: &Keystone, configured: &str) -> Result<Cached, String> {
-    let password = String::from_utf8_lossy(k.password.expose()).into_owned();
-    let body = json!({"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {
-            "name": k.username, "domain": {"name": k.user_domain_name}, "password": password}}},
-        "scope": {"project": {"name": k.project_name, "domain": {"name": k.project_domain_name}}}}});
-    let url = format!("{}/auth/tokens", k.auth_url.trim_end_matches('/'));
-    let response = client
-        .post(&url)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| format!("Keystone {url}: {e}"))?;
+    let url = tokens_url(&k.auth_url);
+    let body = auth_request(k);
+    let response = client.post(&url).json(&body).send().await;
     drop(body);
+    let response =
+        response.map_err(|e| format!("Keystone {url}: {}", super::http::error_chain(&e)))?;
     let status = response.status();
     if !status.is_success() {
+        let text = response.text().await.unwrap_or_default();
+        let said = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|d| d.pointer("/error/message")?.as_str().map(str::to_owned))
+            .unwrap_or_default();
         return Err(format!(
-            "Keystone {url} refused the login of {}: {status}",
-            k.username
-        ));
+            "Keystone {url} refused the login of {}: {status} {said}",
+            k.who()
+        )
+        .trim_end()
+        .to_owned());
     }
     let token = response
         .headers()
@@ -137,8 +141,13 @@ async fn login(client: &reqwest::Client, k: &Keystone, configured: &str) -> Resu
     let endpoint = if configured.is_empty() {
         catalog_endpoint(&doc, k).ok_or_else(|| {
             format!(
-                "no instance-ha endpoint ({} interface) in the Keystone catalog",
-                k.interface
+                "no instance-ha endpoint (interface {}, region {}) in the Keystone catalog",
+                k.interface,
+                if k.region_name.is_empty() {
+                    "any"
+                } else {
+                    &k.region_name
+                }
             )
         })?
     } else {
@@ -151,13 +160,84 @@ async fn login(client: &reqwest::Client, k: &Keystone, configured: &str) -> Resu
     })
 }
 
+/// `POST /v3/auth/tokens` under `auth_url`; like keystoneauth, an unversioned URL gets `/v3`.
+fn tokens_url(auth_url: &str) -> String {
+    let base = auth_url.trim_end_matches('/');
+    if base.ends_with("/v3") {
+        format!("{base}/auth/tokens")
+    } else {
+        format!("{base}/v3/auth/tokens")
+    }
+}
+
+/// The body of `POST /v3/auth/tokens`: a password login scoped to the project, or an application
+/// credential login (unscoped in the request: the credential carries its scope).
+fn auth_request(k: &Keystone) -> serde_json::Value {
+    let domain = |id: &str, name: &str| {
+        if id.is_empty() {
+            json!({"name": name})
+        } else {
+            json!({"id": id})
+        }
+    };
+    let mut user = serde_json::Map::new();
+    if !k.user_id.is_empty() {
+        user.insert("id".into(), k.user_id.clone().into());
+    } else if !k.username.is_empty() {
+        user.insert("name".into(), k.username.clone().into());
+        user.insert(
+            "domain".into(),
+            domain(&k.user_domain_id, &k.user_domain_name),
+        );
+    }
+    let password = match k.credential() {
+        Some(Credential::ApplicationCredential(secret)) => {
+            return application_credential_request(k, user, secret);
+        }
+        Some(Credential::Password(password)) => plain(password),
+        None => String::new(),
+    };
+    user.insert("password".into(), password.into());
+    let project = if k.project_id.is_empty() {
+        json!({"name": k.project_name,
+               "domain": domain(&k.project_domain_id, &k.project_domain_name)})
+    } else {
+        json!({"id": k.project_id})
+    };
+    json!({"auth": {
+        "identity": {"methods": ["password"], "password": {"user": user}},
+        "scope": {"project": project}}})
+}
+
+fn application_credential_request(
+    k: &Keystone,
+    user: serde_json::Map<String, serde_json::Value>,
+    secret: &Secret,
+) -> serde_json::Value {
+    let mut credential = serde_json::Map::new();
+    if k.application_credential_id.is_empty() {
+        credential.insert("name".into(), k.application_credential_name.clone().into());
+        credential.insert("user".into(), user.into());
+    } else {
+        credential.insert("id".into(), k.application_credential_id.clone().into());
+    }
+    credential.insert("secret".into(), plain(secret).into());
+    json!({"auth": {"identity": {
+        "methods": ["application_credential"],
+        "application_credential": credential}}})
+}
+
+fn plain(secret: &Secret) -> String {
+    String::from_utf8_lossy(secret.expose()).into_owned()
+}
+
 /// The Masakari (`instance-ha`) endpoint of the token's catalog for the configured interface and region.
 fn catalog_endpoint(doc: &serde_json::Value, k: &Keystone) -> Option<String> {
     let services = doc.pointer("/token/catalog")?.as_array()?;
     let service = services
         .iter()
         .find(|s| s.get("type").and_then(|t| t.as_str()) == Some("instance-ha"))?;
-    service
+    let url = service
         .get("endpoints")?
         .as_array()?
         .iter()
@@ -166,45 +246,24 @@ fn catalog_endpoint(doc: &serde_json::Value, k: &Keystone) -> Option<String> {
             k.region_name.is_empty()
                 || e.get("region_id").and_then(|r| r.as_str()) == Some(k.region_name.as_str())
                 || e.get("region").and_then(|r| r.as_str()) == Some(k.region_name.as_str())
-        })
-        .and_then(|e| e.get("url")?.as_str().map(str::to_owned))
+        })?
+        .get("url")?
+        .as_str()?;
+    Some(versioned(url))
+}
+
+/// The endpoint with `/v1` added when no path segment names a version (deployments register
+/// Masakari both ways; openstacksdk discovers the version, we assume the only one there is).
+fn versioned(url: &str) -> String {
+    let url = url.trim_end_matches('/');
+    let path = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let has_version = path.split('/').skip(1).any(|segment| segment == "v1");
+    if has_version {
+        url.to_owned()
+    } else {
+        format!("{url}/v1")
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn keystone(region: &str) -> Keystone {
-        let text = format!(
-            "[masakari]\nendpoint = \"\"\n[masakari.auth]\nmethod = \"keystone\"\nauth_url = \"http://k:5000/v3\"\n\
-             username = \"u\"\npassword = \"p\"\nproject_name = \"service\"\nregion_name = \"{region}\"\n"
-        );
-        match crate::settings::Settings::parse(&text, &[])
-            .unwrap()
-            .masakari
-            .auth
-        {
-            Auth::Keystone(k) => k,
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn finds_the_instance_ha_endpoint_for_interface_and_region() {
-        let doc = json!({"token": {"catalog": [
-            {"type": "compute", "endpoints": [{"interface": "internal", "url": "http://nova"}]},
-            {"type": "instance-ha", "endpoints": [
-                {"interface": "public", "region_id": "r1", "url": "https://public"},
-                {"interface": "internal", "region_id": "r2", "url": "http://r2:15868/v1"},
-                {"interface": "internal", "region_id": "r1", "url": "http://r1:15868/v1"}]}]}});
-        assert_eq!(
-            catalog_endpoint(&doc, &keystone("r1")).as_deref(),
-            Some("http://r1:15868/v1")
-        );
-        assert_eq!(
-            catalog_endpoint(&doc, &keystone("")).as_deref(),
-            Some("http://r2:15868/v1")
-        );
-        assert_eq!(catalog_endpoint(&doc, &keystone("r9")), None);
-    }
-}
+mod tests;

@@ -1,11 +1,20 @@
-//! The daemon's configuration file, `/etc/masakari-pcmk/hostmonitor.toml`.
+//! The daemon's configuration file, `/etc/masakari-pcmk/hostmonitor.toml`, or an existing
+//! `masakarimonitors.conf` (see [`masakari_monitors`] for how its keys map onto these).
 //!
 //! Every key has a default, so an empty file is a working configuration for a noauth2 Masakari API on
 //! the local host. Unknown keys are errors: a misspelt safety setting must not silently fall back.
-//! The OCF agent lays its instance attributes over this file as [`Override`]s (`--set section.key=value`).
+//! The OCF agent lays its instance attributes over this file as [`Override`]s (`--set section.key=value`),
+//! whichever format the file is in.
+//!
+//! The format is told by the section headers: `[api]`, `[host]` or `[DEFAULT]` mean
+//! masakarimonitors.conf, `[masakari]`, `[monitor]`, `[paths]` or `[metrics]` mean TOML; a file
+//! with neither (empty, comments only) is read by its extension (`.conf`, `.ini`: masakarimonitors.conf).
 
 mod auth;
 mod error;
+mod format;
+mod ini;
+pub mod masakari_monitors;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,8 +22,9 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::engine::{self, FailurePolicy};
-pub use auth::{Auth, Keystone, Noauth2, TokenFile};
+pub use auth::{Auth, Credential, Keystone, Noauth2, TokenFile};
 pub use error::SettingsError;
+pub use format::Format;
 
 /// Where the configuration file is looked for when none is named.
 pub const DEFAULT_PATH: &str = "/etc/masakari-pcmk/hostmonitor.toml";
@@ -29,6 +39,19 @@ pub struct Settings {
     pub monitor: Monitor,
     /// Where the daemon keeps its state and sockets.
     pub paths: Paths,
+    /// The Prometheus metrics endpoint.
+    pub metrics: Metrics,
+}
+
+/// A configuration as read from a file, with what the file held that does not apply here.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The settings.
+    pub settings: Settings,
+    /// The file's format.
+    pub format: Format,
+    /// Keys of a masakarimonitors.conf that have no meaning here (`section.key`, never values).
+    pub ignored: Vec<String>,
 }
 
 /// How to reach the Masakari API.
@@ -42,6 +65,20 @@ pub struct Masakari {
     pub auth: Auth,
     /// Timeout of one HTTP request, in seconds.
     pub request_timeout: u64,
+    /// PEM file of the CA certificates trusted for the API and Keystone (empty: the Mozilla roots
+    /// built in). When set, only these are trusted.
+    pub ca_file: PathBuf,
+    /// Skip TLS certificate verification (never in production: anyone on the path could read the
+    /// credentials).
+    pub insecure: bool,
+}
+
+/// The Prometheus metrics endpoint (`GET /metrics`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Metrics {
+    /// `address:port` to listen on (plain HTTP); empty disables the endpoint.
+    pub listen: String,
 }
 
 /// What to watch and how to decide.
@@ -106,7 +143,24 @@ impl Default for Masakari {
             endpoint: "http://127.0.0.1:15868/v1".to_owned(),
             auth: Auth::default(),
             request_timeout: 10,
+            ca_file: PathBuf::new(),
+            insecure: false,
         }
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:9808".to_owned(),
+        }
+    }
+}
+
+impl Metrics {
+    /// The address to listen on, or `None` when the endpoint is disabled.
+    pub fn address(&self) -> Option<std::net::SocketAddr> {
+        self.listen.parse().ok()
     }
 }
 
@@ -145,30 +199,55 @@ impl Default for Paths {
 impl Settings {
     /// Reads and checks a configuration file, with `section.key=value` overrides laid over it.
     pub fn load(path: &Path, overrides: &[Override]) -> Result<Self, SettingsError> {
+        Self::read(path, overrides).map(|loaded| loaded.settings)
+    }
+
+    /// Like [`Settings::load`], also saying the format and what the file held that does not apply.
+    pub fn read(path: &Path, overrides: &[Override]) -> Result<Loaded, SettingsError> {
         let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
             path: path.to_owned(),
             source,
         })?;
-        Self::parse(&text, overrides).map_err(|e| e.in_file(path))
+        let format = Format::detect(&text, path).map_err(|e| e.in_file(path))?;
+        Self::parse_as(format, &text, overrides).map_err(|e| e.in_file(path))
     }
 
-    /// Parses and checks configuration text, with overrides laid over it.
+    /// Parses and checks TOML configuration text, with overrides laid over it.
     pub fn parse(text: &str, overrides: &[Override]) -> Result<Self, SettingsError> {
-        let merged;
-        let text = if overrides.is_empty() {
-            text
-        } else {
-            let mut table: toml::Table =
-                toml::from_str(text).map_err(|e| SettingsError::syntax(&e, text))?;
-            for o in overrides {
-                o.apply(&mut table)?;
-            }
-            merged = table.to_string();
-            &merged
+        Self::parse_as(Format::Toml, text, overrides).map(|loaded| loaded.settings)
+    }
+
+    /// Parses and checks configuration text of a known format, with overrides laid over it.
+    pub fn parse_as(
+        format: Format,
+        text: &str,
+        overrides: &[Override],
+    ) -> Result<Loaded, SettingsError> {
+        let (mut table, ignored) = match format {
+            Format::Toml => (
+                toml::from_str::<toml::Table>(text).map_err(|e| SettingsError::syntax(&e, text))?,
+                Vec::new(),
+            ),
+            Format::MasakariMonitors => masakari_monitors::to_table(text)?,
         };
-        let settings: Self = toml::from_str(text).map_err(|e| SettingsError::syntax(&e, text))?;
+        for o in overrides {
+            o.apply(&mut table)?;
+        }
+        let settings: Self = match format {
+            Format::Toml if overrides.is_empty() => {
+                toml::from_str(text).map_err(|e| SettingsError::syntax(&e, text))?
+            }
+            _ => {
+                let merged = table.to_string();
+                toml::from_str(&merged).map_err(|e| SettingsError::syntax(&e, &merged))?
+            }
+        };
         settings.validate()?;
-        Ok(settings)
+        Ok(Loaded {
+            settings,
+            format,
+            ignored,
+        })
     }
 
     /// The engine's configuration.
@@ -229,6 +308,12 @@ impl Settings {
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(SettingsError::invalid(key, "must be at least 1 (seconds)"));
+        }
+        if !(self.metrics.listen.is_empty() || self.metrics.address().is_some()) {
+            return Err(SettingsError::invalid(
+                "metrics.listen",
+                "must be address:port (e.g. 127.0.0.1:9808), or empty to disable",
+            ));
         }
         if !(m.watch_remotes || m.watch_guests || m.watch_members) {
             return Err(SettingsError::invalid(

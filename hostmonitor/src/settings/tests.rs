@@ -35,7 +35,7 @@ fn reads_every_section() {
         panic!("{:?}", s.masakari.auth)
     };
     assert_eq!(k.user_domain_name, "Default");
-    assert_eq!(k.password.expose(), b"hunter2");
+    assert_eq!(k.password.as_ref().unwrap().expose(), b"hunter2");
     assert!(
         !format!("{s:?}").contains("hunter2"),
         "secrets never in Debug"

@@ -1,0 +1,94 @@
+//! The HTTP client shared by Keystone logins and Masakari requests, with the configured TLS trust:
+//! the Mozilla roots built in, or only the certificates of `ca_file`; `insecure` turns checking off.
+
+use std::time::Duration;
+
+use super::error::DaemonError;
+use crate::settings::Masakari;
+
+/// A client for the configured API and Keystone.
+pub fn client(settings: &Masakari) -> Result<reqwest::Client, DaemonError> {
+    let timeout = Duration::from_secs(settings.request_timeout);
+    let mut builder = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .user_agent(concat!("masakari-hostmonitor/", env!("CARGO_PKG_VERSION")));
+    if !settings.ca_file.as_os_str().is_empty() {
+        let path = settings.ca_file.display();
+        let pem = std::fs::read(&settings.ca_file)
+            .map_err(|e| DaemonError::Http(format!("masakari.ca_file {path}: {e}")))?;
+        let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| DaemonError::Http(format!("masakari.ca_file {path}: {e}")))?;
+        if certificates.is_empty() {
+            return Err(DaemonError::Http(format!(
+                "masakari.ca_file {path}: no PEM certificate in it"
+            )));
+        }
+        builder = builder.tls_built_in_root_certs(false);
+        for certificate in certificates {
+            builder = builder.add_root_certificate(certificate);
+        }
+    }
+    if settings.insecure {
+        tracing::warn!(
+            "masakari.insecure is set: TLS certificates are NOT verified; credentials can be stolen on the path"
+        );
+        builder = builder.danger_accept_invalid_certs(true);
+    }
+    builder
+        .build()
+        .map_err(|e| DaemonError::Http(error_chain(&e)))
+}
+
+/// An error and its causes on one line (reqwest's own text names the URL once, no more).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+pub(crate) mod fake;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn masakari(ca_file: &str) -> Masakari {
+        Masakari {
+            ca_file: PathBuf::from(ca_file),
+            ..Masakari::default()
+        }
+    }
+
+    #[test]
+    fn a_ca_file_must_hold_certificates() {
+        let dir = std::env::temp_dir().join(format!("hm-http-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let empty = dir.join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let err = client(&masakari(empty.to_str().unwrap())).unwrap_err();
+        assert!(err.to_string().contains("no PEM certificate"), "{err}");
+        let missing = client(&masakari("/nonexistent/ca.pem")).unwrap_err();
+        assert!(
+            missing
+                .to_string()
+                .contains("masakari.ca_file /nonexistent/ca.pem"),
+            "{missing}"
+        );
+        let good = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/test-ca.pem");
+        client(&masakari(good.to_str().unwrap())).unwrap();
+        client(&Masakari {
+            insecure: true,
+            ..Masakari::default()
+        })
+        .unwrap();
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,145 @@
+use std::path::PathBuf;
+
+use crate::settings::{Auth, Credential, Format, Override, Settings};
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn parse(text: &str) -> Result<Settings, crate::settings::SettingsError> {
+    Settings::parse_as(Format::MasakariMonitors, text, &[]).map(|l| l.settings)
+}
+
+const MINIMAL: &str =
+    "[api]\nauth_url = http://k:5000/v3\nusername = u\npassword = p\nproject_name = service\n";
+
+#[test]
+fn a_kolla_file_maps_onto_the_settings() {
+    let loaded = Settings::read(&data("masakarimonitors.conf"), &[]).unwrap();
+    assert_eq!(loaded.format, Format::MasakariMonitors);
+    let s = &loaded.settings;
+    assert_eq!(
+        s.masakari.endpoint, "",
+        "the endpoint comes from the catalog"
+    );
+    assert_eq!(
+        s.masakari.ca_file,
+        PathBuf::from("/etc/ssl/certs/ca-certificates.crt")
+    );
+    let Auth::Keystone(k) = &s.masakari.auth else {
+        panic!("{:?}", s.masakari.auth)
+    };
+    assert_eq!(k.auth_url, "http://keystone.internal:5000");
+    assert_eq!(k.user_domain_id, "default");
+    assert_eq!(k.project_domain_id, "default");
+    assert_eq!(k.region_name, "RegionTwo");
+    assert_eq!(k.interface, "internal");
+    let Some(Credential::Password(p)) = k.credential() else {
+        panic!("no password")
+    };
+    assert_eq!(p.expose(), b"s3cr#t$word");
+    assert_eq!(s.monitor.reconcile_interval, 10);
+    assert!(!s.monitor.watch_members, "restrict_to_remotes = True");
+    assert_eq!(s.monitor.retry_max, 5);
+    assert_eq!(s.monitor.retry_interval, 20);
+    assert_eq!(
+        loaded.ignored,
+        [
+            "api.collect_timing",
+            "host.disable_ipmi_check",
+            "host.tcpdump_timeout"
+        ]
+    );
+    assert!(!format!("{loaded:?}").contains("s3cr"));
+}
+
+#[test]
+fn masakari_monitors_defaults_apply_when_keys_are_absent() {
+    let s = parse(MINIMAL).unwrap();
+    let Auth::Keystone(k) = &s.masakari.auth else {
+        panic!()
+    };
+    assert_eq!(k.region_name, "RegionOne");
+    assert_eq!(k.interface, "public");
+    assert!(
+        s.monitor.watch_members,
+        "restrict_to_remotes defaults to False"
+    );
+    assert_eq!(s.monitor.reconcile_interval, 5);
+}
+
+#[test]
+fn application_credentials_drop_the_project() {
+    let text = "[api]\nauth_type = v3applicationcredential\nauth_url = http://k/v3\n\
+                application_credential_id = abc\napplication_credential_secret = sh\n\
+                project_name = service\n[host]\napi_retry_interval = 90\n";
+    let loaded = Settings::parse_as(Format::MasakariMonitors, text, &[]).unwrap();
+    let Auth::Keystone(k) = &loaded.settings.masakari.auth else {
+        panic!()
+    };
+    assert!(matches!(
+        k.credential(),
+        Some(Credential::ApplicationCredential(_))
+    ));
+    assert_eq!(k.project_name, "");
+    assert_eq!(loaded.ignored, ["api.project_name"]);
+    assert_eq!(loaded.settings.monitor.retry_max_interval, 90);
+}
+
+#[test]
+fn overrides_apply_over_the_ini_file() {
+    let o: Override = "monitor.watch_members=false".parse().unwrap();
+    let e: Override = "masakari.endpoint=http://m:15868/v1".parse().unwrap();
+    let s = Settings::parse_as(Format::MasakariMonitors, MINIMAL, &[o, e])
+        .unwrap()
+        .settings;
+    assert!(!s.monitor.watch_members);
+    assert_eq!(s.masakari.endpoint, "http://m:15868/v1");
+}
+
+#[test]
+fn unsupported_or_bad_values_name_the_ini_key_never_the_value() {
+    let cases = [
+        (
+            "[host]\nmonitoring_interval = 5\n",
+            "api.auth_url is required",
+        ),
+        (
+            "[api]\nauth_url = http://k\nauth_type = v3totp\n",
+            "api.auth_type v3totp",
+        ),
+        (
+            "[api]\nauth_url = http://k\ncertfile = /c.pem\n",
+            "api.certfile is not supported",
+        ),
+        (
+            "[api]\nauth_url = http://k\napi_version = v2\n",
+            "api.api_version must be v1",
+        ),
+        (
+            "[api]\nauth_url = http://k\ninsecure = perhaps\n",
+            "line 3: api.insecure",
+        ),
+        (
+            "[api]\nauth_url = http://k\n[host]\nmonitoring_driver = consul\n",
+            "host.monitoring_driver",
+        ),
+        (
+            "[api]\nauth_url = http://k\n[host]\nmonitoring_interval = -1\n",
+            "line 4: host.monitoring_interval",
+        ),
+        (
+            "[api]\nauth_url = http://k\nusername = u\n",
+            "exactly one of password",
+        ),
+    ];
+    for (text, expected) in cases {
+        let err = parse(text).unwrap_err().to_string();
+        assert!(err.contains(expected), "{text:?}: {err}");
+        for value in ["perhaps", "consul", "/c.pem"] {
+            assert!(!err.contains(value), "{err}");
+        }
+    }
+}
