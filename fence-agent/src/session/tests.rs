@@ -31,6 +31,10 @@ struct Pair {
     session: Session,
     bmc: FakeBmc,
     in_flight: VecDeque<Vec<u8>>,
+    /// Deliver every reply twice.
+    duplicate: bool,
+    /// Every reply the BMC sent, for replaying stale ones.
+    seen: Vec<Vec<u8>>,
 }
 
 fn config(flavour: Flavour, password: &str) -> SessionConfig {
@@ -63,6 +67,8 @@ impl Pair {
             session: Session::new(config, Box::new(Seeded(0x9e37_79b9_7f4a_7c15)), now),
             bmc,
             in_flight: VecDeque::new(),
+            duplicate: false,
+            seen: Vec::new(),
         }
     }
 
@@ -70,6 +76,10 @@ impl Pair {
         for _ in 0..1000 {
             while let Some(d) = self.session.poll_transmit() {
                 if let Some(reply) = self.bmc.handle(&d) {
+                    if self.duplicate {
+                        self.in_flight.push_back(reply.clone());
+                    }
+                    self.seen.push(reply.clone());
                     self.in_flight.push_back(reply);
                 }
             }
@@ -350,4 +360,41 @@ fn garbage_datagrams_never_panic_in_any_state() {
         pair.session.handle_datagram(pair.now, &junk);
     }
     assert_eq!(pair.next_event(), Event::Established);
+}
+
+#[test]
+fn duplicated_and_stale_replies_are_ignored() {
+    for flavour in [
+        v2(&[17]),
+        v2(&[3]),
+        Flavour::V15 {
+            auth: Some(AuthType::MD5),
+        },
+    ] {
+        let mut pair = Pair::new(config(flavour, "password"), FakeBmc::default());
+        pair.duplicate = true;
+        assert_eq!(pair.next_event(), Event::Established);
+        let Event::Response(r) = pair.command(chassis_status::request()) else {
+            panic!()
+        };
+        assert_eq!(r.data, vec![1, 0, 0]);
+        let stale = pair.seen.clone();
+        let control = chassis_control::request(Control::PowerDown);
+        pair.session
+            .send(pair.now, "control", control, Duration::from_secs(3))
+            .unwrap();
+        for d in &stale {
+            pair.session.handle_datagram(pair.now, d);
+        }
+        assert_eq!(
+            pair.session.poll_event(),
+            None,
+            "no stale reply answers the new command"
+        );
+        let Event::Response(r) = pair.next_event() else {
+            panic!()
+        };
+        assert_eq!((r.cmd, r.completion), (0x02, CompletionCode::OK));
+        assert_eq!(pair.close(), Event::Closed { acknowledged: true });
+    }
 }
