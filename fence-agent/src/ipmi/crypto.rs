@@ -305,13 +305,7 @@ fn digest16<D: Digest>(parts: &[&[u8]]) -> [u8; 16] {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::ipmi::codec::hex;
 
     #[test]
     fn rfc4231_hmac_sha256_vectors() {

@@ -221,6 +221,7 @@ pub fn encode_v20(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ipmi::codec::hex;
 
     #[test]
     fn v15_round_trip() {
@@ -256,13 +257,6 @@ mod tests {
         let expect = CipherSuite::TWO.integrity_code_of(&k1, covered);
         assert!(code.verify(|c| *c == expect.as_slice()).is_some());
         assert!(decode(&bytes[..bytes.len() - 1], 12).is_err());
-    }
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
     }
 
     /// Datagrams captured from OpenIPMI's ipmi_sim (2.0.33).
