@@ -70,6 +70,10 @@ pub trait Bmc {
     fn control(&mut self, control: Control) -> Result<(), BmcError>;
     /// Closes any open session (best effort; never fails).
     fn close(&mut self);
+    /// The current session, for debug logs.
+    fn describe(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A BMC reached over IPMI-over-LAN.
@@ -203,6 +207,12 @@ impl Bmc for LanBmc {
     fn control(&mut self, control: Control) -> Result<(), BmcError> {
         self.command("Chassis Control", chassis_control::request(control))
             .map(|_| ())
+    }
+
+    fn describe(&self) -> Option<String> {
+        self.session
+            .as_ref()
+            .map(|s| format!("{} with {}", s.describe(), self.addr()))
     }
 
     fn close(&mut self) {

@@ -188,8 +188,12 @@ fn ours(served: &Served, args: &[&str]) -> (Option<i32>, String, String) {
 #[test]
 fn our_binary_defaults_to_suite_17_and_closes() {
     let served = Served::start(FakeBmc::default());
-    let (_, stdout, stderr) = ours(&served, &["--power-wait", "0", "-o", "reboot"]);
+    let (_, stdout, stderr) = ours(&served, &["-v", "--power-wait", "0", "-o", "reboot"]);
     assert_eq!(stdout, "Success: Rebooted\n", "{stderr}");
+    assert!(
+        stderr.contains("DEBUG: RMCP+ session, cipher suite 17 with 127.0.0.1:"),
+        "{stderr}"
+    );
     let bmc = served.bmc.lock().unwrap();
     assert_eq!(bmc.suite().map(|s| s.id()), Some(17));
     assert_eq!(bmc.controls, vec![0, 1]);

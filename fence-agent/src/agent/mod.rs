@@ -81,6 +81,9 @@ impl Run<'_> {
         }
         let on = match self.bmc.power_is_on() {
             Ok(on) => {
+                if let Some(session) = self.bmc.describe() {
+                    self.log.debug(&session);
+                }
                 self.log.debug(&format!(
                     "chassis power is {}",
                     if on { "on" } else { "off" }

@@ -57,6 +57,15 @@ impl Link {
         }
     }
 
+    /// What kind of session this is, for logs (no secrets).
+    pub fn describe(&self) -> String {
+        match self {
+            Link::PreSession => "no session".to_owned(),
+            Link::V15 { auth, .. } => format!("IPMI 1.5 session, auth type {auth}"),
+            Link::V20 { suite, .. } => format!("RMCP+ session, cipher suite {}", suite.id()),
+        }
+    }
+
     /// Frames IPMI message `msg` as the next datagram.
     pub fn wrap(&mut self, msg: &[u8], rng: &mut dyn Random) -> Vec<u8> {
         match self {

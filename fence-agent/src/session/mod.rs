@@ -188,6 +188,11 @@ impl Session {
         !matches!(self.link, Link::PreSession) && !self.is_done()
     }
 
+    /// What kind of session this is, for logs.
+    pub fn describe(&self) -> String {
+        self.link.describe()
+    }
+
     /// Sends command `req` (`stage` names it in errors); the answer arrives as an event.
     pub fn send(
         &mut self,
