@@ -3,7 +3,7 @@
 #
 #   rpm/build-rpm.sh [OUT]      (OUT defaults to build/rpm; `make rpm`)
 #
-# OUT/SOURCES/masakari-pcmk-V.tar.gz  git HEAD + vendor/ + .cargo/config.toml + the spec (version stamped)
+# OUT/SOURCES/masakari-pcmk-V.tar.gz  git HEAD + vendor/ + .cargo/config.toml, its spec version-stamped
 # OUT/RPMS/<arch>/*.rpm, OUT/SRPMS/   what rpmbuild made
 # OUT/vendor/<Cargo.lock hash>/       `cargo vendor` output, reused while Cargo.lock is unchanged
 # OUT/target/                         cargo's target directory for rpmbuild, so rebuilds are incremental
@@ -55,7 +55,8 @@ directory = "vendor"
 offline = true
 EOF
 { echo "%global cargo_version $version"; cat "$top/rpm/$name.spec"; } > "$out/SPECS/$name.spec"
-cp "$out/SPECS/$name.spec" "$stage/$tree/$name.spec"
+# The tarball's only spec is the stamped one, so `rpmbuild -ta` finds exactly one.
+cp "$out/SPECS/$name.spec" "$stage/$tree/rpm/$name.spec"
 # Fixed order and owner, so an unchanged tree gives the same tarball.
 tar -C "$stage" --sort=name --owner=0 --group=0 --numeric-owner -cf - "$tree" | gzip -n -1 > "$out/SOURCES/$tree.tar.gz"
 

@@ -4,7 +4,7 @@
 #  - `rpm --verify` of both packages, and the scriptlets parse;
 #  - tmpfiles.d creates /run/masakari-pcmk as the packages expect;
 #  - the installed fence agent, under each of its names, prints its metadata;
-#  - each installed command has a man page that renders without warnings;
+#  - each installed command and the OCF agent have a man page, and every page renders without warnings;
 #  - the shipped configuration passes `masakari-hostmonitor check-config`;
 #  - the systemd unit starts the installed daemon with the shipped configuration;
 #  - the installed OCF agent passes ocf-tester (once the tree has one).
@@ -116,15 +116,19 @@ else
     fail "fence_ipmilan_rs metadata on stdin"
 fi
 
-for cmd in "$root"/usr/bin/* "$root"/usr/sbin/*; do
-    name=${cmd##*/}
-    page=$(ls "$root"/usr/share/man/man[18]/"$name".[18].gz 2>/dev/null || true)
-    if [ -z "$page" ]; then
-        fail "no man page for $name"
-    elif warnings=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null) && [ -z "$warnings" ]; then
-        pass "man page of $name"
+for cmd in "$root"/usr/bin/* "$root"/usr/sbin/* "$root"/usr/lib/ocf/resource.d/masakari/*; do
+    case $cmd in
+    */resource.d/*) page=$root/usr/share/man/man7/ocf_masakari_${cmd##*/}.7.gz ;;
+    */bin/*) page=$root/usr/share/man/man1/${cmd##*/}.1.gz ;;
+    *) page=$root/usr/share/man/man8/${cmd##*/}.8.gz ;;
+    esac
+    [ -f "$page" ] || fail "no man page for ${cmd#"$root"} (${page#"$root"})"
+done
+for page in "$root"/usr/share/man/man*/*; do
+    if warnings=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null) && [ -z "$warnings" ]; then
+        pass "man page ${page##*/} renders"
     else
-        fail "man page of $name: $warnings"
+        fail "man page ${page##*/}: $warnings"
     fi
 done
 
