@@ -323,8 +323,12 @@ fn int(raw: &Raw, key: &str) -> i64 {
     raw.value(key).and_then(py_int).unwrap_or(0)
 }
 
+/// Longest accepted time value (a year): larger ones are clamped so that deadline arithmetic
+/// (`Instant + Duration`) cannot overflow.
+const MAX_SECONDS: u64 = 365 * 24 * 3600;
+
 fn secs(raw: &Raw, key: &str) -> Duration {
-    Duration::from_secs(u64::try_from(int(raw, key)).unwrap_or(0))
+    Duration::from_secs(u64::try_from(int(raw, key)).unwrap_or(0).min(MAX_SECONDS))
 }
 
 /// A true boolean option value (`""` from argv, `"1"` from stdin).
@@ -455,6 +459,21 @@ mod tests {
         );
         let Outcome::Run(s) = c.outcome else { panic!() };
         assert_eq!(s.timeouts.power, None);
+    }
+
+    #[test]
+    fn huge_and_negative_times_are_clamped() {
+        let c = run_args(&[
+            "-a",
+            "h",
+            "--login-timeout",
+            "99999999999999999",
+            "--delay",
+            "-5",
+        ]);
+        let Outcome::Run(s) = c.outcome else { panic!() };
+        assert_eq!(s.timeouts.login, Duration::from_secs(MAX_SECONDS));
+        assert_eq!(s.delay, Duration::ZERO);
     }
 
     #[test]
