@@ -36,6 +36,7 @@ impl Delivery {
     /// Sends one notification and says what came of it.
     pub async fn send(&self, n: &Notification) -> DeliveryOutcome {
         let outcome = self.try_send(n).await;
+        self.health.metrics().request(&outcome);
         self.health.update(|h| match &outcome {
             DeliveryOutcome::Transient { reason } => {
                 h.api_ok = Some(false);

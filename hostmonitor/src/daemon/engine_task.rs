@@ -95,12 +95,15 @@ impl EngineTask {
                         }
                     });
                 }
-                Action::Report(report) => match report.level() {
-                    Level::Debug => tracing::debug!("{report}"),
-                    Level::Info => tracing::info!("{report}"),
-                    Level::Warn => tracing::warn!("{report}"),
-                    Level::Error => tracing::error!("{report}"),
-                },
+                Action::Report(report) => {
+                    self.health.observe(&report);
+                    match report.level() {
+                        Level::Debug => tracing::debug!("{report}"),
+                        Level::Info => tracing::info!("{report}"),
+                        Level::Warn => tracing::warn!("{report}"),
+                        Level::Error => tracing::error!("{report}"),
+                    }
+                }
             }
         }
     }

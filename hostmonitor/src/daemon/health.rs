@@ -1,12 +1,19 @@
-//! What the daemon knows about its own sources and sinks, for `status` and the OCF agent's deep monitor.
+//! What the daemon knows about its own sources and sinks, for `status`, the OCF agent's deep
+//! monitor and the metrics endpoint.
 
 use std::sync::Mutex;
 
 use serde::Serialize;
 
-/// The daemon's health, shared by its tasks.
+use super::metrics::Metrics;
+use crate::engine::Report;
+
+/// The daemon's health and metrics, shared by its tasks.
 #[derive(Debug, Default)]
-pub struct Health(Mutex<HealthView>);
+pub struct Health {
+    view: Mutex<HealthView>,
+    metrics: Metrics,
+}
 
 /// One reading of [`Health`].
 #[derive(Debug, Clone, Default, Serialize)]
@@ -30,13 +37,28 @@ pub struct HealthView {
 impl Health {
     /// Changes the health under its lock.
     pub fn update(&self, change: impl FnOnce(&mut HealthView)) {
-        if let Ok(mut view) = self.0.lock() {
+        if let Ok(mut view) = self.view.lock() {
             change(&mut view);
         }
     }
 
     /// The current reading.
     pub fn view(&self) -> HealthView {
-        self.0.lock().map(|v| v.clone()).unwrap_or_default()
+        self.view.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Counts an engine report in the metrics (latencies, outcomes, holds).
+    pub fn observe(&self, report: &Report) {
+        self.metrics.observe(super::now(), report);
+    }
+
+    /// Counts one CIB reconcile in the metrics.
+    pub fn reconciled(&self, ok: bool) {
+        self.metrics.reconciled(ok);
     }
 }

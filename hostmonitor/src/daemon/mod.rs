@@ -5,6 +5,7 @@
 //!  corosync quorum callbacks ──> quorum ──────┼─> engine_task (Engine) ─┬─> store (state file, first)
 //!  crm_mon every few s / on wake ─> reconcile ┘        ▲               ├─> delivery ─> Masakari API
 //!  masakari-hostmonitor status ──> control ────────────┘               └─> power (IPMI check)
+//!  Prometheus GET /metrics ──> metrics (reads health, counters, engine status)
 //! ```
 //!
 //! Every task ends on the shutdown signal (SIGTERM, SIGINT); the state file is always current, so
@@ -18,6 +19,7 @@ mod engine_task;
 mod error;
 mod health;
 mod http;
+mod metrics;
 mod power;
 mod process;
 mod quorum;
@@ -79,6 +81,7 @@ async fn serve(settings: Settings) -> Result<(), DaemonError> {
         .map_err(io_error(&settings.paths.alert_socket))?;
     let control = control::bind(&settings.paths.control_socket)
         .map_err(io_error(&settings.paths.control_socket))?;
+    let metrics = metrics::server::bind(&settings.metrics).await;
 
     let (tx, rx) = mpsc::unbounded_channel();
     let (stop, stopped) = watch::channel(false);
@@ -109,6 +112,12 @@ async fn serve(settings: Settings) -> Result<(), DaemonError> {
             stopped.clone(),
         )),
         tokio::spawn(control::run(control, tx.clone(), stopped.clone())),
+        tokio::spawn(metrics::server::run(
+            metrics,
+            Arc::clone(&health),
+            tx.clone(),
+            stopped.clone(),
+        )),
         tokio::spawn(reconcile::run(
             local_node, interval, wake, tx, health, stopped,
         )),

@@ -43,6 +43,7 @@ async fn reconcile_once(
         Ok(xml) => snapshot::from_crm_mon(&xml, local_node, taken_at).map_err(|e| e.to_string()),
         Err(e) => Err(e),
     };
+    health.reconciled(result.is_ok());
     match result {
         Ok(snapshot) => {
             health.update(|h| {
