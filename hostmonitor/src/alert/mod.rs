@@ -89,7 +89,9 @@ impl Alert {
 
     /// The engine event this alert reports, if it is one the engine takes.
     /// A fencing alert only confirms a fence for the actions that power a node off (`off`, `reboot`):
-    /// an `on` (unfencing) proves nothing about a lost host.
+    /// an `on` (unfencing) proves nothing about a lost host. Pacemaker 2.1 sets `CRM_alert_task` to
+    /// `st_notify_fence` and names the action only in `CRM_alert_desc` ("Operation reboot of compute1
+    /// by ctl1 for ...: OK").
     pub fn event(&self) -> Result<Option<Event>, AlertError> {
         let kind = self.kind().to_owned();
         let node = || {
@@ -108,8 +110,11 @@ impl Alert {
                 _ => Ok(None),
             },
             "fencing" => {
-                let task = self.get("CRM_alert_task").unwrap_or("");
-                if !matches!(task, "off" | "reboot") {
+                let action = self
+                    .get("CRM_alert_desc")
+                    .and_then(fence_action)
+                    .unwrap_or("");
+                if !matches!(action, "off" | "reboot") {
                     return Ok(None);
                 }
                 let rc = self
@@ -149,6 +154,13 @@ impl Alert {
             .unwrap_or(0);
         Ok(Timestamp::from_unix(secs, micros))
     }
+}
+
+/// The action of a fencing alert's description, `Operation ACTION of TARGET by ...`.
+fn fence_action(desc: &str) -> Option<&str> {
+    let rest = desc.strip_prefix("Operation ")?;
+    let (action, rest) = rest.split_once(' ')?;
+    rest.starts_with("of ").then_some(action)
 }
 
 #[cfg(test)]

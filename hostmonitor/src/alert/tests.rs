@@ -32,11 +32,16 @@ fn node_lost_and_member_become_events() {
 
 #[test]
 fn fencing_success_and_failure_carry_pacemakers_time() {
-    let vars = |rc: &'static str, task: &'static str| {
+    // As Pacemaker 2.1.5 sets them (captured in the lab).
+    let vars = |rc: &'static str, action: &'static str| {
+        let desc = format!(
+            "Operation {action} of compute1 by ctl1 for pacemaker-controld.15330@ctl1: OK (ref=f526d21a)"
+        );
         alert(&[
             ("CRM_alert_kind", "fencing"),
             ("CRM_alert_node", "compute1"),
-            ("CRM_alert_task", task),
+            ("CRM_alert_task", "st_notify_fence"),
+            ("CRM_alert_desc", &desc),
             ("CRM_alert_rc", rc),
             ("CRM_alert_timestamp_epoch", "1764140470"),
             ("CRM_alert_timestamp_usec", "250000"),
@@ -73,7 +78,7 @@ fn incomplete_alerts_are_errors_and_other_kinds_are_ignored() {
     let no_time = alert(&[
         ("CRM_alert_kind", "fencing"),
         ("CRM_alert_node", "c"),
-        ("CRM_alert_task", "off"),
+        ("CRM_alert_desc", "Operation off of c by ctl1 for x: OK"),
         ("CRM_alert_rc", "0"),
     ]);
     assert!(
@@ -105,4 +110,25 @@ fn hostile_lines_are_rejected_not_panicked_on() {
     }
     let long = vec![b' '; MAX_LINE + 1];
     assert_eq!(Alert::decode(&long), Err(AlertError::TooLong(MAX_LINE + 1)));
+}
+
+#[test]
+fn fence_actions_are_read_from_the_description() {
+    assert_eq!(
+        fence_action("Operation reboot of compute1 by ctl1 for x: OK"),
+        Some("reboot")
+    );
+    assert_eq!(
+        fence_action("Operation on of compute1 by ctl1 for x: OK"),
+        Some("on")
+    );
+    for bad in [
+        "",
+        "Operation",
+        "Operation off",
+        "Operation off to x",
+        "Something else",
+    ] {
+        assert_eq!(fence_action(bad), None, "{bad}");
+    }
 }
