@@ -130,7 +130,7 @@ fn wanted(element: &str, attribute: &str) -> bool {
     if element == "lrm_rsc_op" {
         return matches!(
             attribute,
-            "id" | "operation"
+            "operation"
                 | "call-id"
                 | "rc-code"
                 | "op-status"
