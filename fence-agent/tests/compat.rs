@@ -131,6 +131,18 @@ fn scenarios(port: u16, dead_port: u16) -> Vec<Scenario> {
             Ignore,
         ),
         scenario(
+            "ipmi 1.5 straight password status",
+            with(with(b("status"), "lanplus", ""), "auth", "password"),
+            true,
+            Ignore,
+        ),
+        scenario(
+            "ipmi 1.5 auth none status",
+            with(with(b("status"), "lanplus", ""), "auth", "none"),
+            true,
+            Ignore,
+        ),
+        scenario(
             "operator off",
             with(with(b("off"), "username", "oper"), "password", "operpass"),
             true,
