@@ -2,12 +2,12 @@
 
 use std::io::Write;
 
-use super::{CliError, ConfigArgs};
+use super::{CliError, ConfigArgs, StatusArgs};
 use crate::settings::Settings;
 
 /// Runs the daemon in the foreground, logging to stderr (`MASAKARI_HOSTMONITOR_LOG` sets the filter).
 pub fn run(args: &ConfigArgs) -> Result<(), CliError> {
-    let settings = Settings::load(&args.config, &args.overrides)?;
+    let loaded = Settings::read(&args.config, &args.overrides)?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("MASAKARI_HOSTMONITOR_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -15,30 +15,73 @@ pub fn run(args: &ConfigArgs) -> Result<(), CliError> {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
-    crate::daemon::run(settings).map_err(CliError::from)
+    tracing::info!(
+        config = %args.config.display(),
+        format = loaded.format.name(),
+        "configuration read"
+    );
+    if !loaded.ignored.is_empty() {
+        tracing::info!(
+            keys = loaded.ignored.join(", "),
+            "settings with no meaning here, ignored"
+        );
+    }
+    crate::daemon::run(loaded.settings).map_err(CliError::from)
 }
 
-/// Loads the configuration and says whether it is valid.
-pub fn check(args: &ConfigArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    Settings::load(&args.config, &args.overrides)?;
-    writeln!(out, "{}: valid", args.config.display())?;
+/// Loads the configuration and says whether it is valid (and what of it is ignored).
+pub fn check_config(args: &ConfigArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let loaded = Settings::read(&args.config, &args.overrides)?;
+    writeln!(
+        out,
+        "{}: valid ({})",
+        args.config.display(),
+        loaded.format.name()
+    )?;
+    if !loaded.ignored.is_empty() {
+        writeln!(
+            out,
+            "ignored (no meaning here): {}",
+            loaded.ignored.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+/// Asks the running daemon for its status and prints it as text, or as JSON with `--json`.
+pub fn status(args: &StatusArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let settings = Settings::load(&args.config.config, &args.config.overrides)?;
+    let answer = ask(&settings, "status")?;
+    if args.json {
+        print_json(&answer, out)?;
+    } else {
+        super::status::write(&answer, crate::daemon::now(), out)?;
+    }
     Ok(())
 }
 
 /// Sends one request to the running daemon and prints its JSON answer.
 pub fn control(args: &ConfigArgs, request: &str, out: &mut dyn Write) -> Result<(), CliError> {
     let settings = Settings::load(&args.config, &args.overrides)?;
-    let answer = crate::daemon::request(&settings.paths.control_socket, request)?;
-    writeln!(
-        out,
-        "{}",
-        serde_json::to_string_pretty(&answer).unwrap_or_default()
-    )?;
+    let answer = ask(&settings, request)?;
+    print_json(&answer, out)
+}
+
+/// The daemon's answer, or its `error` as a failure.
+fn ask(settings: &Settings, request: &str) -> Result<serde_json::Value, CliError> {
+    let path = &settings.paths.control_socket;
+    let answer = crate::daemon::request(path, request)?;
     match answer.get("error").and_then(|e| e.as_str()) {
         Some(error) => Err(CliError::Control(crate::daemon::ControlError::BadAnswer {
-            path: settings.paths.control_socket.display().to_string(),
+            path: path.display().to_string(),
             reason: error.to_owned(),
         })),
-        None => Ok(()),
+        None => Ok(answer),
     }
+}
+
+fn print_json(answer: &serde_json::Value, out: &mut dyn Write) -> Result<(), CliError> {
+    serde_json::to_writer_pretty(&mut *out, answer).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    Ok(())
 }

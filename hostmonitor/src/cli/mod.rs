@@ -2,9 +2,11 @@
 //!
 //! `main.rs` parses, calls [`run`], and maps the result to an exit code.
 
+mod check;
 mod daemon;
 mod manpage;
 mod nodes;
+mod status;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -31,10 +33,15 @@ pub enum Command {
     Nodes(NodesArgs),
     /// Run the monitor in the foreground until SIGTERM (Pacemaker's OCF agent or systemd start it so).
     Run(ConfigArgs),
-    /// Check the configuration (file and overrides) and exit: 0 valid, 2 invalid.
+    /// Check the configuration and everything the monitor needs on this node (Pacemaker, corosync,
+    /// the Masakari API and credentials), saying what is wrong: 0 all usable, 1 something fails,
+    /// 2 invalid configuration.
+    Check(ConfigArgs),
+    /// Check the configuration (file and overrides) only and exit: 0 valid, 2 invalid.
     CheckConfig(ConfigArgs),
-    /// Ask the running monitor for its status (JSON): 0 it answered, 3 nothing answers.
-    Status(ConfigArgs),
+    /// Ask the running monitor what it sees (nodes, episodes, pending notifications, hold, health):
+    /// 0 it answered, 3 nothing answers.
+    Status(StatusArgs),
     /// Send the notifications held by the mass-failure guard (root only).
     Release(ConfigArgs),
     /// Print the man page (roff).
@@ -45,13 +52,25 @@ pub enum Command {
 /// Where the configuration comes from.
 #[derive(Debug, Args)]
 pub struct ConfigArgs {
-    /// The configuration file (TOML).
+    /// The configuration file: hostmonitor TOML, or an existing masakarimonitors.conf (told apart
+    /// by its sections).
     #[arg(long, value_name = "FILE", default_value = crate::settings::DEFAULT_PATH)]
     pub config: PathBuf,
     /// Override one setting of the file, e.g. `--set monitor.watch_members=true` (repeatable; never
     /// put secrets here: they would show in the process list).
     #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
     pub overrides: Vec<crate::settings::Override>,
+}
+
+/// Arguments of `status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Where the configuration comes from (it names the control socket).
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Print the daemon's answer as JSON (for scripts and the OCF agent) instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `nodes`.
@@ -100,6 +119,9 @@ pub enum CliError {
     /// The running daemon did not answer (well).
     #[error(transparent)]
     Control(#[from] crate::daemon::ControlError),
+    /// `check` found problems (already printed).
+    #[error("{0} of the checks failed")]
+    ChecksFailed(usize),
 }
 
 impl CliError {
@@ -119,8 +141,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     match cli.command {
         Command::Nodes(args) => nodes::run(&args, out),
         Command::Run(args) => daemon::run(&args),
-        Command::CheckConfig(args) => daemon::check(&args, out),
-        Command::Status(args) => daemon::control(&args, "status", out),
+        Command::Check(args) => check::run(&args, out),
+        Command::CheckConfig(args) => daemon::check_config(&args, out),
+        Command::Status(args) => daemon::status(&args, out),
         Command::Release(args) => daemon::control(&args, "release", out),
         Command::Manpage => manpage::write(out),
     }

@@ -12,6 +12,7 @@
 //! stopping at any point loses nothing.
 
 mod alert_socket;
+mod check;
 mod cluster_store;
 mod control;
 mod delivery;
@@ -33,6 +34,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::{Notify, mpsc, watch};
 
+pub use check::{Finding, Verdict, check};
 pub use control::{ControlError, request};
 pub use error::DaemonError;
 

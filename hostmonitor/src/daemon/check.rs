@@ -1,0 +1,274 @@
+//! `masakari-hostmonitor check`: whether this node can run the monitor, one finding per
+//! dependency, each saying exactly what is wrong: Pacemaker's state (`crm_mon`), corosync's quorum
+//! service, and the Masakari API with the configured credentials (an authenticated
+//! `GET /segments`, which changes nothing).
+
+use std::fmt;
+
+use reqwest::StatusCode;
+use tokio::process::Command;
+
+use super::http::{client, error_chain};
+use super::process::output;
+use super::token::TokenSource;
+use super::{now, reconcile, snapshot};
+use crate::engine::Snapshot;
+use crate::settings::{Auth, Settings};
+
+/// How one check came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Works.
+    Ok,
+    /// Works, but something deserves a look (nothing would be sent as things are).
+    Warn,
+    /// Does not work.
+    Fail,
+}
+
+/// One checked dependency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// What was checked.
+    pub subject: &'static str,
+    /// How it came out.
+    pub verdict: Verdict,
+    /// What was found, or exactly what is wrong.
+    pub detail: String,
+}
+
+impl Finding {
+    fn new(subject: &'static str, verdict: Verdict, detail: impl Into<String>) -> Self {
+        Self {
+            subject,
+            verdict,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Ok => "ok",
+            Self::Warn => "WARN",
+            Self::Fail => "FAIL",
+        })
+    }
+}
+
+/// Runs every check (blocking; for the CLI).
+pub fn check(settings: &Settings) -> Vec<Finding> {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            return vec![Finding::new(
+                "runtime",
+                Verdict::Fail,
+                format!("cannot start: {e}"),
+            )];
+        }
+    };
+    runtime.block_on(async {
+        vec![
+            pacemaker(settings).await,
+            corosync(),
+            masakari(settings).await,
+        ]
+    })
+}
+
+async fn pacemaker(settings: &Settings) -> Finding {
+    let subject = "pacemaker";
+    let mut config = settings.engine_config();
+    let local = match config.local_node.clone() {
+        Some(name) => name,
+        None => match reconcile::local_node_name().await {
+            Ok(name) => name,
+            Err(e) => {
+                return Finding::new(
+                    subject,
+                    Verdict::Fail,
+                    format!("{e} (is Pacemaker running on this node? or set monitor.local_node)"),
+                );
+            }
+        },
+    };
+    config.local_node = Some(local.clone());
+    let args = ["-1", "--output-as=xml", "--fence-history=2"];
+    let xml = match output(Command::new("crm_mon").args(args)).await {
+        Ok(xml) => xml,
+        Err(e) => {
+            let hint = "(is Pacemaker running, and am I root or in the haclient group?)";
+            return Finding::new(subject, Verdict::Fail, format!("{e} {hint}"));
+        }
+    };
+    let snapshot = match snapshot::from_crm_mon(&xml, &local, now()) {
+        Ok(s) => s,
+        Err(e) => {
+            return Finding::new(
+                subject,
+                Verdict::Fail,
+                format!("crm_mon's XML is unusable: {e}"),
+            );
+        }
+    };
+    judge_snapshot(&snapshot, &local, |name, kind| config.watches(name, kind))
+}
+
+fn judge_snapshot(
+    s: &Snapshot,
+    local: &str,
+    watched: impl Fn(&str, crate::engine::NodeKind) -> bool,
+) -> Finding {
+    let watched: Vec<&str> = s
+        .nodes
+        .iter()
+        .filter(|n| watched(&n.name, n.kind))
+        .map(|n| n.name.as_str())
+        .collect();
+    let offline = s
+        .nodes
+        .iter()
+        .filter(|n| watched.contains(&n.name.as_str()) && !n.online)
+        .count();
+    let detail = format!(
+        "crm_mon: {} nodes, {} watched ({offline} offline); this node is {local}",
+        s.nodes.len(),
+        watched.len()
+    );
+    if !s.quorate {
+        return Finding::new(
+            "pacemaker",
+            Verdict::Warn,
+            format!("{detail}; the cluster partition has NO QUORUM: nothing would be sent"),
+        );
+    }
+    if watched.is_empty() {
+        return Finding::new(
+            "pacemaker",
+            Verdict::Warn,
+            format!("{detail}; no node is of a watched kind (see monitor.watch_*)"),
+        );
+    }
+    Finding::new("pacemaker", Verdict::Ok, format!("{detail}; quorate"))
+}
+
+fn corosync() -> Finding {
+    use rust_corosync::quorum::{self, Model1Data, Model1Flags, ModelData};
+    let subject = "corosync";
+    let model = ModelData::ModelV1(Model1Data {
+        flags: Model1Flags::None,
+        quorum_notification_fn: None,
+        nodelist_notification_fn: None,
+    });
+    let handle = match quorum::initialize(&model, 0) {
+        Ok((handle, _)) => handle,
+        Err(e) => {
+            return Finding::new(
+                subject,
+                Verdict::Fail,
+                format!(
+                    "cannot reach corosync's quorum service ({e:?}): is corosync running on this node, \
+                     and do I run as root or in the haclient group?"
+                ),
+            );
+        }
+    };
+    let quorate = quorum::getquorate(&handle);
+    let _ = quorum::finalize(&handle);
+    match quorate {
+        Ok(true) => Finding::new(subject, Verdict::Ok, "quorum service reachable; quorate"),
+        Ok(false) => Finding::new(
+            subject,
+            Verdict::Warn,
+            "quorum service reachable; this node is NOT quorate: nothing would be sent",
+        ),
+        Err(e) => Finding::new(
+            subject,
+            Verdict::Fail,
+            format!("corosync's quorum service did not say whether we are quorate ({e:?})"),
+        ),
+    }
+}
+
+async fn masakari(settings: &Settings) -> Finding {
+    let subject = "masakari api";
+    let http = match client(&settings.masakari) {
+        Ok(c) => c,
+        Err(e) => return Finding::new(subject, Verdict::Fail, e.to_string()),
+    };
+    let how = match &settings.masakari.auth {
+        Auth::Noauth2(n) => format!("noauth2 as {}:{}", n.user, n.project),
+        Auth::Token(t) => format!("the token in {}", t.token_file.display()),
+        Auth::Keystone(k) => format!("a Keystone login as {}", k.who()),
+    };
+    let (token, endpoint) = match TokenSource::new(&settings.masakari).get(&http).await {
+        Ok(pair) => pair,
+        Err(e) => return Finding::new(subject, Verdict::Fail, format!("{how}: {e}")),
+    };
+    let url = format!("{}/segments", endpoint.trim_end_matches('/'));
+    let response = match http.get(&url).header("X-Auth-Token", token).send().await {
+        Ok(r) => r,
+        Err(e) => {
+            return Finding::new(
+                subject,
+                Verdict::Fail,
+                format!("GET {url}: {}", error_chain(&e)),
+            );
+        }
+    };
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    judge_segments(status, &body, &url, &how)
+}
+
+fn judge_segments(status: StatusCode, body: &str, url: &str, how: &str) -> Finding {
+    let subject = "masakari api";
+    let said: String = body.chars().take(200).collect();
+    match status {
+        s if s.is_success() => {
+            let segments = serde_json::from_str::<serde_json::Value>(body)
+                .ok()
+                .and_then(|d| d.get("segments")?.as_array().map(Vec::len));
+            match segments {
+                Some(n) => Finding::new(
+                    subject,
+                    Verdict::Ok,
+                    format!("GET {url} with {how}: {s}, {n} failover segments"),
+                ),
+                None => Finding::new(
+                    subject,
+                    Verdict::Fail,
+                    format!(
+                        "GET {url} answered {s} but not with Masakari's segment list: is this the Masakari API?"
+                    ),
+                ),
+            }
+        }
+        StatusCode::UNAUTHORIZED => Finding::new(
+            subject,
+            Verdict::Fail,
+            format!("GET {url}: the API refused the credentials ({how}): {status} {said}"),
+        ),
+        StatusCode::FORBIDDEN => Finding::new(
+            subject,
+            Verdict::Fail,
+            format!(
+                "GET {url}: {how} is not allowed by the API's policy (needs the admin role): {status} {said}"
+            ),
+        ),
+        StatusCode::NOT_FOUND => Finding::new(
+            subject,
+            Verdict::Fail,
+            format!("GET {url}: 404: the endpoint is not Masakari's v1 API (it should end in /v1)"),
+        ),
+        s => Finding::new(subject, Verdict::Fail, format!("GET {url}: {s} {said}")),
+    }
+}
+
+#[cfg(test)]
+mod tests;
