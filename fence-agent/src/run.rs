@@ -5,6 +5,8 @@ use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use zeroize::Zeroize;
+
 use crate::agent::{Run, SystemClock};
 use crate::bmc::LanBmc;
 use crate::exit::Exit;
@@ -45,7 +47,9 @@ pub fn run(io: Io<'_>) -> Exit {
         None => {
             let mut text = String::new();
             let _ = io.stdin.read_to_string(&mut text);
-            Ok(stdin::parse(&text))
+            let raw = stdin::parse(&text);
+            text.zeroize();
+            Ok(raw)
         }
     };
     let raw = match raw {

@@ -2,9 +2,12 @@
 
 use std::collections::BTreeMap;
 
+use zeroize::Zeroize;
+
 use super::table::{OPTIONS, OptSpec};
 
-/// What the user gave us, before defaults and validation.
+/// What the user gave us, before defaults and validation. Values are wiped on drop: one of
+/// them is the password.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Raw {
     values: BTreeMap<&'static str, String>,
@@ -40,5 +43,11 @@ impl Raw {
         if let Some(spec) = OPTIONS.iter().find(|o| o.key == key) {
             self.values.insert(spec.key, value.to_owned());
         }
+    }
+}
+
+impl Drop for Raw {
+    fn drop(&mut self) {
+        self.values.values_mut().for_each(Zeroize::zeroize);
     }
 }
