@@ -134,20 +134,50 @@ impl UdpTransport {
     }
 }
 
-/// Randomness from the kernel (`/dev/urandom`).
-pub struct OsRandom(File);
+/// Randomness seeded once from the kernel (`/dev/urandom`), then SHA-256 in counter mode
+/// over the 256-bit seed, so that drawing bytes can never fail half-way through a login.
+pub struct OsRandom {
+    seed: zeroize::Zeroizing<[u8; 32]>,
+    counter: u64,
+}
 
 impl OsRandom {
-    /// Opens `/dev/urandom`.
+    /// Reads the seed from `/dev/urandom`.
     pub fn open() -> io::Result<Self> {
-        File::open("/dev/urandom").map(Self)
+        let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+        File::open("/dev/urandom")?.read_exact(&mut seed[..])?;
+        Ok(Self { seed, counter: 0 })
     }
 }
 
 impl Random for OsRandom {
     fn fill(&mut self, buf: &mut [u8]) {
-        // A short read leaves zeros; session ids and nonces then merely repeat, and
-        // /dev/urandom does not fail short in practice.
-        let _ = self.0.read_exact(buf);
+        use sha2::{Digest, Sha256};
+        for chunk in buf.chunks_mut(32) {
+            self.counter += 1;
+            let block = Sha256::new()
+                .chain_update(&self.seed[..])
+                .chain_update(self.counter.to_le_bytes())
+                .finalize();
+            chunk
+                .iter_mut()
+                .zip(block.iter())
+                .for_each(|(out, b)| *out = *b);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn os_random_fills_any_length_without_repeating() {
+        let mut rng = OsRandom::open().unwrap();
+        let (mut a, mut b) = ([0u8; 45], [0u8; 45]);
+        rng.fill(&mut a);
+        rng.fill(&mut b);
+        assert_ne!(a, b);
+        assert_ne!(a, [0u8; 45]);
     }
 }
