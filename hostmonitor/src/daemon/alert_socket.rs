@@ -1,7 +1,6 @@
 //! The alert socket: where the alert agent hands over Pacemaker's alerts. Only root and the cluster
 //! user (hacluster) may write to it (checked with SO_PEERCRED); malformed lines are logged and dropped.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +10,7 @@ use tokio::sync::{Notify, mpsc, watch};
 
 use super::engine_task::Request;
 use super::health::Health;
+use super::unix_socket::accept_loop;
 use crate::alert::{Alert, MAX_LINE};
 
 /// How long an agent may take to write its line.
@@ -45,23 +45,13 @@ pub async fn run(
     engine: mpsc::UnboundedSender<Request>,
     reconcile: Arc<Notify>,
     health: Arc<Health>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
-    loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(error) => {
-                    tracing::warn!(%error, "alert socket accept failed");
-                    continue;
-                }
-            },
-            _ = shutdown.changed() => return,
-        };
+    accept_loop(listener, "alert", shutdown, |stream| {
         let engine = engine.clone();
         let reconcile = Arc::clone(&reconcile);
         let health = Arc::clone(&health);
-        tokio::spawn(async move {
+        async move {
             match receive(stream, allowed).await {
                 Ok(alert) => accept(alert, &engine, &reconcile, &health),
                 Err(reason) => {
@@ -69,8 +59,9 @@ pub async fn run(
                     health.update(|h| h.alerts_refused += 1);
                 }
             }
-        });
-    }
+        }
+    })
+    .await;
 }
 
 async fn receive(mut stream: UnixStream, allowed: Allowed) -> Result<Alert, String> {
@@ -114,24 +105,6 @@ fn accept(
     }
     // Whatever the alert said, Pacemaker's state changed: look at all of it now.
     reconcile.notify_one();
-}
-
-/// Binds a Unix socket at `path` (replacing a stale one), with `mode` and group `group`.
-pub fn bind(path: &Path, mode: u32, group: Option<&str>) -> std::io::Result<UnixListener> {
-    use std::os::unix::fs::PermissionsExt as _;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-        _ => {}
-    }
-    let listener = UnixListener::bind(path)?;
-    if let Some(gid) = group.and_then(|g| nix::unistd::Group::from_name(g).ok().flatten()) {
-        nix::unistd::chown(path, None, Some(gid.gid)).map_err(std::io::Error::from)?;
-    }
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
-    Ok(listener)
 }
 
 #[cfg(test)]

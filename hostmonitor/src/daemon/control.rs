@@ -9,6 +9,7 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::engine_task::Request;
+use super::unix_socket::accept_loop;
 use crate::engine::{Command, Event};
 
 /// How long a control exchange may take, on either side.
@@ -18,29 +19,20 @@ pub const TIMEOUT: Duration = Duration::from_secs(5);
 pub async fn run(
     listener: UnixListener,
     engine: mpsc::UnboundedSender<Request>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
-    loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(error) => {
-                    tracing::warn!(%error, "control socket accept failed");
-                    continue;
-                }
-            },
-            _ = shutdown.changed() => return,
-        };
+    accept_loop(listener, "control", shutdown, |stream| {
         let engine = engine.clone();
-        tokio::spawn(async move {
+        async move {
             if tokio::time::timeout(TIMEOUT, serve(stream, engine))
                 .await
                 .is_err()
             {
                 tracing::debug!("control client timed out");
             }
-        });
-    }
+        }
+    })
+    .await;
 }
 
 async fn serve(stream: UnixStream, engine: mpsc::UnboundedSender<Request>) {
@@ -120,5 +112,5 @@ pub fn request(path: &Path, request: &str) -> Result<serde_json::Value, ControlE
 
 /// Binds the control socket (mode 0660, group haclient).
 pub fn bind(path: &Path) -> std::io::Result<UnixListener> {
-    super::alert_socket::bind(path, 0o660, Some("haclient"))
+    super::unix_socket::bind(path, 0o660, Some("haclient"))
 }

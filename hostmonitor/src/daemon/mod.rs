@@ -28,6 +28,7 @@ mod reconcile;
 pub mod snapshot;
 mod store;
 mod token;
+mod unix_socket;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -79,7 +80,7 @@ async fn serve(settings: Settings) -> Result<(), DaemonError> {
         &settings.masakari,
         Arc::clone(&health),
     )?);
-    let alerts = alert_socket::bind(&settings.paths.alert_socket, 0o660, Some("haclient"))
+    let alerts = unix_socket::bind(&settings.paths.alert_socket, 0o660, Some("haclient"))
         .map_err(io_error(&settings.paths.alert_socket))?;
     let control = control::bind(&settings.paths.control_socket)
         .map_err(io_error(&settings.paths.control_socket))?;
