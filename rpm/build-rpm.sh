@@ -34,14 +34,12 @@ lock_hash=$(sha256sum "$stage/$tree/Cargo.lock" | cut -c1-16)
 vendor=$out/vendor/$lock_hash
 if [ ! -d "$vendor" ]; then
     echo "build-rpm: vendoring crates of Cargo.lock $lock_hash"
-    rm -rf "$vendor.tmp"
-    (cd "$stage/$tree" && { cargo vendor --locked --offline --quiet "$vendor.tmp" >/dev/null ||
-        cargo vendor --locked --quiet "$vendor.tmp" >/dev/null; })
-    mv "$vendor.tmp" "$vendor"
+    (cd "$stage/$tree" && { cargo vendor --locked --offline --quiet "$stage/vendor" >/dev/null ||
+        cargo vendor --locked --quiet "$stage/vendor" >/dev/null; })
+    mv "$stage/vendor" "$vendor"
     # Only the newest few caches are kept.
     ls -1t "$out/vendor" | tail -n +4 | while read -r old; do rm -rf "${out:?}/vendor/$old"; done
 fi
-cp -a "$vendor" "$stage/$tree/vendor"
 mkdir -p "$stage/$tree/.cargo"
 cat > "$stage/$tree/.cargo/config.toml" <<'EOF'
 # Written by rpm/build-rpm.sh: build from the vendored crates, never the network.
@@ -57,8 +55,10 @@ EOF
 { echo "%global cargo_version $version"; cat "$top/rpm/$name.spec"; } > "$out/SPECS/$name.spec"
 # The tarball's only spec is the stamped one, so `rpmbuild -ta` finds exactly one.
 cp "$out/SPECS/$name.spec" "$stage/$tree/rpm/$name.spec"
-# Fixed order and owner, so an unchanged tree gives the same tarball.
-tar -C "$stage" --sort=name --owner=0 --group=0 --numeric-owner -cf - "$tree" | gzip -n -1 > "$out/SOURCES/$tree.tar.gz"
+# The cached vendor/ goes in as $tree/vendor without a copy. Fixed order and owner, so an unchanged
+# tree gives the same tarball.
+tar --sort=name --owner=0 --group=0 --numeric-owner --transform="s,^$lock_hash,$tree/vendor," \
+    -cf - -C "$stage" "$tree" -C "$out/vendor" "$lock_hash" | gzip -n -1 > "$out/SOURCES/$tree.tar.gz"
 
 rm -rf "$out/RPMS" "$out/SRPMS"
 # --nodeps: the BuildRequires are EL9 package names. _docdir_fmt as on EL9 (Debian's adds the version).
