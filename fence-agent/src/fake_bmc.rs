@@ -57,6 +57,8 @@ pub struct FakeBmc {
     pub control_refusal: Option<CompletionCode>,
     /// Chassis Control commands accepted.
     pub controls: Vec<u8>,
+    /// Sessions activated (RAKP 3 accepted or Activate Session answered).
+    pub opened: u32,
     /// Close Session commands received.
     pub closed: u32,
     /// The IPMI 1.5 auth type last asked for.
@@ -80,6 +82,7 @@ impl Default for FakeBmc {
             bad_rakp4: false,
             control_refusal: None,
             controls: Vec::new(),
+            opened: 0,
             closed: 0,
             v15_auth: None,
             v2: V2::default(),
@@ -181,6 +184,7 @@ impl FakeBmc {
             (0x06, 0x38) => ok(vec![1, self.auth_support | 0x80, 0x04, 0x02, 0, 0, 0, 0]),
             (0x06, 0x39) => self.challenge(&req.data),
             (0x06, 0x3a) => {
+                self.opened += 1;
                 let mut d = vec![first];
                 d.extend(V15_ID.to_le_bytes());
                 d.extend(0x100u32.to_le_bytes());
@@ -343,6 +347,7 @@ impl FakeBmc {
         }
         out.extend(icv);
         self.v2.keys = Some(SessionKeys::derive(suite, &sik));
+        self.opened += 1;
         Some((PayloadType::RAKP4, out))
     }
 

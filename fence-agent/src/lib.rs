@@ -49,6 +49,9 @@
 //! * A BMC that refuses Chassis Control (completion code, e.g. insufficient privilege) fails
 //!   at once with that reason, instead of polling until power_timeout.
 //! * Failure lines carry the reason in parentheses after fencing.py's message.
+//! * No session is held across power_wait or the status-poll sleeps: Pacemaker ends an agent
+//!   that outlives its timeout with SIGKILL, and a held session would then occupy one of the
+//!   BMC's few slots until the BMC's own session timeout. Each step logs in afresh (a few ms).
 //! * With `disable_timeout` (the default under Pacemaker), login and command exchanges are
 //!   still bounded (10 s each); only the wait for the power state is unbounded, as in
 //!   fencing.py, and Pacemaker's operation timeout governs it.

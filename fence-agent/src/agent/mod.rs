@@ -147,7 +147,7 @@ impl Run<'_> {
         for _ in 0..1 + self.settings.retry_on {
             match self.bmc.control(control) {
                 Ok(()) => {
-                    self.clock.sleep(self.settings.timeouts.power_wait);
+                    self.pause(self.settings.timeouts.power_wait);
                     return self.print("Success: Rebooted", Exit::Ok);
                 }
                 // fencing.py reports every failed cycle as a timeout; the reason follows.
@@ -175,7 +175,7 @@ impl Run<'_> {
                 )),
                 Ok(()) => {}
             }
-            self.clock.sleep(self.settings.timeouts.power_wait);
+            self.pause(self.settings.timeouts.power_wait);
             if self.poll_until(on) {
                 return Ok(());
             }
@@ -200,8 +200,16 @@ impl Run<'_> {
             {
                 return false;
             }
-            self.clock.sleep(self.settings.timeouts.status_sleep);
+            self.pause(self.settings.timeouts.status_sleep);
         }
+    }
+
+    /// Sleeps without holding a BMC session: Pacemaker ends a fencing run that outlives its
+    /// timeout with SIGKILL, and a session held across the sleeps would then stay open on the
+    /// BMC until the BMC's own timeout. Each poll logs in afresh (a few milliseconds).
+    fn pause(&mut self, d: Duration) {
+        self.bmc.close();
+        self.clock.sleep(d);
     }
 
     fn power_failed(&mut self, failure: PowerFailure, timed_out: &str) -> Exit {

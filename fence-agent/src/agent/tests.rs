@@ -187,7 +187,7 @@ fn off_succeeds_only_once_the_bmc_reports_off() {
         (Exit::Ok, "Success: Powered OFF\n")
     );
     assert_eq!(o.slept, Duration::from_secs(2));
-    assert_eq!(bmc.closed, 1);
+    assert_eq!(bmc.closed, 2, "closed before power_wait and at the end");
 }
 
 #[test]
