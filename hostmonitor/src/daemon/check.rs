@@ -101,10 +101,7 @@ async fn pacemaker(settings: &Settings) -> Finding {
     let args = ["-1", "--output-as=xml", "--fence-history=2"];
     let xml = match output(Command::new("crm_mon").args(args)).await {
         Ok(xml) => xml,
-        Err(e) => {
-            let hint = "(is Pacemaker running, and am I root or in the haclient group?)";
-            return Finding::new(subject, Verdict::Fail, format!("{e} {hint}"));
-        }
+        Err(e) => return Finding::new(subject, Verdict::Fail, crm_mon_failure(&e)),
     };
     let snapshot = match snapshot::from_crm_mon(&xml, &local, now()) {
         Ok(s) => s,
@@ -117,6 +114,18 @@ async fn pacemaker(settings: &Settings) -> Finding {
         }
     };
     judge_snapshot(&snapshot, &local, |name, kind| config.watches(name, kind))
+}
+
+/// crm_mon's XML mode reports its errors on stdout, so its failure text is often empty: say
+/// what its exit status means (102: `CRM_EX_NOT_CONNECTED`).
+fn crm_mon_failure(error: &str) -> String {
+    if error.contains("exit status: 102") {
+        return format!(
+            "{}: Pacemaker is not running on this node, or I may not connect to it (root or the haclient group)",
+            error.trim_end().trim_end_matches(':')
+        );
+    }
+    format!("{error} (is Pacemaker running, and am I root or in the haclient group?)")
 }
 
 fn judge_snapshot(
@@ -260,6 +269,11 @@ fn judge_segments(status: StatusCode, body: &str, url: &str, how: &str) -> Findi
             format!(
                 "GET {url}: {how} is not allowed by the API's policy (needs the admin role): {status} {said}"
             ),
+        ),
+        s if s.is_redirection() => Finding::new(
+            subject,
+            Verdict::Fail,
+            format!("GET {url}: {s}: the endpoint is not Masakari's v1 API (it should end in /v1)"),
         ),
         StatusCode::NOT_FOUND => Finding::new(
             subject,

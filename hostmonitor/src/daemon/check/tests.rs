@@ -46,6 +46,17 @@ fn the_cluster_view_is_judged() {
 }
 
 #[test]
+fn crm_mon_failures_get_a_reason() {
+    let not_connected = crm_mon_failure("crm_mon failed (exit status: 102): ");
+    assert_eq!(
+        not_connected,
+        "crm_mon failed (exit status: 102): Pacemaker is not running on this node, or I may not \
+         connect to it (root or the haclient group)"
+    );
+    assert!(crm_mon_failure("cannot run crm_mon: No such file").contains("is Pacemaker running"));
+}
+
+#[test]
 fn api_answers_are_judged() {
     let url = "http://m/v1/segments";
     let judge = |status: u16, body: &str| {
@@ -63,6 +74,7 @@ fn api_answers_are_judged() {
         (401, "{}", "refused the credentials"),
         (403, "{}", "needs the admin role"),
         (404, "", "should end in /v1"),
+        (300, "{}", "300 Multiple Choices: the endpoint is not"),
         (503, "down", "503 Service Unavailable down"),
     ];
     for (status, body, expected) in cases {
