@@ -56,6 +56,9 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 pub(crate) mod fake;
 
 #[cfg(test)]
+mod tls_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use std::path::PathBuf;
