@@ -210,7 +210,7 @@ fn secrets_stay_out_of_the_daemon_argv() {
     std::fs::write(
         &config,
         format!(
-            "[masakari]\nendpoint = \"http://127.0.0.1:9/v1\"\n[masakari.auth]\nmethod = \"keystone\"\n\
+            "[metrics]\nlisten = \"\"\n[masakari]\nendpoint = \"http://127.0.0.1:9/v1\"\n[masakari.auth]\nmethod = \"keystone\"\n\
              auth_url = \"http://127.0.0.1:9/v3\"\nusername = \"u\"\npassword = \"{secret}\"\n\
              project_name = \"p\"\n"
         ),

@@ -155,6 +155,16 @@ pub const PARAMS: &[Entry] = &[
         )
         .kind(Kind::Integer),
     ),
+    setting(
+        "metrics.listen",
+        Param::text(
+            "metrics_listen",
+            "Metrics address",
+            "address:port of the daemon's Prometheus endpoint (metrics.listen). Two instances \
+             on one node need different ones. The configuration file's value when unset.",
+        )
+        .unique_group("metrics"),
+    ),
     Entry {
         param: Param::text(
             "state_dir",
@@ -222,7 +232,9 @@ mod tests {
         for e in PARAMS {
             if let Target::Setting(key) = e.target {
                 let o: hostmonitor::settings::Override =
-                    format!("{key}={}", sample(e.param.kind)).parse().unwrap();
+                    format!("{key}={}", sample(key, e.param.kind))
+                        .parse()
+                        .unwrap();
                 hostmonitor::settings::Settings::parse("", &[o])
                     .unwrap_or_else(|err| panic!("{key}: {err}"));
             }
@@ -238,8 +250,9 @@ mod tests {
         }
     }
 
-    fn sample(kind: Kind) -> &'static str {
+    fn sample(key: &str, kind: Kind) -> &'static str {
         match kind {
+            Kind::String if key == "metrics.listen" => "127.0.0.1:9808",
             Kind::String => "http://127.0.0.1:1/v1",
             Kind::Integer => "7",
             Kind::Boolean => "true",

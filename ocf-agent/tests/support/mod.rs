@@ -43,7 +43,7 @@ impl Sandbox {
         let config = dir.join("hostmonitor.toml");
         std::fs::write(
             &config,
-            "[masakari]\nendpoint = \"http://127.0.0.1:9/v1\"\nrequest_timeout = 1\n",
+            "[masakari]\nendpoint = \"http://127.0.0.1:9/v1\"\nrequest_timeout = 1\n[metrics]\nlisten = \"\"\n",
         )
         .unwrap();
         let d = dir.display();

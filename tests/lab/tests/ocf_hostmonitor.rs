@@ -1,0 +1,290 @@
+//! `ocf:masakari:hostmonitor` in a real 3-controller cluster: pcs sees the agent, creates and
+//! validates the resource, Pacemaker runs exactly one monitor, and when the controller running it
+//! dies the monitor comes back on another one; computes lost just before and after the move are
+//! each notified exactly once. Prints the failover's phases (no timing assertions). Needs root and
+//! `make deps`, and the workspace's binaries built (`cargo build --workspace --bins`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test harness: failing loudly is the point
+
+use std::time::{Duration, Instant};
+
+use masakari_lab::masakari::{StoredNotification, notifications_for};
+use masakari_lab::stage::Stage;
+use masakari_lab::wait::poll_until;
+use masakari_lab::{Lab, LabSpec, RebootAction};
+
+const SETTLE: Duration = Duration::from_secs(120);
+const CONTROLLERS: [&str; 3] = ["ctl1", "ctl2", "ctl3"];
+const STATE_DIR: &str = "/var/lib/pacemaker/masakari-hostmonitor";
+
+struct Cluster {
+    lab: Lab,
+    config: String,
+    _stage: Stage,
+}
+
+impl Cluster {
+    fn up(name: &str) -> Self {
+        let stage = Stage::install(name).unwrap();
+        let lab = Lab::up(LabSpec {
+            controllers: 3,
+            computes: 2,
+            reboot_action: RebootAction::Off,
+            stage: Some(stage.root().to_owned()),
+            ..LabSpec::new(name)
+        })
+        .unwrap();
+        // One file every controller sees at the same path, as configuration management would lay it.
+        let config = lab.layout().dir().join("hostmonitor.toml");
+        let text = format!(
+            "[masakari]\nendpoint = \"{}\"\n[monitor]\nreconcile_interval = 2\n",
+            lab.layout().api_url()
+        );
+        std::fs::write(&config, text).unwrap();
+        Self {
+            lab,
+            config: config.display().to_string(),
+            _stage: stage,
+        }
+    }
+
+    fn on(&self, node: &str, program: &str, args: &[&str]) -> masakari_lab::Result<String> {
+        let machine = self.lab.layout().machine(node).unwrap();
+        self.lab.on_node(machine, program, args)
+    }
+
+    fn pcs(&self, args: &[&str]) -> String {
+        self.lab
+            .on_controller("pcs", args)
+            .unwrap_or_else(|e| panic!("pcs {args:?}: {e}"))
+    }
+
+    /// Where Pacemaker says the monitor runs (`crm_resource --locate`).
+    fn located(&self) -> Option<String> {
+        let out = self
+            .lab
+            .on_controller("crm_resource", &["--locate", "-r", "hostmonitor"])
+            .ok()?;
+        out.split("running on:").nth(1).map(|n| n.trim().to_owned())
+    }
+
+    /// The daemon's status on `node`, if one answers there.
+    fn status(&self, node: &str) -> Option<serde_json::Value> {
+        let out = self
+            .on(
+                node,
+                "masakari-hostmonitor",
+                &["status", "--json", "--config", &self.config],
+            )
+            .ok()?;
+        serde_json::from_str(&out).ok()
+    }
+
+    /// The controllers where a monitor answers.
+    fn answering(&self) -> Vec<&'static str> {
+        let powered = |n: &str| self.lab.is_powered(n).unwrap_or(false);
+        CONTROLLERS
+            .into_iter()
+            .filter(|n| powered(n) && self.status(n).is_some())
+            .collect()
+    }
+
+    /// Waits until the monitor runs somewhere other than `not_on` and its daemon has read the CIB.
+    fn wait_running(&self, not_on: Option<&str>) -> String {
+        poll_until("the host monitor to run and read the CIB", SETTLE, || {
+            let Some(node) = self.located().filter(|n| Some(n.as_str()) != not_on) else {
+                return Ok(None);
+            };
+            let ready = self.status(&node).is_some_and(|s| s["cib_ok"] == true);
+            Ok(ready.then_some(node))
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}", self.logs()))
+    }
+
+    fn stored(&self, host: &str) -> Vec<StoredNotification> {
+        notifications_for(self.lab.layout(), host).unwrap()
+    }
+
+    fn wait_stored(&self, host: &str) -> Vec<StoredNotification> {
+        poll_until(&format!("a notification for {host}"), SETTLE, || {
+            let stored = self.stored(host);
+            Ok((!stored.is_empty()).then_some(stored))
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}", self.logs()))
+    }
+
+    fn logs(&self) -> String {
+        let mut text = String::new();
+        for node in CONTROLLERS {
+            let path = self
+                .lab
+                .layout()
+                .host_dir(masakari_lab::Host::Node(
+                    self.lab.layout().machine(node).unwrap(),
+                ))
+                .join("log/masakari-hostmonitor.log");
+            let log = std::fs::read_to_string(&path).unwrap_or_default();
+            text.push_str(&format!("== {node}\n{log}"));
+        }
+        text
+    }
+}
+
+#[test]
+fn the_monitor_fails_over_and_each_lost_compute_is_notified_once() {
+    let c = Cluster::up("tocf1");
+
+    let described = c.pcs(&["resource", "describe", "ocf:masakari:hostmonitor"]);
+    assert!(
+        described.contains("ocf:masakari:hostmonitor - Masakari host monitor"),
+        "{described}"
+    );
+    assert!(
+        described.contains("state_dir (unique group: state)"),
+        "{described}"
+    );
+    assert!(described.contains("reload-agent"), "{described}");
+
+    c.pcs(&[
+        "alert",
+        "create",
+        "id=masakari",
+        "path=/usr/libexec/masakari-pcmk/masakari-hostmonitor-alert",
+    ]);
+    c.pcs(&[
+        "alert",
+        "recipient",
+        "add",
+        "masakari",
+        "id=masakari-socket",
+        "value=/run/masakari-pcmk/alerts.sock",
+    ]);
+    let config = format!("config={}", c.config);
+    let state_dir = format!("state_dir={STATE_DIR}");
+    c.pcs(&[
+        "resource",
+        "create",
+        "hostmonitor",
+        "ocf:masakari:hostmonitor",
+        &config,
+        &state_dir,
+        "log_file=/var/log/pacemaker/masakari-hostmonitor.log",
+        "op",
+        "monitor",
+        "interval=10s",
+        "monitor",
+        "interval=31s",
+        "OCF_CHECK_LEVEL=20",
+        "--disabled",
+    ]);
+    // Controllers only: a pacemaker-remote compute has no corosync and is what we watch.
+    c.pcs(&[
+        "constraint",
+        "location",
+        "hostmonitor",
+        "rule",
+        "score=-INFINITY",
+        "#kind",
+        "ne",
+        "cluster",
+    ]);
+    c.pcs(&["resource", "enable", "hostmonitor"]);
+    let validated = c
+        .lab
+        .on_controller("crm_resource", &["--validate", "-r", "hostmonitor"])
+        .unwrap();
+    assert!(validated.contains("returned 0"), "{validated}");
+    // A second instance sharing the state directory is refused by pcs (unique-group).
+    let twin = c.lab.on_controller(
+        "pcs",
+        &[
+            "resource",
+            "create",
+            "hm2",
+            "ocf:masakari:hostmonitor",
+            &config,
+            &state_dir,
+            "--disabled",
+        ],
+    );
+    assert!(
+        twin.is_err(),
+        "pcs accepted a second instance with the same state_dir"
+    );
+
+    let first = c.wait_running(None);
+    assert_eq!(c.answering(), [first.as_str()], "exactly one monitor runs");
+
+    // compute1 fails just before the monitor's controller dies, compute2 after the move.
+    c.lab.kill_remoted("compute1").unwrap();
+    let killed = Instant::now();
+    c.lab.kill_controller(&first).unwrap();
+    let moved_to = poll_until("Pacemaker to start the monitor elsewhere", SETTLE, || {
+        Ok(c.located().filter(|n| *n != first))
+    })
+    .unwrap();
+    let started = killed.elapsed();
+    let second = c.wait_running(Some(&first));
+    let ready = killed.elapsed();
+    assert_eq!(second, moved_to);
+    assert_eq!(
+        c.answering(),
+        [second.as_str()],
+        "exactly one monitor runs after the move"
+    );
+    let fenced = c.lab.fence_history().unwrap();
+    assert!(
+        fenced
+            .iter()
+            .any(|e| e.target == first && e.status == "success"),
+        "{fenced:?}"
+    );
+
+    c.lab.kill_remoted("compute2").unwrap();
+    for host in ["compute1", "compute2"] {
+        let stored = c.wait_stored(host);
+        assert_eq!(stored[0].payload["host_status"], "NORMAL", "{host}");
+    }
+    // Reconciles, alerts and retries on the new monitor must not add a second notification.
+    std::thread::sleep(Duration::from_secs(10));
+    for host in ["compute1", "compute2"] {
+        assert_eq!(
+            c.stored(host).len(),
+            1,
+            "{host} notified more than once\n{}",
+            c.logs()
+        );
+    }
+    let start_ms = start_exec_ms(&c.lab.cib_xml().unwrap(), &second);
+    eprintln!(
+        "failover of ocf:masakari:hostmonitor from {first} to {second}: started {:.1} s after the \
+         kill, daemon answering with a good CIB read {:.1} s after; the start operation itself took \
+         {start_ms} ms",
+        started.as_secs_f64(),
+        ready.as_secs_f64()
+    );
+}
+
+/// `exec-time` (ms) of the monitor's last start on `node`, from the CIB status section.
+fn start_exec_ms(cib: &str, node: &str) -> String {
+    let Some(at) = cib.find(&format!("uname=\"{node}\"")) else {
+        return "?".into();
+    };
+    let rest = &cib[at..];
+    let Some(op) = rest.find("operation_key=\"hostmonitor_start_0\"") else {
+        return "?".into();
+    };
+    let tag_start = rest[..op].rfind('<').unwrap_or(op);
+    let tag = &rest[tag_start..];
+    let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+    tag.split("exec-time=\"")
+        .nth(1)
+        .and_then(|v| v.split('"').next())
+        .unwrap_or("?")
+        .to_owned()
+}
