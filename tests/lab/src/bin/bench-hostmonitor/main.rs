@@ -8,6 +8,7 @@ mod report;
 mod scale;
 mod side_by_side;
 mod stats;
+mod stored;
 mod timefmt;
 
 use std::path::PathBuf;
@@ -68,7 +69,7 @@ fn run(args: &Args) -> masakari_lab::Result<()> {
         );
         let phases = side_by_side::run(&monitors, args.trials, idle)?;
         md.push_str(&report::side_by_side(&phases));
-        emit(args, &md)?;
+        save(args, &md)?;
     }
     if !args.skip_scale {
         let result = scale::run(args.hosts, args.failing, idle)?;
@@ -79,6 +80,11 @@ fn run(args: &Args) -> masakari_lab::Result<()> {
 
 fn emit(args: &Args, md: &str) -> masakari_lab::Result<()> {
     println!("{md}");
+    save(args, md)
+}
+
+/// Writes what there is so far to --out (a later failure keeps the earlier results).
+fn save(args: &Args, md: &str) -> masakari_lab::Result<()> {
     if let Some(path) = &args.out {
         std::fs::write(path, md).map_err(monitors::file_error(path))?;
     }

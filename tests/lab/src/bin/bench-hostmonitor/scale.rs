@@ -18,7 +18,8 @@ use masakari_lab::{Lab, LabError, LabSpec, Result};
 
 use crate::monitors::{CTL1, Monitor, file_error};
 use crate::procstat::{self, CpuMark, Memory};
-use crate::timefmt::{format_utc, now, parse_utc};
+use crate::stored::StoreWatch;
+use crate::timefmt::{format_utc, now};
 
 /// The lab's name.
 pub const LAB: &str = "bscale";
@@ -38,9 +39,10 @@ pub struct ScaleResult {
     pub failing: usize,
     /// When the last (simulated) fencing completed.
     pub last_fence: f64,
-    /// When each failing host's notification was stored, minus its own fence completion.
+    /// When each failing host's notification appeared in the API's database, minus its own fence
+    /// completion.
     pub per_host: Vec<f64>,
-    /// The last created_at of the failing hosts' notifications.
+    /// When the last of the failing hosts' notifications appeared in the API's database.
     pub last_stored: Option<f64>,
     /// How many failing hosts got a STOPPED notification.
     pub delivered: usize,
@@ -101,6 +103,7 @@ pub fn run(hosts: usize, failing: usize, idle: Duration) -> Result<ScaleResult> 
         .map(String::as_str)
         .collect();
     let before = lab.notifications()?.len();
+    let watch = StoreWatch::start(&lab)?;
     let busy = CpuMark::take(&pids);
     let lost_at = now();
     for v in &victims {
@@ -135,7 +138,7 @@ pub fn run(hosts: usize, failing: usize, idle: Duration) -> Result<ScaleResult> 
             .filter(|n| n.payload.get("event").is_some_and(|e| e == "STOPPED"))
             .filter_map(|n| {
                 let host = by_uuid.get(n.source_host_uuid.as_str())?;
-                Some((*host, parse_utc(&n.created_at)?))
+                Some((*host, watch.stored_at(&n.notification_uuid)?))
             })
             .collect();
         if stored.len() >= victims.len() || Instant::now() > deadline {
@@ -188,16 +191,22 @@ fn register(lab: &Lab, names: &[String]) -> Result<()> {
 /// Runs our alert agent inside ctl1 once per node, all at once, as Pacemaker would.
 fn fire(lab: &Lab, nodes: &[&str], kind: &str, at: f64) -> Result<()> {
     let secs = at.floor();
-    let usec = ((at - secs) * 1e6) as u64;
+    // Pacemaker zero-pads the microseconds.
+    let usec = format!("{:06}", ((at - secs) * 1e6) as u64);
     let mut s = format!(
         "export CRM_alert_recipient=/run/masakari-pcmk/alerts.sock CRM_alert_version=2.1.5 \
          CRM_alert_kind={kind} CRM_alert_timestamp_epoch={secs} CRM_alert_timestamp_usec={usec}\n"
     );
-    let vars = match kind {
-        "node" => "CRM_alert_desc=lost",
-        _ => "CRM_alert_task=off CRM_alert_rc=0 CRM_alert_desc=OK",
-    };
     for n in nodes {
+        // What Pacemaker 2.1.5 sets: a fencing alert's task is st_notify_fence, the action is only
+        // in the description.
+        let vars = match kind {
+            "node" => "CRM_alert_desc=lost CRM_alert_nodeid=0".to_owned(),
+            _ => format!(
+                "CRM_alert_task=st_notify_fence CRM_alert_rc=0 CRM_alert_desc='Operation off of {n} by ctl1 \
+                 for pacemaker-controld.1@ctl1: OK (ref=bench)'"
+            ),
+        };
         let _ = writeln!(s, "CRM_alert_node={n} {vars} {ALERT_AGENT} &");
     }
     s.push_str("wait\n");

@@ -15,6 +15,7 @@ use masakari_lab::{Lab, LabError, LabSpec, RebootAction, Result};
 
 use crate::monitors::{CTL1, Monitor, Running, file_error};
 use crate::procstat::{self, CpuMark, Memory};
+use crate::stored::StoreWatch;
 use crate::timefmt::{now, parse_utc};
 
 /// The lab's name.
@@ -37,7 +38,7 @@ pub struct Trial {
     pub killed_at: f64,
     /// When Pacemaker reported the fence successful (its fencing alert's timestamp).
     pub fenced_at: Option<f64>,
-    /// When the API stored the STOPPED notification (its created_at).
+    /// When the STOPPED notification appeared in the API's database (see [`StoreWatch`]).
     pub stored_at: Option<f64>,
     /// The notification's host_status.
     pub host_status: String,
@@ -89,21 +90,20 @@ pub fn run(monitors: &[Monitor], trials: usize, idle: Duration) -> Result<Vec<Ph
     })?;
     configure_alerts(&lab)?;
     let uuids = masakari::host_uuids(lab.layout())?;
+    let watch = StoreWatch::start(&lab)?;
     let mut last_failure: BTreeMap<String, f64> = BTreeMap::new();
     let mut phases = Vec::new();
     let mut next = 0usize;
     for &monitor in monitors {
         eprintln!("bench: starting {}", monitor.label());
         let running = monitor.start(&lab, None)?;
-        let result = run_phase(
-            &lab,
-            &running,
-            trials,
-            idle,
-            &uuids,
-            &mut last_failure,
-            &mut next,
-        );
+        let ctx = Context {
+            lab: &lab,
+            running: &running,
+            uuids: &uuids,
+            watch: &watch,
+        };
+        let result = run_phase(&ctx, trials, idle, &mut last_failure, &mut next);
         running.stop(&lab);
         phases.push(result?);
     }
@@ -111,15 +111,22 @@ pub fn run(monitors: &[Monitor], trials: usize, idle: Duration) -> Result<Vec<Ph
     Ok(phases)
 }
 
+/// What every trial of a phase works with.
+struct Context<'a> {
+    lab: &'a Lab,
+    running: &'a Running,
+    uuids: &'a BTreeMap<String, String>,
+    watch: &'a StoreWatch,
+}
+
 fn run_phase(
-    lab: &Lab,
-    running: &Running,
+    ctx: &Context<'_>,
     trials: usize,
     idle: Duration,
-    uuids: &BTreeMap<String, String>,
     last_failure: &mut BTreeMap<String, f64>,
     next: &mut usize,
 ) -> Result<Phase> {
+    let running = ctx.running;
     let pids = running.pids();
     std::thread::sleep(Duration::from_secs(5));
     // At least two polls of a slow poller inside the idle window.
@@ -142,7 +149,7 @@ fn run_phase(
                 std::thread::sleep(Duration::from_secs_f64(wait));
             }
         }
-        let trial = one_trial(lab, running, &compute, uuids)?;
+        let trial = one_trial(ctx, &compute)?;
         last_failure.insert(compute.clone(), trial.killed_at);
         eprintln!(
             "bench:   {compute}: fenced {:?} s after the kill, stored {:?} s after the kill, {:?} s after fencing",
@@ -163,13 +170,10 @@ fn run_phase(
     })
 }
 
-fn one_trial(
-    lab: &Lab,
-    running: &Running,
-    compute: &str,
-    uuids: &BTreeMap<String, String>,
-) -> Result<Trial> {
-    let uuid = uuids
+fn one_trial(ctx: &Context<'_>, compute: &str) -> Result<Trial> {
+    let (lab, running) = (ctx.lab, ctx.running);
+    let uuid = ctx
+        .uuids
         .get(compute)
         .cloned()
         .ok_or_else(|| LabError::Usage(format!("{compute} is not registered with the API")))?;
@@ -189,6 +193,19 @@ fn one_trial(
         );
     }
     let fenced_at = fence_time(lab, compute, killed_at);
+    let stored_at = stored.as_ref().and_then(|n| {
+        let at = ctx.watch.stored_at(&n.notification_uuid)?;
+        // created_at (whole seconds) must agree with what the poller saw.
+        if let Some(created) = parse_utc(&n.created_at) {
+            if !(created - 0.05..created + 1.5).contains(&at) {
+                eprintln!(
+                    "bench:   seen at {at:.3}, yet created_at is {}",
+                    n.created_at
+                );
+            }
+        }
+        Some(at)
+    });
     lab.set_power(compute, true)?;
     lab.wait_node(compute, "online", Duration::from_secs(120), |n| n.online)?;
     lab.wait_ready(Duration::from_secs(120))?;
@@ -197,7 +214,7 @@ fn one_trial(
         compute: compute.to_owned(),
         killed_at,
         fenced_at,
-        stored_at: stored.as_ref().and_then(|n| parse_utc(&n.created_at)),
+        stored_at,
         host_status: stored
             .as_ref()
             .and_then(|n| n.payload.get("host_status")?.as_str().map(str::to_owned))
@@ -224,7 +241,7 @@ fn wait_stopped(lab: &Lab, uuid: &str, before: &BTreeSet<String>) -> Option<Stor
     None
 }
 
-/// When Pacemaker's fencing alert reported the first successful fence of `compute` after `since`.
+/// When Pacemaker's fencing alert (task `st_notify_fence`, the action only in its description) reported the first successful fence of `compute` after `since`.
 fn fence_time(lab: &Lab, compute: &str, since: f64) -> Option<f64> {
     let log = record_log(lab);
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
@@ -232,7 +249,7 @@ fn fence_time(lab: &Lab, compute: &str, since: f64) -> Option<f64> {
         let text = std::fs::read_to_string(&log).unwrap_or_default();
         let found = text.lines().find_map(|line| {
             let f: Vec<&str> = line.splitn(7, ' ').collect();
-            let [date, kind, node, task, rc, stamp, ..] = f.as_slice() else {
+            let [date, kind, node, _task, rc, stamp, desc] = f.as_slice() else {
                 return None;
             };
             let date: f64 = date.parse().ok()?;
@@ -240,7 +257,7 @@ fn fence_time(lab: &Lab, compute: &str, since: f64) -> Option<f64> {
             (*kind == "fencing"
                 && *node == compute
                 && *rc == "0"
-                && matches!(*task, "off" | "reboot")
+                && (desc.starts_with("Operation off ") || desc.starts_with("Operation reboot "))
                 && stamp >= since - 1.0)
                 .then_some(stamp)
         });
@@ -262,7 +279,7 @@ fn configure_alerts(lab: &Lab) -> Result<()> {
     let script = lab.layout().dir().join("bench-recorder.sh");
     let text = format!(
         "#!/bin/sh\n# Records each Pacemaker alert: host time, kind, node, task, rc, Pacemaker's timestamp, desc.\n\
-         printf '%s %s %s %s %s %s.%06d %s\\n' \"$(date +%s.%N)\" \"${{CRM_alert_kind:--}}\" \
+         printf '%s %s %s %s %s %s.%s %s\\n' \"$(date +%s.%N)\" \"${{CRM_alert_kind:--}}\" \
          \"${{CRM_alert_node:--}}\" \"${{CRM_alert_task:--}}\" \"${{CRM_alert_rc:--}}\" \
          \"${{CRM_alert_timestamp_epoch:-0}}\" \"${{CRM_alert_timestamp_usec:-0}}\" \
          \"${{CRM_alert_desc:--}}\" >> {RECORD_LOG}\n"
