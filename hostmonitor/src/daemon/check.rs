@@ -73,15 +73,26 @@ pub fn check(settings: &Settings) -> Vec<Finding> {
         }
     };
     runtime.block_on(async {
-        vec![
-            pacemaker(settings).await,
-            corosync(),
-            masakari(settings).await,
-        ]
+        let (cluster, watched) = pacemaker(settings).await;
+        let quorum = corosync();
+        let (api_finding, api) = masakari(settings).await;
+        let mut findings = vec![cluster, quorum, api_finding];
+        if let (Some(watched), Some(api)) = (watched, api) {
+            findings.push(registration::check(&api, &watched).await);
+        }
+        findings
     })
 }
 
-async fn pacemaker(settings: &Settings) -> Finding {
+/// Pacemaker's view, and the watched nodes when it could be read.
+async fn pacemaker(settings: &Settings) -> (Finding, Option<Vec<String>>) {
+    match cluster(settings).await {
+        Ok((finding, watched)) => (finding, Some(watched)),
+        Err(finding) => (finding, None),
+    }
+}
+
+async fn cluster(settings: &Settings) -> Result<(Finding, Vec<String>), Finding> {
     let subject = "pacemaker";
     let mut config = settings.engine_config();
     let local = match config.local_node.clone() {
@@ -89,11 +100,11 @@ async fn pacemaker(settings: &Settings) -> Finding {
         None => match reconcile::local_node_name().await {
             Ok(name) => name,
             Err(e) => {
-                return Finding::new(
+                return Err(Finding::new(
                     subject,
                     Verdict::Fail,
                     format!("{e} (is Pacemaker running on this node? or set monitor.local_node)"),
-                );
+                ));
             }
         },
     };
@@ -101,19 +112,26 @@ async fn pacemaker(settings: &Settings) -> Finding {
     let args = ["-1", "--output-as=xml", "--fence-history=2"];
     let xml = match output(Command::new("crm_mon").args(args)).await {
         Ok(xml) => xml,
-        Err(e) => return Finding::new(subject, Verdict::Fail, crm_mon_failure(&e)),
+        Err(e) => return Err(Finding::new(subject, Verdict::Fail, crm_mon_failure(&e))),
     };
     let snapshot = match snapshot::from_crm_mon(&xml, &local, now()) {
         Ok(s) => s,
         Err(e) => {
-            return Finding::new(
+            return Err(Finding::new(
                 subject,
                 Verdict::Fail,
                 format!("crm_mon's XML is unusable: {e}"),
-            );
+            ));
         }
     };
-    judge_snapshot(&snapshot, &local, |name, kind| config.watches(name, kind))
+    let watches = |name: &str, kind| config.watches(name, kind);
+    let watched = snapshot
+        .nodes
+        .iter()
+        .filter(|n| watches(&n.name, n.kind))
+        .map(|n| n.name.clone())
+        .collect();
+    Ok((judge_snapshot(&snapshot, &local, watches), watched))
 }
 
 /// crm_mon's XML mode reports its errors on stdout, so its failure text is often empty: say
@@ -204,35 +222,44 @@ fn corosync() -> Finding {
     }
 }
 
-async fn masakari(settings: &Settings) -> Finding {
+/// The API check, and what a later check needs of the API when it answered.
+async fn masakari(settings: &Settings) -> (Finding, Option<registration::Api>) {
+    match api(settings).await {
+        Ok((finding, api)) => (finding, api),
+        Err(finding) => (finding, None),
+    }
+}
+
+async fn api(settings: &Settings) -> Result<(Finding, Option<registration::Api>), Finding> {
     let subject = "masakari api";
-    let http = match client(&settings.masakari) {
-        Ok(c) => c,
-        Err(e) => return Finding::new(subject, Verdict::Fail, e.to_string()),
-    };
+    let fail = |detail: String| Finding::new(subject, Verdict::Fail, detail);
+    let http = client(&settings.masakari).map_err(|e| fail(e.to_string()))?;
     let how = match &settings.masakari.auth {
         Auth::Noauth2(n) => format!("noauth2 as {}:{}", n.user, n.project),
         Auth::Token(t) => format!("the token in {}", t.token_file.display()),
         Auth::Keystone(k) => format!("a Keystone login as {}", k.who()),
     };
-    let (token, endpoint) = match TokenSource::new(&settings.masakari).get(&http).await {
-        Ok(pair) => pair,
-        Err(e) => return Finding::new(subject, Verdict::Fail, format!("{how}: {e}")),
-    };
+    let (token, endpoint) = TokenSource::new(&settings.masakari)
+        .get(&http)
+        .await
+        .map_err(|e| fail(format!("{how}: {e}")))?;
     let url = format!("{}/segments", endpoint.trim_end_matches('/'));
-    let response = match http.get(&url).header("X-Auth-Token", token).send().await {
-        Ok(r) => r,
-        Err(e) => {
-            return Finding::new(
-                subject,
-                Verdict::Fail,
-                format!("GET {url}: {}", error_chain(&e)),
-            );
-        }
-    };
+    let response = http
+        .get(&url)
+        .header("X-Auth-Token", token.clone())
+        .send()
+        .await
+        .map_err(|e| fail(format!("GET {url}: {}", error_chain(&e))))?;
     let status = response.status();
     let body = response.text().await.unwrap_or_default();
-    judge_segments(status, &body, &url, &how)
+    let finding = judge_segments(status, &body, &url, &how);
+    let api = (finding.verdict == Verdict::Ok).then(|| registration::Api {
+        segments: registration::segments(&body),
+        http,
+        token,
+        endpoint,
+    });
+    Ok((finding, api))
 }
 
 fn judge_segments(status: StatusCode, body: &str, url: &str, how: &str) -> Finding {
@@ -283,6 +310,8 @@ fn judge_segments(status: StatusCode, body: &str, url: &str, how: &str) -> Findi
         s => Finding::new(subject, Verdict::Fail, format!("GET {url}: {s} {said}")),
     }
 }
+
+mod registration;
 
 #[cfg(test)]
 mod tests;

@@ -92,7 +92,7 @@ fn settings(text: &str) -> Settings {
 async fn noauth2_gets_the_segments_with_its_token() {
     let fake = Fake::start(|_| Reply::new(200, r#"{"segments": []}"#)).await;
     let s = settings(&format!("[masakari]\nendpoint = \"{}/v1\"\n", fake.url));
-    let f = masakari(&s).await;
+    let f = masakari(&s).await.0;
     assert_eq!(f.verdict, Verdict::Ok, "{}", f.detail);
     assert!(
         f.detail.contains("with noauth2 as admin:admin"),
@@ -123,7 +123,7 @@ async fn keystone_failures_are_told_apart_from_api_failures() {
          auth_url = \"{0}\"\nusername = \"mon\"\npassword = \"topsecret\"\nproject_name = \"p\"\n",
         fake.url
     ));
-    let f = masakari(&s).await;
+    let f = masakari(&s).await.0;
     assert_eq!(f.verdict, Verdict::Fail);
     assert!(
         f.detail.starts_with("a Keystone login as mon: Keystone"),
@@ -143,7 +143,9 @@ async fn an_unreachable_api_is_a_failure_naming_the_url() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/v1", listener.local_addr().unwrap());
     drop(listener);
-    let f = masakari(&settings(&format!("[masakari]\nendpoint = \"{url}\"\n"))).await;
+    let f = masakari(&settings(&format!("[masakari]\nendpoint = \"{url}\"\n")))
+        .await
+        .0;
     assert_eq!(f.verdict, Verdict::Fail);
     assert!(
         f.detail.starts_with(&format!("GET {url}/segments: ")),
