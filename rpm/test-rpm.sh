@@ -6,7 +6,8 @@
 #  - the installed fence agent, under each of its names, prints its metadata;
 #  - each installed command and the OCF agent have a man page, and every page renders without warnings;
 #  - the shipped configuration passes `masakari-hostmonitor check-config`;
-#  - the systemd unit starts the installed daemon with the shipped configuration;
+#  - the systemd unit starts the installed daemon with the shipped configuration, and verifies;
+#  - no package depends on ipmitool or Python;
 #  - the installed OCF agent passes ocf-tester (once the tree has one).
 #
 #   rpm/test-rpm.sh [--no-build]    (--no-build: test the RPMs already in build/rpm)
@@ -145,6 +146,21 @@ if grep -qx 'ExecStart=/usr/bin/masakari-hostmonitor run --config /etc/masakari-
     pass "unit runs the installed daemon with the shipped configuration"
 else
     fail "unit's ExecStart"
+fi
+# systemd-analyze checks the unit against the scratch root's daemon (the host has none installed).
+sed "s|^ExecStart=/usr/bin/|ExecStart=$root/usr/bin/|" "$unit" > "$scratch/${unit##*/}"
+if complaints=$(systemd-analyze verify --man=no "$scratch/${unit##*/}" 2>&1) && [ -z "$complaints" ]; then
+    pass "systemd-analyze verify ${unit##*/}"
+else
+    fail "systemd-analyze verify ${unit##*/}: $complaints"
+fi
+
+# No ipmitool, no Python: the agents speak IPMI and OCF themselves.
+requires=$(rpm -qp --requires "${rpms[@]}")
+if grep -Eiq 'ipmitool|python' <<<"$requires"; then
+    fail "a package requires ipmitool or Python: $(grep -Ei 'ipmitool|python' <<<"$requires")"
+else
+    pass "no dependency on ipmitool or Python"
 fi
 
 # ocf-tester runs start, monitor, stop etc. against the installed daemon with the shipped configuration;
