@@ -94,3 +94,124 @@ impl Delivery {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+    use crate::daemon::http::fake::{Fake, Reply, Seen};
+    use crate::engine::{HostPayload, NotificationId, Timestamp};
+    use crate::settings::Settings;
+
+    fn notification(host: &str) -> Notification {
+        Notification {
+            id: NotificationId::new(host, 1, "stopped-normal"),
+            hostname: host.into(),
+            generated_time: Timestamp::from_unix(1_700_000_000, 0),
+            payload: HostPayload::STOPPED_FENCED,
+        }
+    }
+
+    /// Keystone hands out tok-1, tok-2, ...; the API refuses tok-1 (as after a Keystone restart)
+    /// and answers by host name: 409 for `dup`, 400 for `bad`, 503 for `busy`, 202 otherwise.
+    async fn cloud() -> Fake {
+        let issued = AtomicU32::new(0);
+        Fake::start(move |r: &Seen| {
+            if r.path == "/v3/auth/tokens" {
+                let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
+                let body = r#"{"token": {"expires_at": "2999-01-01T00:00:00Z", "catalog": []}}"#;
+                return Reply::new(201, body).header("X-Subject-Token", format!("tok-{n}"));
+            }
+            if r.headers.get("x-auth-token").map(String::as_str) == Some("tok-1") {
+                return Reply::new(401, "{}");
+            }
+            let host = serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["notification"]
+                ["hostname"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            match host.as_str() {
+                "dup" => Reply::new(409, r#"{"conflictingRequest": {"message": "already"}}"#),
+                "bad" => Reply::new(400, r#"{"badRequest": {"message": "Host bad not found"}}"#),
+                "busy" => Reply::new(503, "down"),
+                _ => Reply::new(202, "{}"),
+            }
+        })
+        .await
+    }
+
+    fn delivery(fake: &Fake, health: &Arc<Health>) -> Delivery {
+        let text = format!(
+            "[masakari]\nendpoint = \"{0}/v1\"\n[masakari.auth]\nmethod = \"keystone\"\n\
+             auth_url = \"{0}/v3\"\nusername = \"u\"\npassword = \"p\"\nproject_name = \"s\"\n",
+            fake.url
+        );
+        let settings = Settings::parse(&text, &[]).unwrap();
+        Delivery::new(&settings.masakari, Arc::clone(health)).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_refused_token_is_renewed_and_answers_map_to_outcomes() {
+        let fake = cloud().await;
+        let health = Arc::new(Health::default());
+        let d = delivery(&fake, &health);
+        let first = d.send(&notification("cmp1")).await;
+        let DeliveryOutcome::Transient { reason } = &first else {
+            panic!("{first:?}")
+        };
+        assert!(
+            reason.contains("401") && reason.contains("renewing"),
+            "{reason}"
+        );
+        assert_eq!(
+            d.send(&notification("cmp1")).await,
+            DeliveryOutcome::Accepted
+        );
+        assert_eq!(health.view().api_ok, Some(true));
+        assert!(matches!(
+            d.send(&notification("dup")).await,
+            DeliveryOutcome::Duplicate { .. }
+        ));
+        let rejected = d.send(&notification("bad")).await;
+        assert_eq!(
+            rejected,
+            DeliveryOutcome::Rejected {
+                status: 400,
+                message: r#"{"badRequest": {"message": "Host bad not found"}}"#.into()
+            }
+        );
+        let busy = d.send(&notification("busy")).await;
+        assert!(
+            matches!(busy, DeliveryOutcome::Transient { .. }),
+            "{busy:?}"
+        );
+        assert_eq!(health.view().api_ok, Some(false));
+        let logins = fake
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/v3/auth/tokens")
+            .count();
+        assert_eq!(logins, 2, "one login, one renewal after the 401");
+        let posts: Vec<Seen> = fake
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == "/v1/notifications")
+            .collect();
+        assert_eq!(posts.len(), 5);
+        let body: serde_json::Value = serde_json::from_str(&posts[1].body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::to_value(notification("cmp1").request()).unwrap()
+        );
+        let metrics = health.metrics().render(&health.view(), None);
+        for line in [
+            "requests_total{result=\"accepted\"} 1",
+            "requests_total{result=\"duplicate\"} 1",
+            "requests_total{result=\"rejected\"} 1",
+            "requests_total{result=\"failed\"} 2",
+        ] {
+            assert!(metrics.contains(line), "{line}: {metrics}");
+        }
+    }
+}
