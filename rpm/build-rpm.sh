@@ -12,6 +12,11 @@
 # Extra rpmbuild arguments: RPMBUILD_ARGS.
 set -eu
 
+# command:Debian package
+for tool in rpmbuild:rpm rpmlint:rpmlint xsltproc:xsltproc cargo:rustup git:git; do
+    command -v "${tool%%:*}" >/dev/null ||
+        { echo "build-rpm: ${tool%%:*} is missing (Debian package ${tool#*:})" >&2; exit 1; }
+done
 top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 out=$(realpath -m "${1:-$top/build/rpm}")
 name=masakari-pcmk
@@ -27,6 +32,9 @@ version=$(sed -n '/^\[workspace\.package\]/,/^\[/s/^version *= *"\([^"]*\)".*/\1
 tree=$name-$version
 mv "$stage/src" "$stage/$tree"
 echo "build-rpm: $tree from $ref ($(git -C "$top" rev-parse --short "$ref"))"
+if [ "$ref" = HEAD ] && [ -n "$(git -C "$top" status --porcelain --untracked-files=no)" ]; then
+    echo "build-rpm: note: uncommitted changes in the work tree are not packaged" >&2
+fi
 
 # Vendored crates: one `cargo vendor` per Cargo.lock content. --offline uses the local registry cache
 # and falls back to the network only when a crate is missing from it.

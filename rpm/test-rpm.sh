@@ -15,6 +15,13 @@
 # Runs as root (rpm --root chroots). The scratch root is removed on exit, even on failure.
 set -euo pipefail
 
+[ "$(id -u)" -eq 0 ] || { echo "rpm-test: run as root (rpm --root chroots)" >&2; exit 1; }
+# command:Debian package
+for tool in ocf-tester:resource-agents xmllint:libxml2-utils systemd-analyze:systemd \
+    systemd-tmpfiles:systemd man:man-db; do
+    command -v "${tool%%:*}" >/dev/null ||
+        { echo "rpm-test: ${tool%%:*} is missing (Debian package ${tool#*:})" >&2; exit 1; }
+done
 top=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 out=$top/build/rpm
 if [ "${1:-}" != --no-build ]; then
