@@ -200,8 +200,9 @@ impl Auth {
     }
 }
 
+/// A secret; an empty one counts as none (generated files often carry `key =` lines).
 fn optional_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
-    String::deserialize(d).map(|s| Some(Secret::from_string(s)))
+    String::deserialize(d).map(|s| (!s.is_empty()).then(|| Secret::from_string(s)))
 }
 
 fn default_domain() -> String {

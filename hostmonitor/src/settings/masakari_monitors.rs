@@ -22,7 +22,7 @@
 //! | other `[host]`/`[api]` keys (IPMI, tcpdump, samples, stonith_wait, ...) | — | ignored and listed by `check-config` |
 //!
 //! Other sections (`[DEFAULT]`, `[process]`, `[callback]`, ...) belong to other monitors and are
-//! skipped. The endpoint always comes from the Keystone catalog (`instance-ha`), as in
+//! skipped; an empty credential or id (`user_id =`) counts as absent, as keystoneauth takes it. The endpoint always comes from the Keystone catalog (`instance-ha`), as in
 //! masakari-monitors; `--set masakari.endpoint=...` overrides it. Values are never echoed in errors.
 
 use std::collections::BTreeMap;
@@ -112,7 +112,9 @@ fn auth(
                 ignored.push(format!("api.{key}"));
             }
             k if AUTH_KEYS.contains(&k) => {
-                auth.insert(key.clone(), text.into());
+                if !text.is_empty() {
+                    auth.insert(key.clone(), text.into());
+                }
             }
             "region" => {
                 auth.insert("region_name".into(), text.into());

@@ -79,6 +79,7 @@ fn mistakes_name_the_key() {
             "watched",
         ),
         ("[masakari\n", "line 1"),
+        ("[metrics]\nlisten = \"localhost\"\n", "metrics.listen"),
     ];
     for (text, expected) in cases {
         let err = Settings::parse(text, &[]).unwrap_err().to_string();
@@ -105,4 +106,26 @@ fn the_shipped_example_is_valid_and_shows_the_defaults() {
     let example = Settings::parse(include_str!("../../etc/hostmonitor.toml"), &[]).unwrap();
     let defaults = Settings::parse("", &[]).unwrap();
     assert_eq!(format!("{example:?}"), format!("{defaults:?}"));
+}
+
+#[test]
+fn metrics_listen_on_localhost_unless_emptied() {
+    let default = Settings::parse("", &[]).unwrap();
+    assert_eq!(
+        default.metrics.address(),
+        Some("127.0.0.1:9808".parse().unwrap())
+    );
+    let off = Settings::parse("[metrics]\nlisten = \"\"\n", &[]).unwrap();
+    assert_eq!(off.metrics.address(), None);
+}
+
+#[test]
+fn empty_secrets_count_as_absent() {
+    let text = "[masakari.auth]\nmethod = \"keystone\"\nauth_url = \"http://k/v3\"\nusername = \"u\"\n\
+                password = \"p\"\nproject_name = \"s\"\napplication_credential_secret = \"\"\n";
+    let s = Settings::parse(text, &[]).unwrap();
+    let Auth::Keystone(k) = &s.masakari.auth else {
+        panic!()
+    };
+    assert!(matches!(k.credential(), Some(Credential::Password(_))));
 }

@@ -12,6 +12,20 @@ fn parse(text: &str) -> Result<Settings, crate::settings::SettingsError> {
     Settings::parse_as(Format::MasakariMonitors, text, &[]).map(|l| l.settings)
 }
 
+#[test]
+fn empty_credentials_count_as_absent() {
+    let text = format!("{MINIMAL}user_id =\napplication_credential_secret =\nregion =\n");
+    let s = parse(&text).unwrap();
+    let Auth::Keystone(k) = &s.masakari.auth else {
+        panic!()
+    };
+    assert_eq!(
+        k.region_name, "",
+        "an empty region means any, as in openstacksdk"
+    );
+    assert!(matches!(k.credential(), Some(Credential::Password(_))));
+}
+
 const MINIMAL: &str =
     "[api]\nauth_url = http://k:5000/v3\nusername = u\npassword = p\nproject_name = service\n";
 
