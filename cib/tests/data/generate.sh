@@ -78,13 +78,15 @@ sed 's|uname="ctl2" in_ccm="true" crmd="online" join="member" expected="member"|
 cp healthy-remotes.xml controller-shutdown.xml
 CIB_file=controller-shutdown.xml crm_attribute -N ctl3 -n shutdown -v 1700000000 -l reboot
 
-# Guest nodes: a VM resource hosting guest node vm1, and a group hosting vm2.
+# Guest nodes: a VM resource hosting guest node vm1, and a group hosting vm2 (no remotes).
 cp base.xml guest-base.xml
+for r in cmp1 cmp2 fence-cmp1 fence-cmp2; do
+    CIB_file=guest-base.xml cibadmin --delete --xml-text "<primitive id=\"$r\"/>"
+done
+CIB_file=guest-base.xml cibadmin --delete --xml-text '<fencing-topology/>'
 add guest-base.xml resources '<primitive id="vm1-dom" class="ocf" provider="heartbeat" type="Dummy"><meta_attributes id="vm1-dom-meta"><nvpair id="vm1-dom-rn" name="remote-node" value="vm1"/></meta_attributes></primitive>'
 add guest-base.xml resources '<group id="vm2-grp"><primitive id="vm2-dom" class="ocf" provider="heartbeat" type="Dummy"><meta_attributes id="vm2-dom-meta"><nvpair id="vm2-dom-rn" name="remote-node" value="vm2"/></meta_attributes></primitive></group>'
 sim -x guest-base.xml -S -u ctl1 -u ctl2 -u ctl3 -q 1 -O guest-nodes.xml
-remote_up guest-nodes.xml cmp1
-remote_up guest-nodes.xml cmp2
 remote_up guest-nodes.xml vm1
 remote_up guest-nodes.xml vm2
 dc guest-nodes.xml 1
@@ -101,11 +103,13 @@ for f in healthy-remotes remote-lost fencing-in-flight remote-fenced fencing-fai
     # Fixed stamps keep regenerations diffable; they lie in the future so that no failure
     # expires (failure-timeout, reconnect_interval) while crm_mon judges the file.
     sed -e 's/ cib-last-written="[^"]*"//' -e 's/ last-rc-change="[^"]*"/ last-rc-change="4000000000"/g' \
-        -e 's/ last-run="[^"]*"/ last-run="4000000000"/g' "$f.xml" > "$out/$f.xml"
+        -e 's/ last-run="[^"]*"/ last-run="4000000000"/g' \
+        -e 's/\(name="last-failure-[^"]*" value="\)[0-9]*"/\14000000000"/g' "$f.xml" > "$out/$f.xml"
 done
 # The same events long ago: failures older than reconnect_interval expire, except a remote
 # connection's monitor failure, which waits until the remote is fenced.
 for f in remote-lost remote-fenced fencing-in-flight; do
     sed -e 's/ cib-last-written="[^"]*"//' -e 's/ last-rc-change="[^"]*"/ last-rc-change="1700000000"/g' \
-        -e 's/ last-run="[^"]*"/ last-run="1700000000"/g' "$f.xml" > "$out/$f-long-ago.xml"
+        -e 's/ last-run="[^"]*"/ last-run="1700000000"/g' \
+        -e 's/\(name="last-failure-[^"]*" value="\)[0-9]*"/\11700000000"/g' "$f.xml" > "$out/$f-long-ago.xml"
 done
