@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
 use super::Gauges;
 use crate::daemon::engine_task::Request;
@@ -16,6 +16,8 @@ use crate::daemon::health::Health;
 const TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest request head read.
 const MAX_HEAD: usize = 8192;
+/// Clients served at once; more are dropped (the endpoint may listen beyond localhost).
+const MAX_CLIENTS: usize = 16;
 
 /// Opens the endpoint, unless `[metrics] listen` is empty. A port that cannot be had is logged and
 /// the daemon runs without metrics: monitoring matters more than its statistics.
@@ -46,6 +48,7 @@ pub async fn run(
     let Some(listener) = listener else {
         return;
     };
+    let clients = Arc::new(Semaphore::new(MAX_CLIENTS));
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -57,6 +60,10 @@ pub async fn run(
             },
             _ = shutdown.changed() => return,
         };
+        let Ok(permit) = Arc::clone(&clients).try_acquire_owned() else {
+            tracing::debug!("too many metrics clients at once; dropping one");
+            continue;
+        };
         let (health, engine) = (Arc::clone(&health), engine.clone());
         tokio::spawn(async move {
             if tokio::time::timeout(TIMEOUT, serve(stream, &health, &engine))
@@ -65,6 +72,7 @@ pub async fn run(
             {
                 tracing::debug!("metrics client timed out");
             }
+            drop(permit);
         });
     }
 }
