@@ -187,7 +187,7 @@ mod tests {
                 .any(|l| l.starts_with("vm1 ") && l.contains("guest")),
             "{text}"
         );
-        assert_eq!(text.lines().count(), 2 + 7);
+        assert_eq!(text.lines().count(), 2 + 5);
     }
 
     #[test]
