@@ -8,7 +8,8 @@
 #  - the shipped configuration passes `masakari-hostmonitor check-config`;
 #  - the systemd unit starts the installed daemon with the shipped configuration, and verifies;
 #  - no package depends on ipmitool or Python;
-#  - the installed OCF agent passes ocf-tester (once the tree has one).
+#  - the installed alert agent exits 0 when no monitor listens;
+#  - the installed OCF agent passes ocf-tester.
 #
 #   rpm/test-rpm.sh [--no-build]    (--no-build: test the RPMs already in build/rpm)
 #
@@ -168,6 +169,15 @@ if grep -Eiq 'ipmitool|python' <<<"$requires"; then
     fail "a package requires ipmitool or Python: $(grep -Ei 'ipmitool|python' <<<"$requires")"
 else
     pass "no dependency on ipmitool or Python"
+fi
+
+# Pacemaker's alert agent must exit 0 at once even when no monitor listens.
+alert=$root/usr/libexec/masakari-pcmk/masakari-hostmonitor-alert
+if CRM_alert_kind=node CRM_alert_node=compute1 CRM_alert_desc=lost \
+    CRM_alert_recipient="$scratch/nobody-listens.sock" "$alert"; then
+    pass "alert agent exits 0 with no monitor listening"
+else
+    fail "alert agent failed with no monitor listening"
 fi
 
 # ocf-tester runs start, monitor, stop etc. against the installed daemon with the shipped configuration;
