@@ -41,6 +41,12 @@ fn lifecycle_is_idempotent() {
     assert_eq!(s.code("monitor", &[]), 0);
     let pid_file = s.dir.join("rsctmp/masakari-hostmonitor-hm.pid");
     let pid = std::fs::read_to_string(&pid_file).unwrap();
+    // A reloadable attribute changes without touching the daemon.
+    assert_eq!(
+        s.code("reload-agent", &[("OCF_RESKEY_api_check", "fail")]),
+        0
+    );
+    assert_eq!(std::fs::read_to_string(&pid_file).unwrap(), pid);
     assert_eq!(s.code("stop", &[]), 0);
     assert!(!pid_file.exists());
     let pid = pid.lines().next().unwrap();
