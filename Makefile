@@ -58,12 +58,12 @@ check:
 
 unit-tests:
 	$(CARGO) test --workspace --lib --bins
-	$(CARGO) test --workspace --exclude masakari-lab --test '*'
+	$(CARGO) test --workspace --no-fail-fast --exclude masakari-lab --test '*'
 
 # Each lab test brings up its own cluster; one at a time keeps 2-core machines within Pacemaker's timeouts.
 lab-tests:
 	$(CARGO) build --workspace --bins
-	$(CARGO) test -p masakari-lab --test '*' -- --test-threads=1
+	$(CARGO) test -p masakari-lab --no-fail-fast --test '*' -- --test-threads=1
 
 lab-up: deps
 	$(CARGO) build --release -p masakari-lab

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::error::{LabError, Result};
-use crate::lab::Lab;
+use crate::lab::{HISTORY_INTERVAL, Lab};
 use crate::masakari::StoredNotification;
 use crate::monitor::{Monitor, MonitorSetup};
 use crate::spec::LabSpec;
@@ -87,6 +87,7 @@ fn watch(lab: &Lab, t0: Instant) -> Result<Vec<(f64, String)>> {
         lines: Vec::new(),
         seen: Default::default(),
     };
+    let mut last_history = None;
     while t0.elapsed() < WATCH {
         if let Some(n) = lab.crm_mon().ok().and_then(|v| v.node(VICTIM).cloned()) {
             if !n.online {
@@ -104,7 +105,13 @@ fn watch(lab: &Lab, t0: Instant) -> Result<Vec<(f64, String)>> {
                 format!("BMC of {VICTIM} reports chassis power off"),
             );
         }
-        let history = lab.fence_history().unwrap_or_default();
+        let ask_fencer = last_history.is_none_or(|at: Instant| at.elapsed() >= HISTORY_INTERVAL);
+        let history = if ask_fencer {
+            last_history = Some(Instant::now());
+            lab.fence_history().unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         if let Some(e) = history
             .iter()
             .find(|e| e.target == VICTIM && e.status == "success")

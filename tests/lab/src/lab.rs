@@ -17,8 +17,12 @@ use crate::observe::{self, ClusterView, FenceEvent, NodeView};
 use crate::procs;
 use crate::spec::LabSpec;
 use crate::tools::Tools;
-use crate::wait::poll_until;
+use crate::wait::{poll_every, poll_until};
 
+/// How long a ready cluster must stay ready before the lab counts it so.
+pub const QUIET: Duration = Duration::from_secs(3);
+/// How often the fencer's history is asked for while waiting.
+pub const HISTORY_INTERVAL: Duration = Duration::from_secs(1);
 /// How long a fresh lab may take to become ready.
 const READY_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -139,21 +143,28 @@ impl Lab {
         self.wait_ready(READY_TIMEOUT).map(drop)
     }
 
-    /// Waits until the cluster has quorum and a DC, and every node is online and clean.
+    /// Waits until the cluster has quorum and a DC, and every node is online and clean, and has stayed
+    /// so for [`QUIET`]: Pacemaker 2.1.5 was seen to ignore a remote's failure arriving just as the DC
+    /// finished its start-up transition (until the next cluster-recheck), so tests start after that.
     pub fn wait_ready(&self, timeout: Duration) -> Result<ClusterView> {
         let names: Vec<String> = self.layout.machines().iter().map(|m| m.name()).collect();
+        let ready = |view: &ClusterView| {
+            let all = names.iter().all(|n| {
+                view.node(n)
+                    .is_some_and(|node| node.online && !node.unclean)
+            });
+            view.quorum && view.dc.is_some() && all
+        };
+        let mut ready_since: Option<std::time::Instant> = None;
         poll_until(
-            "the cluster to be quorate with every node online",
+            "the cluster to be quorate with every node online and clean",
             timeout,
             || {
-                let Ok(view) = self.crm_mon() else {
-                    return Ok(None);
-                };
-                let all_online = names.iter().all(|n| {
-                    view.node(n)
-                        .is_some_and(|node| node.online && !node.unclean)
-                });
-                Ok((view.quorum && view.dc.is_some() && all_online).then_some(view))
+                let view = self.crm_mon().ok().filter(|v| ready(v));
+                ready_since = view
+                    .as_ref()
+                    .and(ready_since.or_else(|| Some(std::time::Instant::now())));
+                Ok(view.filter(|_| ready_since.is_some_and(|t| t.elapsed() >= QUIET)))
             },
         )
     }
@@ -175,15 +186,22 @@ impl Lab {
         })
     }
 
-    /// Waits until the fencer's history shows a successful fencing of `target`.
+    /// Waits until the fencer's history shows a successful fencing of `target`. The history is asked
+    /// for once a second: every `stonith_admin --history` is work for the fencer, and asking ten
+    /// times a second on a loaded 2-core machine was seen to hold fencing off for over a minute.
     pub fn wait_fenced(&self, target: &str, timeout: Duration) -> Result<FenceEvent> {
-        poll_until(&format!("{target} to be fenced"), timeout, || {
-            Ok(self.fence_history().ok().and_then(|events| {
-                events
-                    .into_iter()
-                    .find(|e| e.target == target && e.status == "success")
-            }))
-        })
+        poll_every(
+            &format!("{target} to be fenced"),
+            timeout,
+            HISTORY_INTERVAL,
+            || {
+                Ok(self.fence_history().ok().and_then(|events| {
+                    events
+                        .into_iter()
+                        .find(|e| e.target == target && e.status == "success")
+                }))
+            },
+        )
     }
 
     /// Runs a program inside a powered controller (the first one that answers) and returns its stdout.
@@ -342,6 +360,9 @@ impl Lab {
 
 impl Drop for Lab {
     fn drop(&mut self) {
+        if self.attached && std::thread::panicking() {
+            keep_logs(&self.layout);
+        }
         if self.attached {
             if let Err(e) = teardown(&self.layout.spec().name) {
                 eprintln!(
@@ -350,6 +371,32 @@ impl Drop for Lab {
                 );
             }
         }
+    }
+}
+
+/// Where the files of labs whose test failed are kept, for a look after the fact.
+pub const FAILED_DIR: &str = "/var/tmp/masakari-lab-failed";
+
+/// Copies the lab's files (logs, configuration, CIBs) aside before a failed test tears it down.
+fn keep_logs(layout: &Layout) {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let target = PathBuf::from(FAILED_DIR).join(format!("{}-{stamp}", layout.spec().name));
+    let copied = std::fs::create_dir_all(FAILED_DIR)
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            let mut cp = crate::cmd::command("cp", ["-a"]);
+            cp.arg(layout.dir()).arg(&target);
+            crate::cmd::run(&mut cp).map_err(|e| e.to_string())
+        });
+    match copied {
+        Ok(()) => eprintln!(
+            "masakari-lab: the failed lab's files are in {}",
+            target.display()
+        ),
+        Err(e) => eprintln!("masakari-lab: could not keep the failed lab's files: {e}"),
     }
 }
 

@@ -11,6 +11,16 @@ const INTERVAL: Duration = Duration::from_millis(100);
 pub fn poll_until<T>(
     what: &str,
     timeout: Duration,
+    check: impl FnMut() -> Result<Option<T>>,
+) -> Result<T> {
+    poll_every(what, timeout, INTERVAL, check)
+}
+
+/// [`poll_until`] with a chosen interval, for checks that cost the cluster something.
+pub fn poll_every<T>(
+    what: &str,
+    timeout: Duration,
+    interval: Duration,
     mut check: impl FnMut() -> Result<Option<T>>,
 ) -> Result<T> {
     let start = Instant::now();
@@ -24,7 +34,7 @@ pub fn poll_until<T>(
                 seconds: timeout.as_secs_f64(),
             });
         }
-        std::thread::sleep(INTERVAL);
+        std::thread::sleep(interval);
     }
 }
 
