@@ -164,6 +164,20 @@ fn bad_parameters_name_themselves() {
 }
 
 #[test]
+fn a_running_daemon_stops_after_an_attribute_turned_bad() {
+    let s = Sandbox::new();
+    assert_eq!(s.code("start", &[]), 0);
+    let bad = [
+        ("OCF_RESKEY_fence_timeout", "soon"),
+        ("OCF_RESKEY_api_check", "loud"),
+    ];
+    assert_eq!(s.code("validate-all", &bad), 6);
+    assert_eq!(s.code("monitor", &bad), 0);
+    assert_eq!(s.code("stop", &bad), 0);
+    assert_eq!(s.code("monitor", &[]), NOT_RUNNING);
+}
+
+#[test]
 fn a_bad_configuration_file_is_err_configured() {
     let s = Sandbox::new();
     let config = s.dir.join("hostmonitor.toml");

@@ -45,31 +45,41 @@ pub struct Instance {
 
 impl Instance {
     /// Reads and checks every attribute (not the configuration file: see [`Instance::settings`]).
+    /// For `start`, `validate-all` and `reload-agent`.
     pub fn from_env(env: &Environment) -> Result<Self, Failure> {
+        let mut instance = Self::located(env);
+        instance.api_check = api_check(env)?;
+        instance.sets = overrides(env)?;
+        Ok(instance)
+    }
+
+    /// What finds a running daemon, whatever the other attributes say: `stop` and `monitor` must
+    /// work after an attribute was changed to a bad value, or Pacemaker could not stop the old
+    /// daemon (and would fence the node). Bad values take their defaults; no overrides.
+    pub fn located(env: &Environment) -> Self {
         let name = env.instance(AGENT).to_owned();
-        let text = |n: &str| -> Result<String, Failure> {
-            Ok(value_of(env, n)?.map(|v| v.to_word()).unwrap_or_default())
-        };
-        let api_check = match text("api_check")?.as_str() {
-            "fail" => ApiCheck::Fail,
-            "ignore" => ApiCheck::Ignore,
-            _ => ApiCheck::Degraded,
+        let text = |n: &str| {
+            value_of(env, n)
+                .ok()
+                .flatten()
+                .map(|v| v.to_word())
+                .unwrap_or_default()
         };
         let file_name: String = name
             .chars()
             .map(|c| if c == '/' { '_' } else { c })
             .collect();
-        Ok(Self {
-            binary: PathBuf::from(text("binary")?),
-            config: PathBuf::from(text("config")?),
-            log_file: PathBuf::from(text("log_file")?),
-            sets: overrides(env)?,
-            api_check,
+        Self {
+            binary: PathBuf::from(text("binary")),
+            config: PathBuf::from(text("config")),
+            log_file: PathBuf::from(text("log_file")),
+            sets: Vec::new(),
+            api_check: api_check(env).unwrap_or(ApiCheck::Degraded),
             pid_file: env
                 .rsctmp()
                 .join(format!("masakari-hostmonitor-{file_name}.pid")),
             name,
-        })
+        }
     }
 
     /// The daemon's configuration with the attributes laid over it, as the daemon will read it.
@@ -155,6 +165,16 @@ fn value_of(env: &Environment, name: &str) -> Result<Option<Value>, Failure> {
         Some(e) => e.param.value(env),
         None => Ok(None),
     }
+}
+
+/// The deep-monitor policy (`api_check`).
+fn api_check(env: &Environment) -> Result<ApiCheck, Failure> {
+    let word = value_of(env, "api_check")?.map(|v| v.to_word());
+    Ok(match word.as_deref() {
+        Some("fail") => ApiCheck::Fail,
+        Some("ignore") => ApiCheck::Ignore,
+        _ => ApiCheck::Degraded,
+    })
 }
 
 /// `--set` words for every attribute that is set and maps to the daemon's configuration.

@@ -61,8 +61,8 @@ pub fn run(args: &[String], env: &Environment, log: &Logger, out: &mut dyn Write
         }
         Action::Usage | Action::Methods => write_out(out, &usage_actions().replace('|', "\n")),
         Action::Start => actions::start(&Instance::from_env(env)?, env, log),
-        Action::Stop => actions::stop(&Instance::from_env(env)?, env, log),
-        Action::Monitor | Action::Status => actions::monitor(&Instance::from_env(env)?, env, log),
+        Action::Stop => actions::stop(&Instance::located(env), env, log),
+        Action::Monitor | Action::Status => actions::monitor(&Instance::located(env), env, log),
         Action::ValidateAll | Action::ReloadAgent | Action::Reload => {
             actions::validate(&Instance::from_env(env)?).map(|_| OcfStatus::Success)
         }
