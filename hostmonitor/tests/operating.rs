@@ -1,6 +1,8 @@
 //! The real `masakari-hostmonitor` against the real Masakari API (PyPI `masakari`, noauth2, sqlite)
 //! on loopback: `check` reaches the API with its credentials and tells a wrong endpoint apart; a
-//! running daemon answers `status` (text and `--json`) and serves `/metrics`.
+//! running daemon answers `status` (text and `--json`) and serves `/metrics`; and, with `crm_mon`
+//! replaced by recorded XML (online, then lost and fenced), the daemon delivers exactly one
+//! notification that the API stores, and its metrics time it.
 //!
 //! Pacemaker and corosync need not run here: their checks may fail, the API's must not. The
 //! API comes from the lab's virtualenv (`MASAKARI_VENV`, default
@@ -46,15 +48,29 @@ fn free_port() -> u16 {
 
 /// One HTTP/1.0 GET on loopback; the whole answer, or `None` when nothing listens yet.
 fn get(port: u16, path: &str) -> Option<String> {
+    http(port, "GET", path, "")
+}
+
+fn http(port: u16, method: &str, path: &str, body: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .ok()?;
-    let request = format!("GET {path} HTTP/1.0\r\nX-Auth-Token: admin:admin\r\n\r\n");
+    let request = format!(
+        "{method} {path} HTTP/1.0\r\nX-Auth-Token: admin:admin\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\n\r\n{body}",
+        body.len()
+    );
     stream.write_all(request.as_bytes()).ok()?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer).ok()?;
     Some(answer)
+}
+
+/// The JSON body of an API answer.
+fn json_body(answer: &str) -> serde_json::Value {
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"))
 }
 
 /// Waits (bounded, generously: this is set-up, not a measurement) until `ready` says yes.
@@ -215,6 +231,157 @@ fn check_status_and_metrics_against_the_real_api() {
     let status = daemon.0.wait().unwrap();
     assert!(status.success(), "{status}");
     assert!(!dir.join("control.sock").exists());
+    drop(daemon);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The recorded crm_mon output, with compute1 online (its node and connection resource up, no
+/// fence history), or lost and fenced at `fenced`.
+fn crm_mon_xml(fenced: Option<&str>) -> String {
+    let recorded = include_str!("data/crm-mon-remote-fenced.xml");
+    let fence_line = recorded
+        .lines()
+        .find(|l| l.contains("<fence_event "))
+        .unwrap();
+    match fenced {
+        None => recorded
+            .replace(
+                r#"name="compute1" id="compute1" online="false""#,
+                r#"name="compute1" id="compute1" online="true""#,
+            )
+            .replace(
+                r#"<resource id="compute1" resource_agent="ocf:pacemaker:remote" role="Stopped" active="false""#,
+                r#"<resource id="compute1" resource_agent="ocf:pacemaker:remote" role="Started" active="true""#,
+            )
+            .replace(fence_line, ""),
+        Some(at) => recorded.replace("2026-11-26 07:39:12Z", at),
+    }
+}
+
+fn write_atomically(path: &Path, text: &str) {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(tmp, path).unwrap();
+}
+
+#[test]
+fn a_fenced_compute_is_notified_once_stored_and_timed() {
+    let Some(venv) = venv() else {
+        eprintln!("skipped: no Masakari virtualenv (set MASAKARI_VENV)");
+        return;
+    };
+    let register =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/lab/setup/register-hosts.py");
+    let dir = std::env::temp_dir().join(format!("hm-delivery-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("bin")).unwrap();
+    let (_api, api_port) = start_api(&venv, &dir);
+    let segment = r#"{"segment": {"name": "computes", "service_type": "COMPUTE", "recovery_method": "auto"}}"#;
+    let created = json_body(&http(api_port, "POST", "/v1/segments", segment).unwrap());
+    let uuid = created["segment"]["uuid"].as_str().unwrap();
+    let registered = Command::new(venv.join("bin/python3"))
+        .arg(&register)
+        .arg(dir.join("masakari.db"))
+        .args([uuid, "compute1", "compute2"])
+        .status()
+        .unwrap();
+    assert!(registered.success());
+
+    let xml = dir.join("crm_mon.xml");
+    write_atomically(&xml, &crm_mon_xml(None));
+    let fake = dir.join("bin/crm_mon");
+    std::fs::write(&fake, format!("#!/bin/sh\nexec cat {}\n", xml.display())).unwrap();
+    let mut mode = std::fs::metadata(&fake).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut mode, 0o755);
+    std::fs::set_permissions(&fake, mode).unwrap();
+
+    let metrics_port = free_port();
+    let config = dir.join("hostmonitor.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[masakari]\nendpoint = \"http://127.0.0.1:{api_port}/v1\"\n[monitor]\nlocal_node = \"ctl1\"\n\
+             reconcile_interval = 1\n[paths]\nstate_file = \"{d}/state.json\"\nalert_socket = \"{d}/alerts.sock\"\n\
+             control_socket = \"{d}/control.sock\"\n[metrics]\nlisten = \"127.0.0.1:{metrics_port}\"\n",
+            d = dir.display()
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let daemon = Command::new(BIN)
+        .args(["run", "--config", config])
+        .env("PATH", path)
+        .process_group(0)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut daemon = Guard(daemon);
+    let status = || {
+        let out = hostmonitor(&["status", "--config", config, "--json"]);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).ok()
+    };
+    let host_state = |s: &serde_json::Value, name: &str| {
+        s["engine"]["hosts"]
+            .as_array()
+            .and_then(|hosts| hosts.iter().find(|h| h["name"] == name))
+            .map(|h| h["state"]["state"].clone())
+    };
+    wait_for("compute1 seen online", &mut daemon, || {
+        status().is_some_and(|s| host_state(&s, "compute1") == Some("online".into()))
+    });
+
+    let fenced_at = hostmonitor::engine::Timestamp::from_system_time(std::time::SystemTime::now());
+    write_atomically(
+        &xml,
+        &crm_mon_xml(Some(&format!("{}Z", fenced_at.iso8601()))),
+    );
+    wait_for("the notification to be stored", &mut daemon, || {
+        let stored = json_body(&get(api_port, "/v1/notifications").unwrap());
+        let pending = status().is_some_and(|s| {
+            s["engine"]["hosts"].as_array().is_some_and(|hosts| {
+                hosts
+                    .iter()
+                    .all(|h| h["pending"].as_array().is_some_and(Vec::is_empty))
+            })
+        });
+        stored["notifications"]
+            .as_array()
+            .is_some_and(|n| !n.is_empty())
+            && pending
+    });
+
+    let stored = json_body(&get(api_port, "/v1/notifications").unwrap());
+    let list = stored["notifications"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{stored}");
+    assert_eq!(
+        list[0]["payload"],
+        serde_json::json!({"event": "STOPPED", "cluster_status": "OFFLINE", "host_status": "NORMAL"})
+    );
+    let text = String::from_utf8(hostmonitor(&["status", "--config", config]).stdout).unwrap();
+    let compute1 = text.lines().find(|l| l.starts_with("compute1 ")).unwrap();
+    assert!(compute1.contains("confirmed off"), "{text}");
+    assert!(text.contains("no pending notifications"), "{text}");
+    assert!(text.contains("masakari api:  ok"), "{text}");
+    let metrics = get(metrics_port, "/metrics").unwrap();
+    for line in [
+        "masakari_hostmonitor_detection_to_notification_seconds_count 1",
+        "masakari_hostmonitor_fence_to_notification_seconds_count 1",
+        "masakari_hostmonitor_notifications_total{outcome=\"delivered\"} 1",
+        "masakari_hostmonitor_notification_requests_total{result=\"accepted\"} 1",
+        "masakari_hostmonitor_hosts_lost_total 1",
+        "masakari_hostmonitor_lost_hosts 1",
+        "masakari_hostmonitor_notifications_pending 0",
+    ] {
+        assert!(
+            metrics.contains(&format!("{line}\n")),
+            "{line} in {metrics}"
+        );
+    }
     drop(daemon);
     std::fs::remove_dir_all(&dir).unwrap();
 }
