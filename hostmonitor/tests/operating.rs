@@ -123,6 +123,38 @@ fn start_api(venv: &Path, dir: &Path) -> (Guard, u16) {
     (api, port)
 }
 
+/// A configuration using the API on `api_port`, reconciling every second, with its files in `dir`.
+fn write_config(dir: &Path, api_port: u16, metrics_port: u16) -> String {
+    let config = dir.join("hostmonitor.toml");
+    let text = format!(
+        "[masakari]\nendpoint = \"http://127.0.0.1:{api_port}/v1\"\n\
+         [monitor]\nlocal_node = \"ctl1\"\nreconcile_interval = 1\n\
+         [paths]\nstate_file = \"{d}/state.json\"\nalert_socket = \"{d}/alerts.sock\"\n\
+         control_socket = \"{d}/control.sock\"\n[metrics]\nlisten = \"127.0.0.1:{metrics_port}\"\n",
+        d = dir.display()
+    );
+    std::fs::write(&config, text).unwrap();
+    config.to_str().unwrap().to_owned()
+}
+
+/// `masakari-hostmonitor run`, finding programs in `bin` first (a recorded `crm_mon`, if any).
+fn run_daemon(config: &str, bin: &Path) -> Guard {
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let daemon = Command::new(BIN)
+        .args(["run", "--config", config])
+        .env("PATH", path)
+        .process_group(0)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Guard(daemon)
+}
+
 fn hostmonitor(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().unwrap()
 }
@@ -143,18 +175,8 @@ fn check_status_and_metrics_against_the_real_api() {
     std::fs::create_dir_all(&dir).unwrap();
     let (_api, api_port) = start_api(&venv, &dir);
     let metrics_port = free_port();
-    let config = dir.join("hostmonitor.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[masakari]\nendpoint = \"http://127.0.0.1:{api_port}/v1\"\n[monitor]\nlocal_node = \"ctl1\"\n\
-             [paths]\nstate_file = \"{d}/state.json\"\nalert_socket = \"{d}/alerts.sock\"\n\
-             control_socket = \"{d}/control.sock\"\n[metrics]\nlisten = \"127.0.0.1:{metrics_port}\"\n",
-            d = dir.display()
-        ),
-    )
-    .unwrap();
-    let config = config.to_str().unwrap();
+    let config = write_config(&dir, api_port, metrics_port);
+    let config = config.as_str();
 
     let checked = hostmonitor(&["check", "--config", config]);
     let out = String::from_utf8_lossy(&checked.stdout);
@@ -189,14 +211,7 @@ fn check_status_and_metrics_against_the_real_api() {
     ]);
     assert_eq!(bad.status.code(), Some(2), "{bad:?}");
 
-    let daemon = Command::new(BIN)
-        .args(["run", "--config", config])
-        .process_group(0)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut daemon = Guard(daemon);
+    let mut daemon = run_daemon(config, &dir.join("bin"));
     wait_for("the daemon's control socket", &mut daemon, || {
         hostmonitor(&["status", "--config", config, "--json"])
             .status
@@ -295,32 +310,9 @@ fn a_fenced_compute_is_notified_once_stored_and_timed() {
     std::fs::set_permissions(&fake, mode).unwrap();
 
     let metrics_port = free_port();
-    let config = dir.join("hostmonitor.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[masakari]\nendpoint = \"http://127.0.0.1:{api_port}/v1\"\n[monitor]\nlocal_node = \"ctl1\"\n\
-             reconcile_interval = 1\n[paths]\nstate_file = \"{d}/state.json\"\nalert_socket = \"{d}/alerts.sock\"\n\
-             control_socket = \"{d}/control.sock\"\n[metrics]\nlisten = \"127.0.0.1:{metrics_port}\"\n",
-            d = dir.display()
-        ),
-    )
-    .unwrap();
-    let config = config.to_str().unwrap();
-    let path = format!(
-        "{}:{}",
-        dir.join("bin").display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let daemon = Command::new(BIN)
-        .args(["run", "--config", config])
-        .env("PATH", path)
-        .process_group(0)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut daemon = Guard(daemon);
+    let config = write_config(&dir, api_port, metrics_port);
+    let config = config.as_str();
+    let mut daemon = run_daemon(config, &dir.join("bin"));
     let status = || {
         let out = hostmonitor(&["status", "--config", config, "--json"]);
         serde_json::from_slice::<serde_json::Value>(&out.stdout).ok()
