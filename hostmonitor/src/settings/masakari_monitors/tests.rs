@@ -157,3 +157,25 @@ fn unsupported_or_bad_values_name_the_ini_key_never_the_value() {
         }
     }
 }
+
+#[test]
+fn no_prefix_or_scrambled_file_panics() {
+    let text = std::fs::read_to_string(data("masakarimonitors.conf")).unwrap();
+    for end in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+        let _ = parse(&text[..end]);
+    }
+    let alphabet = b"[]=:#; \t\n$'\"apihostuser_ida1";
+    let mut state = 0x2545_f491_u32;
+    for _ in 0..2000 {
+        let junk: String = (0..64)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                char::from(alphabet[state as usize % alphabet.len()])
+            })
+            .collect();
+        let _ = parse(&junk);
+        let _ = parse(&format!("[api]\nauth_url = http://k\n{junk}"));
+    }
+}
