@@ -52,5 +52,16 @@
 //! primitive ships; `promote`, `demote` and `notify` answer `OCF_ERR_UNIMPLEMENTED`.
 //! `tests/lab/tests/ocf_hostmonitor.rs` repeats the measurement and prints it.
 
+//!
+//! # Tests
+//!
+//! Unit tests sit beside the code. `tests/agent.rs` runs the built agent against the real
+//! `masakari-hostmonitor` (build it first: `cargo build --workspace --bins`) in a temporary
+//! directory: `ocf-tester`, idempotent start/stop, a killed daemon, deep monitors, exit codes and
+//! reasons for bad attributes, secrets kept out of argv. `tests/metadata.rs` validates the
+//! metadata against ra-api-1.dtd and pcs's OCF 1.1 schema and compares it with a golden copy
+//! (`UPDATE_GOLDEN=1` rewrites it). `tests/lab/tests/ocf_hostmonitor.rs` runs it in a
+//! 3-controller lab; `bench/monitor.sh` compares its monitor with `ocf:heartbeat:anything`.
+
 pub mod agent;
 pub mod ocf;
