@@ -96,7 +96,7 @@ impl Monitor {
             .on_node(
                 self.node,
                 "masakari-hostmonitor",
-                &["status", "--config", &config],
+                &["status", "--json", "--config", &config],
             )
             .ok()?;
         serde_json::from_str(&out).ok()
