@@ -1,11 +1,13 @@
-//! The configuration file: any text an operator (or a broken deploy tool) might write.
+//! The configuration file, in both formats it is read in (ours, and masakari-monitors' INI): any text
+//! an operator (or a broken deploy tool) might write.
 #![no_main]
 
-use hostmonitor::settings::Settings;
+use hostmonitor::settings::{Format, Settings};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = Settings::parse(text, &[]);
+        let _ = Settings::parse_as(Format::Toml, text, &[]);
+        let _ = Settings::parse_as(Format::MasakariMonitors, text, &[]);
     }
 });
