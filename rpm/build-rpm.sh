@@ -23,7 +23,8 @@ name=masakari-pcmk
 
 mkdir -p "$out/SOURCES" "$out/SPECS" "$out/vendor" "$out/target"
 stage=$(mktemp -d "$out/stage.XXXXXX")
-trap 'rm -rf "$stage"' EXIT INT TERM
+trap 'rm -rf "$stage"' EXIT
+trap 'exit 130' INT TERM
 
 ref=${RPM_REF:-HEAD}
 git -C "$top" archive --format=tar --prefix=src/ "$ref" | tar -x -C "$stage"
