@@ -106,8 +106,12 @@ impl Cluster {
         .unwrap_or_else(|e| panic!("{e}\n{}", self.logs()))
     }
 
+    /// The failure notifications (event STOPPED) Masakari stored for `host`.
     fn stored(&self, host: &str) -> Vec<StoredNotification> {
-        notifications_for(self.lab.layout(), host).unwrap()
+        let all = notifications_for(self.lab.layout(), host).unwrap();
+        all.into_iter()
+            .filter(|n| n.payload["event"] == "STOPPED")
+            .collect()
     }
 
     fn wait_stored(&self, host: &str) -> Vec<StoredNotification> {
@@ -199,6 +203,27 @@ fn the_monitor_fails_over_and_each_lost_compute_is_notified_once() {
         .on_controller("crm_resource", &["--validate", "-r", "hostmonitor"])
         .unwrap();
     assert!(validated.contains("returned 0"), "{validated}");
+    // crm_resource and the agent's validate-all agree on a bad value (OCF_ERR_CONFIGURED).
+    let refused = c.lab.on_controller(
+        "crm_resource",
+        &[
+            "--validate",
+            "--class",
+            "ocf",
+            "--provider",
+            "masakari",
+            "--agent",
+            "hostmonitor",
+            "--option",
+            &config,
+            "--option",
+            "fence_timeout=0",
+        ],
+    );
+    let refused = refused
+        .expect_err("crm_resource accepted fence_timeout=0")
+        .to_string();
+    assert!(refused.contains("exit status: 6"), "{refused}");
     // A second instance sharing the state directory is refused by pcs (unique-group).
     let twin = c.lab.on_controller(
         "pcs",
