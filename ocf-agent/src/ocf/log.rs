@@ -52,6 +52,7 @@ pub struct Logger {
     file: Option<PathBuf>,
     debug: bool,
     debug_file: Option<PathBuf>,
+    syslog_socket: PathBuf,
 }
 
 impl Logger {
@@ -68,6 +69,7 @@ impl Logger {
             file: set("HA_LOGFILE").map(PathBuf::from),
             debug,
             debug_file: set("HA_DEBUGLOG").map(PathBuf::from),
+            syslog_socket: PathBuf::from("/dev/log"),
         }
     }
 
@@ -124,7 +126,7 @@ impl Logger {
         let priority = u16::from(facility) * 8 + u16::from(level.syslog_severity());
         let line = format!("<{priority}>{}: {}: {msg}", self.tag, level.name());
         if let Ok(socket) = UnixDatagram::unbound() {
-            let _ = socket.send_to(line.as_bytes(), "/dev/log");
+            let _ = socket.send_to(line.as_bytes(), &self.syslog_socket);
         }
     }
 }
@@ -239,6 +241,27 @@ mod tests {
         assert!(text.contains("agent(hm)["), "{text}");
         assert!(text.contains("INFO: started"));
         assert!(!text.contains("hidden"));
+    }
+
+    #[test]
+    fn syslog_lines_carry_priority_and_tag() {
+        let dir = std::env::temp_dir().join(format!("ocf-syslog-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("log.sock");
+        let server = UnixDatagram::bind(&path).unwrap();
+        let mut l = logger(&[
+            ("OCF_RESOURCE_INSTANCE", "hm"),
+            ("HA_LOGFACILITY", "local2"),
+        ]);
+        l.syslog_socket = path;
+        l.warning("api slow");
+        let mut buf = [0u8; 256];
+        let n = server.recv(&mut buf).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let line = String::from_utf8_lossy(&buf[..n]).into_owned();
+        // local2 (18) * 8 + warning (4) = 148
+        assert!(line.starts_with("<148>agent(hm)["), "{line}");
+        assert!(line.ends_with(": WARNING: api slow"), "{line}");
     }
 
     #[test]
