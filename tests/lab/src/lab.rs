@@ -187,8 +187,7 @@ impl Lab {
     }
 
     /// Waits until the fencer's history shows a successful fencing of `target`. The history is asked
-    /// for once a second: every `stonith_admin --history` is work for the fencer, and asking ten
-    /// times a second on a loaded 2-core machine was seen to hold fencing off for over a minute.
+    /// for once a second: every `stonith_admin --history` is work for the fencer it is waiting on.
     pub fn wait_fenced(&self, target: &str, timeout: Duration) -> Result<FenceEvent> {
         poll_every(
             &format!("{target} to be fenced"),
