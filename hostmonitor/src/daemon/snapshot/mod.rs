@@ -56,14 +56,15 @@ pub fn from_crm_mon(
 
 /// Whether a remote node's connection is really up. While Pacemaker retries the connection of a
 /// fenced remote (`reconnect_interval`), crm_mon reports the node online for as long as the
-/// connection resource is `Starting`, though nothing answers: only `Started` counts.
+/// connection resource is `Starting` (and while a failed one is still `Started`), though nothing
+/// answers: only a `Started` connection that has not failed counts.
 fn connected(mon: &CrmMon, node: &str, kind: NodeKind) -> bool {
     if kind != NodeKind::Remote {
         return true;
     }
     mon.resource(node)
         .filter(|r| r.agent == "ocf:pacemaker:remote")
-        .is_none_or(|r| r.role == "Started")
+        .is_none_or(|r| r.role == "Started" && !r.failed)
 }
 
 /// The fence history of one node. Only actions that leave a node off or reset count (`off`,

@@ -109,3 +109,17 @@ fn a_remote_whose_connection_is_still_starting_is_not_online() {
     let c2 = s.nodes.iter().find(|n| n.name == "compute2").unwrap();
     assert!(c2.online);
 }
+
+#[test]
+fn a_remote_whose_connection_failed_is_not_online() {
+    let xml = crm_mon(
+        r#"<node name="compute1" id="compute1" online="true" unclean="false" type="remote"/>"#,
+        "",
+    )
+    .replace(
+        "</pacemaker-result>",
+        r#"<resources><resource id="compute1" resource_agent="ocf:pacemaker:remote" role="Started" failed="true"/></resources></pacemaker-result>"#,
+    );
+    let s = from_crm_mon(&xml, "ctl1", T0).unwrap();
+    assert!(!s.nodes[0].online);
+}
