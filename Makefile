@@ -49,8 +49,9 @@ demo: deps
 	$(CARGO) build --release --workspace --bins
 	$(release)/masakari-lab --name demo demo --fence-agent fence_ipmilan_rs --reboot-action off
 
-## The whole test suite: formatting, lints, unit tests, then the lab tests against the real stack.
-test: deps check unit-tests lab-tests
+## The whole test suite: formatting, lints, unit tests, the lab tests against the real stack, and the
+## RPMs built and installed into a scratch root.
+test: deps check unit-tests lab-tests rpm-test
 
 check:
 	$(CARGO) fmt --all -- --check
