@@ -47,7 +47,8 @@ install-files:
 ## fence_ipmilan_rs, the host monitor notifies the Masakari API; prints the timeline.
 demo: deps
 	$(CARGO) build --release --workspace --bins
-	$(release)/masakari-lab --name demo demo --fence-agent fence_ipmilan_rs --reboot-action off
+	$(release)/masakari-lab --name demo demo --fence-agent fence_ipmilan_rs --reboot-action off \
+		$(if $(DEMO_STAGE),--stage $(DEMO_STAGE))
 
 ## The whole test suite: formatting, lints, unit tests, the lab tests against the real stack, and the
 ## RPMs built and installed into a scratch root.

@@ -18,11 +18,19 @@ const WATCH: Duration = Duration::from_secs(90);
 /// The compute the demo fails.
 const VICTIM: &str = "compute1";
 
-/// Builds the lab, fails compute1 and prints the timeline; tears the lab down at the end.
+/// Builds the lab, fails compute1 and prints the timeline; tears the lab down at the end. The nodes run
+/// the binaries of `spec.stage` when given (e.g. a root the RPMs were installed into), else those of
+/// this build, staged with `make install-files`.
 pub fn run(spec: LabSpec) -> Result<()> {
-    let stage = Stage::install(&spec.name)?;
+    let staged = match &spec.stage {
+        Some(_) => None,
+        None => Some(Stage::install(&spec.name)?),
+    };
     let spec = LabSpec {
-        stage: Some(stage.root().to_owned()),
+        stage: spec
+            .stage
+            .clone()
+            .or_else(|| staged.as_ref().map(|s| s.root().to_owned())),
         ..spec
     };
     let started = Instant::now();
