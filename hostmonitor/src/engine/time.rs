@@ -28,6 +28,24 @@ impl Timestamp {
         Self(secs.saturating_mul(1_000_000).saturating_add(micros as u64))
     }
 
+    /// The UTC calendar time given, if it is a valid date on or after the epoch.
+    pub fn from_utc(date: (u64, u64, u64), time: (u64, u64, u64), micros: u32) -> Option<Self> {
+        let (year, month, day) = date;
+        let (hour, minute, second) = time;
+        let valid = (1..=12).contains(&month)
+            && (1..=31).contains(&day)
+            && year >= 1970
+            && hour < 24
+            && minute < 60
+            && second < 61
+            && micros < 1_000_000;
+        if !valid {
+            return None;
+        }
+        let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+        Some(Self::from_unix(secs, micros))
+    }
+
     /// Converts a system time; times before the epoch become the epoch.
     pub fn from_system_time(time: SystemTime) -> Self {
         let since = time
@@ -93,6 +111,17 @@ impl Serialize for Iso8601 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
+}
+
+/// Days since 1970-01-01 of a Gregorian date on or after it (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y / 400;
+    let yoe = y % 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Gregorian (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's

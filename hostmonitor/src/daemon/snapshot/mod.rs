@@ -91,20 +91,7 @@ fn history(mon: &CrmMon, node: &str) -> FenceHistory {
 pub fn parse_completed(text: &str) -> Option<Timestamp> {
     let text = text.trim().trim_end_matches('Z');
     let (date, time) = text.split_once([' ', 'T'])?;
-    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
-    let (year, month, day) = (d.next()??, d.next()??, d.next()??);
     let (hms, fraction) = time.split_once('.').unwrap_or((time, ""));
-    let mut t = hms.splitn(3, ':').map(|p| p.parse::<i64>().ok());
-    let (hour, minute, second) = (t.next()??, t.next()??, t.next()??);
-    let valid = (1..=12).contains(&month)
-        && (1..=31).contains(&day)
-        && hour < 24
-        && minute < 60
-        && second < 61;
-    if !valid || hour < 0 || minute < 0 || second < 0 {
-        return None;
-    }
-    let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
     let micros = fraction
         .chars()
         .chain(std::iter::repeat('0'))
@@ -112,18 +99,13 @@ pub fn parse_completed(text: &str) -> Option<Timestamp> {
         .collect::<String>()
         .parse::<u32>()
         .ok()?;
-    Some(Timestamp::from_unix(u64::try_from(secs).ok()?, micros))
+    Timestamp::from_utc(three(date, '-')?, three(hms, ':')?, micros)
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// `a-b-c` (or `a:b:c`) as three numbers.
+fn three(text: &str, separator: char) -> Option<(u64, u64, u64)> {
+    let mut parts = text.splitn(3, separator).map(|p| p.parse::<u64>().ok());
+    Some((parts.next()??, parts.next()??, parts.next()??))
 }
 
 #[cfg(test)]
