@@ -41,6 +41,9 @@ struct Args {
     /// Skip the scale run.
     #[arg(long)]
     skip_scale: bool,
+    /// Copy the monitors' and the API's logs here before each lab is torn down.
+    #[arg(long)]
+    logs: Option<PathBuf>,
     /// Also write the Markdown here.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -67,12 +70,12 @@ fn run(args: &Args) -> masakari_lab::Result<()> {
                 .iter()
                 .map(|&i| monitors::Monitor::Incumbent(i)),
         );
-        let phases = side_by_side::run(&monitors, args.trials, idle)?;
+        let phases = side_by_side::run(&monitors, args.trials, idle, args.logs.as_deref())?;
         md.push_str(&report::side_by_side(&phases));
         save(args, &md)?;
     }
     if !args.skip_scale {
-        let result = scale::run(args.hosts, args.failing, idle)?;
+        let result = scale::run(args.hosts, args.failing, idle, args.logs.as_deref())?;
         md.push_str(&report::scale(&result));
     }
     emit(args, &md)

@@ -212,6 +212,32 @@ fn is_zombie(pid: i32) -> bool {
         .unwrap_or(true)
 }
 
+/// Copies the monitors' logs, the alert record and the API's log out of the lab into `dir/LAB`.
+pub fn keep_logs(lab: &Lab, dir: Option<&Path>) {
+    let Some(dir) = dir else { return };
+    let out = dir.join(&lab.layout().spec().name);
+    let _ = std::fs::create_dir_all(&out);
+    let ctl1 = lab.layout().host_dir(Host::Node(CTL1));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&ctl1)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("bench-"))
+        })
+        .filter(|p| p.is_file())
+        .collect();
+    files.push(ctl1.join("log/bench-alerts.log"));
+    files.push(lab.layout().host_dir(Host::Api).join("masakari-api.log"));
+    for f in files {
+        if let Some(name) = f.file_name() {
+            let _ = std::fs::copy(&f, out.join(name));
+        }
+    }
+}
+
 /// Maps an I/O error on `path` into the lab's error.
 pub fn file_error(path: &Path) -> impl FnOnce(std::io::Error) -> LabError {
     let path = path.to_owned();

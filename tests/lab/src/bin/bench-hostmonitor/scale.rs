@@ -16,7 +16,7 @@ use masakari_lab::stage::Stage;
 use masakari_lab::tools::Tools;
 use masakari_lab::{Lab, LabError, LabSpec, Result};
 
-use crate::monitors::{CTL1, Monitor, file_error};
+use crate::monitors::{CTL1, Monitor, file_error, keep_logs};
 use crate::procstat::{self, CpuMark, Memory};
 use crate::stored::StoreWatch;
 use crate::timefmt::{format_utc, now};
@@ -64,7 +64,12 @@ enum State {
 }
 
 /// Brings up a lab, runs the failure, tears the lab down.
-pub fn run(hosts: usize, failing: usize, idle: Duration) -> Result<ScaleResult> {
+pub fn run(
+    hosts: usize,
+    failing: usize,
+    idle: Duration,
+    logs: Option<&Path>,
+) -> Result<ScaleResult> {
     let stage = Stage::install(LAB)?;
     eprintln!("bench: bringing up lab {LAB} for the scale run");
     let lab = Lab::up(LabSpec {
@@ -149,6 +154,7 @@ pub fn run(hosts: usize, failing: usize, idle: Duration) -> Result<ScaleResult> 
     let busy_cpu = busy.since(&pids);
     let memory = procstat::memory(&running.procs);
     running.stop(&lab);
+    keep_logs(&lab, logs);
     lab.down()?;
     Ok(ScaleResult {
         hosts,

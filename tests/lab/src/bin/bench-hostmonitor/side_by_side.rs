@@ -13,7 +13,7 @@ use masakari_lab::masakari::{self, StoredNotification};
 use masakari_lab::stage::Stage;
 use masakari_lab::{Lab, LabError, LabSpec, RebootAction, Result};
 
-use crate::monitors::{CTL1, Monitor, Running, file_error};
+use crate::monitors::{CTL1, Monitor, Running, file_error, keep_logs};
 use crate::procstat::{self, CpuMark, Memory};
 use crate::stored::StoreWatch;
 use crate::timefmt::{now, parse_utc};
@@ -79,7 +79,12 @@ pub struct Phase {
 }
 
 /// Brings the lab up, runs every monitor's trials in turn, tears the lab down.
-pub fn run(monitors: &[Monitor], trials: usize, idle: Duration) -> Result<Vec<Phase>> {
+pub fn run(
+    monitors: &[Monitor],
+    trials: usize,
+    idle: Duration,
+    logs: Option<&std::path::Path>,
+) -> Result<Vec<Phase>> {
     let stage = Stage::install(LAB)?;
     eprintln!("bench: bringing up lab {LAB} (1 controller, {COMPUTES} computes)");
     let lab = Lab::up(LabSpec {
@@ -107,6 +112,7 @@ pub fn run(monitors: &[Monitor], trials: usize, idle: Duration) -> Result<Vec<Ph
         running.stop(&lab);
         phases.push(result?);
     }
+    keep_logs(&lab, logs);
     lab.down()?;
     Ok(phases)
 }
