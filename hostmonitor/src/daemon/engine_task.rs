@@ -57,20 +57,50 @@ impl EngineTask {
                 () = sleep_until(deadline) => self.engine.on_timeout(now()),
                 _ = shutdown.changed() => return,
             };
+            let actions = self.take_queued(actions, &mut requests);
             self.carry_out(actions).await;
         }
     }
 
+    /// Feeds the engine every request already queued, so that a burst of events (a rack failing)
+    /// costs one durable write instead of one per event.
+    fn take_queued(
+        &mut self,
+        mut actions: Vec<Action>,
+        requests: &mut mpsc::UnboundedReceiver<Request>,
+    ) -> Vec<Action> {
+        while let Ok(request) = requests.try_recv() {
+            match request {
+                Request::Event(event) => actions.extend(self.engine.on_event(now(), event)),
+                Request::Status(reply) => {
+                    let _ = reply.send(self.status());
+                }
+            }
+        }
+        actions
+    }
+
+    /// Carries out a batch of actions: every record update first, stored in one durable write, then
+    /// the rest in order; a notification goes out only once the write covering it is durable.
     async fn carry_out(&mut self, actions: Vec<Action>) {
-        let mut durable = true;
+        let mut updates = Vec::new();
+        let mut others = Vec::new();
         for action in actions {
             match action {
-                Action::Persist(update) => {
-                    if let Err(error) = self.store.apply(&update).await {
-                        tracing::error!(%error, "cannot persist state: holding notifications until it works");
-                        durable = false;
-                    }
-                }
+                Action::Persist(update) => updates.push(update),
+                other => others.push(other),
+            }
+        }
+        let mut durable = true;
+        if !updates.is_empty() {
+            if let Err(error) = self.store.apply(&updates).await {
+                tracing::error!(%error, "cannot persist state: holding notifications until it works");
+                durable = false;
+            }
+        }
+        for action in others {
+            match action {
+                Action::Persist(_) => {} // stored above
                 Action::Notify(n) if !durable => {
                     let reason = "the state file could not be written".to_owned();
                     let _ = self.own.send(Request::Event(Event::Delivery {

@@ -36,10 +36,12 @@ impl Store {
         })
     }
 
-    /// Lays the engine's update over the record and stores the whole durably. On failure the
-    /// update stays applied in memory, so the next successful save carries it.
-    pub async fn apply(&mut self, update: &RecordUpdate) -> Result<(), DaemonError> {
-        self.record.apply(update);
+    /// Lays the engine's updates over the record, in order, and stores the whole durably once. On
+    /// failure the updates stay applied in memory, so the next successful save carries them.
+    pub async fn apply(&mut self, updates: &[RecordUpdate]) -> Result<(), DaemonError> {
+        for update in updates {
+            self.record.apply(update);
+        }
         let record = self.record.clone();
         let local = self.save(&record);
         if let Err(error) = &local {
