@@ -87,7 +87,7 @@ fn start_ours(lab: &Lab, dir: &Path, extra_path: Option<&Path>) -> Result<Runnin
             .on_node(
                 CTL1,
                 "masakari-hostmonitor",
-                &["status", "--config", &config_s],
+                &["status", "--json", "--config", &config_s],
             )
             .ok()
             .and_then(|out| serde_json::from_str::<serde_json::Value>(&out).ok());
