@@ -205,3 +205,25 @@ fn without_quorum_nothing_is_sent() {
     std::thread::sleep(Duration::from_secs(15));
     assert!(m.stored_for("compute1").is_empty(), "{}", m.monitor.log());
 }
+
+#[test]
+fn a_compute_back_before_any_fencing_is_not_reported() {
+    let m = monitored("thm7", lab("thm7"), MonitorSetup::default());
+    let compute1 = masakari_lab::Host::Node(masakari_lab::Machine::Compute(1));
+    m.lab.set_network(compute1, false).unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    m.lab.set_network(compute1, true).unwrap();
+    std::thread::sleep(Duration::from_secs(20));
+    let fenced = m.lab.fence_history().unwrap();
+    let stored = m.stored_for("compute1");
+    if fenced.iter().any(|e| e.target == "compute1") {
+        eprintln!("Pacemaker fenced compute1 after the blip after all: {fenced:?}");
+        assert!(stored.len() <= 2, "{stored:?}");
+    } else {
+        assert!(
+            stored.is_empty(),
+            "back before any fencing, yet: {stored:?}\n{}",
+            m.monitor.log()
+        );
+    }
+}
