@@ -60,9 +60,12 @@ pub fn existing(name: &str) -> Result<Vec<String>> {
         .collect())
 }
 
-/// Kills every process in the lab's namespaces and deletes the namespaces (and so their veths).
+/// Kills every process in the lab's namespaces and deletes the namespaces (and so their veths). The
+/// BMCs go first: a BMC still running could power a node on again (the "on" half of a fence reboot)
+/// after that node's processes were killed, leaving an orphan once its namespace is gone.
 pub fn destroy(name: &str) -> Result<()> {
-    let namespaces = existing(name)?;
+    let mut namespaces = existing(name)?;
+    namespaces.sort_by_key(|ns| !ns.contains("-bmc-"));
     for ns in &namespaces {
         procs::kill_netns(ns)?;
     }
