@@ -8,6 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use nix::sys::signal::{Signal, kill};
+use nix::sys::wait::{WaitPidFlag, waitpid};
 use nix::unistd::Pid;
 
 use crate::error::{LabError, Result};
@@ -48,19 +49,27 @@ pub fn in_netns(netns: &str) -> Vec<Process> {
         .collect()
 }
 
-/// Kills (SIGKILL) every process in the namespace and waits until none is left.
+/// Kills (SIGKILL) every process in the namespace and waits until none is left. Those that were
+/// this process's own children are reaped, so no zombie outlives the lab.
 pub fn kill_netns(netns: &str) -> Result<()> {
-    poll_until(
+    let mut killed = Vec::new();
+    let result = poll_until(
         &format!("every process in {netns} to exit"),
         Duration::from_secs(10),
         || {
             let left = in_netns(netns);
             for p in &left {
                 signal(p.pid, Signal::SIGKILL);
+                killed.push(p.pid);
             }
             Ok(left.is_empty().then_some(()))
         },
-    )
+    );
+    for pid in killed {
+        // Not our child (ECHILD) is the common case; nothing to do then.
+        let _ = waitpid(Pid::from_raw(pid), Some(WaitPidFlag::WNOHANG));
+    }
+    result
 }
 
 /// Kills the namespace's processes whose command name is `comm`; how many there were.
