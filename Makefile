@@ -11,7 +11,8 @@ sbindir    := $(PREFIX)/sbin
 bindir     := $(PREFIX)/bin
 libexecdir := $(PREFIX)/libexec/masakari-pcmk
 ocfdir     := $(PREFIX)/lib/ocf/resource.d/masakari
-release    := target/release
+# Where cargo puts release builds (CARGO_TARGET_DIR is honoured, as cargo itself does).
+release    := $(or $(CARGO_TARGET_DIR),target)/release
 # Where install-files takes the binaries from (the lab stages debug builds with BUILD_DIR=target/debug).
 BUILD_DIR  ?= $(release)
 
@@ -91,5 +92,5 @@ rpm-test:
 ## 1,000-node failure of 50; prints Markdown for BENCHMARKS.md. BENCH_ARGS e.g. --trials 7 --skip-scale.
 bench-hostmonitor: deps
 	$(CARGO) build --release --workspace --bins
-	$${CARGO_TARGET_DIR:-target}/release/bench-hostmonitor $(BENCH_ARGS)
+	$(release)/bench-hostmonitor $(BENCH_ARGS)
 .PHONY: bench-hostmonitor
