@@ -134,7 +134,8 @@ impl CrmMon {
                 None => Vec::new(),
             },
             fence_history: root
-                .children_named("fence_history")
+                .children()
+                .filter(|c| is_fence_history(*c))
                 .flat_map(|h| h.children_named("fence_event"))
                 .map(FenceEvent::parse)
                 .collect::<Result<_, _>>()?,
@@ -145,6 +146,16 @@ impl CrmMon {
     /// The resource with this id (the first instance, for clones).
     pub fn resource(&self, id: &str) -> Option<&MonResource> {
         self.resources.iter().find(|r| r.id == id)
+    }
+}
+
+/// `crm_mon` lists fencing under `fence_history`; `stonith_admin --history` under
+/// `list name="fencing history"`.
+fn is_fence_history(e: Element<'_>) -> bool {
+    match e.name() {
+        "fence_history" => true,
+        "list" => e.attr("name") == Some("fencing history"),
+        _ => false,
     }
 }
 
