@@ -8,6 +8,7 @@ use crate::demo;
 use crate::error::Result;
 use crate::lab::{self, Lab};
 use crate::layout::Host;
+use crate::observe;
 use crate::spec::{DEFAULT_FENCE_AGENT, LabSpec, RebootAction};
 
 /// A real Pacemaker cluster with pacemaker-remote computes, IPMI BMCs and the Masakari API, on this machine.
@@ -185,7 +186,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Down => lab::teardown(name),
         Command::Status => print_json(&demo::status(&Lab::open(name)?)?),
         Command::CrmMon => Lab::open(name)?.crm_mon_xml().map(|x| print!("{x}")),
-        Command::FenceHistory => print_json(&Lab::open(name)?.fence_history()?),
+        Command::FenceHistory => print_json(&observe::fence_history_json(
+            &Lab::open(name)?.fence_history()?,
+        )),
         Command::Notifications => {
             let list = Lab::open(name)?.notifications()?;
             let values: Vec<_> = list.iter().map(demo::notification_json).collect();

@@ -4,12 +4,14 @@
 
 use std::time::{Duration, Instant};
 
+use cib::FenceStatus;
 use serde_json::{Value, json};
 
 use crate::error::{LabError, Result};
 use crate::lab::{HISTORY_INTERVAL, Lab};
 use crate::masakari::StoredNotification;
 use crate::monitor::{Monitor, MonitorSetup};
+use crate::observe;
 use crate::spec::LabSpec;
 use crate::stage::Stage;
 
@@ -57,7 +59,7 @@ pub fn run(spec: LabSpec) -> Result<()> {
     }
     println!(
         "\nfencer history: {}",
-        serde_json::to_string(&lab.fence_history()?).unwrap_or_default()
+        observe::fence_history_json(&lab.fence_history()?)
     );
     let stored: Vec<Value> = lab.notifications()?.iter().map(notification_json).collect();
     println!(
@@ -122,7 +124,7 @@ fn watch(lab: &Lab, t0: Instant) -> Result<Vec<(f64, String)>> {
         };
         if let Some(e) = history
             .iter()
-            .find(|e| e.target == VICTIM && e.status == "success")
+            .find(|e| e.target == VICTIM && e.status == FenceStatus::Success)
         {
             t.note(
                 "fenced",
@@ -170,7 +172,9 @@ pub fn status(lab: &Lab) -> Result<Value> {
         .notifications()
         .map(|l| l.iter().map(notification_json).collect())
         .unwrap_or_default();
-    Ok(json!({"cluster": view, "bmc_power": bmcs, "notifications": notifications}))
+    Ok(
+        json!({"cluster": observe::cluster_json(&view), "bmc_power": bmcs, "notifications": notifications}),
+    )
 }
 
 /// A stored notification as JSON for people.

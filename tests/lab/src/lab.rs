@@ -13,7 +13,9 @@ use crate::layout::{Host, Layout, Machine, lab_dir};
 use crate::masakari::{self, StoredNotification};
 use crate::netns;
 use crate::node;
-use crate::observe::{self, ClusterView, FenceEvent, NodeView};
+use cib::{CrmMon, FenceEvent, FenceStatus, MonNode};
+
+use crate::observe;
 use crate::procs;
 use crate::spec::LabSpec;
 use crate::tools::Tools;
@@ -146,14 +148,14 @@ impl Lab {
     /// Waits until the cluster has quorum and a DC, and every node is online and clean, and has stayed
     /// so for [`QUIET`]: Pacemaker 2.1.5 was seen to ignore a remote's failure arriving just as the DC
     /// finished its start-up transition (until the next cluster-recheck), so tests start after that.
-    pub fn wait_ready(&self, timeout: Duration) -> Result<ClusterView> {
+    pub fn wait_ready(&self, timeout: Duration) -> Result<CrmMon> {
         let names: Vec<String> = self.layout.machines().iter().map(|m| m.name()).collect();
-        let ready = |view: &ClusterView| {
+        let ready = |view: &CrmMon| {
             let all = names.iter().all(|n| {
                 view.node(n)
                     .is_some_and(|node| node.online && !node.unclean)
             });
-            view.quorum && view.dc.is_some() && all
+            observe::quorate(view) && all
         };
         let mut ready_since: Option<std::time::Instant> = None;
         poll_until(
@@ -175,8 +177,8 @@ impl Lab {
         name: &str,
         what: &str,
         timeout: Duration,
-        test: impl Fn(&NodeView) -> bool,
-    ) -> Result<NodeView> {
+        test: impl Fn(&MonNode) -> bool,
+    ) -> Result<MonNode> {
         poll_until(&format!("{name} to be {what}"), timeout, || {
             Ok(self
                 .crm_mon()
@@ -197,7 +199,7 @@ impl Lab {
                 Ok(self.fence_history().ok().and_then(|events| {
                     events
                         .into_iter()
-                        .find(|e| e.target == target && e.status == "success")
+                        .find(|e| e.target == target && e.status == FenceStatus::Success)
                 }))
             },
         )
@@ -248,7 +250,7 @@ impl Lab {
     }
 
     /// The cluster as crm_mon sees it.
-    pub fn crm_mon(&self) -> Result<ClusterView> {
+    pub fn crm_mon(&self) -> Result<CrmMon> {
         observe::parse_crm_mon(&self.crm_mon_xml()?)
     }
 

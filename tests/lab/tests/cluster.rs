@@ -17,11 +17,11 @@ fn spec(name: &str) -> LabSpec {
 fn cluster_forms_with_quorum_remotes_online_and_bmcs_on() {
     let lab = Lab::up(spec("tform")).unwrap();
     let view = lab.crm_mon().unwrap();
-    assert!(view.quorum, "{view:?}");
+    assert_eq!(view.with_quorum, Some(true), "{view:?}");
     assert_eq!(view.dc.as_deref(), Some("ctl1"));
     for name in ["compute1", "compute2"] {
         let node = view.node(name).unwrap();
-        assert_eq!(node.kind, "remote");
+        assert_eq!(node.kind(), "remote");
         assert!(node.online, "{node:?}");
         assert!(
             lab.bmc_power(name).unwrap(),
@@ -76,10 +76,10 @@ fn three_controllers_keep_quorum_and_fence_a_lost_one() {
     .unwrap();
     lab.kill_controller("ctl3").unwrap();
     let event = lab.wait_fenced("ctl3", SETTLE).unwrap();
-    assert_eq!(event.status, "success");
+    assert_eq!(event.status, cib::FenceStatus::Success);
     let view = lab.crm_mon().unwrap();
     assert!(
-        view.quorum,
+        view.with_quorum == Some(true),
         "two of three controllers keep quorum: {view:?}"
     );
     assert!(view.node("compute1").unwrap().online);
@@ -145,7 +145,7 @@ fn down_leaves_nothing_and_up_cleans_a_killed_runs_leftovers() {
         ..spec("tleft")
     })
     .unwrap();
-    assert!(again.crm_mon().unwrap().quorum);
+    assert!(again.crm_mon().unwrap().with_quorum == Some(true));
     again.down().unwrap();
     let left = masakari_lab::netns::existing("tleft").unwrap();
     assert!(left.is_empty(), "{left:?}");

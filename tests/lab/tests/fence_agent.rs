@@ -99,7 +99,7 @@ fn pcs_and_stonith_admin_take_fence_ipmilan_rs_as_they_take_fence_ipmilan() {
     )
     .unwrap();
     let event = lab.wait_fenced("compute1", SETTLE).unwrap();
-    assert_eq!(event.status, "success");
+    assert_eq!(event.status, cib::FenceStatus::Success);
     assert!(
         !lab.bmc_power("compute1").unwrap(),
         "pcmk_reboot_action=off leaves it off"

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use cib::FenceStatus;
 use masakari_lab::masakari::{StoredNotification, notifications_for};
 use masakari_lab::monitor::{Monitor, MonitorSetup};
 use masakari_lab::stage::Stage;
@@ -76,7 +77,7 @@ fn a_fenced_compute_is_notified_once_as_normal() {
     assert!(
         fenced
             .iter()
-            .any(|e| e.target == "compute1" && e.status == "success"),
+            .any(|e| e.target == "compute1" && e.status == FenceStatus::Success),
         "{fenced:?}"
     );
     // Alerts, reconciles and retries must not add a second one.
@@ -179,7 +180,7 @@ fn a_compute_whose_bmc_is_dead_is_never_reported_normal() {
     assert!(
         !fenced
             .iter()
-            .any(|e| e.target == "compute1" && e.status == "success"),
+            .any(|e| e.target == "compute1" && e.status == FenceStatus::Success),
         "{fenced:?}"
     );
     std::thread::sleep(Duration::from_secs(5));

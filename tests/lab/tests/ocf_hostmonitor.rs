@@ -1,7 +1,7 @@
 //! `ocf:masakari:hostmonitor` in a real 3-controller cluster: pcs sees the agent, creates and
 //! validates the resource, Pacemaker runs exactly one monitor, and when the controller running it
-//! dies the monitor comes back on another one; computes lost just before and after the move are
-//! each notified exactly once. Prints the failover's phases (no timing assertions). Needs root and
+//! dies the monitor comes back on another one; computes lost just before, during and after the move
+//! are each notified exactly once. Prints the failover's phases (no timing assertions). Needs root and
 //! `make deps`, and the workspace's binaries built (`cargo build --workspace --bins`).
 
 #![allow(
@@ -13,6 +13,7 @@
 
 use std::time::{Duration, Instant};
 
+use cib::FenceStatus;
 use masakari_lab::masakari::{StoredNotification, notifications_for};
 use masakari_lab::stage::Stage;
 use masakari_lab::wait::poll_until;
@@ -20,6 +21,7 @@ use masakari_lab::{Lab, LabSpec, RebootAction};
 
 const SETTLE: Duration = Duration::from_secs(120);
 const CONTROLLERS: [&str; 3] = ["ctl1", "ctl2", "ctl3"];
+const COMPUTES: [&str; 3] = ["compute1", "compute2", "compute3"];
 const STATE_DIR: &str = "/var/lib/pacemaker/masakari-hostmonitor";
 
 struct Cluster {
@@ -33,7 +35,7 @@ impl Cluster {
         let stage = Stage::install(name).unwrap();
         let lab = Lab::up(LabSpec {
             controllers: 3,
-            computes: 2,
+            computes: 3,
             reboot_action: RebootAction::Off,
             stage: Some(stage.root().to_owned()),
             ..LabSpec::new(name)
@@ -245,10 +247,14 @@ fn the_monitor_fails_over_and_each_lost_compute_is_notified_once() {
     let first = c.wait_running(None);
     assert_eq!(c.answering(), [first.as_str()], "exactly one monitor runs");
 
-    // compute1 fails just before the monitor's controller dies, compute2 after the move.
+    // compute1 fails just before the monitor's controller dies: the controller is killed the moment
+    // compute1's fencing succeeds, while the old monitor is notifying. compute2 fails during the
+    // move (no monitor runs), compute3 after it.
     c.lab.kill_remoted("compute1").unwrap();
-    let killed = Instant::now();
+    c.lab.wait_fenced("compute1", SETTLE).unwrap();
     c.lab.kill_controller(&first).unwrap();
+    let killed = Instant::now();
+    c.lab.kill_remoted("compute2").unwrap();
     let moved_to = poll_until("Pacemaker to start the monitor elsewhere", SETTLE, || {
         Ok(c.located().filter(|n| *n != first))
     })
@@ -266,18 +272,18 @@ fn the_monitor_fails_over_and_each_lost_compute_is_notified_once() {
     assert!(
         fenced
             .iter()
-            .any(|e| e.target == first && e.status == "success"),
+            .any(|e| e.target == first && e.status == FenceStatus::Success),
         "{fenced:?}"
     );
 
-    c.lab.kill_remoted("compute2").unwrap();
-    for host in ["compute1", "compute2"] {
+    c.lab.kill_remoted("compute3").unwrap();
+    for host in COMPUTES {
         let stored = c.wait_stored(host);
         assert_eq!(stored[0].payload["host_status"], "NORMAL", "{host}");
     }
     // Reconciles, alerts and retries on the new monitor must not add a second notification.
     std::thread::sleep(Duration::from_secs(10));
-    for host in ["compute1", "compute2"] {
+    for host in COMPUTES {
         assert_eq!(
             c.stored(host).len(),
             1,
