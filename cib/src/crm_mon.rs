@@ -143,6 +143,11 @@ impl CrmMon {
         })
     }
 
+    /// The node with this name, if listed.
+    pub fn node(&self, name: &str) -> Option<&MonNode> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+
     /// The resource with this id (the first instance, for clones).
     pub fn resource(&self, id: &str) -> Option<&MonResource> {
         self.resources.iter().find(|r| r.id == id)
@@ -206,6 +211,18 @@ impl MonNode {
         match (self.node_type.as_str(), &self.id_as_resource) {
             ("remote", Some(_)) => "guest",
             (other, _) => other,
+        }
+    }
+}
+
+impl FenceStatus {
+    /// As Pacemaker writes it: `success`, `failed`, `pending` or the other word.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "success",
+            Self::Failed => "failed",
+            Self::Pending => "pending",
+            Self::Other(word) => word,
         }
     }
 }
