@@ -8,23 +8,20 @@
 //! | 20 | and its last contact with the Masakari API worked | per `api_check` (default `OCF_DEGRADED`) |
 //!
 //! No PID file, or a PID that is not our daemon, is `OCF_NOT_RUNNING`. The status request goes
-//! through the daemon's own client ([`hostmonitor::daemon::request`]) in-process: no fork, and
-//! the answer comes from its engine task, so a hung engine fails level 0. Before its first
-//! reconcile or API contact the daemon reports `null`, which passes.
+//! over the control socket in-process ([`control::request`]): no fork, and the answer comes from
+//! the daemon's engine task, so a hung engine fails level 0. [`verdict::judge`] reads the answer.
 
 use std::path::Path;
 use std::time::Duration;
 
 use hostmonitor::settings::Settings;
 
+use super::control;
 use super::daemon::{self, PidFile};
-use super::instance::{ApiCheck, Instance};
+use super::instance::Instance;
+use super::proc::is_daemon;
+use super::verdict::{self, Verdict};
 use crate::ocf::{Environment, Failure, Logger, OcfStatus, Outcome};
-
-/// `OCF_CHECK_LEVEL` from which monitor judges the daemon's view of the cluster state.
-pub const LEVEL_CIB: u32 = 10;
-/// `OCF_CHECK_LEVEL` from which monitor also judges the Masakari API contact.
-pub const LEVEL_API: u32 = 20;
 
 /// Operation time budget when Pacemaker does not say (`OCF_RESKEY_CRM_meta_timeout`).
 const DEFAULT_BUDGET: Duration = Duration::from_secs(20);
@@ -93,7 +90,7 @@ pub fn start(instance: &Instance, env: &Environment, log: &Logger) -> Outcome {
 /// `stop`: SIGTERM (SIGKILL after most of the timeout); succeeds if nothing runs.
 pub fn stop(instance: &Instance, env: &Environment, log: &Logger) -> Outcome {
     if let Some(pf) = PidFile::read(&instance.pid_file) {
-        if daemon::is_daemon(pf.pid, &instance.binary) {
+        if is_daemon(pf.pid, &instance.binary) {
             let grace = budget(env) * 3 / 4;
             daemon::terminate(pf.pid, &instance.binary, grace)?;
             log.info(&format!("stopped masakari-hostmonitor (pid {})", pf.pid));
@@ -114,60 +111,24 @@ pub fn monitor(instance: &Instance, env: &Environment, log: &Logger) -> Outcome 
     let Some(pf) = running(instance) else {
         return Ok(OcfStatus::NotRunning);
     };
-    let answer = hostmonitor::daemon::request(&pf.control_socket, "status").map_err(|e| {
+    let answer = control::request(&pf.control_socket, "status").map_err(|e| {
         Failure::generic(format!(
             "masakari-hostmonitor (pid {}) runs but {e}",
             pf.pid
         ))
     })?;
-    judge_status(&answer, level, instance.api_check, log)
+    match verdict::judge(&answer, level, instance.api_check)? {
+        Verdict::Running => Ok(OcfStatus::Success),
+        Verdict::Degraded(why) => {
+            log.warning(&why);
+            Ok(OcfStatus::Degraded)
+        }
+    }
 }
 
 /// The PID file of a live daemon of ours, if one runs.
 fn running(instance: &Instance) -> Option<PidFile> {
-    PidFile::read(&instance.pid_file).filter(|pf| daemon::is_daemon(pf.pid, &instance.binary))
-}
-
-/// The daemon's own view of its health (its `status` answer), judged at `level`.
-fn judge_status(
-    answer: &serde_json::Value,
-    level: u32,
-    api_check: ApiCheck,
-    log: &Logger,
-) -> Outcome {
-    let flag = |key: &str| answer.get(key).and_then(serde_json::Value::as_bool);
-    let text = |key: &str| {
-        answer
-            .get(key)
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or("")
-    };
-    if let Some(error) = answer.get("error") {
-        return Err(Failure::generic(format!(
-            "masakari-hostmonitor status: {error}"
-        )));
-    }
-    if level >= LEVEL_CIB && flag("cib_ok") == Some(false) {
-        return Err(Failure::generic(format!(
-            "masakari-hostmonitor cannot read the cluster state on this node: {}",
-            text("cib_error")
-        )));
-    }
-    if level < LEVEL_API || flag("api_ok") != Some(false) {
-        return Ok(OcfStatus::Success);
-    }
-    let why = format!(
-        "masakari-hostmonitor's last contact with the Masakari API failed: {}",
-        text("api_error")
-    );
-    match api_check {
-        ApiCheck::Ignore => Ok(OcfStatus::Success),
-        ApiCheck::Degraded => {
-            log.warning(&why);
-            Ok(OcfStatus::Degraded)
-        }
-        ApiCheck::Fail => Err(Failure::generic(why)),
-    }
+    PidFile::read(&instance.pid_file).filter(|pf| is_daemon(pf.pid, &instance.binary))
 }
 
 /// The directories the daemon and the agent write to.
@@ -193,55 +154,4 @@ fn create_dir(dir: &Path) -> Result<(), Failure> {
 /// The operation's time budget.
 fn budget(env: &Environment) -> Duration {
     env.op_timeout().unwrap_or(DEFAULT_BUDGET)
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    fn judge(answer: serde_json::Value, level: u32, check: ApiCheck) -> Outcome {
-        let env = Environment::from_vars([("HA_LOGFILE", "/dev/null")]);
-        judge_status(&answer, level, check, &Logger::from_env("t", &env))
-    }
-
-    #[test]
-    fn status_judgement() {
-        let good = json!({"cib_ok": true, "api_ok": true, "quorate": true});
-        let api_down = json!({"cib_ok": true, "api_ok": false, "api_error": "refused"});
-        let fresh = json!({"cib_ok": null, "api_ok": null, "quorate": null});
-        let no_cib =
-            json!({"cib_ok": false, "cib_error": "crm_mon: not connected", "api_ok": true});
-        let engine_gone = json!({"error": "the engine has stopped"});
-        let failed = |o: Outcome| o.unwrap_err().status;
-        assert_eq!(judge(good, 20, ApiCheck::Fail), Ok(OcfStatus::Success));
-        assert_eq!(judge(fresh, 20, ApiCheck::Fail), Ok(OcfStatus::Success));
-        assert_eq!(
-            judge(api_down.clone(), 10, ApiCheck::Fail),
-            Ok(OcfStatus::Success)
-        );
-        assert_eq!(
-            judge(api_down.clone(), 20, ApiCheck::Degraded),
-            Ok(OcfStatus::Degraded)
-        );
-        assert_eq!(
-            judge(api_down.clone(), 20, ApiCheck::Ignore),
-            Ok(OcfStatus::Success)
-        );
-        assert_eq!(
-            failed(judge(api_down, 20, ApiCheck::Fail)),
-            OcfStatus::ErrGeneric
-        );
-        assert_eq!(
-            judge(no_cib.clone(), 0, ApiCheck::Ignore),
-            Ok(OcfStatus::Success)
-        );
-        let f = judge(no_cib, 10, ApiCheck::Ignore).unwrap_err();
-        assert!(f.reason.contains("crm_mon: not connected"), "{f}");
-        assert_eq!(
-            failed(judge(engine_gone, 0, ApiCheck::Ignore)),
-            OcfStatus::ErrGeneric
-        );
-    }
 }

@@ -12,6 +12,7 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
 use super::instance::Instance;
+use super::proc::is_daemon;
 use crate::ocf::{Failure, OcfStatus};
 
 /// How often waiting loops look again.
@@ -29,7 +30,13 @@ pub struct PidFile {
 impl PidFile {
     /// Reads `path`; `None` when it is missing or not one of ours (nothing was started).
     pub fn read(path: &Path) -> Option<Self> {
-        let text = std::fs::read_to_string(path).ok()?;
+        Self::parse(&std::fs::read(path).ok()?)
+    }
+
+    /// The PID file's content: the PID on the first line, the control socket on the second.
+    /// `None` for anything else (a file we did not write, or one cut short).
+    pub fn parse(bytes: &[u8]) -> Option<Self> {
+        let text = std::str::from_utf8(bytes).ok()?;
         let mut lines = text.lines();
         let pid = lines.next()?.trim().parse().ok().filter(|p| *p > 0)?;
         let control_socket = PathBuf::from(lines.next()?);
@@ -47,27 +54,6 @@ impl PidFile {
             .and_then(|()| std::fs::rename(&tmp, path))
             .map_err(|e| io_failure(path, &e))
     }
-}
-
-/// Whether `pid` is a live (not zombie) `run` of `binary`: guards against a recycled PID.
-pub fn is_daemon(pid: i32, binary: &Path) -> bool {
-    let proc = PathBuf::from(format!("/proc/{pid}"));
-    let Ok(stat) = std::fs::read_to_string(proc.join("stat")) else {
-        return false;
-    };
-    let state = stat
-        .rsplit_once(')')
-        .and_then(|(_, rest)| rest.trim_start().chars().next());
-    if matches!(state, None | Some('Z' | 'X')) {
-        return false;
-    }
-    let Ok(cmdline) = std::fs::read(proc.join("cmdline")) else {
-        return false;
-    };
-    let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
-    let binary = binary.as_os_str().as_encoded_bytes();
-    // argv[0], or argv[1] when the kernel ran it through an interpreter (`#!`).
-    args.iter().take(2).any(|a| *a == binary) && args.contains(&b"run".as_slice())
 }
 
 /// Whether the control socket accepts a connection (the daemon has bound it: it is up).
@@ -172,28 +158,23 @@ mod tests {
         };
         pf.write(&path).unwrap();
         assert_eq!(PidFile::read(&path), Some(pf));
-        for garbage in ["", "abc\n/x\n", "0\n/x\n", "-5\n/x\n", "12\n"] {
+        for garbage in [
+            "",
+            "abc\n/x\n",
+            "0\n/x\n",
+            "-5\n/x\n",
+            "12\n",
+            "99999999999\n/x\n",
+        ] {
             std::fs::write(&path, garbage).unwrap();
             assert_eq!(PidFile::read(&path), None, "{garbage:?}");
         }
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(PidFile::read(&path), None);
-    }
-
-    #[test]
-    fn recognises_only_its_daemon() {
-        let me = std::process::id() as i32;
-        assert!(!is_daemon(me, Path::new("/usr/bin/masakari-hostmonitor")));
-        assert!(!is_daemon(i32::MAX, Path::new("/bin/sleep")));
-        let sh = Path::new("/bin/sh");
-        let mut child = Command::new(sh)
-            .args(["-c", "sleep 30; true", "run"])
-            .spawn()
-            .unwrap();
-        let pid = child.id() as i32;
-        assert!(wait_until(Duration::from_secs(5), || is_daemon(pid, sh)));
-        terminate(pid, sh, Duration::from_secs(5)).unwrap();
-        assert!(!is_daemon(pid, sh));
-        let _ = child.wait();
+        assert_eq!(PidFile::parse(b"7\n/x\xff\n"), None);
+        assert_eq!(
+            PidFile::parse(b" 7 \r\n/r/c.sock\r\n").map(|p| p.pid),
+            Some(7)
+        );
     }
 }

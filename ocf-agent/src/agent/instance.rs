@@ -84,13 +84,21 @@ impl Instance {
 
     /// The daemon's configuration with the attributes laid over it, as the daemon will read it.
     pub fn settings(&self) -> Result<Settings, Failure> {
-        let overrides = self
-            .sets
+        Settings::load(&self.config, &self.overrides()?).map_err(|e| self.settings_failure(e))
+    }
+
+    /// [`Instance::settings`] of TOML configuration `text` instead of the file: the same checks
+    /// and the same failures naming the attribute, without I/O.
+    pub fn settings_of(&self, text: &str) -> Result<Settings, Failure> {
+        Settings::parse(text, &self.overrides()?).map_err(|e| self.settings_failure(e))
+    }
+
+    fn overrides(&self) -> Result<Vec<Override>, Failure> {
+        self.sets
             .iter()
             .map(|s| s.parse::<Override>())
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| Failure::configured(e.to_string()))?;
-        Settings::load(&self.config, &overrides).map_err(|e| self.settings_failure(e))
+            .map_err(|e| Failure::configured(e.to_string()))
     }
 
     /// The daemon's arguments for `subcommand` (`run`, `status`, `check-config`).
@@ -320,6 +328,13 @@ mod tests {
         let f = ok.settings().unwrap_err();
         assert_eq!(f.status, OcfStatus::ErrConfigured);
         assert!(f.reason.contains("reconcile_intervall"), "{f}");
+
+        let f = zero.settings_of("").unwrap_err();
+        assert!(f.reason.starts_with("parameter fence_timeout"), "{f}");
+        assert!(
+            ok.settings_of("[monitor]\nreconcile_interval = 5\n")
+                .is_ok()
+        );
 
         std::fs::remove_dir_all(&dir).unwrap();
         let f = ok.settings().unwrap_err();

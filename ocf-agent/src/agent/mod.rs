@@ -1,9 +1,12 @@
 //! `ocf:masakari:hostmonitor`: its description, its actions, and the dispatch from an action name.
 
 pub mod actions;
+pub mod control;
 pub mod daemon;
 pub mod instance;
 pub mod params;
+pub mod proc;
+pub mod verdict;
 
 use std::io::Write;
 
