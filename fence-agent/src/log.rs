@@ -5,6 +5,7 @@
 //! (`2026-01-01 10:00:00,123 ERROR: msg`). Secrets never reach this module: callers pass
 //! already-redacted text (see [`crate::secret::Secret`]).
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -106,31 +107,21 @@ impl Logger {
 
 /// `YYYY-MM-DD HH:MM:SS,mmm` in UTC (Python's asctime shape).
 fn timestamp(now: SystemTime) -> String {
-    let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs();
-    let (y, m, d) = civil_from_days(secs / 86_400);
-    let rem = secs % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02},{:03}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        since.subsec_millis()
-    )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
-    (y, m, d)
+    // humantime panics before the epoch and refuses years past 9999.
+    let mut rfc3339 = String::new();
+    let written = write!(
+        rfc3339,
+        "{}",
+        humantime::format_rfc3339_millis(now.max(UNIX_EPOCH))
+    );
+    if written.is_err() {
+        return "9999-12-31 23:59:59,999".to_owned();
+    }
+    // `2026-11-25T22:50:00.123Z`, reshaped.
+    rfc3339
+        .trim_end_matches('Z')
+        .replacen('T', " ", 1)
+        .replacen('.', ",", 1)
 }
 
 #[cfg(test)]
@@ -146,7 +137,12 @@ mod tests {
 
     #[test]
     fn epoch_and_leap_day() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+        assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01 00:00:00,000");
+        let leap = UNIX_EPOCH + Duration::from_secs(19_782 * 86_400);
+        assert_eq!(timestamp(leap), "2024-02-29 00:00:00,000");
+        let before = UNIX_EPOCH - Duration::from_secs(1);
+        assert_eq!(timestamp(before), "1970-01-01 00:00:00,000");
+        let far = UNIX_EPOCH + Duration::from_secs(300_000_000_000);
+        assert_eq!(timestamp(far), "9999-12-31 23:59:59,999");
     }
 }
