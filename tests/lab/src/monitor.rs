@@ -126,8 +126,8 @@ impl Monitor {
     }
 }
 
-/// `pcs alert create` for our alert agent, with the monitor's socket as recipient.
-fn route_alerts(lab: &Lab, node: Machine) -> Result<()> {
+/// `pcs alert create` (run on `node`) for our alert agent, with the monitor's socket as recipient.
+pub fn route_alerts(lab: &Lab, node: Machine) -> Result<()> {
     lab.on_node(
         node,
         "pcs",

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use cib::FenceStatus;
 use masakari_lab::masakari::{StoredNotification, notifications_for};
+use masakari_lab::monitor::route_alerts;
 use masakari_lab::stage::Stage;
 use masakari_lab::wait::poll_until;
 use masakari_lab::{Lab, LabSpec, RebootAction};
@@ -156,20 +157,7 @@ fn the_monitor_fails_over_and_each_lost_compute_is_notified_once() {
     );
     assert!(described.contains("reload-agent"), "{described}");
 
-    c.pcs(&[
-        "alert",
-        "create",
-        "id=masakari",
-        "path=/usr/libexec/masakari-pcmk/masakari-hostmonitor-alert",
-    ]);
-    c.pcs(&[
-        "alert",
-        "recipient",
-        "add",
-        "masakari",
-        "id=masakari-socket",
-        "value=/run/masakari-pcmk/alerts.sock",
-    ]);
+    route_alerts(&c.lab, c.lab.layout().machine("ctl1").unwrap()).unwrap();
     let config = format!("config={}", c.config);
     let state_dir = format!("state_dir={STATE_DIR}");
     c.pcs(&[

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use masakari_lab::layout::Host;
 use masakari_lab::masakari::{self, StoredNotification};
+use masakari_lab::monitor::route_alerts;
 use masakari_lab::stage::Stage;
 use masakari_lab::{Lab, LabError, LabSpec, RebootAction, Result};
 
@@ -304,18 +305,5 @@ fn configure_alerts(lab: &Lab) -> Result<()> {
         "id=bench-log",
         &format!("value={RECORD_LOG}"),
     ])?;
-    pcs(&[
-        "alert",
-        "create",
-        "id=masakari",
-        "path=/usr/libexec/masakari-pcmk/masakari-hostmonitor-alert",
-    ])?;
-    pcs(&[
-        "alert",
-        "recipient",
-        "add",
-        "masakari",
-        "id=masakari-socket",
-        "value=/run/masakari-pcmk/alerts.sock",
-    ])
+    route_alerts(lab, CTL1)
 }
