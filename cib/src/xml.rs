@@ -1,44 +1,63 @@
-//! A small, bounded XML element tree built on quick-xml, borrowing from the input.
+//! A small, bounded XML element tree over the [`crate::scan`] tokenizer, borrowing from
+//! the input.
 //!
 //! Only elements and the attributes the caller asks for are kept: CIB and `crm_mon` XML
 //! carry no meaningful text, and most attributes (digests, transition magic, timings) are
-//! never read, so skipping them keeps memory near the size of the input. Names and values
-//! borrow from the input unless a value holds an escape. Elements and attributes live in
-//! two flat vectors (an arena), so building the tree costs almost no allocations.
+//! never read, so skipping them keeps memory well under the size of the input. Elements
+//! and attributes live in two flat vectors (an arena) and refer to names and values by
+//! 32-bit offsets into the input (or, for the few values holding a reference, into one
+//! buffer of decoded text), so the tree is a small fraction of the document and costs
+//! almost no allocations.
 //!
-//! A `<!DOCTYPE>` is refused outright and kept values are unescaped with the five
-//! predefined entities and character references only, so no entity is ever expanded.
+//! A `<!DOCTYPE>` is refused outright, and references are only the five predefined
+//! entities and character references, so no entity is ever expanded.
 
-use std::borrow::Cow;
-
-use quick_xml::Reader;
-use quick_xml::events::{BytesStart, Event};
-
+use crate::escape::attribute_value;
+use crate::scan::{Scanner, Token};
 use crate::{Error, Limits};
 
-const NONE: usize = usize::MAX;
+const NONE: u32 = u32::MAX;
+/// Marks a [`Span`] into [`Document::decoded`] rather than into the input.
+const DECODED: u32 = 1 << 31;
+/// The longest input whose offsets fit a [`Span`].
+const MAX_TEXT: usize = (DECODED - 1) as usize;
+
+/// A piece of the input (or of the decoded values): offset and length.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    len: u32,
+}
 
 /// A parsed document: every element and every kept attribute.
 #[derive(Debug)]
 pub(crate) struct Document<'a> {
-    nodes: Vec<Node<'a>>,
-    attrs: Vec<(&'a str, Cow<'a, str>)>,
+    text: &'a str,
+    /// Attribute values that held a reference or whitespace to normalize, decoded.
+    decoded: String,
+    nodes: Vec<Node>,
+    /// (name, value) of each kept attribute, element by element.
+    attrs: Vec<(Span, Span)>,
 }
 
 #[derive(Debug)]
-struct Node<'a> {
-    name: &'a str,
-    attrs: (usize, usize),
-    first_child: usize,
-    next_sibling: usize,
-    position: u64,
+struct Node {
+    name: Span,
+    attrs: (u32, u32),
+    first_child: u32,
+    next_sibling: u32,
+    position: u32,
 }
 
 impl<'a> Document<'a> {
     /// Room for every element of `text` (each begins with `<`), so the arena never moves.
-    fn with_capacity(text: &str, limits: &Limits) -> Self {
-        let tags = text.matches('<').count().min(limits.max_elements);
+    fn with_capacity(text: &'a str, limits: &Limits) -> Self {
+        let tags = memchr::memchr_iter(b'<', text.as_bytes())
+            .count()
+            .min(limits.max_elements);
         Self {
+            text,
+            decoded: String::new(),
             nodes: Vec::with_capacity(tags),
             attrs: Vec::with_capacity(tags.saturating_mul(3)),
         }
@@ -51,52 +70,80 @@ impl<'a> Document<'a> {
             index: 0,
         }
     }
+
+    fn str(&self, span: Span) -> &str {
+        let (source, start) = match span.start & DECODED {
+            0 => (self.text, span.start),
+            _ => (self.decoded.as_str(), span.start & !DECODED),
+        };
+        let start = start as usize;
+        source.get(start..start + span.len as usize).unwrap_or("")
+    }
+
+    /// Where `part`, a slice of the input, lies in it.
+    fn span_of(&self, part: &str) -> Span {
+        let start = (part.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        Span {
+            start: index_u32(start),
+            len: index_u32(part.len()),
+        }
+    }
+
+    /// Keeps a decoded value; returns where it lies.
+    fn keep_decoded(&mut self, value: &str) -> Span {
+        let start = index_u32(self.decoded.len()) | DECODED;
+        self.decoded.push_str(value);
+        Span {
+            start,
+            len: index_u32(value.len()),
+        }
+    }
 }
 
 /// A handle on one element of a [`Document`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Element<'d> {
     doc: &'d Document<'d>,
-    index: usize,
+    index: u32,
 }
 
 impl<'d> Element<'d> {
-    fn node(self) -> Option<&'d Node<'d>> {
-        self.doc.nodes.get(self.index)
+    fn node(self) -> Option<&'d Node> {
+        self.doc.nodes.get(self.index as usize)
+    }
+
+    fn at(self, index: u32) -> Option<Element<'d>> {
+        (index != NONE).then_some(Element {
+            doc: self.doc,
+            index,
+        })
     }
 
     /// The element's name.
     pub(crate) fn name(self) -> &'d str {
-        self.node().map_or("", |n| n.name)
+        self.node().map_or("", |n| self.doc.str(n.name))
     }
 
     /// Byte offset of the element's start tag in the input.
     pub(crate) fn position(self) -> u64 {
-        self.node().map_or(0, |n| n.position)
+        self.node().map_or(0, |n| u64::from(n.position))
     }
 
     /// The value of attribute `name`, if present (and kept).
     pub(crate) fn attr(self, name: &str) -> Option<&'d str> {
         let (start, end) = self.node()?.attrs;
-        self.doc
-            .attrs
-            .get(start..end)?
+        let doc = self.doc;
+        doc.attrs
+            .get(start as usize..end as usize)?
             .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_ref())
+            .find(|(k, _)| doc.str(*k) == name)
+            .map(|(_, v)| doc.str(*v))
     }
 
     /// Child elements, in document order.
     pub(crate) fn children(self) -> impl Iterator<Item = Element<'d>> {
-        let doc = self.doc;
-        let first = self.node().map_or(NONE, |n| n.first_child);
-        std::iter::successors(
-            (first != NONE).then_some(Element { doc, index: first }),
-            move |e| {
-                let next = e.node().map_or(NONE, |n| n.next_sibling);
-                (next != NONE).then_some(Element { doc, index: next })
-            },
-        )
+        let first = self.node().and_then(|n| self.at(n.first_child));
+        std::iter::successors(first, |e| e.node().and_then(|n| e.at(n.next_sibling)))
     }
 
     /// Child elements called `name`, in document order.
@@ -138,12 +185,12 @@ pub(crate) fn parse<'a>(
     limits: &Limits,
     keep: fn(&str, &str) -> bool,
 ) -> Result<Document<'a>, Error> {
-    if text.len() > limits.max_input_bytes {
-        return Err(limit(0, "input size in bytes", limits.max_input_bytes));
+    let max_input = limits.max_input_bytes.min(MAX_TEXT);
+    if text.len() > max_input {
+        return Err(limit(0, "input size in bytes", max_input));
     }
     let mut builder = Builder {
-        reader: Reader::from_str(text),
-        text,
+        scanner: Scanner::new(text),
         limits,
         keep,
         doc: Document::with_capacity(text, limits),
@@ -158,179 +205,162 @@ pub(crate) fn parse<'a>(
 }
 
 struct Builder<'a, 'l> {
-    reader: Reader<&'a [u8]>,
-    text: &'a str,
+    scanner: Scanner<'a>,
     limits: &'l Limits,
     keep: fn(&str, &str) -> bool,
     doc: Document<'a>,
     /// Open elements: (index, index of the last child so far).
-    stack: Vec<(usize, usize)>,
+    stack: Vec<(u32, u32)>,
     root_done: bool,
 }
 
 impl<'a> Builder<'a, '_> {
     fn run(&mut self) -> Result<(), Error> {
         loop {
-            let position = self.reader.buffer_position();
-            let event = self.reader.read_event().map_err(|e| Error::Malformed {
-                position: self.reader.error_position(),
-                message: e.to_string(),
-            })?;
-            match event {
-                Event::Start(start) => {
-                    if self.stack.len() >= self.limits.max_depth {
-                        return Err(limit(position, "nesting depth", self.limits.max_depth));
-                    }
-                    let index = self.open(&start, position)?;
-                    self.stack.push((index, NONE));
-                }
-                Event::Empty(start) => {
-                    self.open(&start, position)?;
-                    self.root_done |= self.stack.is_empty();
-                }
-                Event::End(_) => {
-                    if self.stack.pop().is_none() {
-                        return Err(malformed(position, "end tag without start tag"));
-                    }
-                    self.root_done |= self.stack.is_empty();
-                }
-                Event::DocType(_) => return Err(Error::Dtd { position }),
-                // Text is never meaningful in CIB or crm_mon XML; entity references in it
-                // are reported by the reader as events and never expanded.
-                Event::Text(_)
-                | Event::CData(_)
-                | Event::GeneralRef(_)
-                | Event::Comment(_)
-                | Event::Decl(_)
-                | Event::PI(_) => {}
-                Event::Eof => return self.finish(position),
+            match self.scanner.next_token(!self.stack.is_empty())? {
+                Token::Start { name, position } => self.open(name, position)?,
+                Token::End { name, position } => self.close(name, position)?,
+                Token::Eof { position } => return self.finish(position),
             }
         }
     }
 
-    /// Adds an element as the last child of the innermost open element; returns its index.
-    fn open(&mut self, start: &BytesStart<'a>, position: u64) -> Result<usize, Error> {
+    /// Adds an element as the last child of the innermost open element.
+    fn open(&mut self, name: &'a str, position: usize) -> Result<(), Error> {
+        let limits = self.limits;
         if self.root_done {
             return Err(malformed(position, "content after the root element"));
         }
         let index = self.doc.nodes.len();
-        if index >= self.limits.max_elements {
-            return Err(limit(position, "element count", self.limits.max_elements));
+        if index >= limits.max_elements {
+            return Err(limit(position, "element count", limits.max_elements));
         }
-        let name = self.name(start.name().as_ref(), position)?;
-        let first_attr = self.doc.attrs.len();
-        for (count, attr) in start.attributes().enumerate() {
-            let attr = attr.map_err(|e| malformed(position, &e.to_string()))?;
-            let limits = self.limits;
-            if count >= limits.max_attributes {
-                return Err(limit(
-                    position,
-                    "attributes per element",
-                    limits.max_attributes,
-                ));
+        check_name(name, position, limits)?;
+        let first_attr = index_u32(self.doc.attrs.len());
+        let mut count = 0;
+        while let Some(attr) = self.scanner.next_attribute()? {
+            count += 1;
+            if count > limits.max_attributes {
+                let max = limits.max_attributes;
+                return Err(limit(position, "attributes per element", max));
             }
-            if attr.value.len() > limits.max_attribute_bytes {
-                return Err(limit(
-                    position,
-                    "attribute value bytes",
-                    limits.max_attribute_bytes,
-                ));
+            if attr.raw.len() > limits.max_attribute_bytes {
+                let max = limits.max_attribute_bytes;
+                return Err(limit(position, "attribute value bytes", max));
             }
-            let key = self.name(attr.key.as_ref(), position)?;
-            if (self.keep)(name, key) {
-                let value = self.value(&attr.value, position, key)?;
+            check_name(attr.name, position, limits)?;
+            if (self.keep)(name, attr.name) {
+                let value = self.value(attr.raw, position, attr.name)?;
+                let key = self.doc.span_of(attr.name);
                 self.doc.attrs.push((key, value));
             }
         }
         self.doc.nodes.push(Node {
-            name,
-            attrs: (first_attr, self.doc.attrs.len()),
+            name: self.doc.span_of(name),
+            attrs: (first_attr, index_u32(self.doc.attrs.len())),
             first_child: NONE,
             next_sibling: NONE,
-            position,
+            position: index_u32(position),
         });
+        let index = index_u32(index);
         self.link(index);
-        Ok(index)
+        if self.scanner.self_closing() {
+            self.root_done |= self.stack.is_empty();
+        } else if self.stack.len() >= limits.max_depth {
+            return Err(limit(position, "nesting depth", limits.max_depth));
+        } else {
+            self.stack.push((index, NONE));
+        }
+        Ok(())
     }
 
-    fn link(&mut self, index: usize) {
+    fn close(&mut self, name: &str, position: usize) -> Result<(), Error> {
+        let Some((open, _)) = self.stack.pop() else {
+            return Err(malformed(position, "end tag without start tag"));
+        };
+        let element = Element {
+            doc: &self.doc,
+            index: open,
+        };
+        if element.name() != name {
+            let message = format!("</{name}> does not close {}", element.describe());
+            return Err(malformed(position, &message));
+        }
+        self.root_done |= self.stack.is_empty();
+        Ok(())
+    }
+
+    fn link(&mut self, index: u32) {
         let Some((parent, last)) = self.stack.last_mut() else {
             return;
         };
         let previous = std::mem::replace(last, index);
         let slot = match previous {
-            NONE => self.doc.nodes.get_mut(*parent).map(|p| &mut p.first_child),
-            sibling => self.doc.nodes.get_mut(sibling).map(|s| &mut s.next_sibling),
+            NONE => self
+                .doc
+                .nodes
+                .get_mut(*parent as usize)
+                .map(|p| &mut p.first_child),
+            sibling => self
+                .doc
+                .nodes
+                .get_mut(sibling as usize)
+                .map(|s| &mut s.next_sibling),
         };
         if let Some(slot) = slot {
             *slot = index;
         }
     }
 
-    /// A name, as a slice of the input (names are never escaped).
-    fn name(&self, raw: &[u8], position: u64) -> Result<&'a str, Error> {
-        if raw.len() > self.limits.max_name_bytes {
-            return Err(limit(position, "name bytes", self.limits.max_name_bytes));
-        }
-        self.borrow(raw)
-            .ok_or_else(|| malformed(position, "name is not UTF-8"))
-    }
-
-    /// An attribute value: borrowed from the input unless it holds an escape.
-    fn value(&self, raw: &[u8], position: u64, key: &str) -> Result<Cow<'a, str>, Error> {
-        let text = match self.borrow(raw) {
-            Some(text) => Cow::Borrowed(text),
-            None => Cow::Owned(
-                std::str::from_utf8(raw)
-                    .map_err(|_| malformed(position, &format!("attribute {key:?} is not UTF-8")))?
-                    .to_owned(),
-            ),
-        };
-        if !text.contains('&') {
-            return Ok(text);
-        }
-        quick_xml::escape::unescape(&text)
-            .map(|v| Cow::Owned(v.into_owned()))
-            .map_err(|e| malformed(position, &format!("attribute {key:?}: {e}")))
-    }
-
-    /// `raw` as a slice of the input text, when it is one (it always is for a string reader).
-    fn borrow(&self, raw: &[u8]) -> Option<&'a str> {
-        let base = self.text.as_ptr() as usize;
-        let start = (raw.as_ptr() as usize).checked_sub(base)?;
-        let text: &'a str = self.text;
-        let slice = text.get(start..start.checked_add(raw.len())?)?;
-        (slice.as_bytes() == raw).then_some(slice)
-    }
-
-    fn finish(&self, position: u64) -> Result<(), Error> {
-        match self.stack.last() {
-            Some((open, _)) => Err(malformed(
+    /// An attribute value: a span of the input unless it had to be decoded.
+    fn value(&mut self, raw: &'a str, position: usize, key: &str) -> Result<Span, Error> {
+        match attribute_value(raw) {
+            Some(std::borrow::Cow::Borrowed(text)) => Ok(self.doc.span_of(text)),
+            Some(std::borrow::Cow::Owned(text)) => Ok(self.doc.keep_decoded(&text)),
+            None => Err(malformed(
                 position,
-                &format!(
-                    "document ends inside {}",
-                    Element {
-                        doc: &self.doc,
-                        index: *open
-                    }
-                    .describe()
-                ),
+                &format!("attribute {key:?}: bad reference"),
             )),
+        }
+    }
+
+    fn finish(&self, position: usize) -> Result<(), Error> {
+        match self.stack.last() {
+            Some((open, _)) => {
+                let open = Element {
+                    doc: &self.doc,
+                    index: *open,
+                };
+                let message = format!("document ends inside {}", open.describe());
+                Err(malformed(position, &message))
+            }
             None => Ok(()),
         }
     }
 }
 
-fn malformed(position: u64, message: &str) -> Error {
+fn check_name(name: &str, position: usize, limits: &Limits) -> Result<(), Error> {
+    if name.len() > limits.max_name_bytes {
+        return Err(limit(position, "name bytes", limits.max_name_bytes));
+    }
+    Ok(())
+}
+
+/// An offset or count known to fit (inputs are at most [`MAX_TEXT`] bytes).
+fn index_u32(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(NONE)
+}
+
+fn malformed(position: usize, message: &str) -> Error {
     Error::Malformed {
-        position,
+        position: u64::try_from(position).unwrap_or(u64::MAX),
         message: message.to_owned(),
     }
 }
 
-fn limit(position: u64, what: &'static str, max: usize) -> Error {
+fn limit(position: usize, what: &'static str, max: usize) -> Error {
     Error::Limit {
-        position,
+        position: u64::try_from(position).unwrap_or(u64::MAX),
         limit: what,
         max: u64::try_from(max).unwrap_or(u64::MAX),
     }
@@ -363,7 +393,8 @@ mod tests {
         let text = r#"<a id="x" digest="y" v="1&lt;2"/>"#;
         let doc = parse(text, &Limits::default(), |_, k| k != "digest").unwrap();
         assert_eq!(doc.attrs.len(), 2);
-        assert!(matches!(doc.attrs[0].1, Cow::Borrowed("x")));
+        assert_eq!(doc.decoded, "1<2");
+        assert_eq!(doc.root().attr("id"), Some("x"));
         assert_eq!(doc.root().attr("v"), Some("1<2"));
         assert_eq!(doc.root().attr("digest"), None);
     }
@@ -420,5 +451,74 @@ mod tests {
         assert!(tree("<a/><b/>").is_err());
         assert!(tree("<a><b>").is_err());
         assert!(matches!(tree("  "), Err(Error::Empty)));
+    }
+
+    /// Elements with their depth and attributes, in document order, as quick-xml reads
+    /// them (values unescaped and whitespace-normalized, as XML reads attribute values).
+    fn quick_xml_outline(text: &str) -> Vec<String> {
+        use quick_xml::events::Event;
+        let mut reader = quick_xml::Reader::from_str(text);
+        let mut out = Vec::new();
+        let mut depth = 0;
+        loop {
+            let (start, empty) = match reader.read_event().unwrap() {
+                Event::Start(start) => (start, false),
+                Event::Empty(start) => (start, true),
+                Event::End(_) => {
+                    depth -= 1;
+                    continue;
+                }
+                Event::Eof => return out,
+                _ => continue,
+            };
+            let attrs: Vec<String> = start
+                .attributes()
+                .map(|a| {
+                    let a = a.unwrap();
+                    let value = a.unescape_value().unwrap().replace(['\t', '\n', '\r'], " ");
+                    format!("{}={value}", String::from_utf8_lossy(a.key.as_ref()))
+                })
+                .collect();
+            let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
+            out.push(format!("{depth} {name} {}", attrs.join(" ")));
+            depth += usize::from(!empty);
+        }
+    }
+
+    fn outline(element: Element<'_>, depth: usize, out: &mut Vec<String>) {
+        let doc = element.doc;
+        let node = element.node().unwrap();
+        let attrs: Vec<String> = doc.attrs[node.attrs.0 as usize..node.attrs.1 as usize]
+            .iter()
+            .map(|(k, v)| format!("{}={}", doc.str(*k), doc.str(*v)))
+            .collect();
+        out.push(format!("{depth} {} {}", element.name(), attrs.join(" ")));
+        for child in element.children() {
+            outline(child, depth + 1, out);
+        }
+    }
+
+    /// The corpus, and the extra one the oracle test reads (`CIB_ORACLE_DIR`), if set.
+    #[test]
+    fn reads_every_corpus_file_as_quick_xml_does() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+        let mut files = 0;
+        let mut pending = vec![std::path::PathBuf::from(dir)];
+        pending.extend(std::env::var_os("CIB_ORACLE_DIR").map(std::path::PathBuf::from));
+        while let Some(path) = pending.pop() {
+            if path.is_dir() {
+                pending.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "xml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut ours = Vec::new();
+            outline(tree(&text).unwrap().root(), 0, &mut ours);
+            assert_eq!(ours, quick_xml_outline(&text), "{}", path.display());
+            files += 1;
+        }
+        assert!(files > 20, "{files} corpus files");
     }
 }
