@@ -53,11 +53,23 @@ impl Cib {
 
     /// Parses CIB XML with explicit limits.
     pub fn parse_with(text: &str, limits: &Limits) -> Result<Self, Error> {
-        let doc = crate::xml::parse(text, limits, wanted)?;
-        Self::from_root(doc.root())
+        // The status section is most of a CIB: each node_state becomes its model as soon
+        // as it is read, so the tree never holds more than one.
+        let mut node_states = Vec::new();
+        let mut status_warnings = Vec::new();
+        let doc = crate::xml::parse_streaming(
+            text,
+            limits,
+            wanted,
+            &["cib", "status", "node_state"],
+            &mut |state| node_states.extend(NodeState::parse(state, &mut status_warnings)),
+        )?;
+        let mut cib = Self::from_root(doc.root(), node_states)?;
+        cib.warnings.append(&mut status_warnings);
+        Ok(cib)
     }
 
-    fn from_root(root: Element<'_>) -> Result<Self, Error> {
+    fn from_root(root: Element<'_>, node_states: Vec<NodeState>) -> Result<Self, Error> {
         if root.name() != "cib" {
             return Err(Error::UnexpectedRoot {
                 found: root.name().to_string(),
@@ -103,7 +115,7 @@ impl Cib {
                 &mut warnings,
             ),
             alerts: Alert::parse_all(configuration.child("alerts"), &mut warnings),
-            node_states: NodeState::parse_all(root.child("status"), &mut warnings),
+            node_states,
             warnings,
         })
     }

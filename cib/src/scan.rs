@@ -125,6 +125,7 @@ impl<'a> Scanner<'a> {
         self.self_closing
     }
 
+    #[inline]
     fn close_tag(&mut self, len: usize, self_closing: bool) -> Option<Attribute<'a>> {
         self.pos += len;
         self.tag = None;
@@ -132,26 +133,32 @@ impl<'a> Scanner<'a> {
         None
     }
 
+    #[inline]
     fn byte_at(&self, at: usize) -> Option<u8> {
         self.text.as_bytes().get(at).copied()
     }
 
+    #[inline]
     fn rest(&self) -> &'a [u8] {
         self.text.as_bytes().get(self.pos..).unwrap_or_default()
     }
 
     /// Skips whitespace; returns whether there was any.
+    #[inline]
     fn skip_whitespace(&mut self) -> bool {
-        let count = self
-            .rest()
-            .iter()
-            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-            .count();
-        self.pos += count;
-        count > 0
+        let start = self.pos;
+        let bytes = self.text.as_bytes();
+        while bytes
+            .get(self.pos)
+            .is_some_and(|&b| CLASS.get(usize::from(b)) == Some(&SPACE))
+        {
+            self.pos += 1;
+        }
+        self.pos > start
     }
 
     /// A name (element or attribute) at the current position.
+    #[inline]
     fn name(&mut self, what: &str) -> Result<&'a str, Error> {
         let start = self.pos;
         let bytes = self.text.as_bytes();
@@ -172,6 +179,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// A quoted attribute value; the position ends after the closing quote.
+    #[inline]
     fn value(&mut self) -> Result<&'a str, Error> {
         let open = self.pos;
         let bytes = self.text.as_bytes();
@@ -181,9 +189,7 @@ impl<'a> Scanner<'a> {
         };
         let mut at = open + 1;
         loop {
-            while bytes.get(at).is_some_and(|&b| !stops_value(b)) {
-                at += 1;
-            }
+            at = skip_value_bytes(bytes, at);
             match bytes.get(at) {
                 None => return Err(malformed(open, "attribute value is not closed")),
                 Some(b'<') => return Err(malformed(at, "`<` in an attribute value")),
@@ -210,6 +216,7 @@ impl<'a> Scanner<'a> {
         })
     }
 
+    #[inline]
     fn check_duplicate(&mut self, name: &'a str) -> Result<(), Error> {
         let bytes = name.as_bytes();
         let ends = usize::from(bytes.first().copied().unwrap_or(0)) * 7
@@ -324,6 +331,33 @@ fn is_name_byte(b: u8) -> bool {
     CLASS.get(usize::from(b)) == Some(&NAME)
 }
 
+/// The offset of the first byte at or after `at` that ends a run of attribute-value bytes
+/// (a quote, `<` or `&`), or the length of `bytes`. Eight bytes at a time (SWAR), since
+/// values are most of a CIB.
+#[inline]
+fn skip_value_bytes(bytes: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let has = |word: u64, byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let found = has(word, b'"') | has(word, b'\'') | has(word, b'<') | has(word, b'&');
+        if found != 0 {
+            return at + (found.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while bytes.get(at).is_some_and(|&b| !stops_value(b)) {
+        at += 1;
+    }
+    at
+}
+
 /// Whether `b` ends a run of attribute-value bytes: a quote, `<` or `&`.
 fn stops_value(b: u8) -> bool {
     CLASS.get(usize::from(b)) == Some(&VALUE_STOP)
@@ -331,6 +365,7 @@ fn stops_value(b: u8) -> bool {
 
 const NAME: u8 = 1;
 const VALUE_STOP: u8 = 2;
+const SPACE: u8 = 3;
 // Evaluated at compile time, where an index out of range fails the build.
 #[allow(clippy::indexing_slicing)]
 const CLASS: [u8; 256] = {
@@ -342,6 +377,8 @@ const CLASS: [u8; 256] = {
             *c = NAME;
         } else if matches!(b, b'"' | b'\'' | b'<' | b'&') {
             *c = VALUE_STOP;
+        } else if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            *c = SPACE;
         }
         if b == u8::MAX {
             break class;

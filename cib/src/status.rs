@@ -60,19 +60,9 @@ pub struct NodeState {
 }
 
 impl NodeState {
-    /// Reads every `node_state` under `status`. Entries lacking `id` or `uname` are
-    /// skipped with a warning, as Pacemaker does.
-    pub(crate) fn parse_all(status: Option<Element<'_>>, warnings: &mut Vec<String>) -> Vec<Self> {
-        let Some(status) = status else {
-            return Vec::new();
-        };
-        status
-            .children_named("node_state")
-            .filter_map(|state| Self::parse(state, warnings))
-            .collect()
-    }
-
-    fn parse(state: Element<'_>, warnings: &mut Vec<String>) -> Option<Self> {
+    /// Reads one `node_state`. Entries lacking `id` or `uname` are skipped with a warning,
+    /// as Pacemaker does.
+    pub(crate) fn parse(state: Element<'_>, warnings: &mut Vec<String>) -> Option<Self> {
         let (Some(id), Some(uname)) = (state.attr("id"), state.attr("uname")) else {
             warnings.push(format!(
                 "ignoring <node_state> at byte {} without id or uname",
@@ -127,10 +117,15 @@ impl LrmResource {
                         && rsc.attr("provider") == Some("pacemaker")
                         && rsc.attr("type") == Some("remote"),
                     container: text("container"),
-                    ops: rsc
-                        .children_named("lrm_rsc_op")
-                        .filter_map(LrmOp::parse)
-                        .collect(),
+                    ops: {
+                        let mut ops: Vec<LrmOp> = rsc
+                            .children_named("lrm_rsc_op")
+                            .filter_map(LrmOp::parse)
+                            .collect();
+                        // Most histories hold one or two entries; collect leaves room for four.
+                        ops.shrink_to_fit();
+                        ops
+                    },
                 })
             })
             .collect()

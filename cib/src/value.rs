@@ -142,6 +142,8 @@ impl NvPairs {
     ) -> Self {
         let mut pairs = Self::default();
         pairs.extend_from_sets(parent, set_name, skipped);
+        // Most sets hold a few pairs; pushing leaves room for four.
+        pairs.0.shrink_to_fit();
         pairs
     }
 }

@@ -50,16 +50,14 @@ struct Node {
 }
 
 impl<'a> Document<'a> {
-    /// Room for every element of `text` (each begins with `<`), so the arena never moves.
-    fn with_capacity(text: &'a str, limits: &Limits) -> Self {
-        let tags = memchr::memchr_iter(b'<', text.as_bytes())
-            .count()
-            .min(limits.max_elements);
+    /// An empty tree over `text`. The arena grows as needed: reserving room for every
+    /// element up front would be wasted when sections are streamed out.
+    fn new(text: &'a str) -> Self {
         Self {
             text,
             decoded: String::new(),
-            nodes: Vec::with_capacity(tags),
-            attrs: Vec::with_capacity(tags.saturating_mul(3)),
+            nodes: Vec::new(),
+            attrs: Vec::new(),
         }
     }
 
@@ -185,6 +183,19 @@ pub(crate) fn parse<'a>(
     limits: &Limits,
     keep: fn(&str, &str) -> bool,
 ) -> Result<Document<'a>, Error> {
+    parse_streaming(text, limits, keep, &[], &mut |_| {})
+}
+
+/// Parses like [`parse`], except that each element at `path` (element names from the root
+/// down) is handed to `each` as soon as it is complete, then dropped from the tree: a long
+/// repeated section (the CIB's `node_state` entries) costs the memory of one entry at a time.
+pub(crate) fn parse_streaming<'a>(
+    text: &'a str,
+    limits: &Limits,
+    keep: fn(&str, &str) -> bool,
+    path: &[&str],
+    each: &mut dyn FnMut(Element<'_>),
+) -> Result<Document<'a>, Error> {
     let max_input = limits.max_input_bytes.min(MAX_TEXT);
     if text.len() > max_input {
         return Err(limit(0, "input size in bytes", max_input));
@@ -193,9 +204,11 @@ pub(crate) fn parse<'a>(
         scanner: Scanner::new(text),
         limits,
         keep,
-        doc: Document::with_capacity(text, limits),
+        doc: Document::new(text),
         stack: Vec::new(),
         root_done: false,
+        path,
+        each,
     };
     builder.run()?;
     if builder.doc.nodes.is_empty() {
@@ -204,14 +217,25 @@ pub(crate) fn parse<'a>(
     Ok(builder.doc)
 }
 
+/// An element whose end tag has not been read yet.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    index: u32,
+    /// Its last child so far.
+    last_child: u32,
+    /// Its previous sibling (to unlink it when it is streamed out).
+    previous: u32,
+}
+
 struct Builder<'a, 'l> {
     scanner: Scanner<'a>,
     limits: &'l Limits,
     keep: fn(&str, &str) -> bool,
     doc: Document<'a>,
-    /// Open elements: (index, index of the last child so far).
-    stack: Vec<(u32, u32)>,
+    stack: Vec<Open>,
     root_done: bool,
+    path: &'l [&'l str],
+    each: &'l mut dyn FnMut(Element<'_>),
 }
 
 impl<'a> Builder<'a, '_> {
@@ -263,53 +287,89 @@ impl<'a> Builder<'a, '_> {
             position: index_u32(position),
         });
         let index = index_u32(index);
-        self.link(index);
+        let open = Open {
+            index,
+            last_child: NONE,
+            previous: self.link(index),
+        };
         if self.scanner.self_closing() {
-            self.root_done |= self.stack.is_empty();
+            self.closed(open);
         } else if self.stack.len() >= limits.max_depth {
             return Err(limit(position, "nesting depth", limits.max_depth));
         } else {
-            self.stack.push((index, NONE));
+            self.stack.push(open);
         }
         Ok(())
     }
 
     fn close(&mut self, name: &str, position: usize) -> Result<(), Error> {
-        let Some((open, _)) = self.stack.pop() else {
+        let Some(open) = self.stack.pop() else {
             return Err(malformed(position, "end tag without start tag"));
         };
         let element = Element {
             doc: &self.doc,
-            index: open,
+            index: open.index,
         };
         if element.name() != name {
             let message = format!("</{name}> does not close {}", element.describe());
             return Err(malformed(position, &message));
         }
-        self.root_done |= self.stack.is_empty();
+        self.closed(open);
         Ok(())
     }
 
-    fn link(&mut self, index: u32) {
-        let Some((parent, last)) = self.stack.last_mut() else {
+    /// An element is complete: stream it out if it is on the path.
+    fn closed(&mut self, open: Open) {
+        self.root_done |= self.stack.is_empty();
+        let element = Element {
+            doc: &self.doc,
+            index: open.index,
+        };
+        let Some((leaf, ancestors)) = self.path.split_last() else {
             return;
         };
-        let previous = std::mem::replace(last, index);
-        let slot = match previous {
-            NONE => self
-                .doc
-                .nodes
-                .get_mut(*parent as usize)
-                .map(|p| &mut p.first_child),
-            sibling => self
-                .doc
-                .nodes
-                .get_mut(sibling as usize)
-                .map(|s| &mut s.next_sibling),
+        let on_path = ancestors.len() == self.stack.len()
+            && element.name() == *leaf
+            && ancestors.iter().zip(&self.stack).all(|(name, a)| {
+                let ancestor = Element {
+                    doc: &self.doc,
+                    index: a.index,
+                };
+                ancestor.name() == *name
+            });
+        if on_path {
+            (self.each)(element);
+            self.unlink(open);
+        }
+    }
+
+    /// Drops the last element (and its subtree) from the tree.
+    fn unlink(&mut self, open: Open) {
+        let nodes = &mut self.doc.nodes;
+        if let Some(node) = nodes.get(open.index as usize) {
+            self.doc.attrs.truncate(node.attrs.0 as usize);
+        }
+        nodes.truncate(open.index as usize);
+        let Some(parent) = self.stack.last_mut() else {
+            return;
         };
-        if let Some(slot) = slot {
+        parent.last_child = open.previous;
+        if let Some(slot) = link_slot(nodes, parent.index, open.previous) {
+            *slot = NONE;
+        }
+    }
+
+    /// Links an element as the last child of the innermost open one; returns its previous
+    /// sibling.
+    fn link(&mut self, index: u32) -> u32 {
+        let Some(parent) = self.stack.last_mut() else {
+            return NONE;
+        };
+        let previous = std::mem::replace(&mut parent.last_child, index);
+        if let Some(slot) = link_slot(&mut self.doc.nodes, parent.index, previous) {
             *slot = index;
         }
+        previous
     }
 
     /// An attribute value: a span of the input unless it had to be decoded.
@@ -326,16 +386,24 @@ impl<'a> Builder<'a, '_> {
 
     fn finish(&self, position: usize) -> Result<(), Error> {
         match self.stack.last() {
-            Some((open, _)) => {
+            Some(open) => {
                 let open = Element {
                     doc: &self.doc,
-                    index: *open,
+                    index: open.index,
                 };
                 let message = format!("document ends inside {}", open.describe());
                 Err(malformed(position, &message))
             }
             None => Ok(()),
         }
+    }
+}
+
+/// Where the link to a child following `previous` (or to the first child) is kept.
+fn link_slot(nodes: &mut [Node], parent: u32, previous: u32) -> Option<&mut u32> {
+    match previous {
+        NONE => nodes.get_mut(parent as usize).map(|p| &mut p.first_child),
+        sibling => nodes.get_mut(sibling as usize).map(|s| &mut s.next_sibling),
     }
 }
 
@@ -397,6 +465,27 @@ mod tests {
         assert_eq!(doc.root().attr("id"), Some("x"));
         assert_eq!(doc.root().attr("v"), Some("1<2"));
         assert_eq!(doc.root().attr("digest"), None);
+    }
+
+    #[test]
+    fn streams_elements_on_the_path_out_of_the_tree() {
+        let text =
+            r#"<a><s><n i="1"><x/></n><k/><n i="2"/><m><n i="3"/></m><n i="5"/></s><n i="4"/></a>"#;
+        let mut seen = Vec::new();
+        let path = ["a", "s", "n"];
+        let mut each = |n: Element<'_>| seen.push(n.attr("i").unwrap().to_owned());
+        let doc = parse_streaming(text, &Limits::default(), |_, _| true, &path, &mut each).unwrap();
+        assert_eq!(seen, ["1", "2", "5"]);
+        let s = doc.root().child("s").unwrap();
+        assert_eq!(
+            s.children().map(Element::name).collect::<Vec<_>>(),
+            ["k", "m"]
+        );
+        let nested = s.child("m").unwrap().child("n").unwrap();
+        assert_eq!(nested.attr("i"), Some("3"));
+        let top: Vec<&str> = doc.root().children().map(Element::name).collect();
+        assert_eq!(top, ["s", "n"]);
+        assert_eq!(doc.nodes.len(), 6);
     }
 
     #[test]
