@@ -150,9 +150,6 @@ impl Expiry {
 
 /// Replays `ops` (in any order).
 pub fn replay(ops: &[LrmOp], context: &Context<'_>) -> Replay {
-    let mut sorted: Vec<&LrmOp> = ops.iter().collect();
-    // Completed calls in call-id order; pending ones (call-id -1) last.
-    sorted.sort_by_key(|op| (op.call_id < 0, op.call_id));
     let mut state = State {
         role: Role::Unknown,
         on_fail: OnFail::Ignore,
@@ -160,8 +157,15 @@ pub fn replay(ops: &[LrmOp], context: &Context<'_>) -> Replay {
         managed: context.managed,
         reconnect: context.reconnect,
     };
-    for op in sorted {
-        state.unpack(op, context);
+    // Completed calls in call-id order; pending ones (call-id -1) last. Histories are
+    // usually recorded in that order already, and then need no sorted copy.
+    let order = |op: &LrmOp| (op.call_id < 0, op.call_id);
+    if ops.is_sorted_by_key(order) {
+        ops.iter().for_each(|op| state.unpack(op, context));
+    } else {
+        let mut sorted: Vec<&LrmOp> = ops.iter().collect();
+        sorted.sort_by_key(|op| order(op));
+        sorted.into_iter().for_each(|op| state.unpack(op, context));
     }
     state.finish()
 }

@@ -36,6 +36,7 @@ mod crm_mon;
 mod error;
 mod escape;
 mod fencing;
+mod hash;
 mod history;
 mod limits;
 mod nodes;

@@ -8,10 +8,9 @@
 //!  resource history (lrm)           ──► connection roles ──► remote & guest online, unclean
 //! ```
 
-use std::collections::HashMap;
-
 use crate::Cib;
 use crate::config::NodeType;
+use crate::hash::FastMap;
 use crate::history::{Context, Expiry, OnFail, Role, replay};
 use crate::resources::Resource;
 use crate::status::{JoinState, LrmOp, NodeState};
@@ -210,14 +209,14 @@ struct Work<'a> {
     cib: &'a Cib,
     nodes: Vec<WorkNode<'a>>,
     conns: Vec<Conn>,
-    resources: HashMap<String, RscInfo<'a>>,
-    agg: HashMap<String, Agg>,
+    resources: FastMap<String, RscInfo<'a>>,
+    agg: FastMap<String, Agg>,
     /// Configured resources by id.
-    config: HashMap<&'a str, &'a Resource>,
+    config: FastMap<&'a str, &'a Resource>,
     /// Node index by lower-case name and by id.
-    by_name: HashMap<String, usize>,
-    by_id: HashMap<String, usize>,
-    conn_by_id: HashMap<String, usize>,
+    by_name: FastMap<String, usize>,
+    by_id: FastMap<String, usize>,
+    conn_by_id: FastMap<String, usize>,
     stonith: bool,
     now: Option<u64>,
 }
@@ -228,12 +227,12 @@ impl<'a> Work<'a> {
             cib,
             nodes: Vec::new(),
             conns: Vec::new(),
-            resources: HashMap::new(),
-            agg: HashMap::new(),
+            resources: FastMap::default(),
+            agg: FastMap::default(),
             config: cib.all_resources().map(|r| (r.id.as_str(), r)).collect(),
-            by_name: HashMap::new(),
-            by_id: HashMap::new(),
-            conn_by_id: HashMap::new(),
+            by_name: FastMap::default(),
+            by_id: FastMap::default(),
+            conn_by_id: FastMap::default(),
             stonith: cib.options.stonith_enabled(),
             now,
         };
@@ -673,8 +672,9 @@ impl<'a> Work<'a> {
             policy: &policy,
         };
         let result = replay(ops, &context);
-        let entry = self.agg.entry(key.to_owned()).or_default();
-        entry.role = Some(entry.role.map_or(result.role, |r| r.max(result.role)));
+        if let Some(agg) = self.agg_mut(key) {
+            agg.role = Some(agg.role.map_or(result.role, |r| r.max(result.role)));
+        }
         self.process_rsc_state(index, key, conn, managed, result);
     }
 
@@ -768,11 +768,9 @@ impl<'a> Work<'a> {
             if on_fail != OnFail::Ignore {
                 self.mark_failed(key);
             }
-            self.agg
-                .entry(key.to_owned())
-                .or_default()
-                .running_on
-                .push(index);
+            if let Some(agg) = self.agg_mut(key) {
+                agg.running_on.push(index);
+            }
             // `native_add_running`: a resource active on a node in maintenance is unmanaged.
             if self.nodes.get(index).is_some_and(|n| n.maintenance) {
                 if let Some(c) = conn.and_then(|c| self.conns.get_mut(c)) {
@@ -786,7 +784,18 @@ impl<'a> Work<'a> {
     }
 
     fn mark_failed(&mut self, key: &str) {
-        self.agg.entry(key.to_owned()).or_default().failed = true;
+        if let Some(agg) = self.agg_mut(key) {
+            agg.failed = true;
+        }
+    }
+
+    /// The aggregate for resource `key`, created empty on first use (without allocating
+    /// a key when it exists).
+    fn agg_mut(&mut self, key: &str) -> Option<&mut Agg> {
+        if !self.agg.contains_key(key) {
+            self.agg.insert(key.to_owned(), Agg::default());
+        }
+        self.agg.get_mut(key)
     }
 
     /// `pe_fence_node`.

@@ -43,6 +43,9 @@ pub(crate) struct Attribute<'a> {
     pub(crate) name: &'a str,
     /// The value as written, between the quotes (see [`crate::escape::attribute_value`]).
     pub(crate) raw: &'a str,
+    /// Whether `raw` is the value as XML reads it: no reference, tab, newline or carriage
+    /// return to replace.
+    pub(crate) plain: bool,
 }
 
 /// Reads tokens from a document held in memory.
@@ -57,7 +60,7 @@ pub(crate) struct Scanner<'a> {
     /// Attribute names of the current tag, and a bitmask of their hashes, so duplicate
     /// detection costs a comparison only when two hashes meet.
     names: Vec<&'a str>,
-    hashes: u64,
+    hashes: [u64; 4],
 }
 
 impl<'a> Scanner<'a> {
@@ -69,7 +72,7 @@ impl<'a> Scanner<'a> {
             tag: None,
             self_closing: false,
             names: Vec::new(),
-            hashes: 0,
+            hashes: [0; 4],
         }
     }
 
@@ -115,9 +118,9 @@ impl<'a> Scanner<'a> {
         }
         self.pos += 1;
         self.skip_whitespace();
-        let raw = self.value()?;
+        let (raw, plain) = self.value()?;
         self.check_duplicate(name)?;
-        Ok(Some(Attribute { name, raw }))
+        Ok(Some(Attribute { name, raw, plain }))
     }
 
     /// Whether the last start tag was closed with `/>` (valid once its attributes are read).
@@ -178,9 +181,10 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// A quoted attribute value; the position ends after the closing quote.
+    /// A quoted attribute value, and whether it is plain (see [`Attribute::plain`]); the
+    /// position ends after the closing quote.
     #[inline]
-    fn value(&mut self) -> Result<&'a str, Error> {
+    fn value(&mut self) -> Result<(&'a str, bool), Error> {
         let open = self.pos;
         let bytes = self.text.as_bytes();
         let quote = match bytes.get(open) {
@@ -188,19 +192,26 @@ impl<'a> Scanner<'a> {
             _ => return Err(malformed(open, "expected a quoted attribute value")),
         };
         let mut at = open + 1;
+        let mut plain = true;
         loop {
             at = skip_value_bytes(bytes, at);
             match bytes.get(at) {
                 None => return Err(malformed(open, "attribute value is not closed")),
                 Some(b'<') => return Err(malformed(at, "`<` in an attribute value")),
                 Some(b'&') => at += self.reference(at)?,
+                Some(b'\t' | b'\n' | b'\r') => at += 1,
+                Some(&b) if b < 0x20 => return Err(malformed(at, "control character")),
                 Some(&b) if b == quote => break,
-                Some(_) => at += 1,
+                Some(_) => {
+                    at += 1;
+                    continue;
+                }
             }
+            plain = false;
         }
         self.pos = at + 1;
-        self.text
-            .get(open + 1..at)
+        let raw = self.text.get(open + 1..at);
+        raw.map(|raw| (raw, plain))
             .ok_or_else(|| malformed(open, "attribute value is not UTF-8"))
     }
 
@@ -221,14 +232,19 @@ impl<'a> Scanner<'a> {
         let bytes = name.as_bytes();
         let ends = usize::from(bytes.first().copied().unwrap_or(0)) * 7
             + usize::from(bytes.last().copied().unwrap_or(0)) * 3;
-        let bit = 1u64 << ((bytes.len() * 13 + ends) % 64);
-        if self.hashes & bit != 0 && self.names.contains(&name) {
+        let hash =
+            bytes.len() * 13 + ends + usize::from(bytes.get(bytes.len() / 2).copied().unwrap_or(0));
+        let (word, bit) = (hash / 64 % 4, 1u64 << (hash % 64));
+        let Some(seen) = self.hashes.get_mut(word) else {
+            return Ok(());
+        };
+        if *seen & bit != 0 && self.names.contains(&name) {
             return Err(malformed(
                 self.pos,
                 &format!("duplicate attribute `{name}`"),
             ));
         }
-        self.hashes |= bit;
+        *seen |= bit;
         self.names.push(name);
         Ok(())
     }
@@ -259,7 +275,7 @@ impl<'a> Scanner<'a> {
         self.tag = Some(position);
         self.self_closing = false;
         self.names.clear();
-        self.hashes = 0;
+        self.hashes = [0; 4];
         Ok(Token::Start { name, position })
     }
 
@@ -332,7 +348,7 @@ fn is_name_byte(b: u8) -> bool {
 }
 
 /// The offset of the first byte at or after `at` that ends a run of attribute-value bytes
-/// (a quote, `<` or `&`), or the length of `bytes`. Eight bytes at a time (SWAR), since
+/// (a quote, `<`, `&` or a control character), or the length of `bytes`. Eight bytes at a time (SWAR), since
 /// values are most of a CIB.
 #[inline]
 fn skip_value_bytes(bytes: &[u8], mut at: usize) -> usize {
@@ -346,7 +362,11 @@ fn skip_value_bytes(bytes: &[u8], mut at: usize) -> usize {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let word = u64::from_le_bytes(word);
-        let found = has(word, b'"') | has(word, b'\'') | has(word, b'<') | has(word, b'&');
+        // Control characters (below 0x20) stop too: tabs and newlines are normalized,
+        // the rest are not XML.
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        let found =
+            has(word, b'"') | has(word, b'\'') | has(word, b'<') | has(word, b'&') | control;
         if found != 0 {
             return at + (found.trailing_zeros() / 8) as usize;
         }
@@ -358,9 +378,9 @@ fn skip_value_bytes(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// Whether `b` ends a run of attribute-value bytes: a quote, `<` or `&`.
+/// Whether `b` ends a run of attribute-value bytes: a quote, `<`, `&` or a control character.
 fn stops_value(b: u8) -> bool {
-    CLASS.get(usize::from(b)) == Some(&VALUE_STOP)
+    b < 0x20 || CLASS.get(usize::from(b)) == Some(&VALUE_STOP)
 }
 
 const NAME: u8 = 1;
@@ -487,6 +507,25 @@ mod tests {
         assert!(error("<a></a x>").1.contains('>'));
         assert!(error("<a/ >").1.contains("whitespace"));
         assert!(error("<").1.contains("element name"));
+        assert_eq!(
+            error("<a x=\"12345678\u{1}\"/>"),
+            (14, "control character".to_owned())
+        );
+    }
+
+    #[test]
+    fn tells_plain_values_from_ones_to_decode() {
+        let text = "<a p=\"0123456789abcdef\" q=\"x&amp;y\" r=\"0123456789\ty\" s='a\"b'/>";
+        let mut scanner = Scanner::new(text);
+        assert!(matches!(scanner.next_token(false), Ok(Token::Start { .. })));
+        let mut plain = Vec::new();
+        while let Some(a) = scanner.next_attribute().unwrap() {
+            plain.push((a.name, a.plain));
+        }
+        assert_eq!(
+            plain,
+            [("p", true), ("q", false), ("r", false), ("s", true)]
+        );
     }
 
     #[test]

@@ -153,19 +153,32 @@ pub struct LrmOp {
 
 impl LrmOp {
     fn parse(op: Element<'_>) -> Option<Self> {
+        // One pass over the attributes: operation history is most of a CIB.
+        let (mut operation, mut call_id, mut rc, mut op_status) = (None, None, None, None);
+        let (mut interval, mut key, mut changed) = (None, None, None);
+        for (name, value) in op.attributes() {
+            let slot = match name {
+                "operation" => &mut operation,
+                "call-id" => &mut call_id,
+                "rc-code" => &mut rc,
+                "op-status" => &mut op_status,
+                "interval" => &mut interval,
+                "transition-key" => &mut key,
+                "last-rc-change" => &mut changed,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
         Some(Self {
-            operation: operation_name(op.attr("operation")?),
-            call_id: leading_int(op.attr("call-id")),
-            rc: i32::try_from(leading_int(op.attr("rc-code"))).unwrap_or(i32::MAX),
-            op_status: i32::try_from(leading_int(op.attr("op-status"))).unwrap_or(i32::MAX),
-            interval_ms: leading_int(op.attr("interval")).max(0).unsigned_abs(),
-            target_rc: op
-                .attr("transition-key")
+            operation: operation_name(operation?),
+            call_id: leading_int(call_id),
+            rc: i32::try_from(leading_int(rc)).unwrap_or(i32::MAX),
+            op_status: i32::try_from(leading_int(op_status)).unwrap_or(i32::MAX),
+            interval_ms: leading_int(interval).max(0).unsigned_abs(),
+            target_rc: key
                 .and_then(|key| key.split(':').nth(2))
                 .and_then(|rc| rc.parse().ok()),
-            last_rc_change: op
-                .attr("last-rc-change")
-                .and_then(|t| t.trim().parse().ok()),
+            last_rc_change: changed.and_then(|t| t.trim().parse().ok()),
         })
     }
 

@@ -129,13 +129,34 @@ impl<'d> Element<'d> {
 
     /// The value of attribute `name`, if present (and kept).
     pub(crate) fn attr(self, name: &str) -> Option<&'d str> {
-        let (start, end) = self.node()?.attrs;
         let doc = self.doc;
-        doc.attrs
-            .get(start as usize..end as usize)?
+        self.spans()
             .iter()
-            .find(|(k, _)| doc.str(*k) == name)
+            .find(|(k, _)| k.len as usize == name.len() && doc.str(*k) == name)
             .map(|(_, v)| doc.str(*v))
+    }
+
+    /// Every kept attribute (name, value), in document order: one pass where an element's
+    /// attributes are read in bulk.
+    pub(crate) fn attributes(self) -> impl Iterator<Item = (&'d str, &'d str)> {
+        let doc = self.doc;
+        self.spans()
+            .iter()
+            .map(move |(k, v)| (doc.str(*k), doc.str(*v)))
+    }
+
+    fn spans(self) -> &'d [(Span, Span)] {
+        let Some(&Node {
+            attrs: (start, end),
+            ..
+        }) = self.node()
+        else {
+            return &[];
+        };
+        self.doc
+            .attrs
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
     }
 
     /// Child elements, in document order.
@@ -274,7 +295,10 @@ impl<'a> Builder<'a, '_> {
             }
             check_name(attr.name, position, limits)?;
             if (self.keep)(name, attr.name) {
-                let value = self.value(attr.raw, position, attr.name)?;
+                let value = match attr.plain {
+                    true => self.doc.span_of(attr.raw),
+                    false => self.value(attr.raw, position, attr.name)?,
+                };
                 let key = self.doc.span_of(attr.name);
                 self.doc.attrs.push((key, value));
             }
@@ -372,7 +396,7 @@ impl<'a> Builder<'a, '_> {
         previous
     }
 
-    /// An attribute value: a span of the input unless it had to be decoded.
+    /// A value that holds a reference or whitespace to normalize, decoded.
     fn value(&mut self, raw: &'a str, position: usize, key: &str) -> Result<Span, Error> {
         match attribute_value(raw) {
             Some(std::borrow::Cow::Borrowed(text)) => Ok(self.doc.span_of(text)),
