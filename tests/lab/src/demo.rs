@@ -1,5 +1,5 @@
 //! The main job (`make demo`): a lab running our binaries (staged from the build), our host monitor on
-//! ctl1; compute1 fails, Pacemaker fences it through its BMC, the monitor notifies Masakari, and the
+//! ctl1 as the Pacemaker resource `ocf:masakari:hostmonitor`; compute1 fails, Pacemaker fences it through its BMC, the monitor notifies Masakari, and the
 //! timeline of what each party saw is printed. Also the lab's `status` report.
 
 use std::time::{Duration, Instant};
@@ -42,8 +42,15 @@ pub fn run(spec: LabSpec) -> Result<()> {
     );
     let lab = Lab::up(spec)?;
     println!("lab up in {:.1} s", started.elapsed().as_secs_f64());
-    let monitor = Monitor::start(&lab, &MonitorSetup::default())?;
-    println!("masakari-hostmonitor runs on ctl1, Pacemaker alerts routed to it");
+    let setup = MonitorSetup {
+        managed: true,
+        ..MonitorSetup::default()
+    };
+    let monitor = Monitor::start(&lab, &setup)?;
+    println!(
+        "masakari-hostmonitor runs on ctl1 as the Pacemaker resource ocf:masakari:hostmonitor, \
+         Pacemaker alerts routed to it"
+    );
     println!(
         "{}",
         serde_json::to_string_pretty(&status(&lab)?).unwrap_or_default()

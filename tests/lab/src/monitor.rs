@@ -1,6 +1,7 @@
 //! Our host monitor inside a lab controller, set up the way an operator would: a configuration file
-//! pointing at the lab's Masakari API, Pacemaker alerts routed to it with `pcs alert`, and
-//! `masakari-hostmonitor run` started on the node. Needs a lab built with a [`crate::stage::Stage`].
+//! pointing at the lab's Masakari API, Pacemaker alerts routed to it with `pcs alert`, and either
+//! `masakari-hostmonitor run` started on the node or the `ocf:masakari:hostmonitor` resource created
+//! with `pcs`. Needs a lab built with a [`crate::stage::Stage`].
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -12,6 +13,8 @@ use crate::wait::poll_until;
 
 /// The monitor's command name as /proc shows it (15 characters).
 const COMM: &str = "masakari-hostmo";
+/// The Pacemaker resource of a managed monitor.
+const RESOURCE: &str = "hostmonitor";
 
 /// How the monitor is set up.
 #[derive(Debug, Clone)]
@@ -22,6 +25,9 @@ pub struct MonitorSetup {
     pub alerts: bool,
     /// Extra lines for the `[monitor]` section of its configuration.
     pub monitor_options: String,
+    /// Let Pacemaker run it, as the `ocf:masakari:hostmonitor` resource `hostmonitor` (placed on
+    /// `node`), instead of starting it on the node directly.
+    pub managed: bool,
 }
 
 impl Default for MonitorSetup {
@@ -30,6 +36,7 @@ impl Default for MonitorSetup {
             node: Machine::Controller(1),
             alerts: true,
             monitor_options: String::new(),
+            managed: false,
         }
     }
 }
@@ -63,8 +70,51 @@ impl Monitor {
             config,
             log: dir.join("hostmonitor.log"),
         };
-        monitor.run(lab)?;
+        if setup.managed {
+            monitor.create_resource(lab)?;
+        } else {
+            monitor.run(lab)?;
+        }
         Ok(monitor)
+    }
+
+    /// Creates the `ocf:masakari:hostmonitor` resource, on controllers only and preferring this
+    /// monitor's node, and waits until the daemon Pacemaker started answers with a good CIB read.
+    fn create_resource(&self, lab: &Lab) -> Result<()> {
+        let pcs = |args: &[&str]| lab.on_node(self.node, "pcs", args).map(drop);
+        let config = format!("config={}", self.config.display());
+        let log = format!("log_file={}", self.log.display());
+        pcs(&[
+            "resource",
+            "create",
+            RESOURCE,
+            "ocf:masakari:hostmonitor",
+            &config,
+            &log,
+            "op",
+            "monitor",
+            "interval=10s",
+            "--disabled",
+        ])?;
+        pcs(&[
+            "constraint",
+            "location",
+            RESOURCE,
+            "rule",
+            "score=-INFINITY",
+            "#kind",
+            "ne",
+            "cluster",
+        ])?;
+        pcs(&[
+            "constraint",
+            "location",
+            RESOURCE,
+            "prefers",
+            &self.node.name(),
+        ])?;
+        pcs(&["resource", "enable", RESOURCE])?;
+        self.wait_answering(lab)
     }
 
     /// Starts the monitor again (after [`Monitor::kill`]).
@@ -72,6 +122,10 @@ impl Monitor {
         let config = self.config.display().to_string();
         let argv = ["masakari-hostmonitor", "run", "--config", &config];
         lab.spawn_on_node(self.node, &argv, "hostmonitor.log")?;
+        self.wait_answering(lab)
+    }
+
+    fn wait_answering(&self, lab: &Lab) -> Result<()> {
         self.wait(
             lab,
             "the monitor to answer with a good CIB read",
