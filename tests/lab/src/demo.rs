@@ -74,6 +74,12 @@ pub fn run(spec: LabSpec) -> Result<()> {
         serde_json::to_string_pretty(&stored).unwrap_or_default()
     );
     println!("\nhost monitor log:\n{}", monitor.log());
+    if stored.is_empty() {
+        return Err(LabError::Timeout {
+            what: "a notification stored by the Masakari API".into(),
+            seconds: WATCH.as_secs_f64(),
+        });
+    }
     lab.down()
 }
 
