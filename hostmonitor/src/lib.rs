@@ -1,7 +1,9 @@
 //! The host monitor: learns of lost compute nodes from Pacemaker and notifies Masakari.
 
 pub mod alert;
+#[cfg(feature = "daemon")]
 pub mod cli;
+#[cfg(feature = "daemon")]
 pub mod daemon;
 pub mod engine;
 pub mod settings;
