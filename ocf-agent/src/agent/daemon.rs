@@ -46,11 +46,15 @@ impl PidFile {
         })
     }
 
+    /// The file's text, as [`PidFile::parse`] reads it.
+    pub fn contents(&self) -> String {
+        format!("{}\n{}\n", self.pid, self.control_socket.display())
+    }
+
     /// Writes `path` atomically (a temporary file renamed over it).
     pub fn write(&self, path: &Path) -> Result<(), Failure> {
         let tmp = path.with_extension("pid.new");
-        let text = format!("{}\n{}\n", self.pid, self.control_socket.display());
-        std::fs::write(&tmp, text)
+        std::fs::write(&tmp, self.contents())
             .and_then(|()| std::fs::rename(&tmp, path))
             .map_err(|e| io_failure(path, &e))
     }
