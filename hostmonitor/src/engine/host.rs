@@ -403,12 +403,16 @@ impl Host {
         }
     }
 
-    /// When the episode in progress began, if the host is lost.
-    pub(crate) fn lost_since(&self) -> Option<Timestamp> {
-        match &self.phase {
-            Phase::Lost(lost) => Some(lost.since),
-            _ => None,
-        }
+    /// When the host failed, if it is lost as a failure: Pacemaker means to fence it (or has
+    /// not said yet), has fenced it, or failed to. A host Pacemaker sees offline but clean and
+    /// never fenced (its connection moving with a dead controller, a clean stop) is no failure:
+    /// it is never reported and does not count toward the mass-failure guard.
+    pub(crate) fn failed_since(&self, config: &Config) -> Option<Timestamp> {
+        let Phase::Lost(lost) = &self.phase else {
+            return None;
+        };
+        let fenced = self.confirmation(config).is_some() || self.after_online(self.fence_failed);
+        (lost.fence_expected != Some(false) || fenced).then_some(lost.since)
     }
 
     /// Drops every notification: the host is the local node or no longer watched.

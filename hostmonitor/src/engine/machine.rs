@@ -369,9 +369,14 @@ impl Engine {
         };
         Counts {
             watched: present().count(),
-            lost: present().filter(|h| h.lost_since().is_some()).count(),
+            lost: present()
+                .filter(|h| h.failed_since(&self.config).is_some())
+                .count(),
             recent: present()
-                .filter(|h| h.lost_since().is_some_and(|t| t >= window_start))
+                .filter(|h| {
+                    h.failed_since(&self.config)
+                        .is_some_and(|t| t >= window_start)
+                })
                 .count(),
         }
     }

@@ -194,3 +194,54 @@ fn losses_spread_over_time_do_not_trip_the_guard() {
     }
     assert!(!h.engine.status().mass_failure_hold);
 }
+
+/// A view with `clean` offline: Pacemaker sees them down but means to fence none of them.
+fn views_with_clean(h: &Harness, offline: &[&str], clean: &[&str]) -> Vec<NodeView> {
+    let mut views = h.views(offline);
+    for v in &mut views {
+        if clean.contains(&v.name.as_str()) {
+            v.online = false;
+            v.unclean = false;
+        }
+    }
+    views
+}
+
+#[test]
+fn a_host_lost_cleanly_does_not_count_toward_the_guard() {
+    let mut h = Harness::new(Config::default(), 4);
+    for node in ["c1", "c2"] {
+        h.lost(node);
+        h.fenced(node, FenceOutcome::Succeeded);
+    }
+    // c3's connection moves with a dead controller: offline, clean, never fenced.
+    let views = views_with_clean(&h, &["c1", "c2"], &["c3"]);
+    let actions = h.snapshot(views);
+    assert!(!h.engine.status().mass_failure_hold, "{actions:?}");
+    assert_eq!(h.engine.status().hosts.len(), 4);
+    let views = h.views(&["c1", "c2"]);
+    assert!(
+        sent(&h.snapshot(views)).is_empty(),
+        "c3 is back: nothing to say"
+    );
+}
+
+#[test]
+fn a_hold_tripped_by_a_loss_pacemaker_then_calls_clean_is_released() {
+    let mut h = Harness::new(Config::default(), 4);
+    for node in ["c1", "c2", "c3"] {
+        h.lost(node);
+    }
+    assert!(h.engine.status().mass_failure_hold);
+    assert!(sent(&h.fenced("c1", FenceOutcome::Succeeded)).is_empty());
+    assert!(sent(&h.fenced("c2", FenceOutcome::Succeeded)).is_empty());
+    let views = views_with_clean(&h, &["c1", "c2"], &["c3"]);
+    let actions = h.snapshot(views);
+    assert!(
+        reports(&actions)
+            .iter()
+            .any(|r| matches!(r, Report::MassFailureReleased { lost: 2, .. })),
+        "{actions:?}"
+    );
+    assert_eq!(sent(&actions), ["c1:STOPPED/NORMAL", "c2:STOPPED/NORMAL"]);
+}
