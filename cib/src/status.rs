@@ -118,12 +118,11 @@ impl LrmResource {
                         && rsc.attr("type") == Some("remote"),
                     container: text("container"),
                     ops: {
-                        let mut ops: Vec<LrmOp> = rsc
-                            .children_named("lrm_rsc_op")
-                            .filter_map(LrmOp::parse)
-                            .collect();
-                        // Most histories hold one or two entries; collect leaves room for four.
-                        ops.shrink_to_fit();
+                        // Sized first: most histories hold one or two entries, and
+                        // collecting would leave room for four.
+                        let entries = rsc.children_named("lrm_rsc_op");
+                        let mut ops = Vec::with_capacity(entries.clone().count());
+                        ops.extend(entries.filter_map(LrmOp::parse));
                         ops
                     },
                 })

@@ -54,8 +54,16 @@ impl Membership {
 /// Name/value pairs from `instance_attributes`, `meta_attributes` and the like, in
 /// document order. Lookups return the first occurrence, as Pacemaker does for sets
 /// without rules. `Debug` redacts values whose names look secret (passwords, keys).
+///
+/// Stored as one string holding every name and value back to back, plus where each ends:
+/// a CIB holds thousands of these sets, and two allocations per set instead of two per
+/// pair is a good part of the parse time.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct NvPairs(Vec<(String, String)>);
+pub struct NvPairs {
+    text: String,
+    /// (end of the name, end of the value) in `text`, pair by pair.
+    ends: Vec<(usize, usize)>,
+}
 
 /// Whether a parameter name looks like it holds a secret.
 pub fn is_secret_name(name: &str) -> bool {
@@ -68,11 +76,11 @@ pub fn is_secret_name(name: &str) -> bool {
 impl std::fmt::Debug for NvPairs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut map = f.debug_map();
-        for (k, v) in &self.0 {
+        for (k, v) in self.iter() {
             if is_secret_name(k) {
-                map.entry(k, &crate::Secret::new(String::new()));
+                map.entry(&k, &crate::Secret::new(String::new()));
             } else {
-                map.entry(k, v);
+                map.entry(&k, &v);
             }
         }
         map.finish()
@@ -82,10 +90,7 @@ impl std::fmt::Debug for NvPairs {
 impl NvPairs {
     /// The value of `name`, if set.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 
     /// Whether `name` is set to a true value.
@@ -95,22 +100,31 @@ impl NvPairs {
 
     /// All pairs in document order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        let mut start = 0;
+        self.ends.iter().map(move |&(name_end, value_end)| {
+            let name = self.text.get(start..name_end).unwrap_or_default();
+            let value = self.text.get(name_end..value_end).unwrap_or_default();
+            start = value_end;
+            (name, value)
+        })
     }
 
     /// Number of pairs.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.ends.len()
     }
 
     /// Whether there are no pairs.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.ends.is_empty()
     }
 
     /// Appends a pair (later duplicates never shadow earlier ones).
     pub(crate) fn push(&mut self, name: &str, value: &str) {
-        self.0.push((name.to_owned(), value.to_owned()));
+        self.text.push_str(name);
+        let name_end = self.text.len();
+        self.text.push_str(value);
+        self.ends.push((name_end, self.text.len()));
     }
 
     /// Adds every `nvpair` of every `set_name` child of `parent` that has no rule.
@@ -126,10 +140,8 @@ impl NvPairs {
                 skipped_rules.push(set.describe());
                 continue;
             }
-            for pair in set.children_named("nvpair") {
-                if let (Some(name), Some(value)) = (pair.attr("name"), pair.attr("value")) {
-                    self.push(name, value);
-                }
+            for (name, value) in pairs(set) {
+                self.push(name, value);
             }
         }
     }
@@ -140,12 +152,27 @@ impl NvPairs {
         set_name: &str,
         skipped: &mut Vec<String>,
     ) -> Self {
-        let mut pairs = Self::default();
-        pairs.extend_from_sets(parent, set_name, skipped);
-        // Most sets hold a few pairs; pushing leaves room for four.
-        pairs.0.shrink_to_fit();
-        pairs
+        // Sized first, so each set costs exactly two allocations.
+        let (mut count, mut bytes) = (0, 0);
+        for set in parent.children_named(set_name) {
+            for (name, value) in pairs(set) {
+                count += 1;
+                bytes += name.len() + value.len();
+            }
+        }
+        let mut all = Self {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(count),
+        };
+        all.extend_from_sets(parent, set_name, skipped);
+        all
     }
+}
+
+/// The (name, value) of each `nvpair` of a set that has both.
+fn pairs<'d>(set: Element<'d>) -> impl Iterator<Item = (&'d str, &'d str)> {
+    set.children_named("nvpair")
+        .filter_map(|pair| Some((pair.attr("name")?, pair.attr("value")?)))
 }
 
 #[cfg(test)]

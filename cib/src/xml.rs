@@ -160,13 +160,16 @@ impl<'d> Element<'d> {
     }
 
     /// Child elements, in document order.
-    pub(crate) fn children(self) -> impl Iterator<Item = Element<'d>> {
+    pub(crate) fn children(self) -> impl Iterator<Item = Element<'d>> + Clone {
         let first = self.node().and_then(|n| self.at(n.first_child));
         std::iter::successors(first, |e| e.node().and_then(|n| e.at(n.next_sibling)))
     }
 
     /// Child elements called `name`, in document order.
-    pub(crate) fn children_named<'n>(self, name: &'n str) -> impl Iterator<Item = Element<'d>> + 'n
+    pub(crate) fn children_named<'n>(
+        self,
+        name: &'n str,
+    ) -> impl Iterator<Item = Element<'d>> + Clone + 'n
     where
         'd: 'n,
     {
