@@ -10,6 +10,11 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// A `HashMap` keyed with [`FastHasher`].
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
+/// An empty [`FastMap`] with room for `capacity` entries.
+pub(crate) fn fast_map<K, V>(capacity: usize) -> FastMap<K, V> {
+    FastMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default())
+}
+
 /// rustc's `FxHasher`: one rotate, xor and multiply per word.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct FastHasher(u64);
