@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use crate::value::{Membership, NvPairs};
 use crate::xml::Element;
+use crate::{Error, Limits};
 
 /// The controller's view of a node's join progress (`join`, `expected`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +61,30 @@ pub struct NodeState {
 }
 
 impl NodeState {
+    /// Reads the `node_state` entries of a `cibadmin --query --xpath` answer: one bare
+    /// `node_state`, or several inside `xpath-query` (e.g. every remote node's, with
+    /// `--no-children`). Entries lacking `id` or `uname` are skipped.
+    pub fn parse_query(text: &str) -> Result<Vec<Self>, Error> {
+        let doc = crate::xml::parse(text, &Limits::default(), |_, _| true)?;
+        let root = doc.root();
+        let mut warnings = Vec::new();
+        let states: Vec<Element<'_>> = match root.name() {
+            "node_state" => vec![root],
+            "xpath-query" => root.children_named("node_state").collect(),
+            other => {
+                return Err(Error::UnexpectedRoot {
+                    found: other.to_owned(),
+                    expected: "xpath-query",
+                    position: root.position(),
+                });
+            }
+        };
+        Ok(states
+            .into_iter()
+            .filter_map(|state| Self::parse(state, &mut warnings))
+            .collect())
+    }
+
     /// Reads one `node_state`. Entries lacking `id` or `uname` are skipped with a warning,
     /// as Pacemaker does.
     pub(crate) fn parse(state: Element<'_>, warnings: &mut Vec<String>) -> Option<Self> {

@@ -74,3 +74,35 @@ fn crm_mon_and_stonith_admin_agree_on_the_same_history() {
     let compute2 = mon.nodes.iter().find(|n| n.name == "compute2").unwrap();
     assert!(compute2.unclean);
 }
+
+#[test]
+fn cibadmin_xpath_answers_give_node_states() {
+    let many = r#"<xpath-query>
+  <node_state remote_node="true" id="compute1" uname="compute1" in_ccm="false" crm-debug-origin="remote_node_down" node_fenced="1795689556"/>
+  <node_state remote_node="true" id="compute2" uname="compute2" in_ccm="true" crm-debug-origin="remote_node_up" node_fenced="0"/>
+  <node_state remote_node="true" uname="nameless-id"/>
+</xpath-query>"#;
+    let states = cib::NodeState::parse_query(many).unwrap();
+    let read: Vec<_> = states
+        .iter()
+        .map(|s| {
+            (
+                s.uname.as_str(),
+                s.in_ccm.map(|m| m.is_member()),
+                s.node_fenced,
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("compute1", Some(false), 1_795_689_556),
+            ("compute2", Some(true), 0)
+        ]
+    );
+    let one = r#"<node_state remote_node="true" id="c3" uname="c3" in_ccm="1795689629"/>"#;
+    let states = cib::NodeState::parse_query(one).unwrap();
+    assert!(states[0].remote_node && states[0].in_ccm.unwrap().is_member());
+    assert!(cib::NodeState::parse_query("<cib/>").is_err());
+    assert!(cib::NodeState::parse_query("<xpath-query><node_state").is_err());
+}

@@ -10,9 +10,14 @@ use tokio::sync::{Notify, mpsc, watch};
 use super::engine_task::Request;
 use super::health::Health;
 use super::now;
-use super::process::output;
+use super::process::{output, output_unless};
 use super::snapshot;
-use crate::engine::Event;
+use crate::engine::{Event, Snapshot, Timestamp};
+
+/// The `node_state` of every Pacemaker Remote node in the CIB.
+const REMOTE_NODE_STATES: &str = "/cib/status/node_state[@remote_node='true']";
+/// `cibadmin`'s exit code when a query matches nothing (ENXIO).
+const CIBADMIN_NO_MATCH: i32 = 105;
 
 /// Runs reconciles until shutdown: every `interval`, and at once when `wake` is notified.
 pub async fn run(
@@ -39,10 +44,7 @@ async fn reconcile_once(
     health: &Health,
 ) {
     let taken_at = now();
-    let result = match crm_mon().await {
-        Ok(xml) => snapshot::from_crm_mon(&xml, local_node, taken_at).map_err(|e| e.to_string()),
-        Err(e) => Err(e),
-    };
+    let result = read_snapshot(local_node, taken_at).await;
     health.reconciled(result.is_ok());
     match result {
         Ok(snapshot) => {
@@ -67,8 +69,26 @@ async fn reconcile_once(
     }
 }
 
+/// Pacemaker's verdict (crm_mon), corrected by the controller's own record of which remote
+/// connections are up (read first: a connection that comes up in between is seen next time).
+async fn read_snapshot(local_node: &str, taken_at: Timestamp) -> Result<Snapshot, String> {
+    let remotes = remote_node_states().await?;
+    let crm_mon = crm_mon().await?;
+    let mut snapshot =
+        snapshot::from_crm_mon(&crm_mon, local_node, taken_at).map_err(|e| e.to_string())?;
+    snapshot::apply_remote_connections(&mut snapshot, &remotes).map_err(|e| e.to_string())?;
+    Ok(snapshot)
+}
+
 async fn crm_mon() -> Result<String, String> {
     output(Command::new("crm_mon").args(["-1", "--output-as=xml", "--fence-history=2"])).await
+}
+
+/// Every remote node's `node_state`, without its history; nothing when there is none.
+async fn remote_node_states() -> Result<String, String> {
+    let mut query = Command::new("cibadmin");
+    query.args(["--query", "--no-children", "--xpath", REMOTE_NODE_STATES]);
+    output_unless(&mut query, Some(CIBADMIN_NO_MATCH)).await
 }
 
 /// This node's name in the cluster, as `crm_node -n` says.

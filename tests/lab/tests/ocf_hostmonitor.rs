@@ -1,8 +1,9 @@
-//! `ocf:masakari:hostmonitor` in a real 3-controller cluster: pcs sees the agent, creates and
-//! validates the resource, Pacemaker runs exactly one monitor, and when the controller running it
-//! dies the monitor comes back on another one; computes lost just before, during and after the move
-//! are each notified exactly once. Prints the failover's phases (no timing assertions). Needs root and
-//! `make deps`, and the workspace's binaries built (`cargo build --workspace --bins`).
+//! `ocf:masakari:hostmonitor` in a real 3-controller cluster fenced by our `fence_ipmilan_rs`: pcs
+//! sees the agent, creates and validates the resource, Pacemaker runs exactly one monitor, and when
+//! the controller running it dies the monitor comes back on another one; computes lost just before,
+//! during and after the move are each notified exactly once. Prints the failover's phases (no timing
+//! assertions). Needs root and `make deps`, and the workspace's binaries built
+//! (`cargo build --workspace --bins`).
 
 #![allow(
     clippy::unwrap_used,
@@ -37,6 +38,7 @@ impl Cluster {
         let lab = Lab::up(LabSpec {
             controllers: 3,
             computes: 3,
+            fence_agent: "fence_ipmilan_rs".into(),
             reboot_action: RebootAction::Off,
             stage: Some(stage.root().to_owned()),
             ..LabSpec::new(name)
@@ -44,8 +46,10 @@ impl Cluster {
         .unwrap();
         // One file every controller sees at the same path, as configuration management would lay it.
         let config = lab.layout().dir().join("hostmonitor.toml");
+        // Three of three computes fail on purpose: the mass-failure guard (tested in the engine)
+        // would rightly hold them.
         let text = format!(
-            "[masakari]\nendpoint = \"{}\"\n[monitor]\nreconcile_interval = 2\n",
+            "[masakari]\nendpoint = \"{}\"\n[monitor]\nreconcile_interval = 2\nmass_failure_percent = 100\n",
             lab.layout().api_url()
         );
         std::fs::write(&config, text).unwrap();

@@ -54,6 +54,30 @@ pub fn from_crm_mon(
     })
 }
 
+/// Marks offline every remote node whose `node_state` (`cibadmin --query --xpath` output, empty
+/// when there is none) says its connection is down. The controller writes `in_ccm` when the
+/// connection really comes up or goes; crm_mon judges from the connection resource's history,
+/// which shows `Started` while a new start of a fenced remote's connection is still pending.
+pub fn apply_remote_connections(
+    snapshot: &mut Snapshot,
+    node_states: &str,
+) -> Result<(), SnapshotError> {
+    if node_states.trim().is_empty() {
+        return Ok(());
+    }
+    let down: Vec<String> = cib::NodeState::parse_query(node_states)?
+        .into_iter()
+        .filter(|s| s.remote_node && s.in_ccm.is_some_and(|m| !m.is_member()))
+        .map(|s| s.uname)
+        .collect();
+    for node in &mut snapshot.nodes {
+        if node.kind == NodeKind::Remote && down.contains(&node.name) {
+            node.online = false;
+        }
+    }
+    Ok(())
+}
+
 /// Whether a remote node's connection is really up. While Pacemaker retries the connection of a
 /// fenced remote (`reconnect_interval`), crm_mon reports the node online for as long as the
 /// connection resource is `Starting` (and while a failed one is still `Started`), though nothing

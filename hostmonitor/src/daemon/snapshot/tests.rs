@@ -123,3 +123,52 @@ fn a_remote_whose_connection_failed_is_not_online() {
     let s = from_crm_mon(&xml, "ctl1", T0).unwrap();
     assert!(!s.nodes[0].online);
 }
+
+/// crm_mon while a fenced remote's new connection start is pending: it says compute3 is online
+/// (its connection resource `Started`), though the controller records the connection down.
+fn pending_connection() -> Snapshot {
+    let xml = include_str!("../../../tests/data/crm-mon-remote-connection-pending.xml");
+    from_crm_mon(xml, "ctl2", T0).unwrap()
+}
+
+fn online(s: &Snapshot, name: &str) -> bool {
+    s.nodes.iter().find(|n| n.name == name).unwrap().online
+}
+
+#[test]
+fn a_pending_connection_of_a_fenced_remote_is_not_online() {
+    let mut s = pending_connection();
+    assert!(online(&s, "compute3"), "crm_mon's own verdict");
+    let states = include_str!("../../../tests/data/remote-node-states-fenced.xml");
+    apply_remote_connections(&mut s, states).unwrap();
+    assert!(!online(&s, "compute3"));
+    assert!(
+        s.nodes
+            .iter()
+            .all(|n| n.kind != NodeKind::Remote || !n.online)
+    );
+    assert!(online(&s, "ctl2"), "members are not touched");
+}
+
+#[test]
+fn connections_recorded_up_or_unknown_leave_crm_mons_verdict() {
+    let mut s = pending_connection();
+    let up = r#"<node_state remote_node="true" id="compute3" uname="compute3" in_ccm="true"/>"#;
+    apply_remote_connections(&mut s, up).unwrap();
+    assert!(online(&s, "compute3"));
+    let since = r#"<xpath-query><node_state remote_node="true" id="compute3" uname="compute3"
+        in_ccm="1795689629"/><node_state remote_node="true" id="compute9" uname="compute9"
+        in_ccm="false"/></xpath-query>"#;
+    apply_remote_connections(&mut s, since).unwrap();
+    assert!(online(&s, "compute3"), "a timestamp means a member");
+    let unknown = r#"<node_state remote_node="true" id="compute3" uname="compute3"/>"#;
+    apply_remote_connections(&mut s, unknown).unwrap();
+    apply_remote_connections(&mut s, "").unwrap();
+    assert!(online(&s, "compute3"));
+}
+
+#[test]
+fn unreadable_node_states_fail_the_reconcile() {
+    let mut s = pending_connection();
+    assert!(apply_remote_connections(&mut s, "<xpath-query><node_state").is_err());
+}
