@@ -2,8 +2,13 @@
 # Cost of one `monitor` call: ocf:masakari:hostmonitor against ocf:heartbeat:anything, both watching
 # the same running masakari-hostmonitor, side by side in one hyperfine run.
 #
-#   cargo build --release -p ocf-agent -p hostmonitor
+#   make build        (the daemon, and the agent alone, statically linked: see the Makefile), or
+#   cargo build --release -p hostmonitor --bins
+#   cargo rustc --release -p ocf-agent --bin ocf-hostmonitor -- -C target-feature=+crt-static
 #   ocf-agent/bench/monitor.sh [RUNS]        (root; writes bench-monitor.json and .md in $OUT or .)
+#
+# DYNAMIC_AGENT=<path> adds a row for a dynamically linked agent (as `cargo build --workspace`
+# builds it) to the same run.
 #
 # The daemon runs with sockets, state and logs in a temporary directory and an unreachable
 # Masakari endpoint; it is started by our agent and stopped (by PID) on exit. Levels 10 and 20 of
@@ -14,6 +19,7 @@ RUNS=${1:-300}
 AGENT=$(realpath "${AGENT:-target/release/ocf-hostmonitor}")
 DAEMON=$(realpath "${DAEMON:-target/release/masakari-hostmonitor}")
 ANYTHING=/usr/lib/ocf/resource.d/heartbeat/anything
+DYNAMIC_AGENT=${DYNAMIC_AGENT:+$(realpath "$DYNAMIC_AGENT")}
 OUT=${OUT:-.}
 T=$(mktemp -d /tmp/ocf-bench.XXXXXX)
 
@@ -43,13 +49,24 @@ for cmd in "$AGENT monitor" "$ANYTHING monitor"; do
 done
 OCF_RESKEY_monitor_hook="$STATUS >/dev/null" "$ANYTHING" monitor
 
+dynamic=()
+if [ -n "$DYNAMIC_AGENT" ]; then
+    "$DYNAMIC_AGENT" monitor || { echo "$DYNAMIC_AGENT monitor failed: $?" >&2; exit 1; }
+    dynamic=(-n "hostmonitor monitor, dynamically linked" "$DYNAMIC_AGENT monitor")
+fi
+echo "agent: $(file -b "$AGENT" | grep -Eo '(static-pie|statically|dynamically) linked')"
+
+# The hook is set for the whole run (hyperfine -N has no per-command environment); the PID-only
+# row unsets it through env(1), so that row, not the comparison, pays for the extra exec.
+export OCF_RESKEY_monitor_hook="$STATUS >/dev/null"
 hyperfine -N --warmup 20 --runs "$RUNS" \
     --export-json "$OUT/bench-monitor.json" --export-markdown "$OUT/bench-monitor.md" \
     -n "hostmonitor monitor (level 0: PID + status request)" "$AGENT monitor" \
-    -n "anything monitor (PID only)" "$ANYTHING monitor" \
-    -n "/bin/true (the cost of any exec, for scale)" "/bin/true" \
-    -n "anything monitor + monitor_hook (status request)" \
-       "env OCF_RESKEY_monitor_hook='$STATUS >/dev/null' $ANYTHING monitor"
+    "${dynamic[@]}" \
+    -n "anything monitor + monitor_hook (status request)" "$ANYTHING monitor" \
+    -n "anything monitor (PID only, through env -u)" \
+       "env -u OCF_RESKEY_monitor_hook $ANYTHING monitor" \
+    -n "/bin/true (the cost of any exec, for scale)" "/bin/true"
 uptime
 
 python3 - "$OUT/bench-monitor.json" <<'PY'

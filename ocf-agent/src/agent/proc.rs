@@ -1,32 +1,14 @@
-//! Recognising the daemon by PID: `/proc/PID/stat` says whether the process lives,
-//! `/proc/PID/cmdline` whether it is a `run` of our binary (a recycled PID is someone else's).
-//! The parsers are pure so they can be fuzzed; [`is_daemon`] only reads the two files.
+//! Recognising the daemon by PID: `/proc/PID/cmdline` must be a `run` of our binary (a recycled
+//! PID is someone else's). That also tells a live process from a zombie: once a process has
+//! exited the kernel shows it no command line (the read is empty), so no `/proc/PID/stat` read is
+//! needed. The parser is pure so it can be fuzzed; [`is_daemon`] only reads the file.
 
 use std::path::Path;
 
 /// Whether `pid` is a live (not zombie) `run` of `binary`.
 pub fn is_daemon(pid: i32, binary: &Path) -> bool {
-    let proc = Path::new("/proc").join(pid.to_string());
-    let Ok(stat) = std::fs::read(proc.join("stat")) else {
-        return false;
-    };
-    if !is_alive(&stat) {
-        return false;
-    }
-    std::fs::read(proc.join("cmdline"))
+    std::fs::read(Path::new("/proc").join(pid.to_string()).join("cmdline"))
         .is_ok_and(|cmdline| runs(&cmdline, binary.as_os_str().as_encoded_bytes()))
-}
-
-/// Whether a `/proc/PID/stat` line describes a live process: its state (the first field after
-/// the command name, which is in parentheses and may itself hold `)`) is neither zombie nor dead.
-pub fn is_alive(stat: &[u8]) -> bool {
-    let Some(close) = stat.iter().rposition(|b| *b == b')') else {
-        return false;
-    };
-    let state = stat
-        .get(close + 1..)
-        .and_then(|rest| rest.iter().find(|b| !b.is_ascii_whitespace()));
-    !matches!(state, None | Some(b'Z' | b'X'))
 }
 
 /// Whether a `/proc/PID/cmdline` (NUL-separated words) is a `run` of `binary`: `binary` is
@@ -46,17 +28,6 @@ mod tests {
     use crate::agent::daemon::{terminate, wait_until};
 
     #[test]
-    fn stat_states() {
-        assert!(is_alive(b"42 (masakari-hostm) S 1 42 42 0"));
-        assert!(is_alive(b"42 (a) b) R 1"));
-        assert!(!is_alive(b"42 (masakari-hostm) Z 1 42"));
-        assert!(!is_alive(b"42 (x) X"));
-        for garbage in [&b""[..], b"42 (x)", b"42 (x)   ", b"no parenthesis S"] {
-            assert!(!is_alive(garbage), "{garbage:?}");
-        }
-    }
-
-    #[test]
     fn cmdlines() {
         let bin = b"/usr/bin/masakari-hostmonitor";
         assert!(runs(
@@ -70,6 +41,19 @@ mod tests {
             bin
         ));
         assert!(!runs(b"", bin));
+    }
+
+    #[test]
+    fn a_zombie_is_not_running() {
+        let mut child = Command::new("/bin/sh")
+            .args(["-c", "exit 0", "run"])
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        let state = || std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        assert!(wait_until(Duration::from_secs(5), || state().contains(") Z ")));
+        assert!(!is_daemon(pid, Path::new("/bin/sh")));
+        let _ = child.wait();
     }
 
     #[test]

@@ -18,9 +18,14 @@ pub struct Environment {
 }
 
 impl Environment {
-    /// The current process's environment (variables that are not UTF-8 are skipped).
+    /// The current process's OCF and HA variables (`OCF_*`, `HA_*`; the rest of the environment
+    /// is not an agent's business, and not copying it is cheaper). Variables that are not UTF-8
+    /// are skipped.
     pub fn from_process() -> Self {
-        Self::from_vars(std::env::vars_os())
+        Self::from_vars(std::env::vars_os().filter(|(k, _)| {
+            let name = k.as_encoded_bytes();
+            name.starts_with(b"OCF_") || name.starts_with(b"HA_")
+        }))
     }
 
     /// An environment made of `vars`.
