@@ -50,14 +50,19 @@ struct Node {
 }
 
 impl<'a> Document<'a> {
-    /// An empty tree over `text`. The arena grows as needed: reserving room for every
-    /// element up front would be wasted when sections are streamed out.
-    fn new(text: &'a str) -> Self {
+    /// An empty tree over `text`, with room for about as many elements as it holds, less
+    /// what streaming takes out (each element begins with `<`, and so does each end tag).
+    /// Reserving once matters for memory: growing by doubling leaves freed blocks that the
+    /// allocator keeps, which over repeated parses costs more than the reservation.
+    fn new(text: &'a str, limits: &Limits) -> Self {
+        let tags = memchr::memchr_iter(b'<', text.as_bytes())
+            .count()
+            .min(limits.max_elements);
         Self {
             text,
             decoded: String::new(),
-            nodes: Vec::new(),
-            attrs: Vec::new(),
+            nodes: Vec::with_capacity(tags / 2),
+            attrs: Vec::with_capacity(tags),
         }
     }
 
@@ -228,7 +233,7 @@ pub(crate) fn parse_streaming<'a>(
         scanner: Scanner::new(text),
         limits,
         keep,
-        doc: Document::new(text),
+        doc: Document::new(text, limits),
         stack: Vec::new(),
         root_done: false,
         path,
