@@ -27,8 +27,12 @@ all: build
 deps:
 	tests/lab/setup/install-deps.sh
 
+## Release binaries; then the OCF agent again, alone and statically linked (glibc's libc.a): Pacemaker
+## runs its monitor every few seconds, and static it starts as cheaply as /bin/true (BENCHMARKS.md).
+## Alone, because in the workspace build it shares the daemon's features, and corosync is shared-only.
 build:
 	$(CARGO) build --release --workspace --bins
+	$(CARGO) rustc --release -p ocf-agent --bin ocf-hostmonitor -- -C target-feature=+crt-static
 
 ## Installs every binary where the cluster looks for it (DESTDIR and PREFIX as usual).
 install: build install-files
