@@ -63,6 +63,27 @@
 //! metadata against ra-api-1.dtd and pcs's OCF 1.1 schema and compares it with a golden copy
 //! (`UPDATE_GOLDEN=1` rewrites it). `tests/lab/tests/ocf_hostmonitor.rs` runs it in a
 //! 3-controller lab; `bench/monitor.sh` compares its monitor with `ocf:heartbeat:anything`.
+//!
+//! Every parser of outside input is a pure function with a fuzz target in `../fuzz`: the command
+//! line and environment into an [`agent::Instance`] and the daemon's settings (`ocf_environment`),
+//! the PID file (`ocf_pid_file`), `/proc/PID/cmdline` (`ocf_proc`) and the daemon's `status`
+//! answer as the monitor judges it at every level (`ocf_status`). Seeds, from the tests and a
+//! running daemon, are in `tests/data/seeds/<target>/`:
+//!
+//! ```text
+//! cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run ocf_status corpus/ocf_status \
+//!     ../ocf-agent/tests/data/seeds/ocf_status -- -max_total_time=180
+//! ```
+//!
+//! # Start-up cost
+//!
+//! Pacemaker runs `monitor` every few seconds on every node, and a monitor is mostly process
+//! start-up. So the agent links only the pure part of the `hostmonitor` library (no tokio,
+//! reqwest or corosync; its control-socket client is [`agent::control`]), `make build` links it
+//! statically (`-C target-feature=+crt-static`: no dynamic loader, no relocation of shared
+//! libraries), and `main` skips std's runtime start-up (see `main.rs`). A static `monitor` costs
+//! what `/bin/true` costs (BENCHMARKS.md). `cargo build --workspace` links it dynamically, as it
+//! must (the daemon's corosync libraries are shared-only); that agent behaves the same, slower.
 
 pub mod agent;
 pub mod ocf;

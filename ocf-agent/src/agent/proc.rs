@@ -12,7 +12,7 @@ pub fn is_daemon(pid: i32, binary: &Path) -> bool {
 }
 
 /// Whether a `/proc/PID/cmdline` (NUL-separated words) is a `run` of `binary`: `binary` is
-/// argv[0], or argv[1] when the kernel ran it through an interpreter (`#!`).
+/// `argv[0]`, or `argv[1]` when the kernel ran it through an interpreter (`#!`).
 pub fn runs(cmdline: &[u8], binary: &[u8]) -> bool {
     let mut args = cmdline.split(|b| *b == 0);
     let named = args.clone().take(2).any(|a| a == binary);
