@@ -17,7 +17,7 @@
 //! CIB in `tests/data/` (generated with Pacemaker's own tools by `tests/data/generate.sh`,
 //! plus CIBs captured from the lab) and requires the same per-node state as
 //! [`Cib::node_statuses_at`]. Against Pacemaker 2.1.5's own scheduler regression corpus
-//! (`cts/scheduler/xml`, 820 CIBs; run with `CIB_ORACLE_DIR=...`) 810 agree; the rest are
+//! (`cts/scheduler/xml`, 799 CIBs; run with `CIB_ORACLE_DIR=...`) 789 agree; the rest are
 //! nodes fenced for a lost ticket (`rsc_ticket loss-policy=fence`, not modelled) and two
 //! remote connections whose failure sets their next role to Stopped (`shutdown` differs).
 //!
