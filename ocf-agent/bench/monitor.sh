@@ -1,14 +1,15 @@
 #!/bin/bash
 # Cost of one `monitor` call: ocf:masakari:hostmonitor against ocf:heartbeat:anything, both watching
-# the same running masakari-hostmonitor, side by side in one hyperfine run.
+# the same running masakari-hostmonitor, side by side in one hyperfine run, then once more in
+# turn (interleaved.py), which a load changing during the run cannot tilt.
 #
 #   make build        (the daemon, and the agent alone, statically linked: see the Makefile), or
 #   cargo build --release -p hostmonitor --bins
 #   cargo rustc --release -p ocf-agent --bin ocf-hostmonitor -- -C target-feature=+crt-static
 #   ocf-agent/bench/monitor.sh [RUNS]        (root; writes bench-monitor.json and .md in $OUT or .)
 #
-# DYNAMIC_AGENT=<path> adds a row for a dynamically linked agent (as `cargo build --workspace`
-# builds it) to the same run.
+# MORE_AGENTS="path ..." adds a row for each other build of the agent (a dynamically linked one, as
+# `cargo build --workspace` builds it, or an older commit's) to the same runs.
 #
 # The daemon runs with sockets, state and logs in a temporary directory and an unreachable
 # Masakari endpoint; it is started by our agent and stopped (by PID) on exit. Levels 10 and 20 of
@@ -16,10 +17,10 @@
 # fail here, where there is no cluster to read).
 set -euo pipefail
 RUNS=${1:-300}
+HERE=$(dirname "$(realpath "$0")")
 AGENT=$(realpath "${AGENT:-target/release/ocf-hostmonitor}")
 DAEMON=$(realpath "${DAEMON:-target/release/masakari-hostmonitor}")
 ANYTHING=/usr/lib/ocf/resource.d/heartbeat/anything
-DYNAMIC_AGENT=${DYNAMIC_AGENT:+$(realpath "$DYNAMIC_AGENT")}
 OUT=${OUT:-.}
 T=$(mktemp -d /tmp/ocf-bench.XXXXXX)
 
@@ -44,29 +45,32 @@ trap cleanup EXIT
 
 "$AGENT" start
 head -1 "$HA_RSCTMP/masakari-hostmonitor-hm.pid" > "$OCF_RESKEY_pidfile"
-for cmd in "$AGENT monitor" "$ANYTHING monitor"; do
-    $cmd || { echo "$cmd failed: $?" >&2; exit 1; }
-done
-OCF_RESKEY_monitor_hook="$STATUS >/dev/null" "$ANYTHING" monitor
-
-dynamic=()
-if [ -n "$DYNAMIC_AGENT" ]; then
-    "$DYNAMIC_AGENT" monitor || { echo "$DYNAMIC_AGENT monitor failed: $?" >&2; exit 1; }
-    dynamic=(-n "hostmonitor monitor, dynamically linked" "$DYNAMIC_AGENT monitor")
-fi
-echo "agent: $(file -b "$AGENT" | grep -Eo '(static-pie|statically|dynamically) linked')"
-
 # The hook is set for the whole run (hyperfine -N has no per-command environment); the PID-only
 # row unsets it through env(1), so that row, not the comparison, pays for the extra exec.
 export OCF_RESKEY_monitor_hook="$STATUS >/dev/null"
+
+names=("hostmonitor monitor (level 0: PID + status request)")
+commands=("$AGENT monitor")
+for other in ${MORE_AGENTS:-}; do
+    names+=("hostmonitor monitor, $(realpath "$other")")
+    commands+=("$(realpath "$other") monitor")
+done
+names+=("anything monitor + monitor_hook (status request)" "anything monitor (PID only, through env -u)"
+        "/bin/true (the cost of any exec, for scale)")
+commands+=("$ANYTHING monitor" "env -u OCF_RESKEY_monitor_hook $ANYTHING monitor" "/bin/true")
+
+for cmd in "${commands[@]}"; do
+    $cmd || { echo "$cmd failed: $?" >&2; exit 1; }
+done
+for agent in "$AGENT" ${MORE_AGENTS:-}; do
+    echo "$agent: $(file -b "$(realpath "$agent")" | grep -Eo '(static-pie|statically|dynamically) linked')"
+done
+
+rows=()
+for i in "${!commands[@]}"; do rows+=(-n "${names[$i]}" "${commands[$i]}"); done
+uptime
 hyperfine -N --warmup 20 --runs "$RUNS" \
-    --export-json "$OUT/bench-monitor.json" --export-markdown "$OUT/bench-monitor.md" \
-    -n "hostmonitor monitor (level 0: PID + status request)" "$AGENT monitor" \
-    "${dynamic[@]}" \
-    -n "anything monitor + monitor_hook (status request)" "$ANYTHING monitor" \
-    -n "anything monitor (PID only, through env -u)" \
-       "env -u OCF_RESKEY_monitor_hook $ANYTHING monitor" \
-    -n "/bin/true (the cost of any exec, for scale)" "/bin/true"
+    --export-json "$OUT/bench-monitor.json" --export-markdown "$OUT/bench-monitor.md" "${rows[@]}"
 uptime
 
 python3 - "$OUT/bench-monitor.json" <<'PY'
@@ -81,3 +85,7 @@ for r in rows:
     print(f"| {r['command']} | {r['mean']*1e3:.2f} ms | {r['median']*1e3:.2f} ms | {cpu*1e3:.2f} ms "
           f"| {r['mean']/base['mean']:.1f}x | {cpu/bcpu:.1f}x |")
 PY
+
+echo
+"$HERE/interleaved.py" "$RUNS" "${commands[@]}"
+uptime
