@@ -9,7 +9,7 @@
 #  - the systemd unit starts the installed daemon with the shipped configuration, and verifies;
 #  - no package depends on ipmitool or Python;
 #  - the installed alert agent exits 0 when no monitor listens;
-#  - the installed OCF agent passes ocf-tester.
+#  - the installed OCF agent is statically linked and passes ocf-tester.
 #
 #   rpm/test-rpm.sh [--no-build]    (--no-build: test the RPMs already in build/rpm)
 #
@@ -19,7 +19,7 @@ set -euo pipefail
 [ "$(id -u)" -eq 0 ] || { echo "rpm-test: run as root (rpm --root chroots)" >&2; exit 1; }
 # command:Debian package
 for tool in ocf-tester:resource-agents xmllint:libxml2-utils systemd-analyze:systemd \
-    systemd-tmpfiles:systemd man:man-db; do
+    systemd-tmpfiles:systemd man:man-db readelf:binutils; do
     command -v "${tool%%:*}" >/dev/null ||
         { echo "rpm-test: ${tool%%:*} is missing (Debian package ${tool#*:})" >&2; exit 1; }
 done
@@ -187,6 +187,11 @@ ocf_params=(-o config="$config" -o binary="$hostmonitor" -o masakari_endpoint=ht
     -o state_dir="$scratch/state" -o run_dir="$scratch/run" -o log_file="$scratch/daemon.log")
 export HA_RSCTMP=$scratch/rsctmp
 mkdir -p "$HA_RSCTMP"
+if [ -x "$ocf" ] && ! readelf -d "$ocf" | grep -q NEEDED; then
+    pass "OCF agent is statically linked"
+else
+    fail "OCF agent is missing or dynamically linked: $(readelf -d "$ocf" 2>&1 | grep NEEDED | tr -s ' ')"
+fi
 if [ -x "$ocf" ]; then
     ocf_started=1
     if ocf-tester -n hostmonitor "${ocf_params[@]}" "$ocf" > "$scratch/ocf-tester.log" 2>&1; then
