@@ -1,7 +1,7 @@
 //! The real `masakari-hostmonitor` against the real Masakari API (PyPI `masakari`, noauth2, sqlite)
 //! on loopback: `check` reaches the API with its credentials and tells a wrong endpoint apart; a
-//! running daemon answers `status` (text and `--json`) and serves `/metrics`; and, with `crm_mon`
-//! replaced by recorded XML (online, then lost and fenced), the daemon delivers exactly one
+//! running daemon answers `status` (text and `--json`) and serves `/metrics`; and, with `crm_mon` and
+//! `cibadmin` replaced by recorded XML (online, then lost and fenced), the daemon delivers exactly one
 //! notification that the API stores, and its metrics time it.
 //!
 //! Pacemaker and corosync need not run here: their checks may fail, the API's must not. The
@@ -137,7 +137,7 @@ fn write_config(dir: &Path, api_port: u16, metrics_port: u16) -> String {
     config.to_str().unwrap().to_owned()
 }
 
-/// `masakari-hostmonitor run`, finding programs in `bin` first (a recorded `crm_mon`, if any).
+/// `masakari-hostmonitor run`, finding programs in `bin` first (recorded `crm_mon` and `cibadmin`, if any).
 fn run_daemon(config: &str, bin: &Path) -> Guard {
     let path = format!(
         "{}:{}",
@@ -273,6 +273,32 @@ fn crm_mon_xml(fenced: Option<&str>) -> String {
     }
 }
 
+/// The remote nodes' `node_state` entries as `cibadmin --query --xpath` prints them, compute1's
+/// connection up or down.
+fn remote_node_states(compute1_up: bool) -> String {
+    format!(
+        r#"<xpath-query>
+  <node_state remote_node="true" id="compute1" uname="compute1" in_ccm="{compute1_up}"/>
+  <node_state remote_node="true" id="compute2" uname="compute2" in_ccm="true"/>
+</xpath-query>
+"#
+    )
+}
+
+/// A stand-in for a Pacemaker tool in `dir/bin` (first in the daemon's PATH): asked with arguments
+/// containing `asked`, it prints `output`; otherwise the real tool answers.
+fn fake_tool(dir: &Path, name: &str, asked: &str, output: &Path) {
+    let fake = dir.join("bin").join(name);
+    let script = format!(
+        "#!/bin/sh\ncase \"$*\" in *{asked}*) exec cat {} ;; esac\nPATH=${{PATH#*:}} exec {name} \"$@\"\n",
+        output.display()
+    );
+    std::fs::write(&fake, script).unwrap();
+    let mut mode = std::fs::metadata(&fake).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut mode, 0o755);
+    std::fs::set_permissions(&fake, mode).unwrap();
+}
+
 fn write_atomically(path: &Path, text: &str) {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text).unwrap();
@@ -303,11 +329,10 @@ fn a_fenced_compute_is_notified_once_stored_and_timed() {
 
     let xml = dir.join("crm_mon.xml");
     write_atomically(&xml, &crm_mon_xml(None));
-    let fake = dir.join("bin/crm_mon");
-    std::fs::write(&fake, format!("#!/bin/sh\nexec cat {}\n", xml.display())).unwrap();
-    let mut mode = std::fs::metadata(&fake).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut mode, 0o755);
-    std::fs::set_permissions(&fake, mode).unwrap();
+    fake_tool(&dir, "crm_mon", "", &xml);
+    let states = dir.join("node_states.xml");
+    write_atomically(&states, &remote_node_states(true));
+    fake_tool(&dir, "cibadmin", "remote_node", &states);
 
     let metrics_port = free_port();
     let config = write_config(&dir, api_port, metrics_port);
@@ -332,6 +357,7 @@ fn a_fenced_compute_is_notified_once_stored_and_timed() {
         &xml,
         &crm_mon_xml(Some(&format!("{}Z", fenced_at.iso8601()))),
     );
+    write_atomically(&states, &remote_node_states(false));
     wait_for("the notification to be stored", &mut daemon, || {
         let stored = json_body(&get(api_port, "/v1/notifications").unwrap());
         let pending = status().is_some_and(|s| {
