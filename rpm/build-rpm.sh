@@ -71,8 +71,10 @@ tar --sort=name --owner=0 --group=0 --numeric-owner --transform="s,^$lock_hash,$
 
 rm -rf "$out/RPMS" "$out/SRPMS"
 # --nodeps: the BuildRequires are EL9 package names. _docdir_fmt as on EL9 (Debian's adds the version).
+# The spec builds in its own target (cargo_target_dir): a caller's CARGO_TARGET_DIR would send the
+# binaries elsewhere.
 # shellcheck disable=SC2086 # RPMBUILD_ARGS is a list of words
-rpmbuild -ba --nodeps \
+env -u CARGO_TARGET_DIR rpmbuild -ba --nodeps \
     --define "_topdir $out" \
     --define "cargo_target_dir $out/target" \
     --define "_docdir_fmt %%{NAME}" \
