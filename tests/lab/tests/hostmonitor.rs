@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)] // test helpers: a failure should stop the test
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cib::FenceStatus;
 use masakari_lab::masakari::{StoredNotification, notifications_for};
@@ -97,6 +97,26 @@ fn a_notification_waits_for_an_api_that_is_down_and_arrives_once() {
     m.wait_until("the monitor to notice the API is down", |s| {
         s["api_ok"] == false
     });
+    // Pacemaker retries the powered-off compute's connection every reconnect_interval (10 s), and
+    // crm_mon shows it Started and online while each start is pending. The monitor must not take
+    // that for the host coming back, which would drop the notification it holds.
+    let outage = Instant::now();
+    while outage.elapsed() < Duration::from_secs(40) {
+        let state = m.monitor.status(&m.lab).and_then(|s| {
+            s["engine"]["hosts"]
+                .as_array()
+                .and_then(|hosts| hosts.iter().find(|h| h["name"] == "compute2").cloned())
+        });
+        if let Some(host) = state {
+            assert_ne!(
+                host["state"]["state"],
+                "online",
+                "compute2 is off, yet seen online\n{}",
+                m.monitor.log()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
     m.lab.set_api_running(true).unwrap();
     let stored = m.wait_stored("compute2", 1);
     assert_eq!(stored[0].payload["host_status"], "NORMAL");
