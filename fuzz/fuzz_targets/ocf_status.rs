@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ocf_agent::agent::control::parse_answer;
+use hostmonitor::control_client::parse_answer;
 use ocf_agent::agent::instance::ApiCheck;
 use ocf_agent::agent::verdict::judge;
 

@@ -70,12 +70,14 @@ pub fn control(args: &ConfigArgs, request: &str, out: &mut dyn Write) -> Result<
 /// The daemon's answer, or its `error` as a failure.
 fn ask(settings: &Settings, request: &str) -> Result<serde_json::Value, CliError> {
     let path = &settings.paths.control_socket;
-    let answer = crate::daemon::request(path, request)?;
+    let answer = crate::control_client::request(path, request)?;
     match answer.get("error").and_then(|e| e.as_str()) {
-        Some(error) => Err(CliError::Control(crate::daemon::ControlError::BadAnswer {
-            path: path.display().to_string(),
-            reason: error.to_owned(),
-        })),
+        Some(error) => Err(CliError::Control(
+            crate::control_client::ControlError::BadAnswer {
+                path: path.display().to_string(),
+                reason: error.to_owned(),
+            },
+        )),
         None => Ok(answer),
     }
 }

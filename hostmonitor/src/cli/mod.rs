@@ -118,7 +118,7 @@ pub enum CliError {
     Daemon(#[from] crate::daemon::DaemonError),
     /// The running daemon did not answer (well).
     #[error(transparent)]
-    Control(#[from] crate::daemon::ControlError),
+    Control(#[from] crate::control_client::ControlError),
     /// `check` found problems (already printed).
     #[error("{0} of the checks failed")]
     ChecksFailed(usize),
@@ -130,7 +130,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Settings(_) => 2,
-            CliError::Control(crate::daemon::ControlError::NotRunning(_)) => 3,
+            CliError::Control(crate::control_client::ControlError::NotRunning(_)) => 3,
             _ => 1,
         }
     }

@@ -2,7 +2,6 @@
 //! notifications held by the mass-failure guard; root only). One request line, one JSON line back.
 
 use std::path::Path;
-use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::net::{UnixListener, UnixStream};
@@ -10,10 +9,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::engine_task::Request;
 use super::unix_socket::accept_loop;
+use crate::control_client::TIMEOUT;
 use crate::engine::{Command, Event};
-
-/// How long a control exchange may take, on either side.
-pub const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Serves control requests until shutdown.
 pub async fn run(
@@ -65,49 +62,6 @@ async fn status(engine: &mpsc::UnboundedSender<Request>) -> serde_json::Value {
     }
     rx.await
         .unwrap_or_else(|_| serde_json::json!({"error": "the engine has stopped"}))
-}
-
-/// Why a control request got no answer.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ControlError {
-    /// Nothing listens on the socket: the daemon is not running.
-    #[error("no host monitor answers on {0}")]
-    NotRunning(String),
-    /// It answered, but not with JSON, or too late.
-    #[error("the host monitor on {path} answered badly: {reason}")]
-    BadAnswer {
-        /// The socket.
-        path: String,
-        /// What went wrong.
-        reason: String,
-    },
-}
-
-/// Sends one request to the daemon at `path` and returns its answer (blocking; for the CLI).
-pub fn request(path: &Path, request: &str) -> Result<serde_json::Value, ControlError> {
-    use std::io::{BufRead as _, Write as _};
-    let shown = path.display().to_string();
-    let mut stream = std::os::unix::net::UnixStream::connect(path)
-        .map_err(|_| ControlError::NotRunning(shown.clone()))?;
-    let bad = |reason: String| ControlError::BadAnswer {
-        path: shown.clone(),
-        reason,
-    };
-    stream
-        .set_read_timeout(Some(TIMEOUT))
-        .map_err(|e| bad(e.to_string()))?;
-    stream
-        .set_write_timeout(Some(TIMEOUT))
-        .map_err(|e| bad(e.to_string()))?;
-    stream
-        .write_all(format!("{request}\n").as_bytes())
-        .map_err(|e| bad(e.to_string()))?;
-    let mut line = String::new();
-    std::io::BufReader::new(stream)
-        .read_line(&mut line)
-        .map_err(|e| bad(e.to_string()))?;
-    serde_json::from_str(&line).map_err(|e| bad(e.to_string()))
 }
 
 /// Binds the control socket (mode 0660, group haclient).

@@ -36,7 +36,6 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::{Notify, mpsc, watch};
 
 pub use check::{Finding, Verdict, check};
-pub use control::{ControlError, request};
 pub use error::DaemonError;
 
 use crate::engine::{Engine, Timestamp};

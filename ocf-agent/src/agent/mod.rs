@@ -1,7 +1,6 @@
 //! `ocf:masakari:hostmonitor`: its description, its actions, and the dispatch from an action name.
 
 pub mod actions;
-pub mod control;
 pub mod daemon;
 pub mod instance;
 pub mod params;

@@ -1,47 +1,42 @@
-//! The daemon's control socket, client side: one request line out, one JSON line back (the
-//! protocol `masakari-hostmonitor status` speaks), over std's blocking socket: no runtime, no fork.
+//! The daemon's control socket, client side: one request line out, one JSON line back, over std's
+//! blocking socket (no runtime, no fork). `masakari-hostmonitor status`/`release` and the OCF
+//! agent's monitor speak it; the daemon serves it (`daemon::control`).
 
-use std::fmt;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-/// How long a control exchange may take, each way (the daemon allows itself as long).
+/// How long a control exchange may take, on either side.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
-/// The longest answer read; a status answer is a few hundred bytes.
-const MAX_ANSWER: u64 = 64 * 1024;
+/// The longest answer read; a status answer is a few kilobytes at most.
+const MAX_ANSWER: u64 = 1024 * 1024;
 
-/// Why a control request got no usable answer (worded as `masakari-hostmonitor status` words it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unanswered {
-    /// Nothing accepts on the socket: the daemon does not serve it.
-    Nobody(PathBuf),
-    /// Something answered, but not one JSON line in time: the socket and what went wrong.
-    Badly(PathBuf, String),
+/// Why a control request got no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ControlError {
+    /// Nothing listens on the socket: the daemon is not running.
+    #[error("no host monitor answers on {0}")]
+    NotRunning(String),
+    /// It answered, but not with one JSON line in time.
+    #[error("the host monitor on {path} answered badly: {reason}")]
+    BadAnswer {
+        /// The socket.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
-impl fmt::Display for Unanswered {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Nobody(socket) => write!(f, "no host monitor answers on {}", socket.display()),
-            Self::Badly(socket, why) => {
-                write!(
-                    f,
-                    "the host monitor on {} answered badly: {why}",
-                    socket.display()
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for Unanswered {}
-
-/// Sends `request` to the daemon listening on `path` and returns its answer.
-pub fn request(path: &Path, request: &str) -> Result<serde_json::Value, Unanswered> {
-    let bad = |why: String| Unanswered::Badly(path.to_owned(), why);
-    let stream = UnixStream::connect(path).map_err(|_| Unanswered::Nobody(path.to_owned()))?;
+/// Sends one request to the daemon listening on `path` and returns its answer.
+pub fn request(path: &Path, request: &str) -> Result<serde_json::Value, ControlError> {
+    let shown = path.display().to_string();
+    let stream = UnixStream::connect(path).map_err(|_| ControlError::NotRunning(shown.clone()))?;
+    let bad = |reason: String| ControlError::BadAnswer {
+        path: shown.clone(),
+        reason,
+    };
     let line = exchange(stream, request).map_err(|e| bad(e.to_string()))?;
     parse_answer(&line).map_err(bad)
 }
@@ -78,11 +73,11 @@ mod tests {
 
     #[test]
     fn one_line_each_way() {
-        let dir = std::env::temp_dir().join(format!("ocf-control-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("hm-control-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("control.sock");
         let nobody = request(&path, "status").unwrap_err();
-        assert_eq!(nobody, Unanswered::Nobody(path.clone()));
+        assert_eq!(nobody, ControlError::NotRunning(path.display().to_string()));
         assert!(
             nobody
                 .to_string()
