@@ -2,7 +2,7 @@
 //! the remote nodes' `node_state` answer (cibadmin) that corrects it.
 #![no_main]
 
-use hostmonitor::daemon::snapshot::{apply_remote_connections, from_crm_mon};
+use hostmonitor::daemon::snapshot::from_crm_mon;
 use hostmonitor::engine::Timestamp;
 use libfuzzer_sys::fuzz_target;
 
@@ -13,9 +13,7 @@ const CRM_MON: &str =
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         let at = Timestamp::from_unix(1_700_000_000, 0);
-        let _ = from_crm_mon(text, "ctl1", at);
-        if let Ok(mut snapshot) = from_crm_mon(CRM_MON, "ctl1", at) {
-            let _ = apply_remote_connections(&mut snapshot, text);
-        }
+        let _ = from_crm_mon(text, "", "ctl1", at);
+        let _ = from_crm_mon(CRM_MON, text, "ctl1", at);
     }
 });

@@ -6,10 +6,8 @@
 use std::fmt;
 
 use reqwest::StatusCode;
-use tokio::process::Command;
 
 use super::http::{client, error_chain};
-use super::process::output;
 use super::token::TokenSource;
 use super::{now, reconcile, snapshot};
 use crate::engine::Snapshot;
@@ -109,12 +107,15 @@ async fn cluster(settings: &Settings) -> Result<(Finding, Vec<String>), Finding>
         },
     };
     config.local_node = Some(local.clone());
-    let args = ["-1", "--output-as=xml", "--fence-history=2"];
-    let xml = match output(Command::new("crm_mon").args(args)).await {
+    let xml = match reconcile::crm_mon().await {
         Ok(xml) => xml,
         Err(e) => return Err(Finding::new(subject, Verdict::Fail, crm_mon_failure(&e))),
     };
-    let snapshot = match snapshot::from_crm_mon(&xml, &local, now()) {
+    let remotes = match reconcile::remote_node_states().await {
+        Ok(states) => states,
+        Err(e) => return Err(Finding::new(subject, Verdict::Fail, e)),
+    };
+    let snapshot = match snapshot::from_crm_mon(&xml, &remotes, &local, now()) {
         Ok(s) => s,
         Err(e) => {
             return Err(Finding::new(

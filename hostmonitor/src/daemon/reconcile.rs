@@ -74,18 +74,16 @@ async fn reconcile_once(
 async fn read_snapshot(local_node: &str, taken_at: Timestamp) -> Result<Snapshot, String> {
     let remotes = remote_node_states().await?;
     let crm_mon = crm_mon().await?;
-    let mut snapshot =
-        snapshot::from_crm_mon(&crm_mon, local_node, taken_at).map_err(|e| e.to_string())?;
-    snapshot::apply_remote_connections(&mut snapshot, &remotes).map_err(|e| e.to_string())?;
-    Ok(snapshot)
+    snapshot::from_crm_mon(&crm_mon, &remotes, local_node, taken_at).map_err(|e| e.to_string())
 }
 
-async fn crm_mon() -> Result<String, String> {
+/// `crm_mon`'s XML: every node's state and the fencer's history.
+pub async fn crm_mon() -> Result<String, String> {
     output(Command::new("crm_mon").args(["-1", "--output-as=xml", "--fence-history=2"])).await
 }
 
 /// Every remote node's `node_state`, without its history; nothing when there is none.
-async fn remote_node_states() -> Result<String, String> {
+pub async fn remote_node_states() -> Result<String, String> {
     let mut query = Command::new("cibadmin");
     query.args(["--query", "--no-children", "--xpath", REMOTE_NODE_STATES]);
     output_unless(&mut query, Some(CIBADMIN_NO_MATCH)).await

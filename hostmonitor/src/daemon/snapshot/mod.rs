@@ -1,7 +1,9 @@
 //! `crm_mon` output (Pacemaker's own verdict on every node, plus the fencer's history) as the engine's
 //! [`Snapshot`]. Pure: the reconcile task runs crm_mon and hands the text here.
 
-use cib::{CrmMon, FenceStatus};
+use std::collections::{HashMap, HashSet};
+
+use cib::{CrmMon, FenceStatus, MonResource};
 
 use crate::engine::{FenceHistory, NodeKind, NodeView, Snapshot, Timestamp};
 
@@ -17,9 +19,12 @@ pub enum SnapshotError {
     NoDc,
 }
 
-/// The snapshot `crm_mon -1 --output-as=xml --fence-history=2` describes, read at `taken_at`.
+/// The snapshot `crm_mon -1 --output-as=xml --fence-history=2` describes, read at `taken_at`, with
+/// the remote nodes' `node_state` entries (`cibadmin --query --xpath` output; empty when there are
+/// none) saying which remote connections the controller has really up.
 pub fn from_crm_mon(
     xml: &str,
+    remote_node_states: &str,
     local_node: &str,
     taken_at: Timestamp,
 ) -> Result<Snapshot, SnapshotError> {
@@ -27,6 +32,7 @@ pub fn from_crm_mon(
     if mon.dc.is_none() {
         return Err(SnapshotError::NoDc);
     }
+    let connections = Connections::read(&mon, remote_node_states)?;
     let nodes = mon
         .nodes
         .iter()
@@ -40,7 +46,7 @@ pub fn from_crm_mon(
             Some(NodeView {
                 name: n.name.clone(),
                 kind,
-                online: n.online && connected(&mon, &n.name, kind),
+                online: n.online && (kind != NodeKind::Remote || connections.up(&n.name)),
                 unclean: n.unclean,
                 fencing: history(&mon, &n.name),
             })
@@ -54,41 +60,48 @@ pub fn from_crm_mon(
     })
 }
 
-/// Marks offline every remote node whose `node_state` (`cibadmin --query --xpath` output, empty
-/// when there is none) says its connection is down. The controller writes `in_ccm` when the
-/// connection really comes up or goes; crm_mon judges from the connection resource's history,
-/// which shows `Started` while a new start of a fenced remote's connection is still pending.
-pub fn apply_remote_connections(
-    snapshot: &mut Snapshot,
-    node_states: &str,
-) -> Result<(), SnapshotError> {
-    if node_states.trim().is_empty() {
-        return Ok(());
-    }
-    let down: Vec<String> = cib::NodeState::parse_query(node_states)?
-        .into_iter()
-        .filter(|s| s.remote_node && s.in_ccm.is_some_and(|m| !m.is_member()))
-        .map(|s| s.uname)
-        .collect();
-    for node in &mut snapshot.nodes {
-        if node.kind == NodeKind::Remote && down.contains(&node.name) {
-            node.online = false;
-        }
-    }
-    Ok(())
+/// What says whether a remote node's connection is really up.
+struct Connections<'a> {
+    /// The `ocf:pacemaker:remote` connection resources crm_mon lists, by id (= node name).
+    resources: HashMap<&'a str, &'a MonResource>,
+    /// Remotes whose `node_state` says the controller has no connection (`in_ccm` false).
+    down: HashSet<String>,
 }
 
-/// Whether a remote node's connection is really up. While Pacemaker retries the connection of a
-/// fenced remote (`reconnect_interval`), crm_mon reports the node online for as long as the
-/// connection resource is `Starting` (and while a failed one is still `Started`), though nothing
-/// answers: only a `Started` connection that has not failed counts.
-fn connected(mon: &CrmMon, node: &str, kind: NodeKind) -> bool {
-    if kind != NodeKind::Remote {
-        return true;
+impl<'a> Connections<'a> {
+    fn read(mon: &'a CrmMon, remote_node_states: &str) -> Result<Self, SnapshotError> {
+        let mut resources = HashMap::new();
+        for r in mon
+            .resources
+            .iter()
+            .filter(|r| r.agent == "ocf:pacemaker:remote")
+        {
+            resources.entry(r.id.as_str()).or_insert(r);
+        }
+        let down = if remote_node_states.trim().is_empty() {
+            HashSet::new()
+        } else {
+            cib::NodeState::parse_query(remote_node_states)?
+                .into_iter()
+                .filter(|s| s.remote_node && s.in_ccm.is_some_and(|m| !m.is_member()))
+                .map(|s| s.uname)
+                .collect()
+        };
+        Ok(Self { resources, down })
     }
-    mon.resource(node)
-        .filter(|r| r.agent == "ocf:pacemaker:remote")
-        .is_none_or(|r| r.role == "Started" && !r.failed)
+
+    /// Whether the connection to `node` is up. While Pacemaker retries the connection of a fenced
+    /// remote (`reconnect_interval`), crm_mon reports the node online though nothing answers: with
+    /// the connection resource `Starting`, or `Started` while the new start is still pending, or
+    /// `Started` and failed. The controller's `in_ccm`, written when the connection really comes
+    /// up or goes, settles it; a `Started` connection that has not failed is needed as well.
+    fn up(&self, node: &str) -> bool {
+        !self.down.contains(node)
+            && self
+                .resources
+                .get(node)
+                .is_none_or(|r| r.role == "Started" && !r.failed)
+    }
 }
 
 /// The fence history of one node. Only actions that leave a node off or reset count (`off`,

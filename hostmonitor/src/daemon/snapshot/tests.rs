@@ -19,7 +19,7 @@ fn kinds_states_and_quorum_come_through() {
            <node name="pingd" id="p" online="true" type="ping"/>"#,
         "",
     );
-    let s = from_crm_mon(&xml, "ctl1", T0).unwrap();
+    let s = from_crm_mon(&xml, "", "ctl1", T0).unwrap();
     assert!(s.quorate);
     assert_eq!(s.local_node, "ctl1");
     let kinds: Vec<_> = s.nodes.iter().map(|n| (n.name.as_str(), n.kind)).collect();
@@ -45,7 +45,7 @@ fn fence_history_keeps_the_latest_power_off_of_each_outcome() {
            <fence_event action="off" target="compute1" status="pending"/>
            <fence_event action="off" target="compute2" status="success" completed="2026-11-26 07:08:00Z"/>"#,
     );
-    let s = from_crm_mon(&xml, "ctl1", T0).unwrap();
+    let s = from_crm_mon(&xml, "", "ctl1", T0).unwrap();
     let h = s.nodes[0].fencing;
     assert_eq!(h.last_success, parse_completed("2026-11-26 07:05:00Z"));
     assert_eq!(h.last_failure, parse_completed("2026-11-26 07:04:00Z"));
@@ -56,10 +56,10 @@ fn fence_history_keeps_the_latest_power_off_of_each_outcome() {
 fn no_dc_is_not_a_verdict() {
     let xml = r#"<pacemaker-result><summary><current_dc present="false"/></summary><nodes/></pacemaker-result>"#;
     assert!(matches!(
-        from_crm_mon(xml, "ctl1", T0),
+        from_crm_mon(xml, "", "ctl1", T0),
         Err(SnapshotError::NoDc)
     ));
-    assert!(from_crm_mon("<oops", "ctl1", T0).is_err());
+    assert!(from_crm_mon("<oops", "", "ctl1", T0).is_err());
 }
 
 #[test]
@@ -91,7 +91,7 @@ fn completed_times_are_utc() {
 #[test]
 fn a_real_lab_reading_with_a_fenced_remote() {
     let xml = include_str!("../../../tests/data/crm-mon-remote-fenced.xml");
-    let s = from_crm_mon(xml, "ctl1", T0).unwrap();
+    let s = from_crm_mon(xml, "", "ctl1", T0).unwrap();
     let c1 = s.nodes.iter().find(|n| n.name == "compute1").unwrap();
     assert!(!c1.online);
     assert!(c1.fencing.last_success.is_some());
@@ -100,7 +100,7 @@ fn a_real_lab_reading_with_a_fenced_remote() {
 #[test]
 fn a_remote_whose_connection_is_still_starting_is_not_online() {
     let xml = include_str!("../../../tests/data/crm-mon-remote-reconnecting.xml");
-    let s = from_crm_mon(xml, "ctl1", T0).unwrap();
+    let s = from_crm_mon(xml, "", "ctl1", T0).unwrap();
     let c1 = s.nodes.iter().find(|n| n.name == "compute1").unwrap();
     assert!(
         !c1.online,
@@ -120,15 +120,16 @@ fn a_remote_whose_connection_failed_is_not_online() {
         "</pacemaker-result>",
         r#"<resources><resource id="compute1" resource_agent="ocf:pacemaker:remote" role="Started" failed="true"/></resources></pacemaker-result>"#,
     );
-    let s = from_crm_mon(&xml, "ctl1", T0).unwrap();
+    let s = from_crm_mon(&xml, "", "ctl1", T0).unwrap();
     assert!(!s.nodes[0].online);
 }
 
-/// crm_mon while a fenced remote's new connection start is pending: it says compute3 is online
-/// (its connection resource `Started`), though the controller records the connection down.
-fn pending_connection() -> Snapshot {
-    let xml = include_str!("../../../tests/data/crm-mon-remote-connection-pending.xml");
-    from_crm_mon(xml, "ctl2", T0).unwrap()
+const PENDING: &str = include_str!("../../../tests/data/crm-mon-remote-connection-pending.xml");
+
+/// crm_mon while a fenced remote's new connection start is pending, read with `node_states`: it
+/// says compute3 is online (its connection resource `Started`).
+fn pending_connection(node_states: &str) -> Snapshot {
+    from_crm_mon(PENDING, node_states, "ctl2", T0).unwrap()
 }
 
 fn online(s: &Snapshot, name: &str) -> bool {
@@ -137,10 +138,12 @@ fn online(s: &Snapshot, name: &str) -> bool {
 
 #[test]
 fn a_pending_connection_of_a_fenced_remote_is_not_online() {
-    let mut s = pending_connection();
-    assert!(online(&s, "compute3"), "crm_mon's own verdict");
+    assert!(
+        online(&pending_connection(""), "compute3"),
+        "crm_mon's own verdict"
+    );
     let states = include_str!("../../../tests/data/remote-node-states-fenced.xml");
-    apply_remote_connections(&mut s, states).unwrap();
+    let s = pending_connection(states);
     assert!(!online(&s, "compute3"));
     assert!(
         s.nodes
@@ -152,23 +155,20 @@ fn a_pending_connection_of_a_fenced_remote_is_not_online() {
 
 #[test]
 fn connections_recorded_up_or_unknown_leave_crm_mons_verdict() {
-    let mut s = pending_connection();
     let up = r#"<node_state remote_node="true" id="compute3" uname="compute3" in_ccm="true"/>"#;
-    apply_remote_connections(&mut s, up).unwrap();
-    assert!(online(&s, "compute3"));
+    assert!(online(&pending_connection(up), "compute3"));
     let since = r#"<xpath-query><node_state remote_node="true" id="compute3" uname="compute3"
         in_ccm="1795689629"/><node_state remote_node="true" id="compute9" uname="compute9"
         in_ccm="false"/></xpath-query>"#;
-    apply_remote_connections(&mut s, since).unwrap();
-    assert!(online(&s, "compute3"), "a timestamp means a member");
+    assert!(
+        online(&pending_connection(since), "compute3"),
+        "a timestamp means a member"
+    );
     let unknown = r#"<node_state remote_node="true" id="compute3" uname="compute3"/>"#;
-    apply_remote_connections(&mut s, unknown).unwrap();
-    apply_remote_connections(&mut s, "").unwrap();
-    assert!(online(&s, "compute3"));
+    assert!(online(&pending_connection(unknown), "compute3"));
 }
 
 #[test]
 fn unreadable_node_states_fail_the_reconcile() {
-    let mut s = pending_connection();
-    assert!(apply_remote_connections(&mut s, "<xpath-query><node_state").is_err());
+    assert!(from_crm_mon(PENDING, "<xpath-query><node_state", "ctl2", T0).is_err());
 }
