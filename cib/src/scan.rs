@@ -12,6 +12,10 @@
 
 use crate::Error;
 
+mod classify;
+
+use classify::{name_end, value_end};
+
 /// One token of the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Token<'a> {
@@ -153,7 +157,7 @@ impl<'a> Scanner<'a> {
         let bytes = self.text.as_bytes();
         while bytes
             .get(self.pos)
-            .is_some_and(|&b| CLASS.get(usize::from(b)) == Some(&SPACE))
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
         {
             self.pos += 1;
         }
@@ -162,13 +166,10 @@ impl<'a> Scanner<'a> {
 
     /// A name (element or attribute) at the current position.
     #[inline]
-    fn name(&mut self, what: &str) -> Result<&'a str, Error> {
+    fn name(&mut self, what: &'static str) -> Result<&'a str, Error> {
         let start = self.pos;
         let bytes = self.text.as_bytes();
-        let mut end = start;
-        while bytes.get(end).is_some_and(|&b| is_name_byte(b)) {
-            end += 1;
-        }
+        let end = name_end(bytes, start);
         let starts_well = bytes
             .get(start)
             .is_some_and(|b| !(b.is_ascii_digit() || matches!(b, b'-' | b'.')));
@@ -177,7 +178,7 @@ impl<'a> Scanner<'a> {
                 self.pos = end;
                 Ok(name)
             }
-            _ => Err(malformed(start, &format!("expected {what}"))),
+            _ => Err(expected(start, what)),
         }
     }
 
@@ -194,18 +195,14 @@ impl<'a> Scanner<'a> {
         let mut at = open + 1;
         let mut plain = true;
         loop {
-            at = skip_value_bytes(bytes, at);
+            at = value_end(bytes, at, quote);
             match bytes.get(at) {
                 None => return Err(malformed(open, "attribute value is not closed")),
                 Some(b'<') => return Err(malformed(at, "`<` in an attribute value")),
                 Some(b'&') => at += self.reference(at)?,
                 Some(b'\t' | b'\n' | b'\r') => at += 1,
                 Some(&b) if b < 0x20 => return Err(malformed(at, "control character")),
-                Some(&b) if b == quote => break,
-                Some(_) => {
-                    at += 1;
-                    continue;
-                }
+                Some(_) => break,
             }
             plain = false;
         }
@@ -239,10 +236,7 @@ impl<'a> Scanner<'a> {
             return Ok(());
         };
         if *seen & bit != 0 && self.names.contains(&name) {
-            return Err(malformed(
-                self.pos,
-                &format!("duplicate attribute `{name}`"),
-            ));
+            return Err(duplicate(self.pos, name));
         }
         *seen |= bit;
         self.names.push(name);
@@ -340,77 +334,21 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// Whether `b` may appear in an element or attribute name: ASCII letters, digits, `_`, `:`,
-/// `-`, `.`, and any byte of a non-ASCII character. A table, so the scan loops do not
-/// branch on the kind of byte.
-fn is_name_byte(b: u8) -> bool {
-    CLASS.get(usize::from(b)) == Some(&NAME)
-}
-
-/// The offset of the first byte at or after `at` that ends a run of attribute-value bytes
-/// (a quote, `<`, `&` or a control character), or the length of `bytes`. Eight bytes at a time (SWAR), since
-/// values are most of a CIB.
-#[inline]
-fn skip_value_bytes(bytes: &[u8], mut at: usize) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let has = |word: u64, byte: u8| {
-        let x = word ^ (ONES * u64::from(byte));
-        x.wrapping_sub(ONES) & !x & HIGHS
-    };
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        // Control characters (below 0x20) stop too: tabs and newlines are normalized,
-        // the rest are not XML.
-        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-        let found =
-            has(word, b'"') | has(word, b'\'') | has(word, b'<') | has(word, b'&') | control;
-        if found != 0 {
-            return at + (found.trailing_zeros() / 8) as usize;
-        }
-        at += 8;
-    }
-    while bytes.get(at).is_some_and(|&b| !stops_value(b)) {
-        at += 1;
-    }
-    at
-}
-
-/// Whether `b` ends a run of attribute-value bytes: a quote, `<`, `&` or a control character.
-fn stops_value(b: u8) -> bool {
-    b < 0x20 || CLASS.get(usize::from(b)) == Some(&VALUE_STOP)
-}
-
-const NAME: u8 = 1;
-const VALUE_STOP: u8 = 2;
-const SPACE: u8 = 3;
-// Evaluated at compile time, where an index out of range fails the build.
-#[allow(clippy::indexing_slicing)]
-const CLASS: [u8; 256] = {
-    let mut class = [0u8; 256];
-    let mut b: u8 = 0;
-    loop {
-        let c = &mut class[b as usize];
-        if b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.') || b >= 0x80 {
-            *c = NAME;
-        } else if matches!(b, b'"' | b'\'' | b'<' | b'&') {
-            *c = VALUE_STOP;
-        } else if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
-            *c = SPACE;
-        }
-        if b == u8::MAX {
-            break class;
-        }
-        b += 1;
-    }
-};
-
 fn offset(position: usize) -> u64 {
     u64::try_from(position).unwrap_or(u64::MAX)
 }
 
+#[cold]
+fn expected(position: usize, what: &str) -> Error {
+    malformed(position, &format!("expected {what}"))
+}
+
+#[cold]
+fn duplicate(position: usize, name: &str) -> Error {
+    malformed(position, &format!("duplicate attribute `{name}`"))
+}
+
+#[cold]
 fn malformed(position: usize, message: &str) -> Error {
     Error::Malformed {
         position: offset(position),
