@@ -6,7 +6,7 @@
 //! ```
 //!
 //! `bench` reads the file, then times `Cib::parse` plus `Cib::node_statuses` and reports the
-//! best of ten runs, the process's peak resident memory (VmHWM, which includes the input
+//! best of ten runs (or RUNS), the process's peak resident memory (VmHWM, which includes the input
 //! text itself; also after the first run alone, since the allocator keeps some freed memory
 //! between runs), and the peak of heap bytes the parse and the query held on top of the
 //! input (counted by a wrapping allocator).
@@ -59,14 +59,15 @@ fn main() {
             let remotes: usize = args.get(2).map_or(1000, |n| n.parse().unwrap());
             print!("{}", generate(remotes));
         }
-        Some("bench") => bench(args.get(2).expect("bench FILE")),
-        _ => panic!("usage: large_cib generate N | bench FILE"),
+        Some("bench") => bench(
+            args.get(2).expect("bench FILE [RUNS]"),
+            args.get(3).map_or(10, |n| n.parse().unwrap()),
+        ),
+        _ => panic!("usage: large_cib generate N | bench FILE [RUNS]"),
     }
 }
 
-const RUNS: usize = 10;
-
-fn bench(path: &str) {
+fn bench(path: &str, runs: usize) {
     let text = std::fs::read_to_string(path).unwrap();
     let before = status_kib("VmRSS:");
     let input_heap = LIVE.load(Ordering::Relaxed);
@@ -74,7 +75,7 @@ fn bench(path: &str) {
     let (mut best, mut best_parse, mut best_query) = (f64::MAX, f64::MAX, f64::MAX);
     let mut nodes = 0;
     let mut first_peak_kib = 0;
-    for run in 0..RUNS {
+    for run in 0..runs {
         let start = Instant::now();
         let cib = cib::Cib::parse(&text).unwrap();
         let parsed = start.elapsed().as_secs_f64();
@@ -92,7 +93,7 @@ fn bench(path: &str) {
     let heap = PEAK.load(Ordering::Relaxed) - input_heap;
     let mib = |kib: u64| kib as f64 / 1024.0;
     println!(
-        "rust cib: parse+node_statuses best of {RUNS}: {:.1} ms (parse {:.1} ms, node_statuses {:.1} ms); online nodes: {nodes}; xml {:.1} MiB; peak RSS {:.1} MiB ({:.2}x the XML; {:.1} MiB resident with the input read, before parsing; {:.1} MiB after the first run; heap peak of parse and query {:.1} MiB)",
+        "rust cib: parse+node_statuses best of {runs}: {:.1} ms (parse {:.1} ms, node_statuses {:.1} ms); online nodes: {nodes}; xml {:.1} MiB; peak RSS {:.1} MiB ({:.2}x the XML; {:.1} MiB resident with the input read, before parsing; {:.1} MiB after the first run; heap peak of parse and query {:.1} MiB)",
         best * 1000.0,
         best_parse * 1000.0,
         best_query * 1000.0,

@@ -2,10 +2,11 @@
 
 use crate::alerts::Alert;
 use crate::config::{ClusterOptions, NodeConfig};
+use crate::name_set::NameSet;
 use crate::resources::Resource;
 use crate::status::NodeState;
 use crate::topology::FencingLevel;
-use crate::xml::Element;
+use crate::xml::{Element, Keep};
 use crate::{Error, Limits};
 
 /// A parsed CIB (`cibadmin --query` output, or a saved `cib.xml`).
@@ -136,62 +137,66 @@ impl Cib {
     }
 }
 
-/// The attributes this crate reads; everything else is skipped while parsing. Operation
-/// history is most of a CIB, so its entries keep only what the replay needs.
-fn wanted(element: &str, attribute: &str) -> bool {
-    if element == "lrm_rsc_op" {
-        return matches!(
-            attribute,
-            "operation"
-                | "call-id"
-                | "rc-code"
-                | "op-status"
-                | "interval"
-                | "transition-key"
-                | "last-rc-change"
-        );
+/// The attributes this crate reads of each element; everything else is skipped while
+/// parsing. Operation history is most of a CIB, so its entries keep only what the replay
+/// needs.
+fn wanted(element: &str) -> Keep {
+    match element {
+        "lrm_rsc_op" => Keep::Only(&OPERATION_ATTRIBUTES),
+        _ => Keep::Only(&ATTRIBUTES),
     }
-    matches!(
-        attribute,
-        "id" | "uname"
-            | "type"
-            | "class"
-            | "provider"
-            | "name"
-            | "value"
-            | "in_ccm"
-            | "crmd"
-            | "join"
-            | "expected"
-            | "remote_node"
-            | "node_fenced"
-            | "node_in_maintenance"
-            | "container"
-            | "index"
-            | "target"
-            | "target-pattern"
-            | "target-attribute"
-            | "target-value"
-            | "devices"
-            | "path"
-            | "epoch"
-            | "num_updates"
-            | "admin_epoch"
-            | "have-quorum"
-            | "dc-uuid"
-            | "validate-with"
-            | "crm_feature_set"
-            | "no-quorum-panic"
-            | "template"
-            | "replicas"
-            | "promoted-max"
-            | "masters"
-            | "ip-range-start"
-            | "control-port"
-            | "interval"
-            | "on-fail"
-    )
 }
+
+static OPERATION_ATTRIBUTES: NameSet = NameSet::new(&[
+    "operation",
+    "call-id",
+    "rc-code",
+    "op-status",
+    "interval",
+    "transition-key",
+    "last-rc-change",
+]);
+
+static ATTRIBUTES: NameSet = NameSet::new(&[
+    "id",
+    "uname",
+    "type",
+    "class",
+    "provider",
+    "name",
+    "value",
+    "in_ccm",
+    "crmd",
+    "join",
+    "expected",
+    "remote_node",
+    "node_fenced",
+    "node_in_maintenance",
+    "container",
+    "index",
+    "target",
+    "target-pattern",
+    "target-attribute",
+    "target-value",
+    "devices",
+    "path",
+    "epoch",
+    "num_updates",
+    "admin_epoch",
+    "have-quorum",
+    "dc-uuid",
+    "validate-with",
+    "crm_feature_set",
+    "no-quorum-panic",
+    "template",
+    "replicas",
+    "promoted-max",
+    "masters",
+    "ip-range-start",
+    "control-port",
+    "interval",
+    "on-fail",
+]);
 
 fn number(root: Element<'_>, name: &str, warnings: &mut Vec<String>) -> u64 {
     match root.attr(name).map(str::parse::<u64>) {

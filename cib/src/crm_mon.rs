@@ -106,7 +106,7 @@ impl CrmMon {
 
     /// Parses with explicit limits.
     pub fn parse_with(text: &str, limits: &Limits) -> Result<Self, Error> {
-        let doc = crate::xml::parse(text, limits, |_, _| true)?;
+        let doc = crate::xml::parse(text, limits, |_| crate::xml::Keep::All)?;
         let root = doc.root();
         if !matches!(root.name(), "pacemaker-result" | "crm_mon") {
             return Err(Error::UnexpectedRoot {

@@ -44,6 +44,7 @@ mod fencing;
 mod hash;
 mod history;
 mod limits;
+mod name_set;
 mod nodes;
 mod pattern;
 mod resources;

@@ -65,7 +65,7 @@ impl NodeState {
     /// `node_state`, or several inside `xpath-query` (e.g. every remote node's, with
     /// `--no-children`). Entries lacking `id` or `uname` are skipped.
     pub fn parse_query(text: &str) -> Result<Vec<Self>, Error> {
-        let doc = crate::xml::parse(text, &Limits::default(), |_, _| true)?;
+        let doc = crate::xml::parse(text, &Limits::default(), |_| crate::xml::Keep::All)?;
         let root = doc.root();
         let mut warnings = Vec::new();
         let states: Vec<Element<'_>> = match root.name() {

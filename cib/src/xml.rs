@@ -13,6 +13,7 @@
 //! entities and character references, so no entity is ever expanded.
 
 use crate::escape::attribute_value;
+use crate::name_set::NameSet;
 use crate::scan::{Scanner, Token};
 use crate::{Error, Limits};
 
@@ -205,12 +206,31 @@ impl<'d> Element<'d> {
     }
 }
 
-/// Parses `text`, enforcing `limits` and keeping only the attributes for which
-/// `keep(element, attribute)` returns true.
+/// Which attributes of an element the tree keeps: decided once per element, then applied
+/// to each of its attributes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Keep {
+    /// Every attribute.
+    All,
+    /// Only the attributes named in the set.
+    Only(&'static NameSet),
+}
+
+impl Keep {
+    #[inline]
+    fn keeps(self, attribute: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(names) => names.contains(attribute),
+        }
+    }
+}
+
+/// Parses `text`, enforcing `limits` and keeping only the attributes `keep(element)` says.
 pub(crate) fn parse<'a>(
     text: &'a str,
     limits: &Limits,
-    keep: fn(&str, &str) -> bool,
+    keep: impl Fn(&str) -> Keep,
 ) -> Result<Document<'a>, Error> {
     parse_streaming(text, limits, keep, &[], &mut |_| {})
 }
@@ -221,7 +241,7 @@ pub(crate) fn parse<'a>(
 pub(crate) fn parse_streaming<'a>(
     text: &'a str,
     limits: &Limits,
-    keep: fn(&str, &str) -> bool,
+    keep: impl Fn(&str) -> Keep,
     path: &[&str],
     each: &mut dyn FnMut(Element<'_>),
 ) -> Result<Document<'a>, Error> {
@@ -256,10 +276,11 @@ struct Open {
     previous: u32,
 }
 
-struct Builder<'a, 'l> {
+/// Builds the tree; generic over `keep` so the choice of attributes is inlined.
+struct Builder<'a, 'l, K> {
     scanner: Scanner<'a>,
     limits: &'l Limits,
-    keep: fn(&str, &str) -> bool,
+    keep: K,
     doc: Document<'a>,
     stack: Vec<Open>,
     root_done: bool,
@@ -267,7 +288,7 @@ struct Builder<'a, 'l> {
     each: &'l mut dyn FnMut(Element<'_>),
 }
 
-impl<'a> Builder<'a, '_> {
+impl<'a, K: Fn(&str) -> Keep> Builder<'a, '_, K> {
     fn run(&mut self) -> Result<(), Error> {
         loop {
             match self.scanner.next_token(!self.stack.is_empty())? {
@@ -290,6 +311,7 @@ impl<'a> Builder<'a, '_> {
         }
         check_name(name, position, limits)?;
         let first_attr = index_u32(self.doc.attrs.len());
+        let keep = (self.keep)(name);
         let mut count = 0;
         while let Some(attr) = self.scanner.next_attribute()? {
             count += 1;
@@ -302,7 +324,7 @@ impl<'a> Builder<'a, '_> {
                 return Err(limit(position, "attribute value bytes", max));
             }
             check_name(attr.name, position, limits)?;
-            if (self.keep)(name, attr.name) {
+            if keep.keeps(attr.name) {
                 let value = match attr.plain {
                     true => self.doc.span_of(attr.raw),
                     false => self.value(attr.raw, position, attr.name)?,
@@ -471,7 +493,7 @@ mod tests {
     use super::*;
 
     fn tree(text: &str) -> Result<Document<'_>, Error> {
-        parse(text, &Limits::default(), |_, _| true)
+        parse(text, &Limits::default(), |_| Keep::All)
     }
 
     #[test]
@@ -491,7 +513,8 @@ mod tests {
     #[test]
     fn keeps_only_wanted_attributes_and_borrows() {
         let text = r#"<a id="x" digest="y" v="1&lt;2"/>"#;
-        let doc = parse(text, &Limits::default(), |_, k| k != "digest").unwrap();
+        static KEPT: NameSet = NameSet::new(&["id", "v"]);
+        let doc = parse(text, &Limits::default(), |_| Keep::Only(&KEPT)).unwrap();
         assert_eq!(doc.attrs.len(), 2);
         assert_eq!(doc.decoded, "1<2");
         assert_eq!(doc.root().attr("id"), Some("x"));
@@ -506,7 +529,8 @@ mod tests {
         let mut seen = Vec::new();
         let path = ["a", "s", "n"];
         let mut each = |n: Element<'_>| seen.push(n.attr("i").unwrap().to_owned());
-        let doc = parse_streaming(text, &Limits::default(), |_, _| true, &path, &mut each).unwrap();
+        let doc =
+            parse_streaming(text, &Limits::default(), |_| Keep::All, &path, &mut each).unwrap();
         assert_eq!(seen, ["1", "2", "5"]);
         let s = doc.root().child("s").unwrap();
         assert_eq!(
@@ -554,7 +578,7 @@ mod tests {
             max_attribute_bytes: 4,
             ..Limits::default()
         };
-        let err = parse(r#"<a x="12345"/>"#, &limits, |_, _| true).unwrap_err();
+        let err = parse(r#"<a x="12345"/>"#, &limits, |_| Keep::All).unwrap_err();
         assert!(matches!(err, Error::Limit { .. }), "{err}");
     }
 
