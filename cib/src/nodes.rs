@@ -268,15 +268,16 @@ impl<'a> Work<'a> {
             options,
             now,
         };
-        work.index_resources();
+        let top_slots = work.index_resources();
         work.unpack_nodes();
-        work.unpack_remote_nodes();
+        work.unpack_remote_nodes(&top_slots);
         work.resolve_histories();
         work.orphaned_connections();
         work
     }
 
-    fn index_resources(&mut self) {
+    /// Indexes every resource; returns the slots of the top-level ones.
+    fn index_resources(&mut self) -> Vec<usize> {
         let cib = self.cib;
         let default = self.options.default_managed;
         let timeout = cib
@@ -285,14 +286,20 @@ impl<'a> Work<'a> {
             .and_then(interval_ms)
             .unwrap_or(0)
             / 1000;
-        for top in &cib.resources {
-            self.index_resource(top, default, timeout);
-        }
+        cib.resources
+            .iter()
+            .map(|top| self.index_resource(top, default, timeout))
+            .collect()
     }
 
     /// A resource's own `is-managed` wins over its parent's, which wins over `rsc_defaults`;
     /// `maintenance-mode` unmanages everything.
-    fn index_resource(&mut self, rsc: &'a Resource, inherited: bool, inherited_timeout: u64) {
+    fn index_resource(
+        &mut self,
+        rsc: &'a Resource,
+        inherited: bool,
+        inherited_timeout: u64,
+    ) -> usize {
         let (mut own, mut timeout, mut has_container) = (None, None, false);
         // One pass over the meta attributes; the first of duplicates counts, as `get`.
         for (name, value) in rsc.meta.iter() {
@@ -310,9 +317,9 @@ impl<'a> Work<'a> {
             / 1000;
         let managed = own && !self.options.maintenance_mode;
         let slot = self.table.slot(Cow::Borrowed(&rsc.id));
-        if let Some(slot) = self.table.get_mut(slot) {
-            slot.config = Some(rsc);
-            slot.info = Some(RscInfo {
+        if let Some(entry) = self.table.get_mut(slot) {
+            entry.config = Some(rsc);
+            entry.info = Some(RscInfo {
                 managed,
                 failure_timeout,
                 has_container,
@@ -336,6 +343,7 @@ impl<'a> Work<'a> {
         for child in &rsc.children {
             self.index_resource(child, own, failure_timeout);
         }
+        slot
     }
 
     /// The node called `name` (case-insensitive; the first of duplicates, as Pacemaker).
@@ -385,12 +393,13 @@ impl<'a> Work<'a> {
         }
     }
 
-    fn unpack_remote_nodes(&mut self) {
+    fn unpack_remote_nodes(&mut self, top_slots: &[usize]) {
         let cib = self.cib;
         let cluster_managed = !self.options.maintenance_mode;
-        for top in &cib.resources {
+        for (top, &slot) in cib.resources.iter().zip(top_slots) {
             if top.is_remote_connection() {
-                self.add_conn(Cow::Borrowed(&top.id), &top.meta, None, cluster_managed);
+                let id = Cow::Borrowed(top.id.as_str());
+                self.add_conn(id, slot, &top.meta, None, cluster_managed);
                 continue;
             }
             if let crate::ResourceKind::Bundle(spec) = &top.kind {
@@ -403,23 +412,41 @@ impl<'a> Work<'a> {
                 _ => &[],
             };
             for rsc in candidates {
-                if let Some(guest) = rsc.guest_node()
-                    && self.table.find(guest).is_none_or(|s| s.config.is_none())
-                {
+                let Some(guest) = rsc.guest_node() else {
+                    continue;
+                };
+                let slot = self.table.slot(Cow::Borrowed(guest));
+                if self.table.get(slot).is_none_or(|s| s.config.is_none()) {
                     let container = Some(Cow::Borrowed(rsc.id.as_str()));
-                    self.add_conn(Cow::Borrowed(guest), &rsc.meta, container, cluster_managed);
+                    let id = Cow::Borrowed(guest);
+                    self.add_conn(id, slot, &rsc.meta, container, cluster_managed);
                 }
             }
         }
     }
 
-    /// Finds every history entry's resource slot, once: each id is hashed a single time.
+    /// Finds every history entry's resource slot, once. Nodes usually list their histories
+    /// in the same order (all probed together), so an entry is first checked against the
+    /// same position on the previous node before its id is hashed.
     fn resolve_histories(&mut self) {
         let cib = self.cib;
         let entries = cib.node_states.iter().map(|s| s.resources.len()).sum();
-        let mut slots = Vec::with_capacity(entries);
-        for lrm in cib.node_states.iter().flat_map(|s| &s.resources) {
-            slots.push(self.table.slot(Cow::Borrowed(&lrm.id)));
+        let mut slots: Vec<usize> = Vec::with_capacity(entries);
+        let (mut previous, mut previous_first): (&[crate::LrmResource], usize) = (&[], 0);
+        for state in &cib.node_states {
+            let first = slots.len();
+            for (i, lrm) in state.resources.iter().enumerate() {
+                let same = previous.get(i).is_some_and(|p| p.id == lrm.id);
+                let known = slots.get(previous_first + i).copied().filter(|_| same);
+                let slot = match known {
+                    Some(slot) => slot,
+                    None => self.table.slot(Cow::Borrowed(&lrm.id)),
+                };
+                slots.push(slot);
+            }
+            if !state.resources.is_empty() {
+                (previous, previous_first) = (&state.resources, first);
+            }
         }
         self.lrm_slots = slots;
     }
@@ -445,7 +472,8 @@ impl<'a> Work<'a> {
             }
             let meta = NvPairs::default();
             let container = lrm.container.as_deref().map(Cow::Borrowed);
-            self.add_conn(Cow::Borrowed(&lrm.id), &meta, container, stop_orphans);
+            let id = Cow::Borrowed(lrm.id.as_str());
+            self.add_conn(id, slot, &meta, container, stop_orphans);
             let Some(conn) = self.conns.last_mut() else {
                 continue;
             };
@@ -469,17 +497,19 @@ impl<'a> Work<'a> {
             return;
         }
         for i in 0..spec.replicas {
-            let conn = Cow::Owned(format!("{}-{i}", bundle.id));
+            let conn: Cow<'a, str> = Cow::Owned(format!("{}-{i}", bundle.id));
+            let slot = self.table.slot(conn.clone());
             let container = Cow::Owned(format!("{}-{}-{i}", bundle.id, spec.runtime));
-            self.add_conn(conn, &bundle.meta, Some(container), cluster_managed);
+            self.add_conn(conn, slot, &bundle.meta, Some(container), cluster_managed);
         }
     }
 
-    /// Links a connection resource to its node, creating the node if needed
-    /// (`unpack_remote_nodes` and `link_rsc2remotenode`).
+    /// Links connection resource `id` (table entry `slot`) to its node, creating the node
+    /// if needed (`unpack_remote_nodes` and `link_rsc2remotenode`).
     fn add_conn(
         &mut self,
         id: Cow<'a, str>,
+        slot: usize,
         meta: &NvPairs,
         container: Option<Cow<'a, str>>,
         cluster_managed: bool,
@@ -492,7 +522,6 @@ impl<'a> Work<'a> {
                 self.push_node(node)
             }
         };
-        let slot = self.table.slot(id);
         let container = container.map(|k| self.table.slot(k));
         let params = self
             .table

@@ -58,11 +58,6 @@ impl<'a> Table<'a> {
         })
     }
 
-    /// The slot of `id`, if it has one.
-    pub(super) fn find(&self, id: &str) -> Option<&Slot<'a>> {
-        self.ids.get(id).and_then(|&i| self.slots.get(i))
-    }
-
     pub(super) fn get(&self, slot: usize) -> Option<&Slot<'a>> {
         self.slots.get(slot)
     }
