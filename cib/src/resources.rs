@@ -181,10 +181,8 @@ impl Resource {
             ));
             return None;
         };
-        let mut params = NvPairs::default();
-        let mut meta = NvPairs::default();
-        params.extend_from_sets(element, "instance_attributes", warnings);
-        meta.extend_from_sets(element, "meta_attributes", warnings);
+        let mut params = NvPairs::from_sets(element, "instance_attributes", warnings);
+        let mut meta = NvPairs::from_sets(element, "meta_attributes", warnings);
         if let Some(template) = Self::template_of(element, templates) {
             params.extend_from_sets(template, "instance_attributes", warnings);
             meta.extend_from_sets(template, "meta_attributes", warnings);

@@ -14,7 +14,7 @@ use crate::Error;
 
 mod classify;
 
-use classify::{name_end, value_end};
+use classify::{name_end, plain_attribute, value_end};
 
 /// One token of the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +103,19 @@ impl<'a> Scanner<'a> {
         let Some(tag) = self.tag else {
             return Ok(None);
         };
+        if let Some((end, close)) = plain_attribute(self.text.as_bytes(), self.pos) {
+            let name = self.text.get(self.pos + 1..end);
+            let raw = self.text.get(end + 2..close);
+            if let (Some(name), Some(raw)) = (name, raw) {
+                self.pos = close + 1;
+                self.check_duplicate(name)?;
+                return Ok(Some(Attribute {
+                    name,
+                    raw,
+                    plain: true,
+                }));
+            }
+        }
         let spaced = self.skip_whitespace();
         match self.byte_at(self.pos) {
             Some(b'>') => return Ok(self.close_tag(1, false)),

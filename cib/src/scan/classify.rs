@@ -27,6 +27,30 @@ pub(super) fn value_end(bytes: &[u8], at: usize, quote: u8) -> usize {
     )
 }
 
+/// The usual shape of an attribute, ` name="value"` (one space, a name of at most 13
+/// bytes, `"` quotes, nothing in the value to decode or refuse), recognized in few steps:
+/// where the name ends and where the closing quote is, or `None` for anything else (which
+/// the general path then reads, or refuses).
+#[inline]
+pub(super) fn plain_attribute(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let chunk = bytes
+        .get(at..at + WIDTH)
+        .and_then(|c| <&[u8; WIDTH]>::try_from(c).ok())?;
+    // The space is the first stop; the name runs from the next byte to the next stop.
+    let len = (name_stops(chunk) >> 1).trailing_zeros() as usize;
+    let first = chunk.get(1).copied()?;
+    let name_start = len > 0 && !(first.is_ascii_digit() || matches!(first, b'-' | b'.'));
+    if chunk.first() != Some(&b' ') || !name_start || len > WIDTH - 3 {
+        return None;
+    }
+    let end = at + 1 + len;
+    if bytes.get(end..end + 2) != Some(b"=\"") {
+        return None;
+    }
+    let close = value_end(bytes, end + 2, b'"');
+    (bytes.get(close) == Some(&b'"')).then_some((end, close))
+}
+
 /// Whether `b` may appear in an element or attribute name: ASCII letters, digits, `_`, `:`,
 /// `-`, `.`, and any byte of a non-ASCII character.
 #[inline]
