@@ -123,6 +123,14 @@ impl Cib {
     }
 }
 
+/// Where a history entry's resource sits in the table: under its own id, and under its
+/// clone base id (the same slot when it is no clone instance).
+#[derive(Debug, Clone, Copy)]
+struct LrmSlots {
+    own: usize,
+    base: usize,
+}
+
 /// A remote or guest node's connection resource.
 struct Conn {
     /// The connection resource's slot.
@@ -190,17 +198,46 @@ impl<'a> WorkNode<'a> {
         matches!(self.kind, NodeKind::Remote | NodeKind::Guest)
     }
 
-    /// A node attribute: transient attributes override permanent ones.
-    fn attr(&self, name: &str) -> Option<&'a str> {
-        self.state
-            .and_then(|s| s.transient.get(name))
-            .or_else(|| self.config_attrs.and_then(|a| a.get(name)))
+    /// The node attributes its state depends on, read in one pass over each set:
+    /// transient attributes override permanent ones, and the first of duplicates counts.
+    fn attrs(&self) -> NodeAttrs<'a> {
+        let mut found = NodeAttrs::default();
+        let sets = self.state.map(|s| &s.transient).into_iter();
+        for (name, value) in sets.chain(self.config_attrs).flat_map(NvPairs::iter) {
+            let slot = match name {
+                "shutdown" => &mut found.shutdown,
+                "standby" => &mut found.standby,
+                "maintenance" => &mut found.maintenance,
+                "terminate" => &mut found.terminate,
+                _ => continue,
+            };
+            slot.get_or_insert(value);
+        }
+        found
     }
+}
 
+/// The node attributes node state reads.
+#[derive(Debug, Default, Clone, Copy)]
+struct NodeAttrs<'a> {
+    shutdown: Option<&'a str>,
+    standby: Option<&'a str>,
+    maintenance: Option<&'a str>,
+    terminate: Option<&'a str>,
+}
+
+impl NodeAttrs<'_> {
     /// `pe__shutdown_requested`: a `shutdown` attribute other than `0`.
     fn shutdown_requested(&self) -> bool {
-        self.attr("shutdown")
-            .is_some_and(|v| !v.is_empty() && v != "0")
+        self.shutdown.is_some_and(|v| !v.is_empty() && v != "0")
+    }
+
+    fn standby(&self) -> bool {
+        self.standby.is_some_and(is_true)
+    }
+
+    fn maintenance(&self) -> bool {
+        self.maintenance.is_some_and(is_true)
     }
 }
 
@@ -242,8 +279,8 @@ struct Work<'a> {
     conns: Vec<Conn>,
     /// Resources (configured, connections, and any id in the history) by id.
     table: Table<'a>,
-    /// The slot of every history entry's resource, in `node_states` order.
-    lrm_slots: Vec<usize>,
+    /// The slots of every history entry's resource, in `node_states` order.
+    lrm_slots: Vec<LrmSlots>,
     /// Node index by lower-case name and by id.
     by_name: FastMap<Cow<'a, str>, usize>,
     by_id: FastMap<Cow<'a, str>, usize>,
@@ -431,24 +468,34 @@ impl<'a> Work<'a> {
     fn resolve_histories(&mut self) {
         let cib = self.cib;
         let entries = cib.node_states.iter().map(|s| s.resources.len()).sum();
-        let mut slots: Vec<usize> = Vec::with_capacity(entries);
+        let mut slots: Vec<LrmSlots> = Vec::with_capacity(entries);
         let (mut previous, mut previous_first): (&[crate::LrmResource], usize) = (&[], 0);
         for state in &cib.node_states {
             let first = slots.len();
             for (i, lrm) in state.resources.iter().enumerate() {
                 let same = previous.get(i).is_some_and(|p| p.id == lrm.id);
                 let known = slots.get(previous_first + i).copied().filter(|_| same);
-                let slot = match known {
-                    Some(slot) => slot,
-                    None => self.table.slot(Cow::Borrowed(&lrm.id)),
+                let found = match known {
+                    Some(found) => found,
+                    None => self.lrm_slots_of(&lrm.id),
                 };
-                slots.push(slot);
+                slots.push(found);
             }
             if !state.resources.is_empty() {
                 (previous, previous_first) = (&state.resources, first);
             }
         }
         self.lrm_slots = slots;
+    }
+
+    /// The slots of a history entry's id and of its clone base id.
+    fn lrm_slots_of(&mut self, id: &'a str) -> LrmSlots {
+        let own = self.table.slot(Cow::Borrowed(id));
+        let base = match online::clone_base(id) {
+            base if base.len() == id.len() => own,
+            base => self.table.slot(Cow::Borrowed(base)),
+        };
+        LrmSlots { own, base }
     }
 
     /// A connection resource still in the history but gone from the configuration keeps
@@ -462,7 +509,7 @@ impl<'a> Work<'a> {
             .is_none_or(is_true);
         let lrm_slots = std::mem::take(&mut self.lrm_slots);
         let entries = cib.node_states.iter().flat_map(|s| &s.resources);
-        for (lrm, &slot) in entries.zip(&lrm_slots) {
+        for (lrm, &LrmSlots { own: slot, .. }) in entries.zip(&lrm_slots) {
             if !lrm.remote_connection || lrm.ops.is_empty() {
                 continue;
             }

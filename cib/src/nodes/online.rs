@@ -1,16 +1,21 @@
 //! The per-node and per-operation rules: a member's online state from its `node_state`,
 //! and the failure response, interval and attribute readings the replay needs.
 
-use super::{NodeKind, WorkNode};
+use super::{NodeAttrs, NodeKind, WorkNode};
 use crate::history::OnFail;
 use crate::status::{JoinState, LrmOp, NodeState};
 use crate::value::is_true;
 
 /// `determine_online_status` for a cluster member.
-pub(super) fn determine_online_status(node: &mut WorkNode<'_>, state: &NodeState, stonith: bool) {
+pub(super) fn determine_online_status(
+    node: &mut WorkNode<'_>,
+    state: &NodeState,
+    attrs: &NodeAttrs<'_>,
+    stonith: bool,
+) {
     node.shutdown = false;
     node.expected_up = false;
-    if node.shutdown_requested() {
+    if attrs.shutdown_requested() {
         node.shutdown = true;
     } else if state.expected == Some(JoinState::Member) {
         node.expected_up = true;
@@ -21,7 +26,7 @@ pub(super) fn determine_online_status(node: &mut WorkNode<'_>, state: &NodeState
             false
         }
         _ if !stonith => online_without_fencing(node, state),
-        _ => online_with_fencing(node, state),
+        _ => online_with_fencing(node, state, attrs),
     };
     if online {
         node.online = true;
@@ -43,8 +48,8 @@ fn online_without_fencing(node: &mut WorkNode<'_>, state: &NodeState) -> bool {
     }
 }
 
-fn online_with_fencing(node: &mut WorkNode<'_>, state: &NodeState) -> bool {
-    let terminate = node.attr("terminate").is_some_and(|t| {
+fn online_with_fencing(node: &mut WorkNode<'_>, state: &NodeState, attrs: &NodeAttrs<'_>) -> bool {
+    let terminate = attrs.terminate.is_some_and(|t| {
         is_true(t)
             || t.chars()
                 .next()

@@ -3,11 +3,9 @@
 //! resource's state means for its node (`unpack_status`, `process_rsc_state`).
 
 use super::online::{clone_base, determine_online_status, fail_attribute, on_fail_policy, score};
-use super::{NodeKind, Work, WorkNode};
+use super::{LrmSlots, NodeKind, Work, WorkNode};
 use crate::history::{Context, Expiry, OnFail, Replay, Role, replay};
 use crate::status::{LrmOp, LrmResource, NodeState};
-use crate::value::is_true;
-use std::borrow::Cow;
 
 /// A `node_state` with its node, and where its history entries start in `lrm_slots`.
 struct Located<'a> {
@@ -67,10 +65,11 @@ impl<'a> Work<'a> {
             node.was_fenced = state.node_fenced > 0;
             return;
         }
-        node.standby = node.attr("standby").is_some_and(is_true);
-        node.maintenance = node.attr("maintenance").is_some_and(is_true);
+        let attrs = node.attrs();
+        node.standby = attrs.standby();
+        node.maintenance = attrs.maintenance();
         node.unclean = false;
-        determine_online_status(node, state, stonith);
+        determine_online_status(node, state, &attrs, stonith);
         if no_quorum_suicide && node.online {
             node.unclean = true;
         }
@@ -80,7 +79,7 @@ impl<'a> Work<'a> {
     fn unpack_histories(
         &mut self,
         located: &[Located<'a>],
-        lrm_slots: &[usize],
+        lrm_slots: &[LrmSlots],
         fence: bool,
     ) -> bool {
         let mut progress = false;
@@ -194,30 +193,25 @@ impl<'a> Work<'a> {
         if !node.requires_reset {
             node.unclean = false;
         }
-        if node.shutdown_requested() {
+        let attrs = node.attrs();
+        if attrs.shutdown_requested() {
             node.shutdown = true;
         }
-        if node.attr("standby").is_some_and(is_true) {
+        if attrs.standby() {
             node.standby = true;
         }
-        if node.attr("maintenance").is_some_and(is_true) || !conn_managed {
+        if attrs.maintenance() || !conn_managed {
             node.maintenance = true;
         }
     }
 
     /// Replays one resource's history on a node and applies `process_rsc_state`.
-    fn unpack_lrm_resource(&mut self, index: usize, lrm: &'a LrmResource, id_slot: usize) {
+    fn unpack_lrm_resource(&mut self, index: usize, lrm: &'a LrmResource, slots: LrmSlots) {
         if lrm.ops.is_empty() {
             return;
         }
-        let id = lrm.id.as_str();
-        let conn_index = self.table.get(id_slot).and_then(|s| s.conn);
-        let base = clone_base(id);
-        let base_slot = match base.len() == id.len() {
-            true => id_slot,
-            false => self.table.slot(Cow::Borrowed(base)),
-        };
-        let info = self.table.get(base_slot).and_then(|s| s.info.as_ref());
+        let conn_index = self.table.get(slots.own).and_then(|s| s.conn);
+        let info = self.table.get(slots.base).and_then(|s| s.info.as_ref());
         let conn = conn_index.and_then(|c| self.conns.get(c));
         let managed = match conn {
             Some(c) => c.managed,
@@ -231,11 +225,7 @@ impl<'a> Work<'a> {
         let reconnect_secs = conn.map_or(0, |c| c.reconnect_secs);
         let policy =
             |op: &LrmOp| on_fail_policy(op, configured, managed, has_container, is_conn, stonith);
-        let (key, key_slot) = if is_conn {
-            (id, id_slot)
-        } else {
-            (base, base_slot)
-        };
+        let key_slot = if is_conn { slots.own } else { slots.base };
         let failure_timeout = match reconnect_secs {
             0 => info.map_or(0, |i| i.failure_timeout),
             secs => secs,
@@ -243,7 +233,7 @@ impl<'a> Work<'a> {
         let context = Context {
             managed,
             reconnect: reconnect_secs > 0,
-            expiry: self.expiry(index, key, failure_timeout, reconnect_secs > 0),
+            expiry: self.expiry(index, lrm, is_conn, failure_timeout, reconnect_secs > 0),
             policy: &policy,
         };
         let result = replay(&lrm.ops, &context);
@@ -253,15 +243,22 @@ impl<'a> Work<'a> {
         self.process_rsc_state(index, key_slot, conn_index, managed, result);
     }
 
-    /// Expiry inputs for resource `key` on node `index`, when the time is known.
+    /// Expiry inputs for history `lrm` (a connection's, or a resource's counted under its
+    /// clone base id) on node `index`, when the time is known.
     fn expiry(
         &self,
         index: usize,
-        key: &str,
+        lrm: &LrmResource,
+        is_conn: bool,
         failure_timeout: u64,
         reconnect: bool,
     ) -> Option<Expiry> {
         let now = self.now?;
+        let key = if is_conn {
+            lrm.id.as_str()
+        } else {
+            clone_base(&lrm.id)
+        };
         let node = self.nodes.get(index)?;
         let remote_fenced = self
             .find_node(key)
