@@ -13,6 +13,7 @@ mod replay;
 mod table;
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 
 use crate::Cib;
 use crate::config::NodeType;
@@ -284,6 +285,12 @@ struct Work<'a> {
     /// Node index by lower-case name and by id.
     by_name: FastMap<Cow<'a, str>, usize>,
     by_id: FastMap<Cow<'a, str>, usize>,
+    /// No two nodes share a lower-case name, or an id: a node found by position is then
+    /// the one the tables would give.
+    unique_names: bool,
+    unique_ids: bool,
+    /// Where the next connection's node probably is (just after the previous one's).
+    conn_node_guess: usize,
     options: Options,
     now: Option<u64>,
 }
@@ -302,6 +309,9 @@ impl<'a> Work<'a> {
             lrm_slots: Vec::new(),
             by_name: map(nodes),
             by_id: map(nodes),
+            unique_names: true,
+            unique_ids: true,
+            conn_node_guess: 0,
             options,
             now,
         };
@@ -402,10 +412,30 @@ impl<'a> Work<'a> {
             }
             name => name.clone(),
         };
-        self.by_name.entry(name).or_insert(index);
-        self.by_id.entry(node.id.clone()).or_insert(index);
+        match self.by_name.entry(name) {
+            Entry::Occupied(_) => self.unique_names = false,
+            Entry::Vacant(slot) => _ = slot.insert(index),
+        }
+        match self.by_id.entry(node.id.clone()) {
+            Entry::Occupied(_) => self.unique_ids = false,
+            Entry::Vacant(slot) => _ = slot.insert(index),
+        }
         self.nodes.push(node);
         index
+    }
+
+    /// Node `guess` if it is called `name` (case-insensitive) and names are unique: then
+    /// it is [`Work::find_node`]'s answer, found without hashing. Nodes are usually
+    /// listed in the order the entries that refer to them are.
+    fn node_named_at(&self, guess: usize, name: &str) -> Option<usize> {
+        let node = self.nodes.get(guess)?;
+        (self.unique_names && node.name.eq_ignore_ascii_case(name)).then_some(guess)
+    }
+
+    /// Node `guess` if its id is `id` and ids are unique (the node `by_id` holds).
+    fn node_with_id_at(&self, guess: usize, id: &str) -> Option<usize> {
+        let node = self.nodes.get(guess)?;
+        (self.unique_ids && node.id == id).then_some(guess)
     }
 
     fn unpack_nodes(&mut self) {
@@ -562,13 +592,15 @@ impl<'a> Work<'a> {
         cluster_managed: bool,
     ) {
         let guest = container.is_some();
-        let node = match self.find_node(&id) {
+        let found = self.node_named_at(self.conn_node_guess, &id);
+        let node = match found.or_else(|| self.find_node(&id)) {
             Some(i) => i,
             None => {
                 let node = WorkNode::new(id.clone(), id.clone(), NodeKind::Remote, None);
                 self.push_node(node)
             }
         };
+        self.conn_node_guess = node + 1;
         let container = container.map(|k| self.table.slot(k));
         let params = self
             .table
@@ -619,4 +651,47 @@ fn count(rsc: &Resource) -> usize {
         _ => 0,
     };
     1 + containers + rsc.children.iter().map(count).sum::<usize>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by_id(cib: &Cib, id: &str) -> NodeStatus {
+        let found = cib.node_statuses().into_iter().find(|n| n.id == id);
+        found.unwrap_or_else(|| panic!("no node {id}"))
+    }
+
+    #[test]
+    fn a_state_goes_to_the_first_node_with_its_id() {
+        // The second state's position points at the later duplicate; the first one is meant.
+        let xml = r#"<cib have-quorum="1"><configuration><crm_config/>
+          <nodes><node id="1" uname="a"/><node id="2" uname="b"/><node id="1" uname="c"/></nodes>
+          <resources/></configuration><status>
+            <node_state id="2" uname="b" in_ccm="true" crmd="online" join="member" expected="member"/>
+            <node_state id="1" uname="c" in_ccm="true" crmd="online" join="member" expected="member"/>
+          </status></cib>"#;
+        let cib = Cib::parse(xml).unwrap();
+        let statuses = cib.node_statuses();
+        let names: Vec<(&str, bool)> = statuses
+            .iter()
+            .map(|n| (n.name.as_str(), n.online))
+            .collect();
+        assert_eq!(names, [("a", true), ("b", true), ("c", false)]);
+    }
+
+    #[test]
+    fn a_connection_goes_to_the_first_node_with_its_name() {
+        // After `r1`, the next node in order is `DUP`, but `dup` comes first.
+        let xml = r#"<cib have-quorum="1"><configuration><crm_config/>
+          <nodes><node id="dup" uname="dup"/><node id="r1" uname="r1" type="remote"/>
+            <node id="dup2" uname="DUP" type="remote"/></nodes>
+          <resources>
+            <primitive id="r1" class="ocf" provider="pacemaker" type="remote"/>
+            <primitive id="DUP" class="ocf" provider="pacemaker" type="remote"/>
+          </resources></configuration><status/></cib>"#;
+        let cib = Cib::parse(xml).unwrap();
+        assert!(by_id(&cib, "r1").unclean, "a linked remote node is fenced at startup");
+        assert!(!by_id(&cib, "dup2").unclean, "never linked to a connection");
+    }
 }
