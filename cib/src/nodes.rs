@@ -500,6 +500,7 @@ impl<'a> Work<'a> {
         let entries = cib.node_states.iter().map(|s| s.resources.len()).sum();
         let mut slots: Vec<LrmSlots> = Vec::with_capacity(entries);
         let (mut previous, mut previous_first): (&[crate::LrmResource], usize) = (&[], 0);
+        let mut next = 0;
         for state in &cib.node_states {
             let first = slots.len();
             for (i, lrm) in state.resources.iter().enumerate() {
@@ -507,8 +508,9 @@ impl<'a> Work<'a> {
                 let known = slots.get(previous_first + i).copied().filter(|_| same);
                 let found = match known {
                     Some(found) => found,
-                    None => self.lrm_slots_of(&lrm.id),
+                    None => self.lrm_slots_of(&lrm.id, next),
                 };
+                next = found.own + 1;
                 slots.push(found);
             }
             if !state.resources.is_empty() {
@@ -518,9 +520,16 @@ impl<'a> Work<'a> {
         self.lrm_slots = slots;
     }
 
-    /// The slots of a history entry's id and of its clone base id.
-    fn lrm_slots_of(&mut self, id: &'a str) -> LrmSlots {
-        let own = self.table.slot(Cow::Borrowed(id));
+    /// The slots of a history entry's id and of its clone base id. Histories usually follow
+    /// the configuration's order, which is the table's: slot `guess` (the one after the
+    /// previous entry's) is tried before the id is hashed.
+    fn lrm_slots_of(&mut self, id: &'a str, guess: usize) -> LrmSlots {
+        let configured = self.table.get(guess).and_then(|s| s.config);
+        let own = match configured {
+            // Only the slot of a resource's id holds that resource.
+            Some(rsc) if rsc.id == id => guess,
+            _ => self.table.slot(Cow::Borrowed(id)),
+        };
         let base = match online::clone_base(id) {
             base if base.len() == id.len() => own,
             base => self.table.slot(Cow::Borrowed(base)),
@@ -691,7 +700,10 @@ mod tests {
             <primitive id="DUP" class="ocf" provider="pacemaker" type="remote"/>
           </resources></configuration><status/></cib>"#;
         let cib = Cib::parse(xml).unwrap();
-        assert!(by_id(&cib, "r1").unclean, "a linked remote node is fenced at startup");
+        assert!(
+            by_id(&cib, "r1").unclean,
+            "a linked remote node is fenced at startup"
+        );
         assert!(!by_id(&cib, "dup2").unclean, "never linked to a connection");
     }
 }
