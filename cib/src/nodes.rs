@@ -147,6 +147,7 @@ struct Conn {
     disabled: bool,
 }
 
+/// A node while its state is being decided.
 struct WorkNode<'a> {
     id: Cow<'a, str>,
     name: Cow<'a, str>,
@@ -274,6 +275,7 @@ impl Options {
     }
 }
 
+/// One query's working state: the nodes being decided and what is known of each resource.
 struct Work<'a> {
     cib: &'a Cib,
     nodes: Vec<WorkNode<'a>>,
