@@ -4,7 +4,7 @@ use crate::alerts::Alert;
 use crate::config::{ClusterOptions, NodeConfig};
 use crate::name_set::NameSet;
 use crate::resources::Resource;
-use crate::status::NodeState;
+use crate::status::{LrmResource, NodeState};
 use crate::topology::FencingLevel;
 use crate::xml::{Element, Keep};
 use crate::{Error, Limits};
@@ -54,16 +54,24 @@ impl Cib {
 
     /// Parses CIB XML with explicit limits.
     pub fn parse_with(text: &str, limits: &Limits) -> Result<Self, Error> {
-        // The status section is most of a CIB: each node_state becomes its model as soon
-        // as it is read, so the tree never holds more than one.
+        // The status section is most of a CIB: each resource history, then each node_state,
+        // becomes its model as soon as it is read, so the tree never holds more than one.
         let mut node_states = Vec::new();
+        let mut resources = Vec::new();
         let mut status_warnings = Vec::new();
         let doc = crate::xml::parse_streaming(
             text,
             limits,
             wanted,
-            &["cib", "status", "node_state"],
-            &mut |state| node_states.extend(NodeState::parse(state, &mut status_warnings)),
+            &[RESOURCE_HISTORY, NODE_STATE],
+            &mut |path, element| match path {
+                0 => resources.extend(LrmResource::parse(element)),
+                _ => node_states.extend(NodeState::parse(
+                    element,
+                    std::mem::take(&mut resources),
+                    &mut status_warnings,
+                )),
+            },
         )?;
         let mut cib = Self::from_root(doc.root(), node_states)?;
         cib.warnings.append(&mut status_warnings);
@@ -136,6 +144,18 @@ impl Cib {
         self.all_resources().filter(|r| r.is_stonith())
     }
 }
+
+/// Where the parser finds each `node_state`.
+const NODE_STATE: &[&str] = &["cib", "status", "node_state"];
+/// Where the parser finds each resource history inside a `node_state`.
+const RESOURCE_HISTORY: &[&str] = &[
+    "cib",
+    "status",
+    "node_state",
+    "lrm",
+    "lrm_resources",
+    "lrm_resource",
+];
 
 /// The attributes this crate reads of each element; everything else is skipped while
 /// parsing. Operation history is most of a CIB, so its entries keep only what the replay

@@ -81,13 +81,18 @@ impl NodeState {
         };
         Ok(states
             .into_iter()
-            .filter_map(|state| Self::parse(state, &mut warnings))
+            .filter_map(|state| Self::parse(state, LrmResource::parse_all(state), &mut warnings))
             .collect())
     }
 
-    /// Reads one `node_state`. Entries lacking `id` or `uname` are skipped with a warning,
-    /// as Pacemaker does.
-    pub(crate) fn parse(state: Element<'_>, warnings: &mut Vec<String>) -> Option<Self> {
+    /// Reads one `node_state` whose resource histories are `resources` (read from its
+    /// `lrm` section, by [`LrmResource::parse_all`] or one by one as the parser streams
+    /// them). Entries lacking `id` or `uname` are skipped with a warning, as Pacemaker does.
+    pub(crate) fn parse(
+        state: Element<'_>,
+        resources: Vec<LrmResource>,
+        warnings: &mut Vec<String>,
+    ) -> Option<Self> {
         let (Some(id), Some(uname)) = (state.attr("id"), state.attr("uname")) else {
             warnings.push(format!(
                 "ignoring <node_state> at byte {} without id or uname",
@@ -110,7 +115,7 @@ impl NodeState {
             node_fenced: leading_int(state.attr("node_fenced")).max(0).unsigned_abs(),
             in_maintenance: leading_int(state.attr("node_in_maintenance")) > 0,
             transient,
-            resources: LrmResource::parse_all(state),
+            resources,
         })
     }
 }
@@ -129,30 +134,45 @@ pub struct LrmResource {
 }
 
 impl LrmResource {
-    fn parse_all(state: Element<'_>) -> Vec<Self> {
+    /// The histories in a `node_state`'s `lrm` section.
+    pub(crate) fn parse_all(state: Element<'_>) -> Vec<Self> {
         state
             .children_named("lrm")
             .flat_map(|lrm| lrm.children_named("lrm_resources"))
             .flat_map(|list| list.children_named("lrm_resource"))
-            .filter_map(|rsc| {
-                let text = |name: &str| rsc.attr(name).map(str::to_owned);
-                Some(Self {
-                    id: rsc.attr("id")?.to_owned(),
-                    remote_connection: rsc.attr("class") == Some("ocf")
-                        && rsc.attr("provider") == Some("pacemaker")
-                        && rsc.attr("type") == Some("remote"),
-                    container: text("container"),
-                    ops: {
-                        // Sized first: most histories hold one or two entries, and
-                        // collecting would leave room for four.
-                        let entries = rsc.children_named("lrm_rsc_op");
-                        let mut ops = Vec::with_capacity(entries.clone().count());
-                        ops.extend(entries.filter_map(LrmOp::parse));
-                        ops
-                    },
-                })
-            })
+            .filter_map(Self::parse)
             .collect()
+    }
+
+    /// Reads one `lrm_resource`; `None` without an id.
+    pub(crate) fn parse(rsc: Element<'_>) -> Option<Self> {
+        // One pass over the attributes: there is one of these per resource and node.
+        let (mut id, mut class, mut provider, mut kind, mut container) =
+            (None, None, None, None, None);
+        for (name, value) in rsc.attributes() {
+            let slot = match name {
+                "id" => &mut id,
+                "class" => &mut class,
+                "provider" => &mut provider,
+                "type" => &mut kind,
+                "container" => &mut container,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        // Sized first: most histories hold one or two entries, and collecting would
+        // leave room for four.
+        let entries = rsc.children_named("lrm_rsc_op");
+        let mut ops = Vec::with_capacity(entries.clone().count());
+        ops.extend(entries.filter_map(LrmOp::parse));
+        Some(Self {
+            id: id?.to_owned(),
+            remote_connection: class == Some("ocf")
+                && provider == Some("pacemaker")
+                && kind == Some("remote"),
+            container: container.map(str::to_owned),
+            ops,
+        })
     }
 }
 
@@ -199,9 +219,7 @@ impl LrmOp {
             rc: i32::try_from(leading_int(rc)).unwrap_or(i32::MAX),
             op_status: i32::try_from(leading_int(op_status)).unwrap_or(i32::MAX),
             interval_ms: leading_int(interval).max(0).unsigned_abs(),
-            target_rc: key
-                .and_then(|key| key.split(':').nth(2))
-                .and_then(|rc| rc.parse().ok()),
+            target_rc: key.and_then(target_rc),
             last_rc_change: changed.and_then(|t| t.trim().parse().ok()),
         })
     }
@@ -231,23 +249,34 @@ fn operation_name(name: &str) -> Cow<'static, str> {
     }
 }
 
+/// The expected exit code in a transition key (`action:transition:target-rc:uuid`).
+fn target_rc(key: &str) -> Option<i32> {
+    let mut fields = key.splitn(4, ':');
+    fields.nth(2)?.parse().ok()
+}
+
 /// C's `atoi`-like reading Pacemaker uses for numeric attributes: leading digits, else 0.
 fn leading_int(value: Option<&str>) -> i64 {
     let Some(value) = value else {
         return 0;
     };
-    let value = value.trim_start();
-    let (sign, digits) = match value.strip_prefix('-') {
-        Some(rest) => (-1, rest),
-        None => (1, value.strip_prefix('+').unwrap_or(value)),
+    let value = value.trim_start().as_bytes();
+    let (negative, digits) = match value {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        _ => (false, value),
     };
-    let end = digits
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(digits.len());
-    digits
-        .get(..end)
-        .and_then(|d| d.parse::<i64>().ok())
-        .map_or(0, |n| sign * n)
+    let mut n: i64 = 0;
+    for &b in digits.iter().take_while(|b| b.is_ascii_digit()) {
+        let Some(next) = n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(i64::from(b - b'0')))
+        else {
+            return 0;
+        };
+        n = next;
+    }
+    if negative { -n } else { n }
 }
 
 #[cfg(test)]

@@ -232,18 +232,20 @@ pub(crate) fn parse<'a>(
     limits: &Limits,
     keep: impl Fn(&str) -> Keep,
 ) -> Result<Document<'a>, Error> {
-    parse_streaming(text, limits, keep, &[], &mut |_| {})
+    parse_streaming(text, limits, keep, &[], &mut |_, _| {})
 }
 
-/// Parses like [`parse`], except that each element at `path` (element names from the root
-/// down) is handed to `each` as soon as it is complete, then dropped from the tree: a long
-/// repeated section (the CIB's `node_state` entries) costs the memory of one entry at a time.
+/// Parses like [`parse`], except that each element at one of `paths` (element names from
+/// the root down) is handed to `each`, with the index of its path, as soon as it is
+/// complete, then dropped from the tree: a long repeated section (the CIB's `node_state`
+/// entries, and the resource histories inside them) costs the memory of one entry at a
+/// time. An element on a path inside another's is handed over (and dropped) first.
 pub(crate) fn parse_streaming<'a>(
     text: &'a str,
     limits: &Limits,
     keep: impl Fn(&str) -> Keep,
-    path: &[&str],
-    each: &mut dyn FnMut(Element<'_>),
+    paths: &[&[&str]],
+    each: &mut dyn FnMut(usize, Element<'_>),
 ) -> Result<Document<'a>, Error> {
     let max_input = limits.max_input_bytes.min(MAX_TEXT);
     if text.len() > max_input {
@@ -256,7 +258,7 @@ pub(crate) fn parse_streaming<'a>(
         doc: Document::new(text, limits),
         stack: Vec::new(),
         root_done: false,
-        path,
+        paths,
         each,
     };
     builder.run()?;
@@ -284,8 +286,8 @@ struct Builder<'a, 'l, K> {
     doc: Document<'a>,
     stack: Vec<Open>,
     root_done: bool,
-    path: &'l [&'l str],
-    each: &'l mut dyn FnMut(Element<'_>),
+    paths: &'l [&'l [&'l str]],
+    each: &'l mut dyn FnMut(usize, Element<'_>),
 }
 
 impl<'a, K: Fn(&str) -> Keep> Builder<'a, '_, K> {
@@ -372,27 +374,28 @@ impl<'a, K: Fn(&str) -> Keep> Builder<'a, '_, K> {
         Ok(())
     }
 
-    /// An element is complete: stream it out if it is on the path.
+    /// An element is complete: stream it out if it is on one of the paths.
     fn closed(&mut self, open: Open) {
         self.root_done |= self.stack.is_empty();
         let element = Element {
             doc: &self.doc,
             index: open.index,
         };
-        let Some((leaf, ancestors)) = self.path.split_last() else {
-            return;
+        let on_path = |path: &&[&str]| {
+            path.split_last().is_some_and(|(leaf, ancestors)| {
+                ancestors.len() == self.stack.len()
+                    && element.name() == *leaf
+                    && ancestors.iter().zip(&self.stack).all(|(name, a)| {
+                        let ancestor = Element {
+                            doc: &self.doc,
+                            index: a.index,
+                        };
+                        ancestor.name() == *name
+                    })
+            })
         };
-        let on_path = ancestors.len() == self.stack.len()
-            && element.name() == *leaf
-            && ancestors.iter().zip(&self.stack).all(|(name, a)| {
-                let ancestor = Element {
-                    doc: &self.doc,
-                    index: a.index,
-                };
-                ancestor.name() == *name
-            });
-        if on_path {
-            (self.each)(element);
+        if let Some(which) = self.paths.iter().position(on_path) {
+            (self.each)(which, element);
             self.unlink(open);
         }
     }
@@ -528,9 +531,9 @@ mod tests {
             r#"<a><s><n i="1"><x/></n><k/><n i="2"/><m><n i="3"/></m><n i="5"/></s><n i="4"/></a>"#;
         let mut seen = Vec::new();
         let path = ["a", "s", "n"];
-        let mut each = |n: Element<'_>| seen.push(n.attr("i").unwrap().to_owned());
+        let mut each = |_, n: Element<'_>| seen.push(n.attr("i").unwrap().to_owned());
         let doc =
-            parse_streaming(text, &Limits::default(), |_| Keep::All, &path, &mut each).unwrap();
+            parse_streaming(text, &Limits::default(), |_| Keep::All, &[&path], &mut each).unwrap();
         assert_eq!(seen, ["1", "2", "5"]);
         let s = doc.root().child("s").unwrap();
         assert_eq!(
@@ -542,6 +545,20 @@ mod tests {
         let top: Vec<&str> = doc.root().children().map(Element::name).collect();
         assert_eq!(top, ["s", "n"]);
         assert_eq!(doc.nodes.len(), 6);
+    }
+
+    #[test]
+    fn streams_inner_paths_before_the_element_holding_them() {
+        let text = r#"<a><s><n i="1"><r j="x"/><k/><r j="y"/></n><n i="2"/></s></a>"#;
+        let mut seen = Vec::new();
+        let paths: [&[&str]; 2] = [&["a", "s", "n", "r"], &["a", "s", "n"]];
+        let mut each = |path, e: Element<'_>| {
+            let children: Vec<&str> = e.children().map(Element::name).collect();
+            let value = e.attr("j").or(e.attr("i")).unwrap();
+            seen.push(format!("{path} {value} {children:?}"));
+        };
+        parse_streaming(text, &Limits::default(), |_| Keep::All, &paths, &mut each).unwrap();
+        assert_eq!(seen, ["0 x []", "0 y []", "1 1 [\"k\"]", "1 2 []"]);
     }
 
     #[test]
