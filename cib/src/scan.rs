@@ -3,8 +3,9 @@
 //! skipped, since CIB and `crm_mon` XML carry no meaningful text.
 //!
 //! Most of a CIB is attributes the model never reads (operation digests, transition
-//! magic), so the tokenizer's job is to step over attribute values fast: one table lookup
-//! per byte, no allocation, no copy. It still checks what XML requires of what it skips:
+//! magic), so the tokenizer's job is to step over attribute values fast: sixteen bytes
+//! classified at a time (see [`classify`]), the usual ` name="value"` shape in one step,
+//! no allocation, no copy. It still checks what XML requires of what it skips:
 //! quoting with `"` or `'`, whitespace between attributes, no `<` in a value, no duplicate
 //! attribute, only references XML allows (see [`crate::escape`]), no text outside the root
 //! element. A `<!DOCTYPE>` is refused. Matching end tags and document structure are the
