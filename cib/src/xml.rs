@@ -51,19 +51,19 @@ struct Node {
 }
 
 impl<'a> Document<'a> {
-    /// An empty tree over `text`, with room for about as many elements as it holds, less
-    /// what streaming takes out (each element begins with `<`, and so does each end tag).
-    /// Reserving once matters for memory: growing by doubling leaves freed blocks that the
-    /// allocator keeps, which over repeated parses costs more than the reservation.
+    /// An empty tree over `text`, with room for what a CIB keeps in it, estimated from the
+    /// length rather than counted in a pass over the text: most of a CIB is its status
+    /// section, which is streamed out of the tree, and the rest spends well over 128 bytes
+    /// per kept attribute and twice that per element. A larger remainder makes the vectors
+    /// grow. Reserving once matters for memory: growing by doubling leaves freed blocks that
+    /// the allocator keeps, which over repeated parses costs more than the reservation.
     fn new(text: &'a str, limits: &Limits) -> Self {
-        let tags = memchr::memchr_iter(b'<', text.as_bytes())
-            .count()
-            .min(limits.max_elements);
+        let attributes = (text.len() / 128).min(limits.max_elements);
         Self {
             text,
             decoded: String::new(),
-            nodes: Vec::with_capacity(tags / 2),
-            attrs: Vec::with_capacity(tags),
+            nodes: Vec::with_capacity(attributes / 2),
+            attrs: Vec::with_capacity(attributes),
         }
     }
 
