@@ -1,23 +1,44 @@
-//! A fast hasher for the node-state replay's small lookup tables (resource and node ids).
+//! A fast hasher for the node-state replay's lookup tables (resource and node ids).
 //!
-//! The keys come from the CIB, which a root-owned daemon writes, and the tables live for
-//! one query, so the standard library's DoS-resistant SipHash buys nothing here and costs
-//! a fifth of the query. Each word is folded in with one wide multiply (the scheme of
-//! `foldhash` and `ahash`'s fallback), which mixes every input bit into every output bit.
+//! The tables live for one query, and the standard library's SipHash costs a fifth of it.
+//! Each word is folded in with one wide multiply (the scheme of `foldhash` and `ahash`'s
+//! fallback). The keys come from the CIB, which should be trusted but is parsed as if it
+//! were hostile: each table starts its hashes from a seed drawn from the standard
+//! library's random keys, so ids cannot be written in advance to collide and make the
+//! tables quadratic.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
 
-/// A `HashMap` keyed with [`FastHasher`].
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+/// A `HashMap` keyed with [`FastHasher`], seeded per table.
+pub(crate) type FastMap<K, V> = HashMap<K, V, FastState>;
 
 /// An empty [`FastMap`] with room for `capacity` entries.
 pub(crate) fn fast_map<K, V>(capacity: usize) -> FastMap<K, V> {
-    FastMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default())
+    FastMap::with_capacity_and_hasher(capacity, FastState::default())
+}
+
+/// Builds the [`FastHasher`]s of one table, all from the table's random seed.
+#[derive(Debug, Clone)]
+pub(crate) struct FastState(u64);
+
+impl Default for FastState {
+    fn default() -> Self {
+        Self(RandomState::new().hash_one(SEED))
+    }
+}
+
+impl BuildHasher for FastState {
+    type Hasher = FastHasher;
+
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(self.0)
+    }
 }
 
 /// One xor and one folded 64x64->128-bit multiply per word.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct FastHasher(u64);
 
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
@@ -103,8 +124,9 @@ mod tests {
             "abcdefghi",
             "bcdefghi",
         ];
+        let state = FastState::default();
         let hash = |k: &str| {
-            let mut h = FastHasher::default();
+            let mut h = state.build_hasher();
             h.write(k.as_bytes());
             h.finish()
         };

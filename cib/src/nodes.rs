@@ -8,11 +8,13 @@
 //!  resource history (lrm)           ──► connection roles ──► remote & guest online, unclean
 //! ```
 
+mod failures;
 mod online;
 mod replay;
 mod table;
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::hash_map::Entry;
 
 use crate::Cib;
@@ -21,6 +23,7 @@ use crate::hash::{FastMap, fast_map as map};
 use crate::resources::Resource;
 use crate::status::NodeState;
 use crate::value::{NvPairs, is_true};
+use failures::Failures;
 use online::interval_ms;
 use table::{RscInfo, Table};
 
@@ -166,6 +169,8 @@ struct WorkNode<'a> {
     requires_reset: bool,
     was_fenced: bool,
     unpacked: bool,
+    /// Its fail counts and last failures, read from `state` the first time they are asked.
+    failures: OnceCell<Failures<'a>>,
 }
 
 impl<'a> WorkNode<'a> {
@@ -193,7 +198,16 @@ impl<'a> WorkNode<'a> {
             requires_reset: false,
             was_fenced: false,
             unpacked: false,
+            failures: OnceCell::new(),
         }
+    }
+
+    /// Its fail counts and last failures per resource (none without a `node_state`).
+    fn failures(&self) -> &Failures<'a> {
+        self.failures.get_or_init(|| match self.state {
+            Some(state) => Failures::of(&state.transient),
+            None => Failures::default(),
+        })
     }
 
     fn is_remote(&self) -> bool {

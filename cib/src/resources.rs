@@ -19,12 +19,19 @@ pub enum ResourceKind {
     Bundle(BundleSpec),
 }
 
+/// The most bundle replicas read from one CIB, over all its bundles. Each replica is a
+/// container the node-state query tracks (and, in a bundle Pacemaker can reach, a guest
+/// node), so a number written into the CIB must not decide how much memory and time a
+/// parse takes; real clusters run a few replicas per bundle.
+const MAX_REPLICAS: u32 = 10_000;
+
 /// What a bundle declares about its containers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BundleSpec {
     /// The container runtime element: `docker`, `podman` or `rkt`.
     pub runtime: String,
-    /// Number of replicas (`replicas`, defaulting to `promoted-max`, else 1).
+    /// Number of replicas (`replicas`, defaulting to `promoted-max`, else 1); a CIB's
+    /// bundles are read with at most 10,000 replicas in all, each cut down with a warning.
     pub replicas: u32,
     /// Whether Pacemaker can reach a primitive inside (`ip-range-start` or `control-port`),
     /// which makes each replica a guest node.
@@ -153,10 +160,33 @@ impl Resource {
     /// ignored and resources without an id are skipped, each with a warning.
     pub(crate) fn parse_all(parent: Element<'_>, warnings: &mut Vec<String>) -> Vec<Self> {
         let templates: Vec<Element<'_>> = parent.children_named("template").collect();
-        parent
+        let mut resources: Vec<Self> = parent
             .children()
             .filter_map(|child| Self::parse(child, &templates, warnings))
-            .collect()
+            .collect();
+        let mut budget = MAX_REPLICAS;
+        for resource in &mut resources {
+            resource.bound_replicas(&mut budget, warnings);
+        }
+        resources
+    }
+
+    /// Holds this resource's bundles, and those inside it, to what is left of `budget`
+    /// replicas, with a warning for each bundle cut down.
+    fn bound_replicas(&mut self, budget: &mut u32, warnings: &mut Vec<String>) {
+        if let ResourceKind::Bundle(spec) = &mut self.kind {
+            if spec.replicas > *budget {
+                warnings.push(format!(
+                    "bundle {:?}: replicas={} read as {} (at most {MAX_REPLICAS} in all bundles)",
+                    self.id, spec.replicas, *budget
+                ));
+                spec.replicas = *budget;
+            }
+            *budget -= spec.replicas;
+        }
+        for child in &mut self.children {
+            child.bound_replicas(budget, warnings);
+        }
     }
 
     fn parse(
@@ -250,5 +280,48 @@ impl Resource {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Cib, ResourceKind};
+
+    fn bundle(id: &str, replicas: &str) -> String {
+        format!(
+            r#"<bundle id="{id}"><podman image="x" replicas="{replicas}"/><network control-port="3121"/><primitive id="{id}-app" class="ocf" provider="heartbeat" type="Dummy"/></bundle>"#
+        )
+    }
+
+    /// A replica count written into the CIB must not decide the memory a parse and a
+    /// query take (4,000,000,000 replicas once made the query abort on allocation).
+    #[test]
+    fn bundle_replicas_are_bounded_over_all_bundles() {
+        let text = format!(
+            "<cib><configuration><crm_config/><nodes/><resources>{}{}{}</resources></configuration><status/></cib>",
+            bundle("small", "3"),
+            bundle("huge", "4000000000"),
+            bundle("after", "2"),
+        );
+        let cib = Cib::parse(&text).unwrap();
+        let replicas: Vec<u32> = cib
+            .resources
+            .iter()
+            .map(|r| match &r.kind {
+                ResourceKind::Bundle(spec) => spec.replicas,
+                _ => 0,
+            })
+            .collect();
+        assert_eq!(replicas, [3, 9_997, 0]);
+        assert_eq!(
+            cib.warnings
+                .iter()
+                .filter(|w| w.contains("replicas="))
+                .count(),
+            2,
+            "{:?}",
+            cib.warnings
+        );
+        assert_eq!(cib.node_statuses().len(), 3 + 9_997);
     }
 }

@@ -258,6 +258,7 @@ pub(crate) fn parse_streaming<'a>(
         doc: Document::new(text, limits),
         stack: Vec::new(),
         root_done: false,
+        elements: 0,
         paths,
         each,
     };
@@ -286,6 +287,8 @@ struct Builder<'a, 'l, K> {
     doc: Document<'a>,
     stack: Vec<Open>,
     root_done: bool,
+    /// Elements opened so far, streamed ones included.
+    elements: usize,
     paths: &'l [&'l [&'l str]],
     each: &'l mut dyn FnMut(usize, Element<'_>),
 }
@@ -307,10 +310,11 @@ impl<'a, K: Fn(&str) -> Keep> Builder<'a, '_, K> {
         if self.root_done {
             return Err(malformed(position, "content after the root element"));
         }
-        let index = self.doc.nodes.len();
-        if index >= limits.max_elements {
+        if self.elements >= limits.max_elements {
             return Err(limit(position, "element count", limits.max_elements));
         }
+        self.elements += 1;
+        let index = self.doc.nodes.len();
         check_name(name, position, limits)?;
         let first_attr = index_u32(self.doc.attrs.len());
         let keep = (self.keep)(name);
@@ -587,6 +591,18 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    #[test]
+    fn counts_streamed_elements_against_the_element_limit() {
+        let limits = Limits {
+            max_elements: 4,
+            ..Limits::default()
+        };
+        let text = "<a><s/><s/><s/><s/></a>";
+        let err = parse_streaming(text, &limits, |_| Keep::All, &[&["a", "s"]], &mut |_, _| {})
+            .unwrap_err();
+        assert!(matches!(err, Error::Limit { position: 15, .. }), "{err}");
     }
 
     #[test]

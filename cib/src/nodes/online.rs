@@ -134,14 +134,6 @@ pub(super) fn interval_ms(spec: &str) -> Option<u64> {
     number.checked_mul(factor)
 }
 
-/// Whether `name` is a fail-count style attribute (`prefix` + resource, optionally with
-/// `#op_interval`) for `rsc`.
-pub(super) fn fail_attribute(name: &str, prefix: &str, rsc: &str) -> bool {
-    name.strip_prefix(prefix)
-        .and_then(|rest| rest.strip_prefix(rsc))
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('#'))
-}
-
 /// A Pacemaker score: an integer, or `INFINITY`/`+INFINITY`/`-INFINITY`.
 pub(super) fn score(value: &str) -> i64 {
     const INFINITY: i64 = 1_000_000;

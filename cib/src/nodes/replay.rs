@@ -2,7 +2,7 @@
 //! (remote and guest nodes once their connection is known to be up), and what each
 //! resource's state means for its node (`unpack_status`, `process_rsc_state`).
 
-use super::online::{clone_base, determine_online_status, fail_attribute, on_fail_policy, score};
+use super::online::{clone_base, determine_online_status, on_fail_policy};
 use super::{LrmSlots, NodeKind, Work, WorkNode};
 use crate::history::{Context, Expiry, OnFail, Replay, Role, replay};
 use crate::status::{LrmOp, LrmResource, NodeState};
@@ -266,14 +266,7 @@ impl<'a> Work<'a> {
             .find_node(key)
             .and_then(|r| self.nodes.get(r))
             .is_none_or(|r| r.was_fenced);
-        let (mut fail_count, mut last_failure) = (0_i64, 0_u64);
-        for (name, value) in node.state.map(|s| s.transient.iter()).into_iter().flatten() {
-            if fail_attribute(name, "fail-count-", key) {
-                fail_count = fail_count.saturating_add(score(value));
-            } else if fail_attribute(name, "last-failure-", key) {
-                last_failure = last_failure.max(value.trim().parse().unwrap_or(0));
-            }
-        }
+        let (fail_count, last_failure) = node.failures().of_resource(key);
         Some(Expiry {
             now,
             failure_timeout,

@@ -3,7 +3,8 @@
 //! Names and values are short and of every length, so a byte loop ends each one with a
 //! branch the processor mispredicts. Classifying sixteen bytes at once into a bitmask and
 //! taking its lowest set bit ends most of them in one step. On x86-64 that is SSE2, which
-//! every x86-64 processor has; elsewhere, and for the last bytes of the input, a table.
+//! every x86-64 processor has; elsewhere, and for the last bytes of the input, the same
+//! rules a byte at a time.
 
 /// How many bytes one step classifies.
 const WIDTH: usize = 16;
@@ -54,7 +55,7 @@ pub(super) fn plain_attribute(bytes: &[u8], at: usize) -> Option<(usize, usize)>
 /// Whether `b` may appear in an element or attribute name: ASCII letters, digits, `_`, `:`,
 /// `-`, `.`, and any byte of a non-ASCII character.
 #[inline]
-pub(super) fn is_name_byte(b: u8) -> bool {
+fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.') || b >= 0x80
 }
 
@@ -144,7 +145,7 @@ mod sse2 {
         unsafe { _mm_loadu_si128(chunk.as_ptr().cast()) }
     }
 
-    /// Each byte of `v` is `byte`, as the signed lane type the intrinsics take.
+    /// A vector whose every byte is `byte` (the intrinsics take it as a signed lane).
     #[target_feature(enable = "sse2")]
     fn splat(byte: u8) -> __m128i {
         _mm_set1_epi8(i8::from_ne_bytes([byte]))
@@ -223,6 +224,33 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_usual_attribute_shape_is_read_in_one_step_and_nothing_else_is() {
+        let read = |text: &str| plain_attribute(format!("{text}{}", " ".repeat(32)).as_bytes(), 0);
+        assert_eq!(read(r#" id="x1" "#), Some((3, 7)));
+        assert_eq!(read(r#" abcdefghijklm="" "#), Some((14, 16)));
+        assert_eq!(read(r#" ns:a-b_c.d="v" "#), Some((11, 14)));
+        assert_eq!(read(r#" id="a'b" "#), Some((3, 8)));
+        for other in [
+            r#" abcdefghijklmn="" "#,
+            r#"  id="x" "#,
+            r#"id="x" "#,
+            r#" 1d="x" "#,
+            r#" -d="x" "#,
+            r#" .d="x" "#,
+            r#" id ="x" "#,
+            r#" id= "x" "#,
+            r#" id='x' "#,
+            r#" id="a&amp;b" "#,
+            r#" id="a	b" "#,
+            r#" id="a<b" "#,
+            r#" ="x" "#,
+            r#" id="x"#,
+        ] {
+            assert_eq!(read(other), None, "{other:?}");
         }
     }
 
