@@ -151,11 +151,11 @@ impl LrmResource {
             (None, None, None, None, None);
         for (name, value) in rsc.attributes() {
             let slot = match name {
-                "id" => &mut id,
-                "class" => &mut class,
-                "provider" => &mut provider,
-                "type" => &mut kind,
-                "container" => &mut container,
+                b"id" => &mut id,
+                b"class" => &mut class,
+                b"provider" => &mut provider,
+                b"type" => &mut kind,
+                b"container" => &mut container,
                 _ => continue,
             };
             *slot = Some(value);
@@ -202,13 +202,13 @@ impl LrmOp {
         let (mut interval, mut key, mut changed) = (None, None, None);
         for (name, value) in op.attributes() {
             let slot = match name {
-                "operation" => &mut operation,
-                "call-id" => &mut call_id,
-                "rc-code" => &mut rc,
-                "op-status" => &mut op_status,
-                "interval" => &mut interval,
-                "transition-key" => &mut key,
-                "last-rc-change" => &mut changed,
+                b"operation" => &mut operation,
+                b"call-id" => &mut call_id,
+                b"rc-code" => &mut rc,
+                b"op-status" => &mut op_status,
+                b"interval" => &mut interval,
+                b"transition-key" => &mut key,
+                b"last-rc-change" => &mut changed,
                 _ => continue,
             };
             *slot = Some(value);
@@ -220,7 +220,7 @@ impl LrmOp {
             op_status: i32::try_from(leading_int(op_status)).unwrap_or(i32::MAX),
             interval_ms: leading_int(interval).max(0).unsigned_abs(),
             target_rc: key.and_then(target_rc),
-            last_rc_change: changed.and_then(|t| t.trim().parse().ok()),
+            last_rc_change: changed.and_then(|t| t.trim_ascii().parse().ok()),
         })
     }
 
@@ -249,18 +249,22 @@ fn operation_name(name: &str) -> Cow<'static, str> {
     }
 }
 
-/// The expected exit code in a transition key (`action:transition:target-rc:uuid`).
+/// The expected exit code in a transition key (`action:transition:target-rc:uuid`): the
+/// third field.
 fn target_rc(key: &str) -> Option<i32> {
-    let mut fields = key.splitn(4, ':');
-    fields.nth(2)?.parse().ok()
+    let mut colons = key.bytes().enumerate().filter(|(_, b)| *b == b':');
+    let start = colons.nth(1)?.0 + 1;
+    let end = colons.next().map_or(key.len(), |(at, _)| at);
+    key.get(start..end)?.parse().ok()
 }
 
-/// C's `atoi`-like reading Pacemaker uses for numeric attributes: leading digits, else 0.
+/// C's `atoi`-like reading Pacemaker uses for numeric attributes: leading digits after
+/// ASCII whitespace (C's `isspace`), else 0.
 fn leading_int(value: Option<&str>) -> i64 {
     let Some(value) = value else {
         return 0;
     };
-    let value = value.trim_start().as_bytes();
+    let value = value.as_bytes().trim_ascii_start();
     let (negative, digits) = match value {
         [b'-', rest @ ..] => (true, rest),
         [b'+', rest @ ..] => (false, rest),
@@ -284,10 +288,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn target_rc_is_the_third_field_of_a_transition_key() {
+        assert_eq!(
+            target_rc("3:0:7:2668bbeb-4fe3-4c5e-a6a4-0d7d5b1a3f1e"),
+            Some(7)
+        );
+        assert_eq!(target_rc("3:0:0"), Some(0));
+        assert_eq!(target_rc("3:0"), None);
+        assert_eq!(target_rc("3:0:x:u"), None);
+    }
+
+    #[test]
     fn leading_int_is_lenient() {
         assert_eq!(leading_int(Some("42")), 42);
         assert_eq!(leading_int(Some("-1")), -1);
         assert_eq!(leading_int(Some("7abc")), 7);
+        assert_eq!(leading_int(Some(" \t+12")), 12);
+        assert_eq!(leading_int(Some("\u{a0}12")), 0);
         assert_eq!(leading_int(Some("x")), 0);
         assert_eq!(leading_int(None), 0);
         assert_eq!(leading_int(Some("99999999999999999999999")), 0);

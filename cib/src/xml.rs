@@ -75,6 +75,15 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// The bytes of a name (names are never decoded, so always a piece of the input).
+    fn name_bytes(&self, span: Span) -> &[u8] {
+        let start = span.start as usize;
+        self.text
+            .as_bytes()
+            .get(start..start + span.len as usize)
+            .unwrap_or_default()
+    }
+
     fn str(&self, span: Span) -> &str {
         let (source, start) = match span.start & DECODED {
             0 => (self.text, span.start),
@@ -143,12 +152,13 @@ impl<'d> Element<'d> {
     }
 
     /// Every kept attribute (name, value), in document order: one pass where an element's
-    /// attributes are read in bulk.
-    pub(crate) fn attributes(self) -> impl Iterator<Item = (&'d str, &'d str)> {
+    /// attributes are read in bulk. Names come as bytes, to be matched against literals
+    /// without checking that they hold whole characters.
+    pub(crate) fn attributes(self) -> impl Iterator<Item = (&'d [u8], &'d str)> {
         let doc = self.doc;
         self.spans()
             .iter()
-            .map(move |(k, v)| (doc.str(*k), doc.str(*v)))
+            .map(move |(k, v)| (doc.name_bytes(*k), doc.str(*v)))
     }
 
     fn spans(self) -> &'d [(Span, Span)] {
