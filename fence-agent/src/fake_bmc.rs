@@ -113,10 +113,10 @@ impl FakeBmc {
             }
             Packet::V20(p) => self.v20(&p)?,
         };
-        if self.tamper {
-            if let Some(last) = reply.last_mut() {
-                *last ^= 0x01;
-            }
+        if self.tamper
+            && let Some(last) = reply.last_mut()
+        {
+            *last ^= 0x01;
         }
         match self.answer_limit.as_mut() {
             Some(0) => None,

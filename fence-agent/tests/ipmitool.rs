@@ -44,10 +44,10 @@ impl Served {
         let thread = std::thread::spawn(move || {
             let mut buf = [0u8; 1024];
             while !s.load(Ordering::Relaxed) {
-                if let Ok((n, from)) = socket.recv_from(&mut buf) {
-                    if let Some(reply) = b.lock().unwrap().handle(&buf[..n]) {
-                        let _ = socket.send_to(&reply, from);
-                    }
+                if let Ok((n, from)) = socket.recv_from(&mut buf)
+                    && let Some(reply) = b.lock().unwrap().handle(&buf[..n])
+                {
+                    let _ = socket.send_to(&reply, from);
                 }
             }
         });

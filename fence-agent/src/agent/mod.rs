@@ -125,10 +125,8 @@ impl Run<'_> {
     }
 
     fn reboot(&mut self, on: bool) -> Exit {
-        if on {
-            if let Err(f) = self.set_power(false, 1) {
-                return self.power_failed(f, "Failed: Timed out waiting to power OFF");
-            }
+        if on && let Err(f) = self.set_power(false, 1) {
+            return self.power_failed(f, "Failed: Timed out waiting to power OFF");
         }
         // The node is fenced once off; a failed power-on is logged, not a fencing failure.
         if let Err(f) = self.set_power(true, self.settings.retry_on) {

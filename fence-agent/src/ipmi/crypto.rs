@@ -247,7 +247,7 @@ pub fn aes_encrypt(key: &[u8; 16], iv: &[u8; 16], plain: &[u8]) -> Vec<u8> {
 
 /// AES-CBC-128 decrypts and strips IPMI's padding; `None` if the length or padding is bad.
 pub fn aes_decrypt(key: &[u8; 16], iv: &[u8; 16], cipher: &[u8]) -> Option<Vec<u8>> {
-    if cipher.is_empty() || cipher.len() % 16 != 0 {
+    if cipher.is_empty() || !cipher.len().is_multiple_of(16) {
         return None;
     }
     let mut buf = cipher.to_vec();

@@ -49,10 +49,10 @@ pub struct Checked {
 
 /// Checks `raw` under `personality`; `pcmk_service` is `$PCMK_service`.
 pub fn check(mut raw: Raw, personality: &Personality, pcmk_service: Option<&str>) -> Checked {
-    if is_true(raw.value("port_as_ip")) {
-        if let Some(plug) = raw.value("port").map(str::to_owned) {
-            raw.set_key("ipaddr", &plug);
-        }
+    if is_true(raw.value("port_as_ip"))
+        && let Some(plug) = raw.value("port").map(str::to_owned)
+    {
+        raw.set_key("ipaddr", &plug);
     }
     let ignored = OPTIONS
         .iter()
@@ -124,10 +124,10 @@ fn decide(
 
 fn apply_defaults(raw: &mut Raw, personality: &Personality) {
     for spec in OPTIONS {
-        if !raw.has(spec.key) {
-            if let Some(default) = personality.default_for(spec.key, spec.default) {
-                raw.set_key(spec.key, default);
-            }
+        if !raw.has(spec.key)
+            && let Some(default) = personality.default_for(spec.key, spec.default)
+        {
+            raw.set_key(spec.key, default);
         }
     }
 }
@@ -164,15 +164,15 @@ fn validate(raw: &Raw) -> Vec<String> {
         let Some(value) = raw.value(spec.key) else {
             continue;
         };
-        if let Kind::Select(choices) = spec.kind {
-            if !choices.iter().any(|c| c.eq_ignore_ascii_case(value)) {
-                let list: Vec<String> = choices.iter().map(|c| format!("'{c}'")).collect();
-                errors.push(format!(
-                    "Failed: You have to enter a valid choice for --{} from the valid values: [{}]",
-                    spec.long,
-                    list.join(", ")
-                ));
-            }
+        if let Kind::Select(choices) = spec.kind
+            && !choices.iter().any(|c| c.eq_ignore_ascii_case(value))
+        {
+            let list: Vec<String> = choices.iter().map(|c| format!("'{c}'")).collect();
+            errors.push(format!(
+                "Failed: You have to enter a valid choice for --{} from the valid values: [{}]",
+                spec.long,
+                list.join(", ")
+            ));
         }
     }
     for spec in OPTIONS {
@@ -361,7 +361,7 @@ pub fn py_int(text: &str) -> Option<i64> {
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
     let t = text.trim().trim_start_matches("0x");
-    if t.len() % 2 != 0 {
+    if !t.len().is_multiple_of(2) {
         return None;
     }
     (0..t.len())

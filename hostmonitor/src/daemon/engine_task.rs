@@ -92,11 +92,11 @@ impl EngineTask {
             }
         }
         let mut durable = true;
-        if !updates.is_empty() {
-            if let Err(error) = self.store.apply(&updates).await {
-                tracing::error!(%error, "cannot persist state: holding notifications until it works");
-                durable = false;
-            }
+        if !updates.is_empty()
+            && let Err(error) = self.store.apply(&updates).await
+        {
+            tracing::error!(%error, "cannot persist state: holding notifications until it works");
+            durable = false;
         }
         for action in others {
             match action {

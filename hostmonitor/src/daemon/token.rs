@@ -95,10 +95,10 @@ impl TokenSource {
 
     /// Forgets a cached token the API refused.
     pub fn invalidate(&self) {
-        if let Kind::Keystone { cached, .. } = &self.kind {
-            if let Ok(mut slot) = cached.lock() {
-                *slot = None;
-            }
+        if let Kind::Keystone { cached, .. } = &self.kind
+            && let Ok(mut slot) = cached.lock()
+        {
+            *slot = None;
         }
     }
 }

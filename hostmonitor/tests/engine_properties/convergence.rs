@@ -243,7 +243,7 @@ impl Sim {
                 self.post(30, event);
             }
         }
-        if self.tick % RECONCILE_EVERY == 0 {
+        if self.tick.is_multiple_of(RECONCILE_EVERY) {
             let snapshot = self.snapshot();
             self.post(15, Event::Snapshot(snapshot));
         }

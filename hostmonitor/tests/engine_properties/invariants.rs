@@ -556,13 +556,13 @@ impl Run {
                 n.id
             ));
         }
-        if let Some((previous, seen_online)) = self.model.last_normal.get(host) {
-            if !seen_online {
-                self.fail(&format!(
-                    "NORMAL {} for {host} after {previous} with no sighting between",
-                    n.id
-                ));
-            }
+        if let Some((previous, seen_online)) = self.model.last_normal.get(host)
+            && !seen_online
+        {
+            self.fail(&format!(
+                "NORMAL {} for {host} after {previous} with no sighting between",
+                n.id
+            ));
         }
         self.model
             .last_normal

@@ -364,13 +364,13 @@ impl Drop for Lab {
         if self.attached && std::thread::panicking() {
             keep_logs(&self.layout);
         }
-        if self.attached {
-            if let Err(e) = teardown(&self.layout.spec().name) {
-                eprintln!(
-                    "masakari-lab: tearing down {}: {e}",
-                    self.layout.spec().name
-                );
-            }
+        if self.attached
+            && let Err(e) = teardown(&self.layout.spec().name)
+        {
+            eprintln!(
+                "masakari-lab: tearing down {}: {e}",
+                self.layout.spec().name
+            );
         }
     }
 }

@@ -203,13 +203,13 @@ fn one_trial(ctx: &Context<'_>, compute: &str) -> Result<Trial> {
     let stored_at = stored.as_ref().and_then(|n| {
         let at = ctx.watch.stored_at(&n.notification_uuid)?;
         // created_at (whole seconds) must agree with what the poller saw.
-        if let Some(created) = parse_utc(&n.created_at) {
-            if !(created - 0.05..created + 1.5).contains(&at) {
-                eprintln!(
-                    "bench:   seen at {at:.3}, yet created_at is {}",
-                    n.created_at
-                );
-            }
+        if let Some(created) = parse_utc(&n.created_at)
+            && !(created - 0.05..created + 1.5).contains(&at)
+        {
+            eprintln!(
+                "bench:   seen at {at:.3}, yet created_at is {}",
+                n.created_at
+            );
         }
         Some(at)
     });
