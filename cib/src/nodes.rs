@@ -15,7 +15,6 @@ mod table;
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
-use std::collections::hash_map::Entry;
 
 use crate::Cib;
 use crate::config::NodeType;
@@ -301,12 +300,6 @@ struct Work<'a> {
     /// Node index by lower-case name and by id.
     by_name: FastMap<Cow<'a, str>, usize>,
     by_id: FastMap<Cow<'a, str>, usize>,
-    /// No two nodes share a lower-case name, or an id: a node found by position is then
-    /// the one the tables would give.
-    unique_names: bool,
-    unique_ids: bool,
-    /// Where the next connection's node probably is (just after the previous one's).
-    conn_node_guess: usize,
     options: Options,
     now: Option<u64>,
 }
@@ -325,9 +318,6 @@ impl<'a> Work<'a> {
             lrm_slots: Vec::new(),
             by_name: map(nodes),
             by_id: map(nodes),
-            unique_names: true,
-            unique_ids: true,
-            conn_node_guess: 0,
             options,
             now,
         };
@@ -428,30 +418,10 @@ impl<'a> Work<'a> {
             }
             name => name.clone(),
         };
-        match self.by_name.entry(name) {
-            Entry::Occupied(_) => self.unique_names = false,
-            Entry::Vacant(slot) => _ = slot.insert(index),
-        }
-        match self.by_id.entry(node.id.clone()) {
-            Entry::Occupied(_) => self.unique_ids = false,
-            Entry::Vacant(slot) => _ = slot.insert(index),
-        }
+        self.by_name.entry(name).or_insert(index);
+        self.by_id.entry(node.id.clone()).or_insert(index);
         self.nodes.push(node);
         index
-    }
-
-    /// Node `guess` if it is called `name` (case-insensitive) and names are unique: then
-    /// it is [`Work::find_node`]'s answer, found without hashing. Nodes are usually
-    /// listed in the order the entries that refer to them are.
-    fn node_named_at(&self, guess: usize, name: &str) -> Option<usize> {
-        let node = self.nodes.get(guess)?;
-        (self.unique_names && node.name.eq_ignore_ascii_case(name)).then_some(guess)
-    }
-
-    /// Node `guess` if its id is `id` and ids are unique (the node `by_id` holds).
-    fn node_with_id_at(&self, guess: usize, id: &str) -> Option<usize> {
-        let node = self.nodes.get(guess)?;
-        (self.unique_ids && node.id == id).then_some(guess)
     }
 
     fn unpack_nodes(&mut self) {
@@ -508,44 +478,20 @@ impl<'a> Work<'a> {
         }
     }
 
-    /// Finds every history entry's resource slot, once. Nodes usually list their histories
-    /// in the same order (all probed together), so an entry is first checked against the
-    /// same position on the previous node before its id is hashed.
+    /// Finds every history entry's resource slot, once.
     fn resolve_histories(&mut self) {
         let cib = self.cib;
         let entries = cib.node_states.iter().map(|s| s.resources.len()).sum();
         let mut slots: Vec<LrmSlots> = Vec::with_capacity(entries);
-        let (mut previous, mut previous_first): (&[crate::LrmResource], usize) = (&[], 0);
-        let mut next = 0;
-        for state in &cib.node_states {
-            let first = slots.len();
-            for (i, lrm) in state.resources.iter().enumerate() {
-                let same = previous.get(i).is_some_and(|p| p.id == lrm.id);
-                let known = slots.get(previous_first + i).copied().filter(|_| same);
-                let found = match known {
-                    Some(found) => found,
-                    None => self.lrm_slots_of(&lrm.id, next),
-                };
-                next = found.own + 1;
-                slots.push(found);
-            }
-            if !state.resources.is_empty() {
-                (previous, previous_first) = (&state.resources, first);
-            }
+        for lrm in cib.node_states.iter().flat_map(|s| &s.resources) {
+            slots.push(self.lrm_slots_of(&lrm.id));
         }
         self.lrm_slots = slots;
     }
 
-    /// The slots of a history entry's id and of its clone base id. Histories usually follow
-    /// the configuration's order, which is the table's: slot `guess` (the one after the
-    /// previous entry's) is tried before the id is hashed.
-    fn lrm_slots_of(&mut self, id: &'a str, guess: usize) -> LrmSlots {
-        let configured = self.table.get(guess).and_then(|s| s.config);
-        let own = match configured {
-            // Only the slot of a resource's id holds that resource.
-            Some(rsc) if rsc.id == id => guess,
-            _ => self.table.slot(Cow::Borrowed(id)),
-        };
+    /// The slots of a history entry's id and of its clone base id.
+    fn lrm_slots_of(&mut self, id: &'a str) -> LrmSlots {
+        let own = self.table.slot(Cow::Borrowed(id));
         let base = match online::clone_base(id) {
             base if base.len() == id.len() => own,
             base => self.table.slot(Cow::Borrowed(base)),
@@ -617,15 +563,13 @@ impl<'a> Work<'a> {
         cluster_managed: bool,
     ) {
         let guest = container.is_some();
-        let found = self.node_named_at(self.conn_node_guess, &id);
-        let node = match found.or_else(|| self.find_node(&id)) {
+        let node = match self.find_node(&id) {
             Some(i) => i,
             None => {
                 let node = WorkNode::new(id.clone(), id.clone(), NodeKind::Remote, None);
                 self.push_node(node)
             }
         };
-        self.conn_node_guess = node + 1;
         let container = container.map(|k| self.table.slot(k));
         let params = self
             .table
@@ -689,7 +633,7 @@ mod tests {
 
     #[test]
     fn a_state_goes_to_the_first_node_with_its_id() {
-        // The second state's position points at the later duplicate; the first one is meant.
+        // Two nodes have id 1: a state goes to the first of them, as Pacemaker's lookup does.
         let xml = r#"<cib have-quorum="1"><configuration><crm_config/>
           <nodes><node id="1" uname="a"/><node id="2" uname="b"/><node id="1" uname="c"/></nodes>
           <resources/></configuration><status>
@@ -707,7 +651,7 @@ mod tests {
 
     #[test]
     fn a_connection_goes_to_the_first_node_with_its_name() {
-        // After `r1`, the next node in order is `DUP`, but `dup` comes first.
+        // `dup` and `DUP` are one name to Pacemaker: the connection goes to the first.
         let xml = r#"<cib have-quorum="1"><configuration><crm_config/>
           <nodes><node id="dup" uname="dup"/><node id="r1" uname="r1" type="remote"/>
             <node id="dup2" uname="DUP" type="remote"/></nodes>

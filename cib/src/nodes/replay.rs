@@ -26,11 +26,9 @@ impl<'a> Work<'a> {
         let cib = self.cib;
         // The node tables do not change from here on: each entry's node is found once.
         let mut located = Vec::with_capacity(cib.node_states.len());
-        let (mut first, mut guess) = (0, 0);
+        let mut first = 0;
         for state in &cib.node_states {
-            let found = self.node_with_id_at(guess, &state.id);
-            if let Some(index) = found.or_else(|| self.find_state_node(state)) {
-                guess = index + 1;
+            if let Some(index) = self.find_state_node(state) {
                 located.push(Located {
                     state,
                     index,
