@@ -6,7 +6,7 @@ use crate::name_set::NameSet;
 use crate::resources::Resource;
 use crate::status::{LrmResource, NodeState};
 use crate::topology::FencingLevel;
-use crate::xml::{Element, Keep};
+use crate::xml::{Element, Keep, Parser, Stream};
 use crate::{Error, Limits};
 
 /// A parsed CIB (`cibadmin --query` output, or a saved `cib.xml`).
@@ -52,33 +52,37 @@ impl Cib {
         Self::parse_with(text, &Limits::default())
     }
 
-    /// Parses CIB XML with explicit limits.
+    /// Parses CIB XML with explicit limits. A large CIB is read on two threads when the
+    /// machine has two processors (see `parallel`); the result is the same.
     pub fn parse_with(text: &str, limits: &Limits) -> Result<Self, Error> {
-        // The status section is most of a CIB: each resource history, then each node_state,
-        // becomes its model as soon as it is read, so the tree never holds more than one.
-        let mut node_states = Vec::new();
-        let mut resources = Vec::new();
-        let mut status_warnings = Vec::new();
-        let doc = crate::xml::parse_streaming(
-            text,
-            limits,
-            wanted,
-            &[RESOURCE_HISTORY, NODE_STATE],
-            &mut |path, element| match path {
-                0 => resources.extend(LrmResource::parse(element)),
-                _ => node_states.extend(NodeState::parse(
-                    element,
-                    std::mem::take(&mut resources),
-                    &mut status_warnings,
-                )),
-            },
-        )?;
-        let mut cib = Self::from_root(doc.root(), node_states)?;
-        cib.warnings.append(&mut status_warnings);
-        Ok(cib)
+        match crate::parallel::split_point(text) {
+            Some(split) => crate::parallel::parse(text, limits, split),
+            None => Self::parse_sequential(text, limits),
+        }
     }
 
-    fn from_root(root: Element<'_>, node_states: Vec<NodeState>) -> Result<Self, Error> {
+    /// Parses CIB XML on the calling thread.
+    pub(crate) fn parse_sequential(text: &str, limits: &Limits) -> Result<Self, Error> {
+        let parser = Parser::new(text, limits, wanted, &STATUS_PATHS, StatusReader::default())?;
+        let (doc, status) = parser.finish()?;
+        Self::from_parts(doc.root(), status)
+    }
+
+    /// The model of a parsed document whose status section `status` has read.
+    pub(crate) fn from_parts(root: Element<'_>, status: StatusReader) -> Result<Self, Error> {
+        Ok(Self::from_root(root)?.with_status(status))
+    }
+
+    /// Adds the status section `status` read to a model made by [`Cib::from_root`].
+    pub(crate) fn with_status(mut self, status: StatusReader) -> Self {
+        self.node_states = status.node_states;
+        self.warnings.extend(status.warnings);
+        self
+    }
+
+    /// The model of everything but the status section: the root's attributes and the first
+    /// `configuration`, all of which precede the status section in a CIB.
+    pub(crate) fn from_root(root: Element<'_>) -> Result<Self, Error> {
         if root.name() != "cib" {
             return Err(Error::UnexpectedRoot {
                 found: root.name().to_string(),
@@ -124,7 +128,7 @@ impl Cib {
                 &mut warnings,
             ),
             alerts: Alert::parse_all(configuration.child("alerts"), &mut warnings),
-            node_states,
+            node_states: Vec::new(),
             warnings,
         })
     }
@@ -145,22 +149,56 @@ impl Cib {
     }
 }
 
-/// Where the parser finds each `node_state`.
-const NODE_STATE: &[&str] = &["cib", "status", "node_state"];
-/// Where the parser finds each resource history inside a `node_state`.
-const RESOURCE_HISTORY: &[&str] = &[
-    "cib",
-    "status",
-    "node_state",
-    "lrm",
-    "lrm_resources",
-    "lrm_resource",
+/// Where the parser finds each resource history, then each `node_state`: the status
+/// section is most of a CIB, so each becomes its model as soon as it is read and the tree
+/// never holds more than one.
+pub(crate) const STATUS_PATHS: [&[&str]; 2] = [
+    &[
+        "cib",
+        "status",
+        "node_state",
+        "lrm",
+        "lrm_resources",
+        "lrm_resource",
+    ],
+    &["cib", "status", "node_state"],
 ];
+
+/// The status section's model, as the parser streams it.
+#[derive(Debug, Default)]
+pub(crate) struct StatusReader {
+    /// Resource histories read since the last `node_state`, which holds them.
+    resources: Vec<LrmResource>,
+    pub(crate) node_states: Vec<NodeState>,
+    pub(crate) warnings: Vec<String>,
+}
+
+impl StatusReader {
+    /// Adds what `later` read after what this one read.
+    pub(crate) fn append(&mut self, mut later: Self) {
+        self.resources.append(&mut later.resources);
+        self.node_states.append(&mut later.node_states);
+        self.warnings.append(&mut later.warnings);
+    }
+}
+
+impl Stream for StatusReader {
+    fn element(&mut self, path: usize, element: Element<'_>) {
+        match path {
+            0 => self.resources.extend(LrmResource::parse(element)),
+            _ => self.node_states.extend(NodeState::parse(
+                element,
+                std::mem::take(&mut self.resources),
+                &mut self.warnings,
+            )),
+        }
+    }
+}
 
 /// The attributes this crate reads of each element; everything else is skipped while
 /// parsing. Operation history is most of a CIB, so its entries keep only what the replay
 /// needs.
-fn wanted(element: &str) -> Keep {
+pub(crate) fn wanted(element: &str) -> Keep {
     match element {
         "lrm_rsc_op" => Keep::Only(&OPERATION_ATTRIBUTES),
         _ => Keep::Only(&ATTRIBUTES),

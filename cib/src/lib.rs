@@ -49,6 +49,7 @@ mod history;
 mod limits;
 mod name_set;
 mod nodes;
+mod parallel;
 mod pattern;
 mod resources;
 mod scan;

@@ -81,6 +81,27 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// A scanner at byte `at` of `text`, a point between tokens inside an element (where
+    /// a piece of a document read on its own starts).
+    pub(crate) fn at(text: &'a str, at: usize) -> Self {
+        Self {
+            pos: at,
+            ..Self::new(text)
+        }
+    }
+
+    /// The whole input.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// Goes on at byte `at`, a point between tokens, leaving the current start tag's unread
+    /// attributes unread (another reader has read them).
+    pub(crate) fn seek(&mut self, at: usize) {
+        self.pos = at;
+        self.tag = None;
+    }
+
     /// The next start tag, end tag or end of input. `inside` says whether an element is
     /// open (text is only allowed inside one). Unread attributes of the previous start tag
     /// are checked and skipped.

@@ -51,14 +51,10 @@ struct Node {
 }
 
 impl<'a> Document<'a> {
-    /// An empty tree over `text`, with room for what a CIB keeps in it, estimated from the
-    /// length rather than counted in a pass over the text: most of a CIB is its status
-    /// section, which is streamed out of the tree, and the rest spends well over 128 bytes
-    /// per kept attribute and twice that per element. A larger remainder makes the vectors
-    /// grow. Reserving once matters for memory: growing by doubling leaves freed blocks that
-    /// the allocator keeps, which over repeated parses costs more than the reservation.
-    fn new(text: &'a str, limits: &Limits) -> Self {
-        let attributes = (text.len() / 128).min(limits.max_elements);
+    /// An empty tree over `text`, with room for `attributes` kept attributes and half as
+    /// many elements.
+    fn new(text: &'a str, limits: &Limits, attributes: usize) -> Self {
+        let attributes = attributes.min(limits.max_elements);
         Self {
             text,
             decoded: String::new(),
@@ -242,41 +238,175 @@ pub(crate) fn parse<'a>(
     limits: &Limits,
     keep: impl Fn(&str) -> Keep,
 ) -> Result<Document<'a>, Error> {
-    parse_streaming(text, limits, keep, &[], &mut |_, _| {})
+    parse_streaming(text, limits, keep, &[], ())
 }
 
 /// Parses like [`parse`], except that each element at one of `paths` (element names from
-/// the root down) is handed to `each`, with the index of its path, as soon as it is
+/// the root down) is handed to `stream`, with the index of its path, as soon as it is
 /// complete, then dropped from the tree: a long repeated section (the CIB's `node_state`
 /// entries, and the resource histories inside them) costs the memory of one entry at a
 /// time. An element on a path inside another's is handed over (and dropped) first.
-pub(crate) fn parse_streaming<'a>(
+pub(crate) fn parse_streaming<'a, S: Stream>(
     text: &'a str,
     limits: &Limits,
     keep: impl Fn(&str) -> Keep,
     paths: &[&[&str]],
-    each: &mut dyn FnMut(usize, Element<'_>),
+    stream: S,
 ) -> Result<Document<'a>, Error> {
-    let max_input = limits.max_input_bytes.min(MAX_TEXT);
-    if text.len() > max_input {
-        return Err(limit(0, "input size in bytes", max_input));
+    Ok(Parser::new(text, limits, keep, paths, stream)?.finish()?.0)
+}
+
+/// Receives each element [`parse_streaming`] streams out of the tree.
+pub(crate) trait Stream {
+    /// `element` is complete and lies at `paths[path]`; it is dropped from the tree next.
+    fn element(&mut self, path: usize, element: Element<'_>);
+}
+
+impl Stream for () {
+    fn element(&mut self, _: usize, _: Element<'_>) {}
+}
+
+impl<F: FnMut(usize, Element<'_>)> Stream for &mut F {
+    fn element(&mut self, path: usize, element: Element<'_>) {
+        self(path, element);
     }
-    let mut builder = Builder {
-        scanner: Scanner::new(text),
-        limits,
-        keep,
-        doc: Document::new(text, limits),
-        stack: Vec::new(),
-        root_done: false,
-        elements: 0,
-        paths,
-        each,
-    };
-    builder.run()?;
-    if builder.doc.nodes.is_empty() {
-        return Err(Error::Empty);
+}
+
+/// A parse of a whole document that can hand a piece of it to [`parse_fragment`] (on
+/// another thread) and step over it: [`Parser::run_to`] reads up to the piece,
+/// [`Parser::skip_to`] goes on after it, [`Parser::finish`] reads the rest.
+pub(crate) struct Parser<'a, 'l, K, S> {
+    builder: Builder<'a, 'l, K, S>,
+}
+
+impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Parser<'a, 'l, K, S> {
+    /// A parse of `text` as [`parse_streaming`] does it; nothing is read yet.
+    pub(crate) fn new(
+        text: &'a str,
+        limits: &'l Limits,
+        keep: K,
+        paths: &'l [&'l [&'l str]],
+        stream: S,
+    ) -> Result<Self, Error> {
+        let max_input = limits.max_input_bytes.min(MAX_TEXT);
+        if text.len() > max_input {
+            return Err(limit(0, "input size in bytes", max_input));
+        }
+        // Room for what a CIB keeps in the tree, estimated from the length rather than
+        // counted in a pass over the text: most of a CIB is its status section, which is
+        // streamed out of the tree, and the rest spends well over 128 bytes per kept
+        // attribute and twice that per element. A larger remainder makes the vectors grow.
+        // Reserving once matters for memory: growing by doubling leaves freed blocks that
+        // the allocator keeps, which over repeated parses costs more than the reservation.
+        let capacity = text.len() / 128;
+        Ok(Self {
+            builder: Builder::new(Scanner::new(text), limits, keep, paths, stream, capacity),
+        })
     }
-    Ok(builder.doc)
+
+    /// Reads up to the start tag at byte `split`. Returns true when there is one and the
+    /// open elements around it are named `context`, root first: the tag is then read no
+    /// further, and the caller reads from it to the end tag that closes the innermost
+    /// `context` element with [`parse_fragment`] and goes on after it with
+    /// [`Parser::skip_to`]. Returns false when the document holds no such tag (`split` lies
+    /// in a comment, say): the parse has then gone on past `split` as if none was asked.
+    pub(crate) fn run_to(&mut self, split: usize, context: &[&str]) -> Result<bool, Error> {
+        let builder = &mut self.builder;
+        loop {
+            match builder.scanner.next_token(!builder.stack.is_empty())? {
+                Token::Start { name, position } if position >= split => {
+                    if position == split && builder.open_names_are(context) {
+                        return Ok(true);
+                    }
+                    builder.open(name, position)?;
+                    return Ok(false);
+                }
+                Token::Start { name, position } => builder.open(name, position)?,
+                Token::End { name, position } => builder.close(name, position)?,
+                Token::Eof { .. } => return Ok(false),
+            }
+        }
+    }
+
+    /// Goes on at byte `position`, the end tag a [`parse_fragment`] from the split stopped
+    /// at, counting the `elements` it read. Returns false, and goes nowhere, when they pass
+    /// [`Limits::max_elements`]: where is for a parse that reads them to tell.
+    pub(crate) fn skip_to(&mut self, position: usize, elements: usize) -> bool {
+        let builder = &mut self.builder;
+        let total = builder.elements.saturating_add(elements);
+        if total > builder.limits.max_elements {
+            return false;
+        }
+        builder.elements = total;
+        builder.scanner.seek(position);
+        true
+    }
+
+    /// The tree read so far.
+    pub(crate) fn document(&self) -> &Document<'a> {
+        &self.builder.doc
+    }
+
+    /// The stream the elements go to.
+    pub(crate) fn stream_mut(&mut self) -> &mut S {
+        &mut self.builder.stream
+    }
+
+    /// Reads the rest of the document; returns the tree and the stream.
+    pub(crate) fn finish(mut self) -> Result<(Document<'a>, S), Error> {
+        self.builder.run()?;
+        let Builder { doc, stream, .. } = self.builder;
+        if doc.nodes.is_empty() {
+            return Err(Error::Empty);
+        }
+        Ok((doc, stream))
+    }
+}
+
+/// Where a [`parse_fragment`] stopped.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fragment {
+    /// The byte offset of the end tag that closes the element holding the fragment.
+    pub(crate) end: usize,
+    /// How many elements the fragment holds.
+    pub(crate) elements: usize,
+}
+
+/// Parses a piece of a document: from `from`, a start tag inside `depth` open elements, to
+/// the end tag that closes the innermost of them, streaming the elements at `paths` (given
+/// from that innermost element down) as [`parse_streaming`] does. Positions in errors are
+/// offsets in `text`; the element limit is the caller's to apply to the sum (see
+/// [`Parser::skip_to`]).
+pub(crate) fn parse_fragment<S: Stream>(
+    text: &str,
+    from: usize,
+    depth: usize,
+    limits: &Limits,
+    keep: impl Fn(&str) -> Keep,
+    paths: &[&[&str]],
+    stream: S,
+) -> Result<(Fragment, S), Error> {
+    let mut builder = Builder::new(Scanner::at(text, from), limits, keep, paths, stream, 0);
+    builder.outer_depth = depth;
+    loop {
+        match builder.scanner.next_token(true)? {
+            Token::Start { name, position } => builder.open(name, position)?,
+            Token::End { position, .. } if builder.stack.is_empty() => {
+                let elements = builder.elements;
+                return Ok((
+                    Fragment {
+                        end: position,
+                        elements,
+                    },
+                    builder.stream,
+                ));
+            }
+            Token::End { name, position } => builder.close(name, position)?,
+            Token::Eof { position } => {
+                return Err(malformed(position, "document ends inside an element"));
+            }
+        }
+    }
 }
 
 /// An element whose end tag has not been read yet.
@@ -290,20 +420,56 @@ struct Open {
 }
 
 /// Builds the tree; generic over `keep` so the choice of attributes is inlined.
-struct Builder<'a, 'l, K> {
+struct Builder<'a, 'l, K, S> {
     scanner: Scanner<'a>,
     limits: &'l Limits,
     keep: K,
     doc: Document<'a>,
     stack: Vec<Open>,
+    /// Elements open around the piece being read ([`parse_fragment`]); 0 for a document.
+    outer_depth: usize,
     root_done: bool,
     /// Elements opened so far, streamed ones included.
     elements: usize,
     paths: &'l [&'l [&'l str]],
-    each: &'l mut dyn FnMut(usize, Element<'_>),
+    stream: S,
 }
 
-impl<'a, K: Fn(&str) -> Keep> Builder<'a, '_, K> {
+impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Builder<'a, 'l, K, S> {
+    fn new(
+        scanner: Scanner<'a>,
+        limits: &'l Limits,
+        keep: K,
+        paths: &'l [&'l [&'l str]],
+        stream: S,
+        capacity: usize,
+    ) -> Self {
+        Self {
+            doc: Document::new(scanner.text(), limits, capacity),
+            scanner,
+            limits,
+            keep,
+            stack: Vec::new(),
+            outer_depth: 0,
+            root_done: false,
+            elements: 0,
+            paths,
+            stream,
+        }
+    }
+
+    /// Whether the open elements are named `names`, root first.
+    fn open_names_are(&self, names: &[&str]) -> bool {
+        self.stack.len() == names.len()
+            && self.stack.iter().zip(names).all(|(open, name)| {
+                let element = Element {
+                    doc: &self.doc,
+                    index: open.index,
+                };
+                element.name() == *name
+            })
+    }
+
     fn run(&mut self) -> Result<(), Error> {
         loop {
             match self.scanner.next_token(!self.stack.is_empty())? {
@@ -364,7 +530,7 @@ impl<'a, K: Fn(&str) -> Keep> Builder<'a, '_, K> {
         };
         if self.scanner.self_closing() {
             self.closed(open);
-        } else if self.stack.len() >= limits.max_depth {
+        } else if self.outer_depth + self.stack.len() >= limits.max_depth {
             return Err(limit(position, "nesting depth", limits.max_depth));
         } else {
             self.stack.push(open);
@@ -390,7 +556,7 @@ impl<'a, K: Fn(&str) -> Keep> Builder<'a, '_, K> {
 
     /// An element is complete: stream it out if it is on one of the paths.
     fn closed(&mut self, open: Open) {
-        self.root_done |= self.stack.is_empty();
+        self.root_done |= self.stack.is_empty() && self.outer_depth == 0;
         let element = Element {
             doc: &self.doc,
             index: open.index,
@@ -409,7 +575,7 @@ impl<'a, K: Fn(&str) -> Keep> Builder<'a, '_, K> {
             })
         };
         if let Some(which) = self.paths.iter().position(on_path) {
-            (self.each)(which, element);
+            self.stream.element(which, element);
             self.unlink(open);
         }
     }
@@ -610,8 +776,7 @@ mod tests {
             ..Limits::default()
         };
         let text = "<a><s/><s/><s/><s/></a>";
-        let err = parse_streaming(text, &limits, |_| Keep::All, &[&["a", "s"]], &mut |_, _| {})
-            .unwrap_err();
+        let err = parse_streaming(text, &limits, |_| Keep::All, &[&["a", "s"]], ()).unwrap_err();
         assert!(matches!(err, Error::Limit { position: 15, .. }), "{err}");
     }
 

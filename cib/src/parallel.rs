@@ -1,0 +1,380 @@
+//! Reading a large CIB on two threads.
+//!
+//! Most of a CIB is its status section: one `node_state` after another, each holding one
+//! `lrm_resource` history after another, each read on its own. A second thread reads the
+//! status section from a start tag near the middle of the document to the `</status>`
+//! end tag, while the calling thread reads everything before that (and makes the model of
+//! the configuration), then steps over what the second thread read and finishes.
+//!
+//! The second thread's part is one or two fragments. The split is the first
+//! `<node_state` or `<lrm_resource` start tag from the middle on; the fragment from a
+//! `node_state` runs to `</status>`. Cluster nodes hold a history of every resource, so one
+//! `node_state` can be a fifth of a CIB: a fragment from an `lrm_resource` runs to the
+//! `</lrm_resources>` around it, and a second one from the next `node_state` to
+//! `</status>`. The calling thread reads the few tags between them itself.
+//!
+//! Where each fragment starts is a guess made by searching the text. The calling thread's
+//! own parse confirms it: only a start tag exactly there, inside the elements the fragment
+//! was read in, will do. When a guess is wrong (the text lies in a comment, say) the
+//! calling thread reads on as if no split was made, and its result stands. When a fragment
+//! holds an error, the document is parsed again on one thread, so that the error is the
+//! one a single-threaded parse reports: errors are rare, and cost a second parse.
+
+use std::sync::OnceLock;
+
+use crate::cib::{Cib, STATUS_PATHS, StatusReader, wanted};
+use crate::xml::{Fragment, Parser, parse_fragment};
+use crate::{Error, Limits};
+
+/// Below this size a second thread costs more than it saves.
+const MIN_BYTES: usize = 256 << 10;
+
+/// Where, in the document, the second thread starts reading: the middle, moved later since
+/// the part before the status section also becomes the configuration's model.
+const SPLIT_AT: (usize, usize) = (2, 5);
+
+/// The open elements, root first, around a `node_state` start tag.
+const NODE_STATE: &[&str] = &["cib", "status"];
+
+/// The open elements, root first, around an `lrm_resource` start tag.
+const RESOURCE_HISTORY: &[&str] = &["cib", "status", "node_state", "lrm", "lrm_resources"];
+
+/// Where the second thread starts a fragment: the start tag's offset, and the elements
+/// open around it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Split {
+    at: usize,
+    context: &'static [&'static str],
+}
+
+/// One fragment the second thread read, or the error it met there.
+struct Piece {
+    split: Split,
+    read: Result<(Fragment, StatusReader), Error>,
+}
+
+/// Where to split `text`: the first `node_state` or `lrm_resource` start tag from the
+/// middle on. None for a small document, on a machine with one processor, or when there is
+/// no such tag.
+pub(crate) fn split_point(text: &str) -> Option<Split> {
+    if text.len() < MIN_BYTES || !two_processors() {
+        return None;
+    }
+    let middle = text.len() / SPLIT_AT.1 * SPLIT_AT.0;
+    next_tag(
+        text,
+        middle,
+        &[
+            ("<node_state", NODE_STATE),
+            ("<lrm_resource", RESOURCE_HISTORY),
+        ],
+    )
+}
+
+/// Parses `text` as [`Cib::parse_sequential`] does, with the status section from `split` on
+/// read by a second thread.
+pub(crate) fn parse(text: &str, limits: &Limits, split: Split) -> Result<Cib, Error> {
+    let mut front = Parser::new(text, limits, wanted, &STATUS_PATHS, StatusReader::default())?;
+    std::thread::scope(|scope| {
+        let back = std::thread::Builder::new()
+            .name("cib-status".to_owned())
+            .spawn_scoped(scope, || read_fragments(text, limits, split));
+        let Ok(back) = back else {
+            return Cib::parse_sequential(text, limits);
+        };
+        if !front.run_to(split.at, split.context)? {
+            let (doc, status) = front.finish()?;
+            return Cib::from_parts(doc.root(), status);
+        }
+        let configuration = Cib::from_root(front.document().root());
+        let Ok(pieces) = back.join() else {
+            return Cib::parse_sequential(text, limits);
+        };
+        for (i, piece) in pieces.into_iter().enumerate() {
+            if i > 0 && !front.run_to(piece.split.at, piece.split.context)? {
+                break;
+            }
+            let Ok((fragment, status)) = piece.read else {
+                return Cib::parse_sequential(text, limits);
+            };
+            if !front.skip_to(fragment.end, fragment.elements) {
+                return Cib::parse_sequential(text, limits);
+            }
+            front.stream_mut().append(status);
+        }
+        let (doc, status) = front.finish()?;
+        let cib = match configuration {
+            Ok(cib) => cib,
+            Err(_) => Cib::from_root(doc.root())?,
+        };
+        Ok(cib.with_status(status))
+    })
+}
+
+/// The second thread's part: the fragment from `split`, then, when that one ends inside a
+/// `node_state`, the one from the next `node_state` to `</status>`.
+fn read_fragments(text: &str, limits: &Limits, split: Split) -> Vec<Piece> {
+    let mut pieces = Vec::with_capacity(2);
+    let mut next = Some(split);
+    while let Some(split) = next.take() {
+        let paths = STATUS_PATHS.map(|path| relative(path, split.context));
+        let status = StatusReader::default();
+        let depth = split.context.len();
+        let read = parse_fragment(text, split.at, depth, limits, wanted, &paths, status);
+        if let Ok((fragment, _)) = &read
+            && split.context != NODE_STATE
+        {
+            next = next_tag(text, fragment.end, &[("<node_state", NODE_STATE)]);
+        }
+        pieces.push(Piece { split, read });
+    }
+    pieces
+}
+
+/// The first start tag from byte `from` on that is one of `tags`, with the elements open
+/// around it there.
+fn next_tag(text: &str, from: usize, tags: &[(&str, &'static [&'static str])]) -> Option<Split> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    loop {
+        at += bytes.get(at..)?.iter().position(|&b| b == b'<')?;
+        let rest = bytes.get(at..)?;
+        for &(tag, context) in tags {
+            let after = rest.get(tag.len());
+            if rest.starts_with(tag.as_bytes())
+                && after.is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/'))
+            {
+                return Some(Split { at, context });
+            }
+        }
+        at += 1;
+    }
+}
+
+/// `path` from below `context`, or nothing when it does not lie below it.
+fn relative<'p>(path: &'p [&'p str], context: &[&str]) -> &'p [&'p str] {
+    match path.split_at_checked(context.len()) {
+        Some((above, below)) if above == context => below,
+        _ => &[],
+    }
+}
+
+/// Whether this process may run on more than one processor (asked once).
+fn two_processors() -> bool {
+    static TWO: OnceLock<bool> = OnceLock::new();
+    *TWO.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONTEXTS: [&[&str]; 2] = [NODE_STATE, RESOURCE_HISTORY];
+
+    fn on_one_thread(text: &str, limits: &Limits) -> Result<Cib, Error> {
+        Cib::parse_sequential(text, limits)
+    }
+
+    /// Parsing split at `at` (in each context) must give what parsing on one thread gives.
+    fn agrees(text: &str, at: usize, limits: &Limits) {
+        let expected = on_one_thread(text, limits);
+        for context in CONTEXTS {
+            let split = Split { at, context };
+            assert_eq!(
+                parse(text, limits, split),
+                expected,
+                "split at {at} in {context:?}"
+            );
+        }
+    }
+
+    fn corpus() -> Vec<(String, String)> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+            .map(|p| {
+                (
+                    p.display().to_string(),
+                    std::fs::read_to_string(&p).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        assert!(files.len() > 20, "{} corpus files", files.len());
+        files
+    }
+
+    #[test]
+    fn every_corpus_cib_reads_alike_split_at_every_tag() {
+        let limits = Limits::default();
+        for (name, text) in corpus() {
+            assert!(on_one_thread(&text, &limits).is_ok(), "{name}");
+            for (at, _) in text.match_indices('<') {
+                agrees(&text, at, &limits);
+            }
+        }
+    }
+
+    #[test]
+    fn an_element_limit_passed_by_the_two_parts_together_is_reported_as_on_one_thread() {
+        let (_, text) = corpus()
+            .into_iter()
+            .find(|(n, _)| n.contains("lab-"))
+            .unwrap();
+        let elements = text.matches('<').count() - text.matches("</").count();
+        let split = next_tag(&text, text.len() / 2, &[("<node_state", NODE_STATE)]).unwrap();
+        for max_elements in [elements - 1, elements, elements / 2, 3] {
+            let limits = Limits {
+                max_elements,
+                ..Limits::default()
+            };
+            agrees(&text, split.at, &limits);
+        }
+    }
+
+    #[test]
+    fn a_truncated_or_damaged_cib_fails_as_on_one_thread() {
+        let (_, text) = corpus()
+            .into_iter()
+            .find(|(n, _)| n.contains("lab-"))
+            .unwrap();
+        let limits = Limits::default();
+        let tags: Vec<usize> = text
+            .match_indices("<lrm_resource ")
+            .map(|(at, _)| at)
+            .collect();
+        let (first, last) = (tags[0], tags[tags.len() - 1]);
+        for cut in (first..text.len()).step_by(7) {
+            let damaged = format!("{}<{}", &text[..cut], &text[cut..]);
+            agrees(&damaged, first, &limits);
+            agrees(&text[..cut], first, &limits);
+            if cut > last {
+                agrees(&text[..cut], last, &limits);
+            }
+        }
+    }
+
+    /// Where a guess is wrong or the document is odd, the split must change nothing.
+    #[test]
+    fn odd_documents_read_alike() {
+        let state = |id: u32| {
+            format!(
+                r#"<node_state id="{id}" uname="n{id}" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="{id}"><lrm_resources><lrm_resource id="r" type="Dummy" class="ocf" provider="pacemaker"><lrm_rsc_op id="r_last_0" operation="start" call-id="3" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:x"/></lrm_resource><lrm_resource id="s" type="Dummy" class="ocf" provider="pacemaker"/></lrm_resources></lrm><transient_attributes id="{id}"><instance_attributes id="t{id}"><nvpair id="t{id}-a" name="a" value="{id}"/></instance_attributes></transient_attributes></node_state>"#
+            )
+        };
+        let config =
+            r#"<configuration><crm_config/><nodes/><resources/><constraints/></configuration>"#;
+        let documents = [
+            format!(
+                r#"<cib epoch="1">{config}<status>{}{}</status></cib>"#,
+                state(1),
+                state(2)
+            ),
+            format!(
+                r#"<cib>{config}<status>{}<!-- {} -->{}</status></cib>"#,
+                state(1),
+                state(2),
+                state(3)
+            ),
+            format!(
+                r#"<cib>{config}<status><x>{}</x>{}</status></cib>"#,
+                state(1),
+                state(2)
+            ),
+            format!(
+                r#"<cib><status>{}{}</status>{config}</cib>"#,
+                state(1),
+                state(2)
+            ),
+            format!(
+                r#"<cib>{config}<status>{}</status><status>{}</status></cib>"#,
+                state(1),
+                state(2)
+            ),
+            format!(
+                r#"<cib>{config}<status>{}<![CDATA[{}]]>{}</status></cib>"#,
+                state(1),
+                state(2),
+                state(3)
+            ),
+            format!(
+                r#"<cib>{config}<status>{}{}</status></cib><x/>"#,
+                state(1),
+                state(2)
+            ),
+            format!(
+                r#"<cib>{config}<status>{}{}</stat></cib>"#,
+                state(1),
+                state(2)
+            ),
+            format!(r#"<cib>{config}<status>{}{}</status>"#, state(1), state(2)),
+        ];
+        let limits = Limits::default();
+        for text in &documents {
+            for (at, _) in text.match_indices('<') {
+                agrees(text, at, &limits);
+            }
+            for max_depth in [1, 2, 3, 5, 6, 7] {
+                let limits = Limits {
+                    max_depth,
+                    ..Limits::default()
+                };
+                for (at, _) in text.match_indices('<') {
+                    agrees(text, at, &limits);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn splits_only_a_large_document_at_a_status_tag_from_the_middle_on() {
+        assert_eq!(split_point("<cib/>").map(|s| s.at), None);
+        let states: String = (0..3000)
+            .map(|i| format!(r#"<node_state id="{i}" uname="n{i}"><lrm><lrm_resources><lrm_resource id="r"/></lrm_resources></lrm></node_state>"#))
+            .collect();
+        let text = format!("<cib><configuration/><status>{states}</status></cib>");
+        assert!(text.len() >= MIN_BYTES);
+        if let Some(split) = split_point(&text) {
+            assert!(split.at >= text.len() * SPLIT_AT.0 / SPLIT_AT.1);
+            assert!(
+                text[split.at..].starts_with("<node_state ")
+                    || text[split.at..].starts_with("<lrm_resource ")
+            );
+            assert_eq!(
+                parse(&text, &Limits::default(), split),
+                on_one_thread(&text, &Limits::default())
+            );
+        }
+    }
+
+    #[test]
+    fn finds_tags_not_names_that_begin_alike() {
+        let text = "<node_states/><lrm_resource_x/> <lrm_resource/>";
+        let found = next_tag(
+            text,
+            0,
+            &[
+                ("<node_state", NODE_STATE),
+                ("<lrm_resource", RESOURCE_HISTORY),
+            ],
+        );
+        assert_eq!(
+            found.map(|s| (s.at, s.context)),
+            Some((32, RESOURCE_HISTORY))
+        );
+        assert_eq!(
+            next_tag(text, 33, &[("<lrm_resource", RESOURCE_HISTORY)]).map(|s| s.at),
+            None
+        );
+    }
+
+    #[test]
+    fn paths_are_read_from_below_the_context() {
+        let path: &[&str] = &["cib", "status", "node_state"];
+        assert_eq!(relative(path, NODE_STATE), &["node_state"]);
+        assert!(relative(path, RESOURCE_HISTORY).is_empty());
+        assert!(relative(path, &["cib", "configuration"]).is_empty());
+    }
+}
