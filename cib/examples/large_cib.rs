@@ -6,44 +6,50 @@
 //! ```
 //!
 //! `bench` reads the file, then times `Cib::parse` plus `Cib::node_statuses` and reports the
-//! best of ten runs (or RUNS), the process's peak resident memory (VmHWM, which includes the input
-//! text itself; also after the first run alone, since the allocator keeps some freed memory
-//! between runs), and the peak of heap bytes the parse and the query held on top of the
-//! input (counted by a wrapping allocator).
+//! best of ten runs (or RUNS): wall time, and the CPU time of all threads (`Cib::parse`
+//! reads a large CIB on two threads). Then the same with `Cib::parse_on_one_thread`. It
+//! also reports the process's peak resident memory (VmHWM after the `Cib::parse` runs, which includes the
+//! input text itself; also after the first run alone, since the allocator keeps some freed memory
+//! between runs), and the peak of heap bytes one parse and query held on top of the input
+//! (counted by a wrapping allocator, in a run of its own).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a benchmark tool
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 use std::time::Instant;
 
-/// Counts live heap bytes and their peak, so the report can say what the parse itself holds.
+/// Counts live heap bytes and their peak while `COUNTING` is on, so the report can say what
+/// the parse itself holds. It is off while runs are timed: two threads updating one counter
+/// would time the counter.
 struct Counting;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
+
+fn count(change: isize) {
+    if COUNTING.load(Ordering::Relaxed) {
+        let live = LIVE.fetch_add(change, Ordering::Relaxed) + change;
+        PEAK.fetch_max(live, Ordering::Relaxed);
+    }
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(live, Ordering::Relaxed);
+        count(layout.size() as isize);
         // SAFETY: forwarded unchanged to the system allocator.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if new_size >= layout.size() {
-            let live = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed);
-            PEAK.fetch_max(live + new_size - layout.size(), Ordering::Relaxed);
-        } else {
-            LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-        }
+        count(new_size as isize - layout.size() as isize);
         // SAFETY: forwarded unchanged to the system allocator.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        count(-(layout.size() as isize));
         // SAFETY: forwarded unchanged to the system allocator.
         unsafe { System.dealloc(ptr, layout) }
     }
@@ -70,33 +76,42 @@ fn main() {
 fn bench(path: &str, runs: usize) {
     let text = std::fs::read_to_string(path).unwrap();
     let before = status_kib("VmRSS:");
-    let input_heap = LIVE.load(Ordering::Relaxed);
-    PEAK.store(input_heap, Ordering::Relaxed);
-    let (mut best, mut best_parse, mut best_query) = (f64::MAX, f64::MAX, f64::MAX);
-    let mut nodes = 0;
     let mut first_peak_kib = 0;
-    for run in 0..runs {
-        let start = Instant::now();
-        let cib = cib::Cib::parse(&text).unwrap();
-        let parsed = start.elapsed().as_secs_f64();
-        let statuses = cib.node_statuses();
-        let elapsed = start.elapsed().as_secs_f64();
-        nodes = statuses.iter().filter(|n| n.online).count();
-        best = best.min(elapsed);
-        if run == 0 {
-            first_peak_kib = status_kib("VmHWM:");
+    let mut nodes = 0;
+    let mut time = |parse: &dyn Fn(&str) -> cib::Cib| {
+        let mut best = Times::default();
+        for _ in 0..runs {
+            let (start, cpu_start) = (Instant::now(), cpu_time());
+            let cib = parse(&text);
+            let parsed = start.elapsed().as_secs_f64();
+            let statuses = cib.node_statuses();
+            let elapsed = start.elapsed().as_secs_f64();
+            let cpu = cpu_time() - cpu_start;
+            nodes = statuses.iter().filter(|n| n.online).count();
+            if first_peak_kib == 0 {
+                first_peak_kib = status_kib("VmHWM:");
+            }
+            best = best.min(Times {
+                total: elapsed,
+                parse: parsed,
+                query: elapsed - parsed,
+                cpu,
+            });
         }
-        best_parse = best_parse.min(parsed);
-        best_query = best_query.min(elapsed - parsed);
-    }
+        best
+    };
+    let two = time(&|text| cib::Cib::parse(text).unwrap());
     let peak_kib = status_kib("VmHWM:");
-    let heap = PEAK.load(Ordering::Relaxed) - input_heap;
+    let one = time(&|text| cib::Cib::parse_on_one_thread(text, &cib::Limits::default()).unwrap());
+    COUNTING.store(true, Ordering::Relaxed);
+    drop(cib::Cib::parse(&text).unwrap().node_statuses());
+    COUNTING.store(false, Ordering::Relaxed);
+    let heap = PEAK.load(Ordering::Relaxed);
     let mib = |kib: u64| kib as f64 / 1024.0;
     println!(
-        "rust cib: parse+node_statuses best of {runs}: {:.1} ms (parse {:.1} ms, node_statuses {:.1} ms); online nodes: {nodes}; xml {:.1} MiB; peak RSS {:.1} MiB ({:.2}x the XML; {:.1} MiB resident with the input read, before parsing; {:.1} MiB after the first run; heap peak of parse and query {:.1} MiB)",
-        best * 1000.0,
-        best_parse * 1000.0,
-        best_query * 1000.0,
+        "rust cib: parse+node_statuses best of {runs}: {} on one thread: {}; online nodes: {nodes}; xml {:.1} MiB; peak RSS {:.1} MiB ({:.2}x the XML; {:.1} MiB resident with the input read, before parsing; {:.1} MiB after the first run; heap peak of parse and query {:.1} MiB)",
+        two.show(),
+        one.show(),
         text.len() as f64 / 1048576.0,
         mib(peak_kib),
         (peak_kib * 1024) as f64 / text.len() as f64,
@@ -104,6 +119,59 @@ fn bench(path: &str, runs: usize) {
         mib(first_peak_kib),
         heap as f64 / 1048576.0,
     );
+}
+
+/// The best of several runs, each figure on its own, in seconds.
+#[derive(Clone, Copy)]
+struct Times {
+    total: f64,
+    parse: f64,
+    query: f64,
+    cpu: f64,
+}
+
+impl Default for Times {
+    fn default() -> Self {
+        Self {
+            total: f64::MAX,
+            parse: f64::MAX,
+            query: f64::MAX,
+            cpu: f64::MAX,
+        }
+    }
+}
+
+impl Times {
+    fn min(self, other: Self) -> Self {
+        Self {
+            total: self.total.min(other.total),
+            parse: self.parse.min(other.parse),
+            query: self.query.min(other.query),
+            cpu: self.cpu.min(other.cpu),
+        }
+    }
+
+    fn show(self) -> String {
+        format!(
+            "{:.1} ms (parse {:.1} ms, node_statuses {:.1} ms; CPU {:.1} ms)",
+            self.total * 1e3,
+            self.parse * 1e3,
+            self.query * 1e3,
+            self.cpu * 1e3
+        )
+    }
+}
+
+/// The CPU time this process has used, all threads together, in seconds.
+fn cpu_time() -> f64 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid timespec for the call to fill in.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_PROCESS_CPUTIME_ID)");
+    now.tv_sec as f64 + now.tv_nsec as f64 / 1e9
 }
 
 /// A `/proc/self/status` figure in KiB (`VmRSS:`, `VmHWM:`).

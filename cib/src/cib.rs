@@ -57,12 +57,13 @@ impl Cib {
     pub fn parse_with(text: &str, limits: &Limits) -> Result<Self, Error> {
         match crate::parallel::split_point(text) {
             Some(split) => crate::parallel::parse(text, limits, split),
-            None => Self::parse_sequential(text, limits),
+            None => Self::parse_on_one_thread(text, limits),
         }
     }
 
-    /// Parses CIB XML on the calling thread.
-    pub(crate) fn parse_sequential(text: &str, limits: &Limits) -> Result<Self, Error> {
+    /// Parses CIB XML on the calling thread only, as [`Cib::parse_with`] does on a machine
+    /// with one processor.
+    pub fn parse_on_one_thread(text: &str, limits: &Limits) -> Result<Self, Error> {
         let parser = Parser::new(text, limits, wanted, &STATUS_PATHS, StatusReader::default())?;
         let (doc, status) = parser.finish()?;
         Self::from_parts(doc.root(), status)

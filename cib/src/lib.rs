@@ -35,7 +35,11 @@
 //! model never reads and a general reader spends most of its time on them; it finds the
 //! end of names and values sixteen bytes at a time (SSE2 on x86-64) and is tested against
 //! quick-xml on every corpus CIB. The attributes the model reads are chosen once per
-//! element from compile-time name sets. See `cib/BENCHMARKS.md` for the figures.
+//! element from compile-time name sets. A CIB of 256 KiB or more is read on two threads
+//! when the process may use two processors (`parallel`): a second thread reads the status
+//! section from two fifths of the way in, and the result is the one
+//! [`Cib::parse_on_one_thread`] gives, errors included. See `cib/BENCHMARKS.md` for the
+//! figures.
 
 mod alerts;
 mod cib;
@@ -68,6 +72,9 @@ pub use fencing::{Eligibility, FenceDevice, HostCheck, IpmiParams};
 pub use history::{OnFail, Role};
 pub use limits::Limits;
 pub use nodes::{NodeKind, NodeStatus};
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use parallel::split_and_whole;
 pub use resources::{Agent, BundleSpec, OpConfig, Resource, ResourceKind};
 pub use secret::Secret;
 pub use status::{JoinState, LrmOp, LrmResource, NodeState};
