@@ -201,8 +201,8 @@ mod tests {
         }
     }
 
-    fn corpus() -> Vec<(String, String)> {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+    /// The `.xml` files in `dir`, by name, with their text.
+    fn xml_files(dir: &std::path::Path) -> Vec<(String, String)> {
         let mut files: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -215,6 +215,11 @@ mod tests {
             })
             .collect();
         files.sort();
+        files
+    }
+
+    fn corpus() -> Vec<(String, String)> {
+        let files = xml_files(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data").as_ref());
         assert!(files.len() > 20, "{} corpus files", files.len());
         files
     }
@@ -226,6 +231,27 @@ mod tests {
             assert!(on_one_thread(&text, &limits).is_ok(), "{name}");
             for (at, _) in text.match_indices('<') {
                 agrees(&text, at, &limits);
+            }
+        }
+    }
+
+    /// Pacemaker's scheduler corpus (`CIB_ORACLE_DIR`, as the oracle test reads it), if set:
+    /// split at every tag a split can be made at.
+    #[test]
+    fn every_oracle_cib_reads_alike_split_at_every_status_tag() {
+        let Some(dir) = std::env::var_os("CIB_ORACLE_DIR") else {
+            return;
+        };
+        let limits = Limits::default();
+        let tags = [
+            ("<node_state", NODE_STATE),
+            ("<lrm_resource", RESOURCE_HISTORY),
+        ];
+        for (_, text) in xml_files(dir.as_ref()) {
+            let mut from = 0;
+            while let Some(split) = next_tag(&text, from, &tags) {
+                agrees(&text, split.at, &limits);
+                from = split.at + 1;
             }
         }
     }
