@@ -52,17 +52,22 @@ impl Cib {
         Self::parse_with(text, &Limits::default())
     }
 
-    /// Parses CIB XML with explicit limits. A large CIB is read on two threads when the
-    /// machine has two processors (see `parallel`); the result is the same.
+    /// Parses CIB XML with explicit limits. A CIB of 256 KiB or more whose status section
+    /// reaches past two fifths of it is read on two threads when the process may use two
+    /// processors (see `parallel`); the result is the same, errors included.
     pub fn parse_with(text: &str, limits: &Limits) -> Result<Self, Error> {
-        match crate::parallel::split_point(text) {
+        let split = match text.len() <= limits.max_input_bytes {
+            true => crate::parallel::split_point(text),
+            false => None,
+        };
+        match split {
             Some(split) => crate::parallel::parse(text, limits, split),
             None => Self::parse_on_one_thread(text, limits),
         }
     }
 
-    /// Parses CIB XML on the calling thread only, as [`Cib::parse_with`] does on a machine
-    /// with one processor.
+    /// Parses CIB XML on the calling thread only, as [`Cib::parse_with`] does with one
+    /// processor or a small CIB.
     pub fn parse_on_one_thread(text: &str, limits: &Limits) -> Result<Self, Error> {
         let parser = Parser::new(text, limits, wanted, &STATUS_PATHS, StatusReader::default())?;
         let (doc, status) = parser.finish()?;

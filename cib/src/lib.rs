@@ -37,9 +37,9 @@
 //! quick-xml on every corpus CIB. The attributes the model reads are chosen once per
 //! element from compile-time name sets. A CIB of 256 KiB or more is read on two threads
 //! when the process may use two processors (`parallel`): a second thread reads the status
-//! section from two fifths of the way in, and the result is the one
-//! [`Cib::parse_on_one_thread`] gives, errors included. See `cib/BENCHMARKS.md` for the
-//! figures.
+//! section from its first `node_state` or `lrm_resource` two fifths of the way in, and the
+//! result is the one [`Cib::parse_on_one_thread`] gives, errors included. See
+//! `cib/BENCHMARKS.md` for the figures.
 
 mod alerts;
 mod cib;

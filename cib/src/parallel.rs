@@ -21,9 +21,10 @@
 //! one a single-threaded parse reports: errors are rare, and cost a second parse.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::cib::{Cib, STATUS_PATHS, StatusReader, wanted};
-use crate::xml::{Fragment, Parser, parse_fragment};
+use crate::xml::{Fragment, FragmentStart, Parser, parse_fragment};
 use crate::{Error, Limits};
 
 /// Below this size a second thread costs more than it saves.
@@ -39,6 +40,12 @@ const NODE_STATE: &[&str] = &["cib", "status"];
 
 /// The open elements, root first, around an `lrm_resource` start tag.
 const RESOURCE_HISTORY: &[&str] = &["cib", "status", "node_state", "lrm", "lrm_resources"];
+
+/// The start tags a split is made at, with the elements open around each.
+const SPLIT_TAGS: [(&str, &[&str]); 2] = [
+    ("<node_state", NODE_STATE),
+    ("<lrm_resource", RESOURCE_HISTORY),
+];
 
 /// Where the second thread starts a fragment: the start tag's offset, and the elements
 /// open around it.
@@ -62,33 +69,37 @@ pub(crate) fn split_point(text: &str) -> Option<Split> {
         return None;
     }
     let from = text.len() / SPLIT_AT.1 * SPLIT_AT.0;
-    next_tag(
-        text,
-        from,
-        &[
-            ("<node_state", NODE_STATE),
-            ("<lrm_resource", RESOURCE_HISTORY),
-        ],
-    )
+    next_tag(text, from, &SPLIT_TAGS)
 }
 
-/// Parses `text` as [`Cib::parse_on_one_thread`] does, with the status section from `split` on
-/// read by a second thread.
+/// Parses `text` as [`Cib::parse_on_one_thread`] does, with the status section from `split`
+/// on read by a second thread.
 pub(crate) fn parse(text: &str, limits: &Limits, split: Split) -> Result<Cib, Error> {
     let mut front = Parser::new(text, limits, wanted, &STATUS_PATHS, StatusReader::default())?;
+    let abandoned = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let back = std::thread::Builder::new()
             .name("cib-status".to_owned())
-            .spawn_scoped(scope, || read_fragments(text, limits, split));
+            .spawn_scoped(scope, || read_fragments(text, limits, split, &abandoned));
         let Ok(back) = back else {
             return Cib::parse_on_one_thread(text, limits);
         };
-        if !front.run_to(split.at, split.context)? {
+        let reached = front.run_to(split.at, split.context);
+        let configuration = match reached {
+            Ok(true) => Some(Cib::from_root(front.document().root())),
+            _ => {
+                abandoned.store(true, Ordering::Relaxed);
+                None
+            }
+        };
+        // Joined on every path, so that the scope never has a thread of its own to join.
+        let pieces = back.join();
+        let Some(configuration) = configuration else {
+            reached?;
             let (doc, status) = front.finish()?;
             return Cib::from_parts(doc.root(), status);
-        }
-        let configuration = Cib::from_root(front.document().root());
-        let Ok(pieces) = back.join() else {
+        };
+        let Ok(pieces) = pieces else {
             return Cib::parse_on_one_thread(text, limits);
         };
         for (i, piece) in pieces.into_iter().enumerate() {
@@ -113,15 +124,22 @@ pub(crate) fn parse(text: &str, limits: &Limits, split: Split) -> Result<Cib, Er
 }
 
 /// The second thread's part: the fragment from `split`, then, when that one ends inside a
-/// `node_state`, the one from the next `node_state` to `</status>`.
-fn read_fragments(text: &str, limits: &Limits, split: Split) -> Vec<Piece> {
+/// `node_state`, the one from the next `node_state` to `</status>`. Stops early once
+/// `abandoned` is set.
+fn read_fragments(text: &str, limits: &Limits, split: Split, abandoned: &AtomicBool) -> Vec<Piece> {
     let mut pieces = Vec::with_capacity(2);
     let mut next = Some(split);
     while let Some(split) = next.take() {
         let paths = STATUS_PATHS.map(|path| relative(path, split.context));
         let status = StatusReader::default();
-        let depth = split.context.len();
-        let read = parse_fragment(text, split.at, depth, limits, wanted, &paths, status);
+        let start = FragmentStart {
+            at: split.at,
+            depth: split.context.len(),
+        };
+        let read = parse_fragment(text, start, limits, wanted, &paths, status, abandoned);
+        let Some(read) = read.transpose() else {
+            break;
+        };
         if let Ok((fragment, _)) = &read
             && split.context != NODE_STATE
         {
@@ -163,12 +181,16 @@ fn relative<'p>(path: &'p [&'p str], context: &[&str]) -> &'p [&'p str] {
 /// `text` parsed split at byte `at` (in the `node_state` context, or the `lrm_resource` one
 /// when `deep`), then on one thread, for the fuzzer to hold the two to the same result.
 #[cfg(fuzzing)]
-pub fn split_and_whole(text: &str, at: usize, deep: bool) -> [Result<Cib, Error>; 2] {
+pub fn split_and_whole(
+    text: &str,
+    at: usize,
+    deep: bool,
+    limits: &Limits,
+) -> [Result<Cib, Error>; 2] {
     let context = if deep { RESOURCE_HISTORY } else { NODE_STATE };
-    let limits = Limits::default();
     [
-        parse(text, &limits, Split { at, context }),
-        Cib::parse_on_one_thread(text, &limits),
+        parse(text, limits, Split { at, context }),
+        Cib::parse_on_one_thread(text, limits),
     ]
 }
 
@@ -243,13 +265,9 @@ mod tests {
             return;
         };
         let limits = Limits::default();
-        let tags = [
-            ("<node_state", NODE_STATE),
-            ("<lrm_resource", RESOURCE_HISTORY),
-        ];
         for (_, text) in xml_files(dir.as_ref()) {
             let mut from = 0;
-            while let Some(split) = next_tag(&text, from, &tags) {
+            while let Some(split) = next_tag(&text, from, &SPLIT_TAGS) {
                 agrees(&text, split.at, &limits);
                 from = split.at + 1;
             }
@@ -375,30 +393,49 @@ mod tests {
             .collect();
         let text = format!("<cib><configuration/><status>{states}</status></cib>");
         assert!(text.len() >= MIN_BYTES);
-        if let Some(split) = split_point(&text) {
-            assert!(split.at >= text.len() * SPLIT_AT.0 / SPLIT_AT.1);
-            assert!(
-                text[split.at..].starts_with("<node_state ")
-                    || text[split.at..].starts_with("<lrm_resource ")
-            );
-            assert_eq!(
-                parse(&text, &Limits::default(), split),
-                on_one_thread(&text, &Limits::default())
-            );
-        }
+        assert_eq!(split_point(&text).is_some(), two_processors());
+        let split = next_tag(&text, text.len() * SPLIT_AT.0 / SPLIT_AT.1, &SPLIT_TAGS).unwrap();
+        assert!(
+            text[split.at..].starts_with("<node_state ")
+                || text[split.at..].starts_with("<lrm_resource ")
+        );
+        let limits = Limits::default();
+        assert_eq!(parse(&text, &limits, split), on_one_thread(&text, &limits));
+        let over = Limits {
+            max_input_bytes: text.len() - 1,
+            ..limits
+        };
+        assert!(matches!(
+            Cib::parse_with(&text, &over),
+            Err(Error::Limit { .. })
+        ));
+    }
+
+    /// A wrong guess (a `node_state` in a comment, which would nest every later one a
+    /// level too deep and keep it in the tree) stops the second thread.
+    #[test]
+    fn a_split_the_first_thread_refuses_is_abandoned() {
+        let states: String = (0..3000)
+            .map(|i| format!(r#"<node_state id="{i}" uname="n{i}"><x/><x/></node_state>"#))
+            .collect();
+        let text = format!(
+            "<cib><configuration/><status>{states}<!-- <node_state id=\"c\" uname=\"c\"> -->{states}</status></cib>"
+        );
+        let at = text.find("<node_state id=\"c\"").unwrap();
+        let split = Split {
+            at,
+            context: NODE_STATE,
+        };
+        let abandoned = AtomicBool::new(true);
+        assert!(read_fragments(&text, &Limits::default(), split, &abandoned).is_empty());
+        let limits = Limits::default();
+        assert_eq!(parse(&text, &limits, split), on_one_thread(&text, &limits));
     }
 
     #[test]
     fn finds_tags_not_names_that_begin_alike() {
         let text = "<node_states/><lrm_resource_x/> <lrm_resource/>";
-        let found = next_tag(
-            text,
-            0,
-            &[
-                ("<node_state", NODE_STATE),
-                ("<lrm_resource", RESOURCE_HISTORY),
-            ],
-        );
+        let found = next_tag(text, 0, &SPLIT_TAGS);
         assert_eq!(
             found.map(|s| (s.at, s.context)),
             Some((32, RESOURCE_HISTORY))

@@ -12,6 +12,8 @@
 //! A `<!DOCTYPE>` is refused outright, and references are only the five predefined
 //! entities and character references, so no entity is ever expanded.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::escape::attribute_value;
 use crate::name_set::NameSet;
 use crate::scan::{Scanner, Token};
@@ -238,25 +240,10 @@ pub(crate) fn parse<'a>(
     limits: &Limits,
     keep: impl Fn(&str) -> Keep,
 ) -> Result<Document<'a>, Error> {
-    parse_streaming(text, limits, keep, &[], ())
+    Ok(Parser::new(text, limits, keep, &[], ())?.finish()?.0)
 }
 
-/// Parses like [`parse`], except that each element at one of `paths` (element names from
-/// the root down) is handed to `stream`, with the index of its path, as soon as it is
-/// complete, then dropped from the tree: a long repeated section (the CIB's `node_state`
-/// entries, and the resource histories inside them) costs the memory of one entry at a
-/// time. An element on a path inside another's is handed over (and dropped) first.
-pub(crate) fn parse_streaming<'a, S: Stream>(
-    text: &'a str,
-    limits: &Limits,
-    keep: impl Fn(&str) -> Keep,
-    paths: &[&[&str]],
-    stream: S,
-) -> Result<Document<'a>, Error> {
-    Ok(Parser::new(text, limits, keep, paths, stream)?.finish()?.0)
-}
-
-/// Receives each element [`parse_streaming`] streams out of the tree.
+/// Receives each element a [`Parser`] streams out of the tree.
 pub(crate) trait Stream {
     /// `element` is complete and lies at `paths[path]`; it is dropped from the tree next.
     fn element(&mut self, path: usize, element: Element<'_>);
@@ -266,21 +253,23 @@ impl Stream for () {
     fn element(&mut self, _: usize, _: Element<'_>) {}
 }
 
-impl<F: FnMut(usize, Element<'_>)> Stream for &mut F {
-    fn element(&mut self, path: usize, element: Element<'_>) {
-        self(path, element);
-    }
-}
-
-/// A parse of a whole document that can hand a piece of it to [`parse_fragment`] (on
-/// another thread) and step over it: [`Parser::run_to`] reads up to the piece,
-/// [`Parser::skip_to`] goes on after it, [`Parser::finish`] reads the rest.
+/// A parse of a whole document, like [`parse`], except that each element at one of `paths`
+/// (element names from the root down) is handed to a [`Stream`], with the index of its
+/// path, as soon as it is complete, then dropped from the tree: a long repeated section (the
+/// CIB's `node_state` entries, and the resource histories inside them) costs the memory of
+/// one entry at a time. An element on a path inside another's is handed over (and dropped)
+/// first.
+///
+/// [`Parser::finish`] reads the whole document. A piece of it can also be handed to
+/// [`parse_fragment`] (on another thread) and stepped over: [`Parser::run_to`] reads up to
+/// the piece, [`Parser::skip_to`] goes on after it, [`Parser::finish`] reads the rest.
 pub(crate) struct Parser<'a, 'l, K, S> {
     builder: Builder<'a, 'l, K, S>,
 }
 
 impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Parser<'a, 'l, K, S> {
-    /// A parse of `text` as [`parse_streaming`] does it; nothing is read yet.
+    /// A parse of `text` that streams the elements at `paths` to `stream`; nothing is read
+    /// yet.
     pub(crate) fn new(
         text: &'a str,
         limits: &'l Limits,
@@ -309,7 +298,8 @@ impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Parser<'a, 'l, K, S> {
     /// further, and the caller reads from it to the end tag that closes the innermost
     /// `context` element with [`parse_fragment`] and goes on after it with
     /// [`Parser::skip_to`]. Returns false when the document holds no such tag (`split` lies
-    /// in a comment, say): the parse has then gone on past `split` as if none was asked.
+    /// in a comment, say): the parse has then gone on past `split` (or to the end) as if
+    /// none was asked.
     pub(crate) fn run_to(&mut self, split: usize, context: &[&str]) -> Result<bool, Error> {
         let builder = &mut self.builder;
         loop {
@@ -372,34 +362,57 @@ pub(crate) struct Fragment {
     pub(crate) elements: usize,
 }
 
-/// Parses a piece of a document: from `from`, a start tag inside `depth` open elements, to
-/// the end tag that closes the innermost of them, streaming the elements at `paths` (given
-/// from that innermost element down) as [`parse_streaming`] does. Positions in errors are
-/// offsets in `text`; the element limit is the caller's to apply to the sum (see
-/// [`Parser::skip_to`]).
+/// How many elements a [`parse_fragment`] reads between two looks at whether it is still
+/// wanted.
+const ABANDON_CHECK: usize = 1024;
+
+/// The most elements a [`parse_fragment`] keeps in its tree at once. A fragment is split off
+/// for its repeated entries, which are streamed out of the tree one by one; one that keeps
+/// more is not that (a guess gone wrong, say), and the caller reads it better itself.
+const MAX_KEPT: usize = 1 << 16;
+
+/// Where a [`parse_fragment`] starts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FragmentStart {
+    /// The offset of a start tag.
+    pub(crate) at: usize,
+    /// How many elements are open around it.
+    pub(crate) depth: usize,
+}
+
+/// Parses a piece of a document: from a start tag inside open elements (`start`), to the
+/// end tag that closes the innermost of them, streaming the elements at `paths` (given
+/// from that innermost element down) as a [`Parser`] does. Positions in errors are offsets
+/// in `text`; the element limit is the caller's to apply to the sum (see
+/// [`Parser::skip_to`]). Gives up, returning `None`, once `abandoned` is set: the caller
+/// has found it does not need the piece (it looks every [`ABANDON_CHECK`] elements), or
+/// once its tree holds more than [`MAX_KEPT`] elements.
 pub(crate) fn parse_fragment<S: Stream>(
     text: &str,
-    from: usize,
-    depth: usize,
+    start: FragmentStart,
     limits: &Limits,
     keep: impl Fn(&str) -> Keep,
     paths: &[&[&str]],
     stream: S,
-) -> Result<(Fragment, S), Error> {
-    let mut builder = Builder::new(Scanner::at(text, from), limits, keep, paths, stream, 0);
-    builder.outer_depth = depth;
+    abandoned: &AtomicBool,
+) -> Result<Option<(Fragment, S)>, Error> {
+    let scanner = Scanner::at(text, start.at);
+    let mut builder = Builder::new(scanner, limits, keep, paths, stream, 0);
+    builder.outer_depth = start.depth;
     loop {
         match builder.scanner.next_token(true)? {
-            Token::Start { name, position } => builder.open(name, position)?,
+            Token::Start { name, position } => {
+                builder.open(name, position)?;
+                if builder.elements.is_multiple_of(ABANDON_CHECK)
+                    && (abandoned.load(Ordering::Relaxed) || builder.doc.nodes.len() > MAX_KEPT)
+                {
+                    return Ok(None);
+                }
+            }
             Token::End { position, .. } if builder.stack.is_empty() => {
+                let end = position;
                 let elements = builder.elements;
-                return Ok((
-                    Fragment {
-                        end: position,
-                        elements,
-                    },
-                    builder.stream,
-                ));
+                return Ok(Some((Fragment { end, elements }, builder.stream)));
             }
             Token::End { name, position } => builder.close(name, position)?,
             Token::Eof { position } => {
@@ -675,6 +688,22 @@ fn limit(position: usize, what: &'static str, max: usize) -> Error {
 mod tests {
     use super::*;
 
+    impl<F: FnMut(usize, Element<'_>)> Stream for &mut F {
+        fn element(&mut self, path: usize, element: Element<'_>) {
+            self(path, element);
+        }
+    }
+
+    fn parse_streaming<'a>(
+        text: &'a str,
+        limits: &Limits,
+        keep: impl Fn(&str) -> Keep,
+        paths: &[&[&str]],
+        stream: impl Stream,
+    ) -> Result<Document<'a>, Error> {
+        Ok(Parser::new(text, limits, keep, paths, stream)?.finish()?.0)
+    }
+
     fn tree(text: &str) -> Result<Document<'_>, Error> {
         parse(text, &Limits::default(), |_| Keep::All)
     }
@@ -739,6 +768,28 @@ mod tests {
         };
         parse_streaming(text, &Limits::default(), |_| Keep::All, &paths, &mut each).unwrap();
         assert_eq!(seen, ["0 x []", "0 y []", "1 1 [\"k\"]", "1 2 []"]);
+    }
+
+    #[test]
+    fn a_fragment_stops_when_abandoned_or_keeping_too_much() {
+        // `<a>` inside `<r>`, to `</r>`: its `<b/>`s streamed, or kept.
+        let text = format!("<r><a>{}</a></r>", "<b/>".repeat(MAX_KEPT + ABANDON_CHECK));
+        let start = FragmentStart { at: 3, depth: 1 };
+        let read = |paths: &[&[&str]], abandoned: bool| {
+            let abandoned = AtomicBool::new(abandoned);
+            let limits = Limits::default();
+            parse_fragment(&text, start, &limits, |_| Keep::All, paths, (), &abandoned)
+                .unwrap()
+                .map(|(fragment, ())| (fragment.end, fragment.elements))
+        };
+        assert_eq!(read(&[], false), None);
+        assert_eq!(read(&[&["a", "b"]], true), None);
+        let elements = 1 + MAX_KEPT + ABANDON_CHECK;
+        assert_eq!(
+            read(&[&["a", "b"]], false),
+            Some((text.len() - 4, elements))
+        );
+        assert_eq!(read(&[&["a"]], false), None);
     }
 
     #[test]
