@@ -494,6 +494,9 @@ impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Builder<'a, 'l, K, S> {
     }
 
     /// Adds an element as the last child of the innermost open element.
+    // Inlined into each of the three reading loops (`run`, `Parser::run_to`,
+    // `parse_fragment`): the compiler stopped doing so on its own when the third appeared.
+    #[inline(always)]
     fn open(&mut self, name: &'a str, position: usize) -> Result<(), Error> {
         let limits = self.limits;
         if self.root_done {
@@ -551,6 +554,7 @@ impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Builder<'a, 'l, K, S> {
         Ok(())
     }
 
+    #[inline(always)]
     fn close(&mut self, name: &str, position: usize) -> Result<(), Error> {
         let Some(open) = self.stack.pop() else {
             return Err(malformed(position, "end tag without start tag"));
@@ -611,6 +615,7 @@ impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Builder<'a, 'l, K, S> {
 
     /// Links an element as the last child of the innermost open one; returns its previous
     /// sibling.
+    #[inline(always)]
     fn link(&mut self, index: u32) -> u32 {
         let Some(parent) = self.stack.last_mut() else {
             return NONE;
