@@ -140,12 +140,20 @@ impl<'d> Element<'d> {
         self.node().map_or(0, |n| u64::from(n.position))
     }
 
+    /// Whether the element is called `name` (compared as bytes: no character boundary to
+    /// check).
+    fn is_named(self, name: &str) -> bool {
+        self.node()
+            .is_some_and(|n| self.doc.name_bytes(n.name) == name.as_bytes())
+    }
+
     /// The value of attribute `name`, if present (and kept).
     pub(crate) fn attr(self, name: &str) -> Option<&'d str> {
         let doc = self.doc;
+        let name = name.as_bytes();
         self.spans()
             .iter()
-            .find(|(k, _)| k.len as usize == name.len() && doc.str(*k) == name)
+            .find(|(k, _)| k.len as usize == name.len() && doc.name_bytes(*k) == name)
             .map(|(_, v)| doc.str(*v))
     }
 
@@ -187,12 +195,12 @@ impl<'d> Element<'d> {
     where
         'd: 'n,
     {
-        self.children().filter(move |c| c.name() == name)
+        self.children().filter(move |c| c.is_named(name))
     }
 
     /// The first child element called `name`.
     pub(crate) fn child(self, name: &str) -> Option<Element<'d>> {
-        self.children().find(|c| c.name() == name)
+        self.children().find(|c| c.is_named(name))
     }
 
     /// `name` or `name id="..."`, for error messages and warnings.
