@@ -62,8 +62,8 @@ struct Piece {
 }
 
 /// Where to split `text`: the first `node_state` or `lrm_resource` start tag from
-/// [`SPLIT_AT`] on. None for a small document, on a machine with one processor, or when there is
-/// no such tag.
+/// [`SPLIT_AT`] on. None for a small document, on a machine with one processor, or when
+/// there is no such tag.
 pub(crate) fn split_point(text: &str) -> Option<Split> {
     if text.len() < MIN_BYTES || !two_processors() {
         return None;
