@@ -56,10 +56,9 @@ impl Cib {
     /// reaches past two fifths of it is read on two threads when the process may use two
     /// processors (see `parallel`); the result is the same, errors included.
     pub fn parse_with(text: &str, limits: &Limits) -> Result<Self, Error> {
-        let split = match text.len() <= limits.max_input_bytes {
-            true => crate::parallel::split_point(text),
-            false => None,
-        };
+        let split = (text.len() <= limits.max_input_bytes)
+            .then(|| crate::parallel::split_point(text))
+            .flatten();
         match split {
             Some(split) => crate::parallel::parse(text, limits, split),
             None => Self::parse_on_one_thread(text, limits),

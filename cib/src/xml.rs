@@ -309,21 +309,7 @@ impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Parser<'a, 'l, K, S> {
     /// in a comment, say): the parse has then gone on past `split` (or to the end) as if
     /// none was asked.
     pub(crate) fn run_to(&mut self, split: usize, context: &[&str]) -> Result<bool, Error> {
-        let builder = &mut self.builder;
-        loop {
-            match builder.scanner.next_token(!builder.stack.is_empty())? {
-                Token::Start { name, position } if position >= split => {
-                    if position == split && builder.open_names_are(context) {
-                        return Ok(true);
-                    }
-                    builder.open(name, position)?;
-                    return Ok(false);
-                }
-                Token::Start { name, position } => builder.open(name, position)?,
-                Token::End { name, position } => builder.close(name, position)?,
-                Token::Eof { .. } => return Ok(false),
-            }
-        }
+        self.builder.run_to(split, context)
     }
 
     /// Goes on at byte `position`, the end tag a [`parse_fragment`] from the split stopped
@@ -352,7 +338,8 @@ impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Parser<'a, 'l, K, S> {
 
     /// Reads the rest of the document; returns the tree and the stream.
     pub(crate) fn finish(mut self) -> Result<(Document<'a>, S), Error> {
-        self.builder.run()?;
+        // A split at the input's end is never reached, so this reads the rest.
+        self.builder.run_to(usize::MAX, &[])?;
         let Builder { doc, stream, .. } = self.builder;
         if doc.nodes.is_empty() {
             return Err(Error::Empty);
@@ -487,23 +474,35 @@ impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Builder<'a, 'l, K, S> {
                     doc: &self.doc,
                     index: open.index,
                 };
-                element.name() == *name
+                element.is_named(name)
             })
     }
 
-    fn run(&mut self) -> Result<(), Error> {
+    /// Reads up to the start tag at byte `split` (see [`Parser::run_to`]), or to the end of
+    /// the document, checking that every element was closed.
+    fn run_to(&mut self, split: usize, context: &[&str]) -> Result<bool, Error> {
         loop {
             match self.scanner.next_token(!self.stack.is_empty())? {
+                Token::Start { name, position } if position >= split => {
+                    if position == split && self.open_names_are(context) {
+                        return Ok(true);
+                    }
+                    self.open(name, position)?;
+                    return Ok(false);
+                }
                 Token::Start { name, position } => self.open(name, position)?,
                 Token::End { name, position } => self.close(name, position)?,
-                Token::Eof { position } => return self.finish(position),
+                Token::Eof { position } => {
+                    self.finish(position)?;
+                    return Ok(false);
+                }
             }
         }
     }
 
     /// Adds an element as the last child of the innermost open element.
-    // Inlined into each of the three reading loops (`run`, `Parser::run_to`,
-    // `parse_fragment`): the compiler stopped doing so on its own when the third appeared.
+    // Inlined into both reading loops (`run_to`, `parse_fragment`): the compiler stopped
+    // doing so on its own once there was more than one.
     #[inline(always)]
     fn open(&mut self, name: &'a str, position: usize) -> Result<(), Error> {
         let limits = self.limits;
@@ -571,7 +570,7 @@ impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Builder<'a, 'l, K, S> {
             doc: &self.doc,
             index: open.index,
         };
-        if element.name() != name {
+        if !element.is_named(name) {
             let message = format!("</{name}> does not close {}", element.describe());
             return Err(malformed(position, &message));
         }
@@ -588,15 +587,7 @@ impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Builder<'a, 'l, K, S> {
         };
         let on_path = |path: &&[&str]| {
             path.split_last().is_some_and(|(leaf, ancestors)| {
-                ancestors.len() == self.stack.len()
-                    && element.name() == *leaf
-                    && ancestors.iter().zip(&self.stack).all(|(name, a)| {
-                        let ancestor = Element {
-                            doc: &self.doc,
-                            index: a.index,
-                        };
-                        ancestor.name() == *name
-                    })
+                element.is_named(leaf) && self.open_names_are(ancestors)
             })
         };
         if let Some(which) = self.paths.iter().position(on_path) {
