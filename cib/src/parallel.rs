@@ -206,13 +206,9 @@ mod tests {
 
     const CONTEXTS: [&[&str]; 2] = [NODE_STATE, RESOURCE_HISTORY];
 
-    fn on_one_thread(text: &str, limits: &Limits) -> Result<Cib, Error> {
-        Cib::parse_on_one_thread(text, limits)
-    }
-
     /// Parsing split at `at` (in each context) must give what parsing on one thread gives.
     fn agrees(text: &str, at: usize, limits: &Limits) {
-        let expected = on_one_thread(text, limits);
+        let expected = Cib::parse_on_one_thread(text, limits);
         for context in CONTEXTS {
             let split = Split { at, context };
             assert_eq!(
@@ -246,11 +242,17 @@ mod tests {
         files
     }
 
+    /// The first CIB captured from the lab.
+    fn lab_cib() -> String {
+        let lab = corpus().into_iter().find(|(name, _)| name.contains("lab-"));
+        lab.unwrap().1
+    }
+
     #[test]
     fn every_corpus_cib_reads_alike_split_at_every_tag() {
         let limits = Limits::default();
         for (name, text) in corpus() {
-            assert!(on_one_thread(&text, &limits).is_ok(), "{name}");
+            assert!(Cib::parse_on_one_thread(&text, &limits).is_ok(), "{name}");
             for (at, _) in text.match_indices('<') {
                 agrees(&text, at, &limits);
             }
@@ -276,10 +278,7 @@ mod tests {
 
     #[test]
     fn an_element_limit_passed_by_the_two_parts_together_is_reported_as_on_one_thread() {
-        let (_, text) = corpus()
-            .into_iter()
-            .find(|(n, _)| n.contains("lab-"))
-            .unwrap();
+        let text = lab_cib();
         let elements = text.matches('<').count() - text.matches("</").count();
         let split = next_tag(&text, text.len() / 2, &[("<node_state", NODE_STATE)]).unwrap();
         for max_elements in [elements - 1, elements, elements / 2, 3] {
@@ -293,10 +292,7 @@ mod tests {
 
     #[test]
     fn a_truncated_or_damaged_cib_fails_as_on_one_thread() {
-        let (_, text) = corpus()
-            .into_iter()
-            .find(|(n, _)| n.contains("lab-"))
-            .unwrap();
+        let text = lab_cib();
         let limits = Limits::default();
         let tags: Vec<usize> = text
             .match_indices("<lrm_resource ")
@@ -400,7 +396,10 @@ mod tests {
                 || text[split.at..].starts_with("<lrm_resource ")
         );
         let limits = Limits::default();
-        assert_eq!(parse(&text, &limits, split), on_one_thread(&text, &limits));
+        assert_eq!(
+            parse(&text, &limits, split),
+            Cib::parse_on_one_thread(&text, &limits)
+        );
         let over = Limits {
             max_input_bytes: text.len() - 1,
             ..limits
@@ -429,7 +428,10 @@ mod tests {
         let abandoned = AtomicBool::new(true);
         assert!(read_fragments(&text, &Limits::default(), split, &abandoned).is_empty());
         let limits = Limits::default();
-        assert_eq!(parse(&text, &limits, split), on_one_thread(&text, &limits));
+        assert_eq!(
+            parse(&text, &limits, split),
+            Cib::parse_on_one_thread(&text, &limits)
+        );
     }
 
     #[test]
