@@ -2,7 +2,7 @@
 //! the remote nodes' `node_state` answer (cibadmin) that corrects it.
 #![no_main]
 
-use hostmonitor::daemon::snapshot::from_crm_mon;
+use hostmonitor::snapshot::from_crm_mon;
 use hostmonitor::engine::Timestamp;
 use libfuzzer_sys::fuzz_target;
 

@@ -8,3 +8,5 @@ pub mod control_client;
 pub mod daemon;
 pub mod engine;
 pub mod settings;
+#[cfg(feature = "daemon")]
+pub mod snapshot;

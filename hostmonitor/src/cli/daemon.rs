@@ -26,7 +26,23 @@ pub fn run(args: &ConfigArgs) -> Result<(), CliError> {
             "settings with no meaning here, ignored"
         );
     }
-    crate::daemon::run(loaded.settings).map_err(CliError::from)
+    crate::daemon::run(loaded.settings, termination()).map_err(CliError::from)
+}
+
+/// Completes on SIGTERM or SIGINT: the daemon's shutdown when run from the command line.
+async fn termination() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::error!("cannot install signal handlers; stop me with SIGKILL");
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
 }
 
 /// Loads the configuration and says whether it is valid (and what of it is ignored).

@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, watch};
 
-use super::delivery::Delivery;
 use super::health::Health;
 use super::now;
-use super::power::PowerCheck;
-use super::store::Store;
+use crate::daemon::outputs::delivery::Delivery;
+use crate::daemon::outputs::power::PowerCheck;
+use crate::daemon::outputs::store::Store;
 use crate::engine::{Action, DeliveryOutcome, Engine, Event, Level, Timestamp};
 
 /// What the other tasks ask of the engine.

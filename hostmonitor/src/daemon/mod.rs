@@ -1,6 +1,7 @@
 //! The daemon: sources feed the engine, the engine's actions are carried out.
 //!
 //! ```text
+//!  inputs/                                                       outputs/
 //!  alert agent ──unix socket──> alert_socket ─┐
 //!  corosync quorum callbacks ──> quorum ──────┼─> engine_task (Engine) ─┬─> store (state file, first)
 //!  crm_mon every few s / on wake ─> reconcile ┘        ▲               ├─> delivery ─> Masakari API
@@ -8,27 +9,25 @@
 //!  Prometheus GET /metrics ──> metrics (reads health, counters, engine status)
 //! ```
 //!
-//! Every task ends on the shutdown signal (SIGTERM, SIGINT); the state file is always current, so
-//! stopping at any point loses nothing.
+//! `inputs/` turn a source into engine requests, `outputs/` carry out the engine's actions, `net/`
+//! is the socket and child-process plumbing both use; `health` and `metrics` are what the daemon
+//! says of itself, `check` the one-shot `masakari-hostmonitor check`. The pure parts live outside
+//! the daemon: the engine (`crate::engine`) and the crm_mon reading (`crate::snapshot`).
+//!
+//! Every task ends when the caller's shutdown future completes (SIGTERM or SIGINT from the command
+//! line, as mini-redis takes its shutdown); the state file is always current, so stopping at
+//! any point loses nothing.
 
-mod alert_socket;
 mod check;
-mod cluster_store;
-mod control;
-mod delivery;
 mod engine_task;
 mod error;
 mod health;
 mod http;
+mod inputs;
 mod metrics;
-mod power;
-mod process;
-mod quorum;
-mod reconcile;
-pub mod snapshot;
-mod store;
+mod net;
+mod outputs;
 mod token;
-mod unix_socket;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -43,23 +42,26 @@ use crate::settings::Settings;
 use engine_task::EngineTask;
 use error::io_error;
 use health::Health;
-use store::Store;
+use inputs::{alert_socket, control, quorum, reconcile};
+use net::unix_socket;
+use outputs::{delivery, power, store::Store};
 
 /// The current time, as the engine counts it.
 pub(crate) fn now() -> Timestamp {
     Timestamp::from_system_time(SystemTime::now())
 }
 
-/// Runs the daemon until SIGTERM or SIGINT.
-pub fn run(settings: Settings) -> Result<(), DaemonError> {
+/// Runs the daemon until `shutdown` completes (the command line passes SIGTERM or SIGINT; tests may
+/// pass any future). The state file is current at every point, so the daemon may stop at any time.
+pub fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Result<(), DaemonError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(DaemonError::Runtime)?;
-    runtime.block_on(serve(settings))
+    runtime.block_on(serve(settings, shutdown))
 }
 
-async fn serve(settings: Settings) -> Result<(), DaemonError> {
+async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result<(), DaemonError> {
     let mut store = Store::open(&settings.paths.state_file)?;
     let mut config = settings.engine_config();
     let local_node = match config.local_node.clone() {
@@ -124,7 +126,7 @@ async fn serve(settings: Settings) -> Result<(), DaemonError> {
             local_node, interval, wake, tx, health, stopped,
         )),
     ];
-    wait_for_signal().await;
+    shutdown.await;
     tracing::info!("stopping");
     let _ = stop.send(true);
     for t in tasks {
@@ -146,20 +148,5 @@ async fn local_node_or_hostname() -> String {
             tracing::warn!(%error, host, "crm_node -n failed; taking the hostname as this node's name");
             host
         }
-    }
-}
-
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        tracing::error!("cannot install signal handlers; stop me with SIGKILL");
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
     }
 }

@@ -9,9 +9,11 @@ use reqwest::StatusCode;
 
 use super::http::{client, error_chain};
 use super::token::TokenSource;
-use super::{now, reconcile, snapshot};
+use crate::daemon::inputs::reconcile;
+use crate::daemon::now;
 use crate::engine::Snapshot;
 use crate::settings::{Auth, Settings};
+use crate::snapshot;
 
 /// How one check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

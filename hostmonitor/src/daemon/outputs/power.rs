@@ -8,7 +8,7 @@ use cib::{Cib, FenceDevice};
 use fence_agent::exit::Exit;
 use fence_agent::run::{Io, run};
 
-use super::process::output;
+use crate::daemon::net::process::output;
 
 /// Agents whose parameters the fence agent's IPMI client understands.
 const IPMI_AGENTS: [&str; 9] = [
@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn builds_a_status_request_from_a_lab_device() {
-        let xml = include_str!("../../../tests/data/lab-cibs/healthy-1ctl-3remotes.xml");
+        let xml = include_str!("../../../../tests/data/lab-cibs/healthy-1ctl-3remotes.xml");
         let cib = Cib::parse(xml).unwrap();
         let requests = status_requests(&cib, "compute2");
         assert_eq!(requests.len(), 1);

@@ -7,9 +7,9 @@ use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, Buf
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use super::engine_task::Request;
-use super::unix_socket::accept_loop;
 use crate::control_client::TIMEOUT;
+use crate::daemon::engine_task::Request;
+use crate::daemon::net::unix_socket::accept_loop;
 use crate::engine::{Command, Event};
 
 /// Serves control requests until shutdown.
@@ -66,5 +66,5 @@ async fn status(engine: &mpsc::UnboundedSender<Request>) -> serde_json::Value {
 
 /// Binds the control socket (mode 0660, group haclient).
 pub fn bind(path: &Path) -> std::io::Result<UnixListener> {
-    super::unix_socket::bind(path, 0o660, Some("haclient"))
+    crate::daemon::net::unix_socket::bind(path, 0o660, Some("haclient"))
 }

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use reqwest::StatusCode;
 
-use super::error::DaemonError;
-use super::health::Health;
-use super::http::error_chain;
-use super::token::TokenSource;
+use crate::daemon::error::DaemonError;
+use crate::daemon::health::Health;
+use crate::daemon::http::error_chain;
+use crate::daemon::token::TokenSource;
 use crate::engine::{DeliveryOutcome, Notification};
 use crate::settings::Masakari;
 
@@ -27,7 +27,7 @@ impl Delivery {
     /// A client for the configured API.
     pub fn new(settings: &Masakari, health: Arc<Health>) -> Result<Self, DaemonError> {
         Ok(Self {
-            client: super::http::client(settings)?,
+            client: crate::daemon::http::client(settings)?,
             token: TokenSource::new(settings),
             health,
         })

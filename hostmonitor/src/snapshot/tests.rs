@@ -90,7 +90,7 @@ fn completed_times_are_utc() {
 
 #[test]
 fn a_real_lab_reading_with_a_fenced_remote() {
-    let xml = include_str!("../../../tests/data/crm-mon-remote-fenced.xml");
+    let xml = include_str!("../../tests/data/crm-mon-remote-fenced.xml");
     let s = from_crm_mon(xml, "", "ctl1", T0).unwrap();
     let c1 = s.nodes.iter().find(|n| n.name == "compute1").unwrap();
     assert!(!c1.online);
@@ -99,7 +99,7 @@ fn a_real_lab_reading_with_a_fenced_remote() {
 
 #[test]
 fn a_remote_whose_connection_is_still_starting_is_not_online() {
-    let xml = include_str!("../../../tests/data/crm-mon-remote-reconnecting.xml");
+    let xml = include_str!("../../tests/data/crm-mon-remote-reconnecting.xml");
     let s = from_crm_mon(xml, "", "ctl1", T0).unwrap();
     let c1 = s.nodes.iter().find(|n| n.name == "compute1").unwrap();
     assert!(
@@ -124,7 +124,7 @@ fn a_remote_whose_connection_failed_is_not_online() {
     assert!(!s.nodes[0].online);
 }
 
-const PENDING: &str = include_str!("../../../tests/data/crm-mon-remote-connection-pending.xml");
+const PENDING: &str = include_str!("../../tests/data/crm-mon-remote-connection-pending.xml");
 
 /// crm_mon while a fenced remote's new connection start is pending, read with `node_states`: it
 /// says compute3 is online (its connection resource `Started`).
@@ -142,7 +142,7 @@ fn a_pending_connection_of_a_fenced_remote_is_not_online() {
         online(&pending_connection(""), "compute3"),
         "crm_mon's own verdict"
     );
-    let states = include_str!("../../../tests/data/remote-node-states-fenced.xml");
+    let states = include_str!("../../tests/data/remote-node-states-fenced.xml");
     let s = pending_connection(states);
     assert!(!online(&s, "compute3"));
     assert!(

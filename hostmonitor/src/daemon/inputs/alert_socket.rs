@@ -8,10 +8,10 @@ use tokio::io::AsyncReadExt as _;
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{Notify, mpsc, watch};
 
-use super::engine_task::Request;
-use super::health::Health;
-use super::unix_socket::accept_loop;
 use crate::alert::{Alert, MAX_LINE};
+use crate::daemon::engine_task::Request;
+use crate::daemon::health::Health;
+use crate::daemon::net::unix_socket::accept_loop;
 
 /// How long an agent may take to write its line.
 const READ_TIMEOUT: Duration = Duration::from_secs(2);

@@ -8,8 +8,8 @@ use rust_corosync::quorum::{self, Model1Data, Model1Flags, ModelData, RingId};
 use rust_corosync::{DispatchFlags, NodeId, TrackFlags};
 use tokio::sync::{Notify, mpsc};
 
-use super::engine_task::Request;
-use super::health::Health;
+use crate::daemon::engine_task::Request;
+use crate::daemon::health::Health;
 use crate::engine::Event;
 
 /// Where the callbacks send what they hear (the callbacks are plain `fn`s: no closure state).

@@ -13,7 +13,7 @@ use crate::engine::{Record, RecordUpdate};
 
 use super::cluster_store;
 
-use super::error::{DaemonError, io_error};
+use crate::daemon::error::{DaemonError, io_error};
 
 /// The state file, the cluster copy, and the record they hold.
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@ use std::process::Stdio;
 use tokio::io::AsyncWriteExt as _;
 use tokio::process::Command;
 
-use super::process::{TOOL_TIMEOUT, output};
+use crate::daemon::net::process::{TOOL_TIMEOUT, output};
 use crate::engine::Record;
 
 /// The property set holding the record.

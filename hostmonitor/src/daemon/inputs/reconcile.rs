@@ -7,12 +7,12 @@ use std::time::Duration;
 use tokio::process::Command;
 use tokio::sync::{Notify, mpsc, watch};
 
-use super::engine_task::Request;
-use super::health::Health;
-use super::now;
-use super::process::{output, output_unless};
-use super::snapshot;
+use crate::daemon::engine_task::Request;
+use crate::daemon::health::Health;
+use crate::daemon::net::process::{output, output_unless};
+use crate::daemon::now;
 use crate::engine::{Event, Snapshot, Timestamp};
+use crate::snapshot;
 
 /// The `node_state` of every Pacemaker Remote node in the CIB.
 const REMOTE_NODE_STATES: &str = "/cib/status/node_state[@remote_node='true']";

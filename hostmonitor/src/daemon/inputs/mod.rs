@@ -1,0 +1,7 @@
+//! What the engine hears: Pacemaker's alerts, corosync's quorum, crm_mon reconciles and operators'
+//! control requests. Each is a task that turns its source into engine [`Request`](super::engine_task::Request)s.
+
+pub mod alert_socket;
+pub mod control;
+pub mod quorum;
+pub mod reconcile;

@@ -1,0 +1,7 @@
+//! What carries out the engine's actions: the durable record (local file and cluster copy), delivery
+//! to the Masakari API, and our own IPMI power check of a lost host.
+
+pub mod cluster_store;
+pub mod delivery;
+pub mod power;
+pub mod store;
