@@ -3,6 +3,13 @@
 //! One daemon for all scenarios, to keep the wall time short: a killed guest, a destroyed
 //! guest, and a guest killed while libvirtd is down (reported once after the reconnect).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test helpers: a failure should stop the test
+
 mod support;
 
 use std::time::Duration;

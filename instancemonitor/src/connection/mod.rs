@@ -150,7 +150,10 @@ impl Connection {
     fn handle_message(&mut self, message: Message) -> Result<(), ConnectionError> {
         let header = message.header;
         match (header.program, header.version, header.kind) {
-            (Program::KEEPALIVE, 1, MessageType::MESSAGE) => Ok(self.on_keepalive(header)),
+            (Program::KEEPALIVE, 1, MessageType::MESSAGE) => {
+                self.on_keepalive(header);
+                Ok(())
+            }
             (Program::REMOTE, 1, MessageType::REPLY) => self.on_reply(header, &message.payload),
             (Program::REMOTE, 1, MessageType::MESSAGE) => self.on_event(header, &message.payload),
             _ => Err(ConnectionError::Incompatible {

@@ -60,7 +60,7 @@ pub(super) enum State {
         persistent: bool,
         found: Vec<(Domain, bool)>,
     },
-    AwaitDomainState {
+    AwaitStateOfDomain {
         asked: (Domain, bool),
         rest: VecDeque<(Domain, bool)>,
         done: Vec<DomainStatus>,
@@ -104,7 +104,7 @@ impl Connection {
                 let list: ListAllDomainsRet = decode("domain list", payload)?;
                 Ok(self.on_domain_list(persistent, found, list))
             }
-            State::AwaitDomainState { asked, rest, done } => {
+            State::AwaitStateOfDomain { asked, rest, done } => {
                 let ret: GetStateRet = decode("domain state", payload)?;
                 Ok(self.on_domain_state(asked, ret, rest, done))
             }
@@ -127,7 +127,9 @@ impl Connection {
         error: RemoteError,
     ) -> Result<State, ConnectionError> {
         match state {
-            State::AwaitDomainState { rest, done, .. } if error.code == RemoteError::NO_DOMAIN => {
+            State::AwaitStateOfDomain { rest, done, .. }
+                if error.code == RemoteError::NO_DOMAIN =>
+            {
                 Ok(self.ask_state(rest, done))
             }
             _ => Err(ConnectionError::Remote { procedure, error }),
@@ -211,7 +213,7 @@ impl Connection {
                         domain: asked.0.clone(),
                     },
                 );
-                State::AwaitDomainState { asked, rest, done }
+                State::AwaitStateOfDomain { asked, rest, done }
             }
             None => {
                 if !self.pings_allowed {

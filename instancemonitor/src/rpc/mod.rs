@@ -16,4 +16,6 @@ pub mod events;
 pub mod keepalive;
 pub mod message;
 pub mod remote_error;
+#[cfg(test)]
+mod vectors;
 pub mod xdr;

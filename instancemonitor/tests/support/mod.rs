@@ -150,13 +150,11 @@ impl Libvirt {
 
 impl Drop for Libvirt {
     fn drop(&mut self) {
-        if let Some(pid) = self.qemu_pid() {
-            if std::fs::read_to_string(format!("/proc/{pid}/cmdline"))
-                .unwrap_or_default()
-                .contains("qemu")
-            {
-                kill("-KILL", pid);
-            }
+        let cmdline = |pid| std::fs::read_to_string(format!("/proc/{pid}/cmdline"));
+        if let Some(pid) = self.qemu_pid()
+            && cmdline(pid).unwrap_or_default().contains("qemu")
+        {
+            kill("-KILL", pid);
         }
         if let Some(mut child) = self.daemon.take() {
             let _ = child.kill();
