@@ -30,7 +30,7 @@ pub enum Command {
     /// Connect to libvirt and print each VM notification this monitor would send
     /// (a dry run: nothing is sent). Runs until interrupted; reconnects on its own.
     Events {
-        /// libvirt URI (masakari-monitors' [libvirt] connection_uri).
+        /// libvirt URI (masakari-monitors' connection_uri in its libvirt section).
         #[arg(long, default_value = DEFAULT_URI)]
         uri: String,
         /// One JSON object per line, as the notification would be posted.
@@ -39,7 +39,7 @@ pub enum Command {
     },
     /// Say whether libvirt is reachable read-only and answers as the monitor needs.
     Check {
-        /// libvirt URI (masakari-monitors' [libvirt] connection_uri).
+        /// libvirt URI (masakari-monitors' connection_uri in its libvirt section).
         #[arg(long, default_value = DEFAULT_URI)]
         uri: String,
     },

@@ -9,7 +9,7 @@
 //! The states are named for the reply each awaits, in the order libvirt's own remote
 //! driver goes: authentication list (and polkit when that is all the socket offers), the
 //! keepalive feature, the read-only open, one event registration per event id, the
-//! persistent then the transient domain list, one state per domain, then [`State::Ready`]
+//! persistent then the transient domain list, one state per domain, then `Ready`
 //! where only events and keepalive flow. One call is outstanding at a time.
 
 mod error;
