@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the lab and the test suite need on a Debian 12 machine. Idempotent.
 #   - Debian packages: the cluster stack, fence and resource agents, ipmi_sim, ipmitool, rpm tools,
-#     and the corosync -dev packages that rust-corosync links against.
+#     the corosync -dev packages that rust-corosync links against, and libvirt with qemu
+#     (the instance monitor's tests run their own libvirtd and a diskless TCG guest).
 #   - pacemaker-remoted, unpacked (it conflicts with the pacemaker package, so it is not installed).
 #   - a Python venv with the Masakari API server and masakari-monitors (the incumbent, for benchmarks).
 set -euo pipefail
@@ -11,6 +12,7 @@ packages=(
   corosync pacemaker pacemaker-cli-utils pcs fence-agents resource-agents openipmi ipmitool
   libcorosync-common-dev libcmap-dev libcpg-dev libquorum-dev libvotequorum-dev libcfg-dev
   iproute2 procps psmisc curl libxml2-utils rpm rpmlint xsltproc man-db systemd python3-venv hyperfine
+  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
 )
 
 missing=()
