@@ -240,3 +240,85 @@ fn filtered_out_events_are_not_notified() {
     });
     assert_eq!(engine.on_event(t0, watchdog), vec![]);
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Before {
+    Active,
+    Inactive,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum After {
+    Running,
+    Crashed,
+    CleanlyOff,
+    Gone,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CrashEvent {
+    None,
+    BeforeTheList,
+    AfterTheList,
+}
+
+fn reported_failures(before: Before, after: After, event: CrashEvent) -> usize {
+    let t0 = Instant::now();
+    let mut engine = Engine::new(EngineConfig::default(), t0);
+    engine.on_timeout(t0);
+    let first = match before {
+        Before::Active => vec![running(A)],
+        Before::Inactive => vec![status(A, true, 5, 1)],
+        Before::Unknown => vec![],
+    };
+    engine.on_event(t0, Input::Connected(first));
+    engine.on_event(t0 + S, Input::Disconnected);
+    let at = engine.poll_timeout().unwrap();
+    engine.on_timeout(at);
+    let listed = match after {
+        After::Running => vec![running(A)],
+        After::Crashed => vec![crashed(A)],
+        After::CleanlyOff => vec![status(A, true, 5, 1)],
+        After::Gone => vec![],
+    };
+    let mut actions = Vec::new();
+    if event == CrashEvent::BeforeTheList {
+        actions.extend(engine.on_event(at, lifecycle(A, 5, 5)));
+    }
+    actions.extend(engine.on_event(at, Input::Connected(listed)));
+    if event == CrashEvent::AfterTheList {
+        actions.extend(engine.on_event(at, lifecycle(A, 5, 5)));
+    }
+    // A later reconnect with nothing new must stay quiet.
+    let again = match after {
+        After::Running => vec![running(A)],
+        After::Crashed => vec![crashed(A)],
+        After::CleanlyOff => vec![status(A, true, 5, 1)],
+        After::Gone => vec![],
+    };
+    actions.extend(reconnect(&mut engine, at + S, again));
+    details(&actions)
+        .iter()
+        .filter(|d| d.1 == "STOPPED_FAILED")
+        .count()
+}
+
+#[test]
+fn every_crash_around_a_reconnect_is_reported_exactly_once_and_nothing_else_is() {
+    use {After::*, Before::*, CrashEvent::*};
+    for before in [Active, Inactive, Unknown] {
+        for after in [Running, Crashed, CleanlyOff, Gone] {
+            for event in [None, BeforeTheList, AfterTheList] {
+                // libvirt only sends the crash event when the domain did stop.
+                if event != None && !matches!(after, Crashed | Gone) {
+                    continue;
+                }
+                let crashed_now = matches!(after, Crashed | Gone);
+                let expected = usize::from(crashed_now && (before == Active || event != None));
+                let got = reported_failures(before, after, event);
+                assert_eq!(got, expected, "{before:?} -> {after:?}, event {event:?}");
+            }
+        }
+    }
+}
