@@ -10,7 +10,7 @@ use thiserror::Error;
 
 /// libvirtd's read-only socket.
 pub const LIBVIRTD_SOCKET: &str = "/run/libvirt/libvirt-sock-ro";
-/// virqemud's read-only socket (modular daemons).
+/// virtqemud's read-only socket (modular daemons).
 pub const VIRTQEMUD_SOCKET: &str = "/run/libvirt/virtqemud-sock-ro";
 
 /// Where to connect and what to open there.
