@@ -10,7 +10,7 @@ use super::xdr::{Reader, Xdr, XdrError, put_i32, put_u32};
 
 /// Largest message, header included, length word excluded (`VIR_NET_MESSAGE_MAX`: 32 MiB
 /// in current libvirt, 16 MiB in older daemons, which never send more). Checked as
-/// `virNetMessageDecodeLength` does, before a byte of the body is buffered for it.
+/// `virNetMessageDecodeLength` does, as soon as the length word is in.
 pub const MESSAGE_MAX: u32 = 32 * 1024 * 1024;
 /// The length word.
 pub const LEN_SIZE: u32 = 4;
