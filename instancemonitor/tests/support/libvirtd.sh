@@ -1,5 +1,6 @@
 #!/bin/sh
-# Starts a private libvirtd for the instance monitor's tests: in its own mount namespace,
+# Starts a private libvirtd for the instance monitor's tests: in its own mount and network
+# namespaces (no network access, no firewall rules of the host touched),
 # with /run, /var/lib, /var/cache, /var/log and /etc/libvirt bound to directories under $1,
 # so that a restarted daemon finds its guests' state again. Execs libvirtd (keeps the PID).
 set -eu
@@ -28,7 +29,7 @@ cp /etc/passwd "$dir/passwd"
 cp /etc/group "$dir/group"
 grep -q '^libvirt-qemu:' "$dir/passwd" || echo 'libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin' >>"$dir/passwd"
 grep -q '^libvirt-qemu:' "$dir/group" || echo 'libvirt-qemu:x:64055:' >>"$dir/group"
-exec unshare -m --propagation private sh -c '
+exec unshare -m -n --propagation private sh -c '
   set -e
   mount --bind "$1/run" /run
   mount --bind "$1/varlib" /var/lib

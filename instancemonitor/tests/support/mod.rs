@@ -1,6 +1,6 @@
 //! A private libvirtd and a diskless TCG guest for the integration tests.
 //!
-//! The daemon runs in its own mount namespace (`libvirtd.sh`), its state under a
+//! The daemon runs in its own mount and network namespaces (`libvirtd.sh`), its state under a
 //! directory of ours; it is killed by PID and its directory removed on drop, also when
 //! the test fails. Nothing outside that namespace is touched.
 
