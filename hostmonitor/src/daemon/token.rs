@@ -133,11 +133,7 @@ async fn login(client: &reqwest::Client, k: &Keystone, configured: &str) -> Resu
         .json()
         .await
         .map_err(|e| format!("Keystone {url}: {e}"))?;
-    let expires = doc
-        .pointer("/token/expires_at")
-        .and_then(|v| v.as_str())
-        .and_then(parse_completed)
-        .ok_or_else(|| format!("Keystone {url}: token without a readable expires_at"))?;
+    let expires = expiry(&doc, &url);
     let endpoint = if configured.is_empty() {
         catalog_endpoint(&doc, k).ok_or_else(|| {
             format!(
@@ -158,6 +154,24 @@ async fn login(client: &reqwest::Client, k: &Keystone, configured: &str) -> Resu
         expires,
         endpoint,
     })
+}
+
+/// The token's `expires_at`; an unreadable one (missing, malformed, a year outside
+/// 1970..=9999) counts as expiring now: the token serves this request and is renewed before
+/// the next, so no Keystone answer can make a token live longer than it says.
+fn expiry(doc: &serde_json::Value, url: &str) -> Timestamp {
+    let text = doc.pointer("/token/expires_at").and_then(|v| v.as_str());
+    match text.map(Timestamp::parse_utc) {
+        Some(Ok(at)) => at,
+        Some(Err(e)) => {
+            tracing::warn!("Keystone {url}: token expiry unreadable ({e}): renewed on next use");
+            now()
+        }
+        None => {
+            tracing::warn!("Keystone {url}: token without expires_at: renewed on next use");
+            now()
+        }
+    }
 }
 
 /// `POST /v3/auth/tokens` under `auth_url`; like keystoneauth, an unversioned URL gets `/v3`.

@@ -110,7 +110,7 @@ pub use notification::{
 };
 pub use record::{GuardRecord, HostRecord, Record, RecordError, RecordUpdate};
 pub use status::{HostState, HostView, PendingView, Status};
-pub use time::{Iso8601, Timestamp};
+pub use time::{CalendarError, Iso8601, Timestamp, YEARS};
 
 #[cfg(test)]
 mod tests;

@@ -125,24 +125,10 @@ fn history(mon: &CrmMon, node: &str) -> FenceHistory {
 }
 
 /// Pacemaker's `completed` time, `2026-11-26 07:21:10Z` (UTC; fractions of a second optional).
+/// An unreadable time (malformed, or a year outside 1970..=9999) is `None`: that fence
+/// confirms nothing.
 pub fn parse_completed(text: &str) -> Option<Timestamp> {
-    let text = text.trim().trim_end_matches('Z');
-    let (date, time) = text.split_once([' ', 'T'])?;
-    let (hms, fraction) = time.split_once('.').unwrap_or((time, ""));
-    let micros = fraction
-        .chars()
-        .chain(std::iter::repeat('0'))
-        .take(6)
-        .collect::<String>()
-        .parse::<u32>()
-        .ok()?;
-    Timestamp::from_utc(three(date, '-')?, three(hms, ':')?, micros)
-}
-
-/// `a-b-c` (or `a:b:c`) as three numbers.
-fn three(text: &str, separator: char) -> Option<(u64, u64, u64)> {
-    let mut parts = text.splitn(3, separator).map(|p| p.parse::<u64>().ok());
-    Some((parts.next()??, parts.next()??, parts.next()??))
+    Timestamp::parse_utc(text).ok()
 }
 
 #[cfg(test)]

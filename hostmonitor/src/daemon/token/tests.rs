@@ -139,7 +139,11 @@ fn finds_the_instance_ha_endpoint_for_interface_and_region() {
 
 /// Keystone's answer to a good login: the token in a header, its expiry and catalog in the body.
 fn keystone_reply(masakari_url: &str, token: &str) -> Reply {
-    let body = json!({"token": {"expires_at": "2999-01-01T00:00:00.000000Z", "catalog": [
+    expiring_reply(masakari_url, token, "2999-01-01T00:00:00.000000Z")
+}
+
+fn expiring_reply(masakari_url: &str, token: &str, expires_at: &str) -> Reply {
+    let body = json!({"token": {"expires_at": expires_at, "catalog": [
         {"type": "instance-ha", "endpoints": [
             {"interface": "internal", "region_id": "RegionOne", "url": masakari_url}]}]}});
     Reply::new(201, body.to_string()).header("X-Subject-Token", token)
@@ -173,6 +177,27 @@ async fn logs_in_once_caches_and_renews_after_invalidate() {
     let body: serde_json::Value = serde_json::from_str(&seen[0].body).unwrap();
     assert_eq!(body, auth_request(&keystone(&auth)));
     assert_eq!(seen[0].headers["content-type"], "application/json");
+}
+
+#[tokio::test]
+async fn a_token_with_an_unreadable_expiry_is_used_once_then_renewed() {
+    for expires in [
+        "999999999999-01-01T00:00:00Z",
+        "0000-01-01T00:00:00Z",
+        "soon",
+    ] {
+        let fake = Fake::start(move |_| expiring_reply("http://m/v1", "t", expires)).await;
+        let auth = format!(
+            "auth_url = \"{}\"\nusername = \"u\"\npassword = \"pw\"\nproject_name = \"p\"\n",
+            fake.url
+        );
+        let source = TokenSource::new(&keystone_settings(&auth, ""));
+        let client = reqwest::Client::new();
+        let (token, _) = source.get(&client).await.unwrap();
+        assert_eq!(token.as_bytes(), b"t", "{expires}");
+        source.get(&client).await.unwrap();
+        assert_eq!(logins(&fake.requests()), 2, "{expires}: renewed at once");
+    }
 }
 
 #[tokio::test]

@@ -3,11 +3,19 @@
 //! One wall-clock type serves both timers and records: deadlines and the facts the
 //! engine compares (when a node was last seen online, when Pacemaker fenced it) must
 //! survive a restart on another controller, which a monotonic instant cannot.
+//!
+//! Calendar text from outside (crm_mon, Keystone) is read by [`Timestamp::parse_utc`], which
+//! bounds every field before computing (see `calendar.rs`).
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
+
+mod calendar;
+
+use calendar::civil_from_days;
+pub use calendar::{CalendarError, YEARS};
 
 /// A point in wall-clock time: microseconds since 1970-01-01T00:00:00 UTC.
 #[derive(
@@ -26,24 +34,6 @@ impl Timestamp {
     /// Pacemaker's `CRM_alert_timestamp_epoch` and `CRM_alert_timestamp_usec` give it.
     pub const fn from_unix(secs: u64, micros: u32) -> Self {
         Self(secs.saturating_mul(1_000_000).saturating_add(micros as u64))
-    }
-
-    /// The UTC calendar time given, if it is a valid date on or after the epoch.
-    pub fn from_utc(date: (u64, u64, u64), time: (u64, u64, u64), micros: u32) -> Option<Self> {
-        let (year, month, day) = date;
-        let (hour, minute, second) = time;
-        let valid = (1..=12).contains(&month)
-            && (1..=31).contains(&day)
-            && year >= 1970
-            && hour < 24
-            && minute < 60
-            && second < 61
-            && micros < 1_000_000;
-        if !valid {
-            return None;
-        }
-        let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
-        Some(Self::from_unix(secs, micros))
     }
 
     /// Converts a system time; times before the epoch become the epoch.
@@ -111,32 +101,6 @@ impl Serialize for Iso8601 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
-}
-
-/// Days since 1970-01-01 of a Gregorian date on or after it (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y / 400;
-    let yoe = y % 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Gregorian (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`, restricted to days on or after the epoch).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
