@@ -63,6 +63,16 @@
 //!   refused up front instead of being cut.
 //! * Unknown stdin keys are warned about by name only (fencing.py prints the whole line,
 //!   which may hold a mistyped password).
+//! * Numeric options are bounded (`options/table.rs`): `retry_on` 0-100, `ipport` 1-65535,
+//!   seconds 0 to a year, `verbose_level` at most 100; anything else is refused before any
+//!   BMC traffic with `Failed: The value you have entered for --X is out of range (...)` and
+//!   exit 1. fence_ipmilan 4.12.1 checks only `int()`: against ipmi_sim `on` with
+//!   `--retry-on=-5` fails ("Timed out waiting to power ON", exit 1: zero attempts), with
+//!   `--retry-on=4294967295` or a 23-digit value it succeeds (a four-billion-attempt loop);
+//!   `--power-wait=99999999999999999999` on `on` dies in `time.sleep` (OverflowError, exit 1)
+//!   after powering on; `--verbose-level=99999999999999999999` dies building the ipmitool
+//!   command (exit 1); `--delay=-5`, `--delay` or `--login-timeout` of 20 digits pass `status`
+//!   unnoticed; `--ipport=99999` or `-1` fail only when connecting.
 
 pub mod agent;
 pub mod bmc;

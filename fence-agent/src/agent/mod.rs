@@ -111,10 +111,15 @@ impl Run<'_> {
     }
 
     fn power_on(&mut self) -> Exit {
-        match self.set_power(true, 1 + self.settings.retry_on) {
+        match self.set_power(true, self.attempts()) {
             Ok(()) => self.print("Success: Powered ON", Exit::Ok),
             Err(f) => self.power_failed(f, "Failed: Timed out waiting to power ON"),
         }
+    }
+
+    /// fencing.py's `1 + retry_on` power-on attempts (`retry_on` is a `u8`: no overflow).
+    fn attempts(&self) -> u32 {
+        u32::from(self.settings.retry_on) + 1
     }
 
     fn power_off(&mut self) -> Exit {
@@ -129,7 +134,7 @@ impl Run<'_> {
             return self.power_failed(f, "Failed: Timed out waiting to power OFF");
         }
         // The node is fenced once off; a failed power-on is logged, not a fencing failure.
-        if let Err(f) = self.set_power(true, self.settings.retry_on) {
+        if let Err(f) = self.set_power(true, u32::from(self.settings.retry_on)) {
             let reason = match f {
                 PowerFailure::Refused(e) => format!(" ({e})"),
                 PowerFailure::TimedOut => String::new(),
@@ -142,7 +147,7 @@ impl Run<'_> {
 
     fn cycle(&mut self, control: Control) -> Exit {
         let mut last = None;
-        for _ in 0..1 + self.settings.retry_on {
+        for _ in 0..self.attempts() {
             match self.bmc.control(control) {
                 Ok(()) => {
                     self.pause(self.settings.timeouts.power_wait);

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::raw::Raw;
 use super::settings::{Action, Method, Protocol, Settings, Timeouts};
-use super::table::{Effect, Kind, OPTIONS};
+use super::table::{Bounds, Effect, Kind, OPTIONS, OptSpec};
 use crate::ipmi::{AuthType, CipherSuite, Privilege};
 use crate::personality::Personality;
 use crate::secret::Secret;
@@ -176,22 +176,49 @@ fn validate(raw: &Raw) -> Vec<String> {
         }
     }
     for spec in OPTIONS {
-        let Some(value) = raw.value(spec.key) else {
-            continue;
-        };
-        let what = match spec.kind {
-            Kind::Second => "time in seconds",
-            Kind::Integer => "integer",
-            _ => continue,
-        };
-        if py_int(value).is_none() {
-            errors.push(format!(
-                "Failed: The value you have entered for --{} is not a valid {what}",
-                spec.long
-            ));
+        if let Some(value) = raw.value(spec.key)
+            && let Err(error) = number(spec, value)
+        {
+            errors.push(error);
         }
     }
     errors
+}
+
+/// fencing.py's type check of an integer or seconds option, then the table's [`Bounds`]
+/// (fencing.py has none: see `table.rs`). Other kinds pass.
+fn number(spec: &OptSpec, value: &str) -> Result<(), String> {
+    let what = match spec.kind {
+        Kind::Second => "time in seconds",
+        Kind::Integer => "integer",
+        _ => return Ok(()),
+    };
+    let long = spec.long;
+    let n = match py_int_checked(value) {
+        Ok(n) => n,
+        Err(IntError::TooLarge) => i64::MAX,
+        Err(IntError::Invalid) => {
+            return Err(format!(
+                "Failed: The value you have entered for --{long} is not a valid {what}"
+            ));
+        }
+    };
+    match spec.bounds {
+        Some(b) if !b.contains(n) => Err(format!(
+            "Failed: The value you have entered for --{long} is out of range ({}): {}",
+            range_text(b),
+            value.trim()
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn range_text(b: Bounds) -> String {
+    if b.min == i64::MIN {
+        format!("at most {}", b.max)
+    } else {
+        format!("{} to {}", b.min, b.max)
+    }
 }
 
 fn settings(
@@ -230,7 +257,7 @@ fn settings(
             Method::OnOff
         },
         timeouts: timeouts(raw, pcmk_service),
-        retry_on: u32::try_from(int(raw, "retry_on")).unwrap_or(0),
+        retry_on: u8::try_from(int(raw, "retry_on")).unwrap_or(0),
         delay: secs(raw, "delay"),
     })
 }
@@ -323,12 +350,10 @@ fn int(raw: &Raw, key: &str) -> i64 {
     raw.value(key).and_then(py_int).unwrap_or(0)
 }
 
-/// Longest accepted time value (a year): larger ones are clamped so that deadline arithmetic
-/// (`Instant + Duration`) cannot overflow.
-const MAX_SECONDS: u64 = 365 * 24 * 3600;
-
+/// A seconds option, within its [`Bounds`] once [`validate`] passed (so deadline arithmetic,
+/// `Instant + Duration`, cannot overflow).
 fn secs(raw: &Raw, key: &str) -> Duration {
-    Duration::from_secs(u64::try_from(int(raw, key)).unwrap_or(0).min(MAX_SECONDS))
+    Duration::from_secs(u64::try_from(int(raw, key)).unwrap_or(0))
 }
 
 /// A true boolean option value (`""` from argv, `"1"` from stdin).
@@ -340,8 +365,22 @@ fn is_set(value: Option<&str>) -> bool {
     value.is_some_and(|v| v != "0")
 }
 
-/// Python's `int(text)` for base 10: surrounding whitespace, a sign, `_` between digits.
+/// Python's `int(text)` for base 10: surrounding whitespace, a sign, `_` between digits;
+/// `None` also for integers beyond `i64` (Python's are unbounded; none is within [`Bounds`]).
 pub fn py_int(text: &str) -> Option<i64> {
+    py_int_checked(text).ok()
+}
+
+/// Why a text is not an `i64` the way Python's `int()` reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IntError {
+    /// Not an integer at all (fencing.py refuses it too).
+    Invalid,
+    /// An integer, but beyond `i64` (fencing.py takes it; we refuse it as out of range).
+    TooLarge,
+}
+
+fn py_int_checked(text: &str) -> Result<i64, IntError> {
     let t = text.trim();
     let (neg, digits) = match t.strip_prefix('-') {
         Some(d) => (true, d),
@@ -353,10 +392,13 @@ pub fn py_int(text: &str) -> Option<i64> {
         && !digits.contains("__")
         && digits.chars().all(|c| c.is_ascii_digit() || c == '_');
     if !valid {
-        return None;
+        return Err(IntError::Invalid);
     }
-    let n: i64 = digits.replace('_', "").parse().ok()?;
-    Some(if neg { -n } else { n })
+    let n: i64 = digits
+        .replace('_', "")
+        .parse()
+        .map_err(|_| IntError::TooLarge)?;
+    Ok(if neg { -n } else { n })
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
@@ -461,19 +503,85 @@ mod tests {
         assert_eq!(s.timeouts.power, None);
     }
 
+    fn usage(c: Checked) -> Vec<String> {
+        match c.outcome {
+            Outcome::Usage(e) => e,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
-    fn huge_and_negative_times_are_clamped() {
+    fn numbers_out_of_bounds_are_refused_with_the_range() {
+        let e = usage(run_args(&["-a", "h", "--retry-on", "4294967295"]));
+        assert_eq!(
+            e,
+            [
+                "Failed: The value you have entered for --retry-on is out of range (0 to 100): 4294967295"
+            ]
+        );
+        for (option, value) in [
+            ("--retry-on", "-1"),
+            ("--retry-on", "101"),
+            ("--retry-on", "99999999999999999999999"),
+            ("--ipport", "0"),
+            ("--ipport", "65536"),
+            ("--ipport", "-1"),
+            ("--login-timeout", "99999999999999999"),
+            ("--power-wait", "99999999999999999999"),
+            ("--power-timeout", "-3"),
+            ("--delay", "-5"),
+            ("--shell-timeout", "31536001"),
+            ("--stonith-status-sleep", "-1"),
+            ("--verbose-level", "101"),
+        ] {
+            let e = usage(run_args(&["-a", "h", option, value]));
+            assert!(
+                e.len() == 1 && e[0].contains("is out of range") && e[0].contains(option),
+                "{option}={value}: {e:?}"
+            );
+        }
+        let e = usage(run_args(&[
+            "-a",
+            "h",
+            "--verbose-level",
+            "1000",
+            "-o",
+            "validate-all",
+        ]));
+        assert_eq!(
+            e[0],
+            "Failed: The value you have entered for --verbose-level is out of range (at most 100): 1000"
+        );
+    }
+
+    #[test]
+    fn numbers_at_the_bounds_are_taken() {
         let c = run_args(&[
             "-a",
             "h",
-            "--login-timeout",
-            "99999999999999999",
+            "--retry-on",
+            "100",
+            "--ipport",
+            "65535",
             "--delay",
-            "-5",
+            "31536000",
+            "--power-timeout",
+            "0",
         ]);
-        let Outcome::Run(s) = c.outcome else { panic!() };
-        assert_eq!(s.timeouts.login, Duration::from_secs(MAX_SECONDS));
-        assert_eq!(s.delay, Duration::ZERO);
+        let Outcome::Run(s) = c.outcome else {
+            panic!("{:?}", c.outcome)
+        };
+        assert_eq!((s.retry_on, s.port), (100, 65_535));
+        assert_eq!(s.delay, Duration::from_secs(31_536_000));
+        let c = check(
+            stdin::parse("ip=h\nretry_on=0\nipport=1\nverbose_level=-4\n"),
+            from_argv0("fence_ipmilan_rs"),
+            None,
+        );
+        let Outcome::Run(s) = c.outcome else {
+            panic!("{:?}", c.outcome)
+        };
+        assert_eq!((s.retry_on, s.port, c.verbose_level), (0, 1, 0));
     }
 
     #[test]

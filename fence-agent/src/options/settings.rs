@@ -107,8 +107,8 @@ pub struct Settings {
     pub method: Method,
     /// Time limits.
     pub timeouts: Timeouts,
-    /// Extra power-on attempts (retry_on).
-    pub retry_on: u32,
+    /// Extra power-on attempts (retry_on; at most 100, the option table's bound).
+    pub retry_on: u8,
     /// Seconds to wait before off/reboot (delay).
     pub delay: Duration,
 }

@@ -5,6 +5,12 @@
 //! `device_opt` order (after its dependency expansion), which `--help` keeps within equal
 //! `order` values. `help` is fencing.py's help line verbatim: the metadata `getopt mixed`
 //! attribute is derived from it the way fencing.py derives it.
+//!
+//! fencing.py checks numeric options only with Python's `int()` (unbounded), so fence_ipmilan
+//! 4.12.1 takes `--retry-on=4294967295` as four billion attempts and crashes on
+//! `--power-wait=99999999999999999999` (`OverflowError` in `time.sleep`, exit 1). Here every
+//! integer and seconds option carries [`Bounds`]; a value outside them is refused before
+//! anything runs, with fencing.py's usage exit (1).
 
 /// The value type of an option, as fence-agents metadata names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +26,31 @@ pub enum Kind {
     /// One of a fixed set (compared case-insensitively, as fencing.py does).
     Select(&'static [&'static str]),
 }
+
+/// The accepted range of a numeric option (inclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// Smallest accepted value.
+    pub min: i64,
+    /// Largest accepted value.
+    pub max: i64,
+}
+
+impl Bounds {
+    /// Whether `value` is within the bounds.
+    pub const fn contains(self, value: i64) -> bool {
+        self.min <= value && value <= self.max
+    }
+}
+
+/// Longest accepted time value, a year: more is a typo, and deadlines stay far from overflow.
+pub const MAX_SECONDS: i64 = 365 * 24 * 3600;
+
+/// Every seconds option: zero (where fencing.py gives zero a meaning) to [`MAX_SECONDS`].
+const SECONDS: Bounds = Bounds {
+    min: 0,
+    max: MAX_SECONDS,
+};
 
 /// What the agent does with an option.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +84,8 @@ pub struct OptSpec {
     pub in_metadata: bool,
     /// What we do with it.
     pub effect: Effect,
+    /// The accepted range (integer and seconds options).
+    pub bounds: Option<Bounds>,
 }
 
 impl OptSpec {
@@ -91,6 +124,10 @@ const fn opt(key: &'static str, short: Option<char>, long: &'static str, kind: K
         order: 1,
         in_metadata: true,
         effect: Effect::Used,
+        bounds: match kind {
+            Kind::Second => Some(SECONDS),
+            _ => None,
+        },
     }
 }
 
@@ -110,6 +147,11 @@ const fn with(
 
 const fn ignored(mut spec: OptSpec) -> OptSpec {
     spec.effect = Effect::IgnoredIpmitoolOnly;
+    spec
+}
+
+const fn bounded(mut spec: OptSpec, min: i64, max: i64) -> OptSpec {
+    spec.bounds = Some(Bounds { min, max });
     spec
 }
 
@@ -161,9 +203,9 @@ pub static OPTIONS: &[OptSpec] = &[
     with(opt("hexadecimal_kg", None, "hexadecimal-kg", Str), None, 1,
         "--hexadecimal-kg=[key]         Hexadecimal-encoded Kg key for IPMIv2 authentication",
         "Hexadecimal-encoded Kg key for IPMIv2 authentication"),
-    with(opt("ipport", Some('u'), "ipport", Integer), Some("623"), 1,
+    bounded(with(opt("ipport", Some('u'), "ipport", Integer), Some("623"), 1,
         "-u, --ipport=[port]            TCP/UDP port to use (default 623)",
-        "TCP/UDP port to use for connection with device"),
+        "TCP/UDP port to use for connection with device"), 1, 65_535),
     with(opt("passwd_script", Some('S'), "password-script", Str), None, 1,
         "-S, --password-script=[script] Script to run to retrieve password",
         "Script to run to retrieve password"),
@@ -177,9 +219,11 @@ pub static OPTIONS: &[OptSpec] = &[
     with(opt("verbose", Some('v'), "verbose", Boolean), None, 51,
         "-v, --verbose                  Verbose mode. Multiple -v flags can be stacked on the command line (e.g., -vvv) to increase verbosity.",
         "Verbose mode. Multiple -v flags can be stacked on the command line (e.g., -vvv) to increase verbosity."),
-    with(opt("verbose_level", None, "verbose-level", Integer), None, 52,
+    // Below zero: fencing.py's warning, then 0 (check.rs), so no lower bound here.
+    bounded(with(opt("verbose_level", None, "verbose-level", Integer), None, 52,
         "--verbose-level                Level of debugging detail in output. Defaults to the number of --verbose flags specified on the command line, or to 1 if verbose=1 in a stonith device configuration (i.e., on stdin).",
         "Level of debugging detail in output. Defaults to the number of --verbose flags specified on the command line, or to 1 if verbose=1 in a stonith device configuration (i.e., on stdin)."),
+        i64::MIN, 100),
     with(opt("version", Some('V'), "version", Boolean), None, 54,
         "-V, --version                  Display version information and exit",
         "Display version information and exit"),
@@ -204,9 +248,9 @@ pub static OPTIONS: &[OptSpec] = &[
     with(opt("stonith_status_sleep", None, "stonith-status-sleep", Second), Some("1"), 200,
         "--stonith-status-sleep=[seconds]   Sleep X seconds between status calls during a STONITH action",
         "Sleep X seconds between status calls during a STONITH action"),
-    with(opt("retry_on", None, "retry-on", Integer), Some("1"), 201,
+    bounded(with(opt("retry_on", None, "retry-on", Integer), Some("1"), 201,
         "--retry-on=[attempts]          Count of attempts to retry power on",
-        "Count of attempts to retry power on"),
+        "Count of attempts to retry power on"), 0, 100),
     with(opt("delay", None, "delay", Second), Some("0"), 200,
         "--delay=[seconds]              Wait X seconds before fencing is started",
         "Wait X seconds before fencing is started"),
@@ -257,6 +301,27 @@ mod tests {
                     .all(|b| b.key != a.key && b.long != a.long)
             );
         }
+    }
+
+    #[test]
+    fn every_number_is_bounded() {
+        for spec in OPTIONS {
+            let numeric = matches!(spec.kind, Kind::Integer | Kind::Second);
+            assert_eq!(spec.bounds.is_some(), numeric, "{}", spec.key);
+            if let (Some(b), Some(default)) = (spec.bounds, spec.default) {
+                let default = default.parse().unwrap_or(i64::MIN);
+                assert!(
+                    b.contains(default),
+                    "{}'s default is out of bounds",
+                    spec.key
+                );
+            }
+        }
+        assert_eq!(
+            by_key("retry_on").and_then(|o| o.bounds).map(|b| b.max),
+            Some(100)
+        );
+        assert_eq!(by_key("delay").and_then(|o| o.bounds), Some(SECONDS));
     }
 
     #[test]

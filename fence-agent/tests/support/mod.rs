@@ -8,9 +8,10 @@
     clippy::indexing_slicing
 )] // test harness: failing loudly is the point
 
+use std::io::Write;
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 pub const IPMI_SIM: &str = "/usr/bin/ipmi_sim";
@@ -30,6 +31,26 @@ pub fn peers_installed() -> bool {
         eprintln!("SKIPPED: {IPMI_SIM} or {FENCE_IPMILAN} not installed");
     }
     ok
+}
+
+/// Runs an agent with `args` and `stdin` (`PCMK_service` unset: not as Pacemaker's fencer).
+#[allow(dead_code)] // compat.rs runs the agents its own way, session_sim.rs not at all
+pub fn run_agent(program: &str, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(program)
+        .args(args)
+        .env_remove("PCMK_service")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 /// A UDP port that was free a moment ago.
