@@ -18,6 +18,9 @@ pub fn run(args: &ConfigArgs, out: &mut dyn Write) -> Result<(), CliError> {
         let ignored = format!("ignored (no meaning here): {}", loaded.ignored.join(", "));
         lines.push(("configuration", Verdict::Warn, ignored));
     }
+    for notice in loaded.notices() {
+        lines.push(("configuration", Verdict::Warn, notice));
+    }
     for f in check(&loaded.settings) {
         lines.push((f.subject, f.verdict, f.detail));
     }

@@ -26,6 +26,9 @@ pub fn run(args: &ConfigArgs) -> Result<(), CliError> {
             "settings with no meaning here, ignored"
         );
     }
+    for notice in loaded.notices() {
+        tracing::warn!("{notice}");
+    }
     crate::daemon::run(loaded.settings, termination()).map_err(CliError::from)
 }
 
@@ -60,6 +63,9 @@ pub fn check_config(args: &ConfigArgs, out: &mut dyn Write) -> Result<(), CliErr
             "ignored (no meaning here): {}",
             loaded.ignored.join(", ")
         )?;
+    }
+    for notice in loaded.notices() {
+        writeln!(out, "note: {notice}")?;
     }
     Ok(())
 }

@@ -54,6 +54,26 @@ pub struct Loaded {
     pub ignored: Vec<String>,
 }
 
+impl Loaded {
+    /// What the operator should hear about how the file was read (logged by `run`, printed by
+    /// `check` and `check-config`): a masakarimonitors.conf without `restrict_to_remotes = True`
+    /// watches full cluster members, as masakari-monitors does, although this monitor
+    /// usually runs on those members (the controllers).
+    pub fn notices(&self) -> Vec<String> {
+        let members =
+            self.format == Format::MasakariMonitors && self.settings.monitor.watch_members;
+        if !members {
+            return Vec::new();
+        }
+        vec![
+            "host.restrict_to_remotes is False or absent (masakari-monitors' default): full cluster \
+             members are watched too; set it to True (or --set monitor.watch_members=false) to \
+             watch only pacemaker-remote and guest nodes"
+                .to_owned(),
+        ]
+    }
+}
+
 /// How to reach the Masakari API.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -16,7 +16,7 @@
 //! | `[api] timeout` | `masakari.request_timeout` | |
 //! | `[api] certfile`, `keyfile`, `auth_section`, `system_scope`, `trust_id`, `domain_id`, `domain_name` | — | refused: not supported |
 //! | `[host] monitoring_interval` | `monitor.reconcile_interval` | alerts do the detecting here; this is the safety net |
-//! | `[host] restrict_to_remotes` | `monitor.watch_members` (negated) | masakari-monitors' default `false` means members are watched |
+//! | `[host] restrict_to_remotes` | `monitor.watch_members` (negated) | remotes and guests always; masakari-monitors' default `false` means members too, which `run`, `check` and `check-config` say ([`super::Loaded::notices`]) |
 //! | `[host] api_retry_max`, `api_retry_interval` | `monitor.retry_max`, `monitor.retry_interval` | also read from `[api]` |
 //! | `[host] monitoring_driver` | — | must be `default` |
 //! | other `[host]`/`[api]` keys (IPMI, tcpdump, samples, stonith_wait, ...) | — | ignored and listed by `check-config` |
@@ -155,6 +155,11 @@ fn monitor(
     ignored: &mut Vec<String>,
 ) -> Result<Table, SettingsError> {
     let mut monitor = Table::new();
+    // masakari-monitors: restrict_to_remotes = True reads crm_mon's nodes of type `remote`
+    // (pacemaker-remote and guest nodes alike); False, its default, every node_state of the
+    // CIB, full members included.
+    monitor.insert("watch_remotes".into(), true.into());
+    monitor.insert("watch_guests".into(), true.into());
     monitor.insert("watch_members".into(), true.into());
     for section in ["api", "host"] {
         let Some(keys) = sections.get(section) else {

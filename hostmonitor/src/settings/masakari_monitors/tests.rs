@@ -179,3 +179,56 @@ fn no_prefix_or_scrambled_file_panics() {
         let _ = parse(&format!("[api]\nauth_url = http://k\n{junk}"));
     }
 }
+
+fn watch(restrict: Option<&str>) -> (crate::engine::Watch, Vec<String>) {
+    let host = restrict.map_or(String::new(), |r| {
+        format!("[host]\nrestrict_to_remotes = {r}\n")
+    });
+    let loaded =
+        Settings::parse_as(Format::MasakariMonitors, &format!("{MINIMAL}{host}"), &[]).unwrap();
+    (loaded.settings.engine_config().watch, loaded.notices())
+}
+
+#[test]
+fn restrict_to_remotes_is_honoured_as_masakari_monitors_does() {
+    use crate::engine::Watch;
+    let everything = Watch {
+        remotes: true,
+        guests: true,
+        members: true,
+    };
+    let only_remotes = Watch {
+        members: false,
+        ..everything
+    };
+    for (restrict, expected) in [
+        (None, everything),
+        (Some("False"), everything),
+        (Some("no"), everything),
+        (Some("True"), only_remotes),
+        (Some("1"), only_remotes),
+    ] {
+        let (watch, notices) = watch(restrict);
+        assert_eq!(watch, expected, "restrict_to_remotes = {restrict:?}");
+        assert_eq!(notices.len(), usize::from(expected.members), "{restrict:?}");
+    }
+    let (_, notices) = watch(None);
+    assert!(
+        notices[0].contains("full cluster members are watched"),
+        "{notices:?}"
+    );
+    assert!(parse(&format!("{MINIMAL}[host]\nrestrict_to_remotes = maybe\n")).is_err());
+}
+
+#[test]
+fn an_override_wins_over_restrict_to_remotes_and_silences_the_notice() {
+    let o: Override = "monitor.watch_members=false".parse().unwrap();
+    let loaded = Settings::parse_as(Format::MasakariMonitors, MINIMAL, &[o]).unwrap();
+    assert!(!loaded.settings.engine_config().watch.members);
+    assert!(loaded.notices().is_empty());
+    let toml = Settings::parse_as(Format::Toml, "[monitor]\nwatch_members = true\n", &[]);
+    assert!(
+        toml.unwrap().notices().is_empty(),
+        "a TOML file says it itself"
+    );
+}
