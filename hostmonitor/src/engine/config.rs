@@ -1,5 +1,6 @@
 //! What the engine can be told to do differently; every field has a documented default.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::event::NodeKind;
@@ -29,6 +30,10 @@ pub struct Config {
     /// while the host stays online, to spare the durable record a write on every
     /// reconcile. Transitions are always persisted exactly. Default: 60 s.
     pub online_record_granularity: Duration,
+    /// The name Masakari knows a node's hypervisor by, where it is not the Pacemaker node
+    /// name (node name -> Masakari host name). Only the notification's `hostname` uses it:
+    /// episodes, records and notification ids stay keyed by the node name. Default: empty.
+    pub host_names: BTreeMap<String, String>,
 }
 
 impl Default for Config {
@@ -42,11 +47,17 @@ impl Default for Config {
             mass_failure: MassFailure::default(),
             retry: Retry::default(),
             online_record_granularity: Duration::from_secs(60),
+            host_names: BTreeMap::new(),
         }
     }
 }
 
 impl Config {
+    /// The host name a notification about node `name` carries.
+    pub(crate) fn masakari_name<'a>(&'a self, name: &'a str) -> &'a str {
+        self.host_names.get(name).map_or(name, String::as_str)
+    }
+
     /// Whether a node of `kind` named `name` is watched (the local node never is).
     pub(crate) fn watches(&self, name: &str, kind: NodeKind) -> bool {
         self.local_node.as_deref() != Some(name) && self.watch.covers(kind)

@@ -328,7 +328,8 @@ impl Host {
             }
         }
         let wanted = self.wanted(config);
-        self.outbox.sync(name, self.episode, wanted, now);
+        let hostname = config.masakari_name(name);
+        self.outbox.sync(name, hostname, self.episode, wanted, now);
     }
 
     /// Handles the fence deadline, if it has passed.

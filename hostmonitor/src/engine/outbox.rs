@@ -63,7 +63,15 @@ impl Outbox {
     /// Makes the queue hold `wanted` (if it is not already there) and drops every entry
     /// never handed out that is not `wanted`: a fact that stopped being true before it
     /// was sent is not sent. Entries already handed out stay until they are resolved.
-    pub(crate) fn sync(&mut self, host: &str, episode: u64, wanted: Option<Kind>, now: Timestamp) {
+    /// `host` is the node name (the id's), `hostname` the name Masakari knows it by.
+    pub(crate) fn sync(
+        &mut self,
+        host: &str,
+        hostname: &str,
+        episode: u64,
+        wanted: Option<Kind>,
+        now: Timestamp,
+    ) {
         let is_wanted = |e: &Entry| wanted == Some(e.kind) && e.episode == episode;
         self.0.retain(|e| e.attempts > 0 || is_wanted(e));
         let Some(kind) = wanted else { return };
@@ -75,7 +83,7 @@ impl Outbox {
             episode,
             notification: Notification {
                 id: NotificationId::new(host, episode, kind.slug()),
-                hostname: host.to_owned(),
+                hostname: hostname.to_owned(),
                 generated_time: now,
                 payload: kind.payload(),
             },
@@ -160,8 +168,8 @@ mod tests {
     #[test]
     fn sync_adds_the_wanted_entry_once() {
         let mut outbox = Outbox::default();
-        outbox.sync("c1", 1, Some(Kind::StoppedNormal), T0);
-        outbox.sync("c1", 1, Some(Kind::StoppedNormal), T0);
+        outbox.sync("c1", "c1", 1, Some(Kind::StoppedNormal), T0);
+        outbox.sync("c1", "c1", 1, Some(Kind::StoppedNormal), T0);
         assert_eq!(ids(&outbox), ["c1/1/stopped-normal"]);
         assert_eq!(
             outbox.iter().next().unwrap().notification.payload,
@@ -172,28 +180,28 @@ mod tests {
     #[test]
     fn sync_drops_unsent_entries_that_are_no_longer_wanted() {
         let mut outbox = Outbox::default();
-        outbox.sync("c1", 1, Some(Kind::StoppedUnknown), T0);
-        outbox.sync("c1", 1, Some(Kind::StoppedNormal), T0);
+        outbox.sync("c1", "c1", 1, Some(Kind::StoppedUnknown), T0);
+        outbox.sync("c1", "c1", 1, Some(Kind::StoppedNormal), T0);
         assert_eq!(ids(&outbox), ["c1/1/stopped-normal"]);
-        outbox.sync("c1", 1, None, T0);
+        outbox.sync("c1", "c1", 1, None, T0);
         assert_eq!(outbox.len(), 0);
     }
 
     #[test]
     fn sync_keeps_entries_already_handed_out() {
         let mut outbox = Outbox::default();
-        outbox.sync("c1", 1, Some(Kind::StoppedNormal), T0);
+        outbox.sync("c1", "c1", 1, Some(Kind::StoppedNormal), T0);
         assert!(outbox.take_ready(T0).is_some());
-        outbox.sync("c1", 1, Some(Kind::Started), T0);
+        outbox.sync("c1", "c1", 1, Some(Kind::Started), T0);
         assert_eq!(ids(&outbox), ["c1/1/stopped-normal", "c1/1/started"]);
     }
 
     #[test]
     fn only_the_oldest_is_in_flight_and_only_once() {
         let mut outbox = Outbox::default();
-        outbox.sync("c1", 1, Some(Kind::StoppedNormal), T0);
+        outbox.sync("c1", "c1", 1, Some(Kind::StoppedNormal), T0);
         assert!(outbox.take_ready(T0).is_some());
-        outbox.sync("c1", 1, Some(Kind::Started), T0);
+        outbox.sync("c1", "c1", 1, Some(Kind::Started), T0);
         assert!(outbox.take_ready(T0).is_none());
         let id = NotificationId::new("c1", 1, "stopped-normal");
         assert!(outbox.in_flight_mut(&id).is_some());
@@ -212,7 +220,7 @@ mod tests {
     #[test]
     fn a_retry_waits_until_due() {
         let mut outbox = Outbox::default();
-        outbox.sync("c1", 1, Some(Kind::StoppedNormal), T0);
+        outbox.sync("c1", "c1", 1, Some(Kind::StoppedNormal), T0);
         outbox.take_ready(T0);
         let id = NotificationId::new("c1", 1, "stopped-normal");
         let later = Timestamp::from_unix(1_010, 0);
@@ -228,7 +236,7 @@ mod tests {
     #[test]
     fn the_record_has_nothing_in_flight() {
         let mut outbox = Outbox::default();
-        outbox.sync("c1", 1, Some(Kind::StoppedNormal), T0);
+        outbox.sync("c1", "c1", 1, Some(Kind::StoppedNormal), T0);
         outbox.take_ready(T0);
         assert!(
             outbox

@@ -22,6 +22,7 @@ const TOML_SECTIONS: &[&str] = &[
     "[monitor]",
     "[paths]",
     "[metrics]",
+    "[host_names]",
 ];
 
 impl Format {

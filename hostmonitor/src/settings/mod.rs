@@ -13,6 +13,7 @@
 mod auth;
 mod error;
 mod format;
+mod host_names;
 mod ini;
 pub mod masakari_monitors;
 
@@ -25,6 +26,7 @@ use crate::engine::{self, FailurePolicy};
 pub use auth::{Auth, Credential, Keystone, Noauth2, TokenFile};
 pub use error::SettingsError;
 pub use format::Format;
+pub use host_names::HostNames;
 
 /// Where the configuration file is looked for when none is named.
 pub const DEFAULT_PATH: &str = "/etc/masakari-pcmk/hostmonitor.toml";
@@ -41,6 +43,8 @@ pub struct Settings {
     pub paths: Paths,
     /// The Prometheus metrics endpoint.
     pub metrics: Metrics,
+    /// Masakari's names for nodes whose hypervisor is named differently.
+    pub host_names: HostNames,
 }
 
 /// A configuration as read from a file, with what the file held that does not apply here.
@@ -296,6 +300,7 @@ impl Settings {
                 interval: Duration::from_secs(m.retry_interval),
                 max_interval: Duration::from_secs(m.retry_max_interval),
             },
+            host_names: self.host_names.to_map(),
             ..engine::Config::default()
         }
     }
@@ -341,6 +346,7 @@ impl Settings {
                 "at least one kind of node (remotes, guests, members) must be watched",
             ));
         }
+        self.host_names.validate()?;
         self.masakari.auth.validate()
     }
 }

@@ -65,6 +65,8 @@ fn random_config(rng: &mut Rng) -> Config {
             max_interval: Duration::from_secs(5 + rng.below(30)),
         },
         online_record_granularity: Duration::from_secs(if rng.chance(50) { 0 } else { 60 }),
+        // The model keys stored notifications by their hostname: node names here.
+        host_names: Default::default(),
     }
 }
 

@@ -227,3 +227,30 @@ fn back_online_after_unknown_sends_started() {
     h.deliver(&id, DeliveryOutcome::Accepted);
     assert_eq!(sent(&h.member("c1")), ["c1:STARTED"]);
 }
+
+#[test]
+fn notifications_carry_the_mapped_host_name_while_episodes_stay_keyed_by_node() {
+    let config = Config {
+        host_names: [("c1".to_owned(), "hv-c1.example.org".to_owned())].into(),
+        ..Config::default()
+    };
+    let mut h = Harness::new(config, 4);
+    h.lost("c1");
+    let stop = notifications(&h.fenced("c1", FenceOutcome::Succeeded))[0].clone();
+    assert_eq!(stop.hostname, "hv-c1.example.org");
+    assert_eq!(stop.request().notification.hostname, "hv-c1.example.org");
+    assert_eq!(stop.id.as_str(), "c1/1/stopped-normal");
+    let status = h.engine.status();
+    let c1 = status.hosts.iter().find(|v| v.name == "c1").unwrap();
+    assert_eq!(c1.episode, 1);
+    assert!(status.hosts.iter().all(|v| !v.name.starts_with("hv-")));
+    h.deliver(&stop.id, DeliveryOutcome::Accepted);
+    let started = notifications(&h.member("c1"))[0].clone();
+    assert_eq!(
+        (started.hostname.as_str(), started.id.as_str()),
+        ("hv-c1.example.org", "c1/1/started")
+    );
+    h.lost("c2");
+    let unmapped = notifications(&h.fenced("c2", FenceOutcome::Succeeded))[0].clone();
+    assert_eq!(unmapped.hostname, "c2");
+}
