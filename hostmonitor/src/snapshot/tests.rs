@@ -98,6 +98,21 @@ fn a_real_lab_reading_with_a_fenced_remote() {
 }
 
 #[test]
+fn a_fence_with_an_unreadable_year_confirms_nothing() {
+    let seeds = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/seeds/hostmonitor_snapshot"
+    );
+    for seed in ["fence-twelve-digit-year.xml", "fence-year-zero.xml"] {
+        let xml = std::fs::read_to_string(format!("{seeds}/{seed}")).unwrap();
+        let s = from_crm_mon(&xml, "", "ctl1", T0).unwrap();
+        let c1 = s.nodes.iter().find(|n| n.name == "compute1").unwrap();
+        assert!(!c1.online, "{seed}");
+        assert_eq!(c1.fencing.last_success, None, "{seed}");
+    }
+}
+
+#[test]
 fn a_remote_whose_connection_is_still_starting_is_not_online() {
     let xml = include_str!("../../tests/data/crm-mon-remote-reconnecting.xml");
     let s = from_crm_mon(xml, "", "ctl1", T0).unwrap();

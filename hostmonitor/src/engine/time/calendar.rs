@@ -18,6 +18,9 @@ use super::Timestamp;
 /// The years a calendar time may name: from the Unix epoch to the last four-digit year.
 pub const YEARS: RangeInclusive<u64> = 1970..=9999;
 
+/// 9999-12-31T23:59:59, in seconds since the epoch: a leap second after it would leave [`YEARS`].
+const LAST_SECOND: u64 = 253_402_300_799;
+
 /// Longest piece of unreadable text quoted in a [`CalendarError::Malformed`].
 const QUOTED: usize = 48;
 
@@ -47,7 +50,8 @@ pub enum CalendarError {
         /// The day given.
         day: u64,
     },
-    /// Hours, minutes or seconds out of range (a leap second, `:60`, is accepted).
+    /// Hours, minutes or seconds out of range (a leap second, `:60`, is accepted, except
+    /// after the last second of 9999).
     #[error("{hour:02}:{minute:02}:{second:02} is not a time of day")]
     TimeOfDay {
         /// The hour.
@@ -78,6 +82,14 @@ impl Timestamp {
             .checked_mul(86_400)
             .and_then(|s| s.checked_add(of_day))
             .ok_or(CalendarError::Year(date.0))?;
+        if secs > LAST_SECOND {
+            let (hour, minute, second) = time;
+            return Err(CalendarError::TimeOfDay {
+                hour,
+                minute,
+                second,
+            });
+        }
         let micros = secs
             .checked_mul(1_000_000)
             .and_then(|m| m.checked_add(u64::from(micros)))
@@ -247,7 +259,11 @@ mod tests {
         assert_eq!(at("1969-12-31 23:59:59"), Err(CalendarError::Year(1969)));
         assert_eq!(at("10000-01-01 00:00:00"), Err(CalendarError::Year(10_000)));
         assert!(at("1970-01-01 00:00:00").is_ok());
-        assert!(at("9999-12-31 23:59:60").is_ok());
+        assert!(at("9999-12-30 23:59:60").is_ok());
+        assert!(matches!(
+            at("9999-12-31 23:59:60"),
+            Err(CalendarError::TimeOfDay { .. })
+        ));
     }
 
     #[test]
@@ -304,6 +320,24 @@ mod tests {
             Timestamp::from_utc((2026, 1, 1), (0, 0, 0), 1_000_000),
             Err(CalendarError::Micros(1_000_000))
         );
+    }
+
+    #[test]
+    fn the_fuzz_seeds_hold_the_fuzz_targets_invariant() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/seeds/hostmonitor_time"
+        );
+        let mut accepted = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            if let Ok(at) = Timestamp::parse_utc(&text) {
+                let shown = at.iso8601().to_string();
+                assert_eq!(Timestamp::parse_utc(&shown), Ok(at), "{text:?} -> {shown}");
+                accepted += 1;
+            }
+        }
+        assert_eq!(accepted, 3, "pacemaker, keystone and leap-day seeds");
     }
 
     #[test]
