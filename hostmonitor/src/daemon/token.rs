@@ -16,7 +16,6 @@ use serde_json::json;
 use super::now;
 use crate::engine::Timestamp;
 use crate::settings::{Auth, Credential, Keystone, Masakari};
-use crate::snapshot::parse_completed;
 
 /// Renew a Keystone token this long before it expires.
 const RENEW_BEFORE: Duration = Duration::from_secs(120);
