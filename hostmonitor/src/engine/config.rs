@@ -26,14 +26,14 @@ pub struct Config {
     pub mass_failure: MassFailure,
     /// Delivery retries.
     pub retry: Retry,
-    /// How far the time a host was last seen online may run ahead of the persisted copy
-    /// while the host stays online, to spare the durable record a write on every
-    /// reconcile. Transitions are always persisted exactly. Default: 60 s.
-    pub online_record_granularity: Duration,
     /// The name Masakari knows a node's hypervisor by, where it is not the Pacemaker node
     /// name (node name -> Masakari host name). Only the notification's `hostname` uses it:
     /// episodes, records and notification ids stay keyed by the node name. Default: empty.
     pub host_names: BTreeMap<String, String>,
+    /// Whether every sighting of an online host is persisted, rather than only its transitions
+    /// and its sightings after a known fence. Default: false, so an idle cluster costs no write;
+    /// see "Exactly once" in the engine's docs for the window that true closes.
+    pub persist_every_sighting: bool,
 }
 
 impl Default for Config {
@@ -46,8 +46,8 @@ impl Default for Config {
             power_off_confirms: false,
             mass_failure: MassFailure::default(),
             retry: Retry::default(),
-            online_record_granularity: Duration::from_secs(60),
             host_names: BTreeMap::new(),
+            persist_every_sighting: false,
         }
     }
 }

@@ -60,8 +60,9 @@ pub(crate) struct Host {
     /// The notifications of `episode` handed out for delivery.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub(crate) sent: BTreeSet<Kind>,
-    /// When it was last seen online, as persisted (at most
-    /// [`Config::online_record_granularity`] behind while it stays online).
+    /// When it was last seen online, as persisted: written on every transition and whenever the
+    /// host is seen online after a known fence or power-off, so that each of those compares with
+    /// it as with the exact time; not refreshed while nothing a decision reads changes.
     #[serde(
         rename = "last_online",
         default,
@@ -200,11 +201,13 @@ impl Host {
             FenceOutcome::Failed => &mut self.fence_failed,
         };
         *slot = (*slot).max(Some(at));
+        self.keep_order();
     }
 
     /// The daemon's IPMI check found the chassis off at `now`.
     pub(crate) fn record_power_off(&mut self, now: Timestamp) {
         self.power_off = self.power_off.max(Some(now));
+        self.keep_order();
     }
 
     fn merge_fence_history(&mut self, view: &NodeView) {
@@ -239,11 +242,21 @@ impl Host {
             self.phase = Phase::Online;
             changed = true;
         }
-        let drift = match (self.last_online, self.recorded_online) {
-            (Some(last), Some(recorded)) => last.saturating_duration_since(recorded),
-            _ => config.online_record_granularity,
-        };
-        if changed || self.phase != Phase::Online || drift >= config.online_record_granularity {
+        if changed || self.phase != Phase::Online || config.persist_every_sighting {
+            self.recorded_online = self.last_online;
+        }
+        self.keep_order();
+    }
+
+    /// Persists the last sighting when the record would otherwise order it wrongly against a known
+    /// fence or power-off ([`Host::after_online`] is the only decision that reads it): the one
+    /// write a host that stays online needs after a fence that did not keep it down.
+    fn keep_order(&mut self) {
+        let misordered = [self.fence_ok, self.fence_failed, self.power_off]
+            .into_iter()
+            .flatten()
+            .any(|at| self.recorded_online < Some(at) && Some(at) <= self.last_online);
+        if misordered {
             self.recorded_online = self.last_online;
         }
     }

@@ -74,11 +74,15 @@
 //! node's membership is ignored if a newer fact about that node was already applied (an
 //! alert or corosync event that arrived after the reconcile began, or a later reconcile).
 //!
-//! While a host stays online, the time it was last seen is persisted at most
-//! [`Config::online_record_granularity`] behind; every transition is persisted exactly.
-//! So after a restart a fence up to that long before the host's true last sighting could
-//! be taken as belonging to a loss that followed while no monitor ran: that would take a
-//! fence, a reboot and a rejoin within that window, all while no monitor was running.
+//! While a host stays online, the time it was last seen is not rewritten: a record changes
+//! only when something a decision reads changes. It is persisted on every transition, and
+//! again when the host is seen online after a fence or power-off the engine knows of, so a
+//! restored engine orders every known fence against the last sighting as the running one
+//! did. What remains is a fence that completed before a host's last sighting but that no
+//! reconcile had shown by then (crm_mon lists the fencer's history with the node states,
+//! so only a lagging fencer history) and that a monitor restarted since learns of: it is
+//! judged against the last persisted sighting. [`Config::persist_every_sighting`] closes
+//! that window at the cost of a write per online host per reconcile.
 //!
 //! # Holding
 //!

@@ -64,9 +64,9 @@ fn random_config(rng: &mut Rng) -> Config {
             interval: Duration::from_secs(1 + rng.below(10)),
             max_interval: Duration::from_secs(5 + rng.below(30)),
         },
-        online_record_granularity: Duration::from_secs(if rng.chance(50) { 0 } else { 60 }),
         // The model keys stored notifications by their hostname: node names here.
         host_names: Default::default(),
+        persist_every_sighting: rng.chance(50),
     }
 }
 
@@ -359,7 +359,7 @@ impl Run {
 
     /// The daemon dies; a new one resumes from the persisted record.
     fn restart(&mut self) {
-        if self.config.online_record_granularity != Duration::ZERO {
+        if !self.config.persist_every_sighting {
             return;
         }
         let mut record = Record::default();

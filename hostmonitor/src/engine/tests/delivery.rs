@@ -168,26 +168,40 @@ fn a_restored_engine_does_not_persist_an_unchanged_record() {
     assert!(!actions.iter().any(|a| matches!(a, Action::Persist(_))));
 }
 
+fn persists(actions: &[Action]) -> bool {
+    actions.iter().any(|a| matches!(a, Action::Persist(_)))
+}
+
 #[test]
-fn seeing_a_host_online_is_persisted_coarsely_but_transitions_exactly() {
+fn a_host_that_stays_online_is_never_rewritten_but_transitions_are() {
     let mut h = Harness::new(Config::default(), 4);
-    h.snapshot(h.views(&[]));
+    for _ in 0..720 {
+        h.now = h.now.saturating_add(Duration::from_secs(5));
+        assert!(!persists(&h.snapshot(h.views(&[]))));
+    }
+    assert!(persists(&h.lost("c1")));
+    assert!(persists(&h.member("c1")));
+}
+
+#[test]
+fn a_sighting_after_a_known_fence_is_persisted_so_a_restart_orders_them_alike() {
+    let mut h = Harness::new(Config::default(), 4);
+    h.now = h.now.saturating_add(Duration::from_secs(600));
+    let fenced_at = h.now;
+    let mut views = h.views(&[]);
+    views[0].fencing.last_success = Some(fenced_at);
     assert!(
-        !h.snapshot(h.views(&[]))
-            .iter()
-            .any(|a| matches!(a, Action::Persist(_)))
+        persists(&h.snapshot(views.clone())),
+        "the fence, seen online after it"
     );
-    h.now = h.now.saturating_add(Duration::from_secs(60));
+    assert!(!persists(&h.snapshot(views)));
+    h.engine = Engine::restore(Config::default(), h.engine.record()).unwrap();
+    let mut lost = h.views(&["c1"]);
+    lost[0].fencing.last_success = Some(fenced_at);
+    let actions = h.snapshot(lost);
     assert!(
-        h.snapshot(h.views(&[]))
-            .iter()
-            .any(|a| matches!(a, Action::Persist(_)))
-    );
-    assert!(h.lost("c1").iter().any(|a| matches!(a, Action::Persist(_))));
-    assert!(
-        h.member("c1")
-            .iter()
-            .any(|a| matches!(a, Action::Persist(_)))
+        !sent(&actions).contains(&"c1:STOPPED/NORMAL".to_owned()),
+        "a fence before the last sighting confirmed a later loss: {actions:?}"
     );
 }
 
