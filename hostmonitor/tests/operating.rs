@@ -299,6 +299,41 @@ fn fake_tool(dir: &Path, name: &str, asked: &str, output: &Path) {
     std::fs::set_permissions(&fake, mode).unwrap();
 }
 
+/// A stand-in for `attrd_updater` in `dir/bin`: private attributes kept as files
+/// `dir/attrd/NAME/NODE`, queried as attrd_updater 2.1.5 prints them.
+fn fake_attrd(dir: &Path) {
+    let store = dir.join("attrd");
+    let script = format!(
+        r#"#!/bin/sh
+store={}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --name) name=$2; shift ;;
+    --node) node=$2; shift ;;
+    --update) value=$2; shift ;;
+    --query) query=1 ;;
+  esac
+  shift
+done
+if [ -n "$query" ]; then
+  [ -d "$store/$name" ] || {{ echo "Could not query value of $name: attribute does not exist" >&2; exit 78; }}
+  for f in "$store/$name"/*; do printf 'name="%s" host="%s" value="%s"\n' "$name" "${{f##*/}}" "$(cat "$f")"; done
+  exit 0
+fi
+mkdir -p "$store/$name" && printf '%s' "$value" > "$store/$name/$node"
+"#,
+        store.display()
+    );
+    let fake = dir.join("bin/attrd_updater");
+    std::fs::write(&fake, script).unwrap();
+    let mut mode = std::fs::metadata(&fake).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut mode, 0o755);
+    std::fs::set_permissions(&fake, mode).unwrap();
+    let partition = dir.join("partition");
+    std::fs::write(&partition, "ctl1\n").unwrap();
+    fake_tool(dir, "crm_node", "--partition", &partition);
+}
+
 fn write_atomically(path: &Path, text: &str) {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text).unwrap();
@@ -333,6 +368,7 @@ fn a_fenced_compute_is_notified_once_stored_and_timed() {
     let states = dir.join("node_states.xml");
     write_atomically(&states, &remote_node_states(true));
     fake_tool(&dir, "cibadmin", "remote_node", &states);
+    fake_attrd(&dir);
 
     let metrics_port = free_port();
     let config = write_config(&dir, api_port, metrics_port);
@@ -400,6 +436,15 @@ fn a_fenced_compute_is_notified_once_stored_and_timed() {
             "{line} in {metrics}"
         );
     }
+    let record = &status().unwrap()["record"];
+    assert_eq!(record["source"], "none", "{record}");
+    assert_eq!(record["cluster_current"], true, "{record}");
+    let commit =
+        std::fs::read_to_string(dir.join("attrd/masakari-hostmonitor-commit/ctl1")).unwrap();
+    assert!(
+        commit.contains(r#""hosts":["compute1","compute2"]"#),
+        "{commit}"
+    );
     drop(daemon);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -4,11 +4,13 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, watch};
 
+use super::error::DaemonError;
 use super::health::Health;
 use super::now;
+use crate::daemon::outputs::attrd::AttrdUpdater;
 use crate::daemon::outputs::delivery::Delivery;
 use crate::daemon::outputs::power::PowerCheck;
-use crate::daemon::outputs::store::Store;
+use crate::daemon::outputs::store::{Store, StoreError};
 use crate::engine::{Action, DeliveryOutcome, Engine, Event, Level, Timestamp};
 
 /// What the other tasks ask of the engine.
@@ -25,7 +27,7 @@ pub struct EngineTask {
     /// The decision state machine.
     pub engine: Engine,
     /// Where its record goes.
-    pub store: Store,
+    pub store: Store<AttrdUpdater>,
     /// The Masakari API client.
     pub delivery: Arc<Delivery>,
     /// IPMI power checks.
@@ -37,12 +39,13 @@ pub struct EngineTask {
 }
 
 impl EngineTask {
-    /// Runs until shutdown or until every sender is gone.
+    /// Runs until shutdown or until every sender is gone; fails when the cluster's record turns
+    /// out newer than the one the engine resumed from (a restart resumes from it).
     pub async fn run(
         mut self,
         mut requests: mpsc::UnboundedReceiver<Request>,
         mut shutdown: watch::Receiver<bool>,
-    ) {
+    ) -> Result<(), DaemonError> {
         loop {
             let deadline = self.engine.poll_timeout();
             let actions = tokio::select! {
@@ -52,13 +55,32 @@ impl EngineTask {
                         let _ = reply.send(self.status());
                         continue;
                     }
-                    None => return,
+                    None => return Ok(()),
                 },
                 () = sleep_until(deadline) => self.engine.on_timeout(now()),
-                _ = shutdown.changed() => return,
+                () = retry_at(self.store.retry_at()) => {
+                    let result = self.store.retry().await;
+                    self.check_durable(result)?;
+                    continue;
+                }
+                _ = shutdown.changed() => return Ok(()),
             };
             let actions = self.take_queued(actions, &mut requests);
-            self.carry_out(actions).await;
+            self.carry_out(actions).await?;
+        }
+    }
+
+    /// Whether a write is durable; logs why not, and stops on a newer cluster record.
+    fn check_durable(&self, result: Result<(), StoreError>) -> Result<bool, DaemonError> {
+        match result {
+            Ok(()) => Ok(true),
+            Err(StoreError::Superseded { cluster, local }) => {
+                Err(DaemonError::Superseded { cluster, local })
+            }
+            Err(error) => {
+                tracing::error!(%error, "state not durable: holding notifications, retrying the cluster write");
+                Ok(false)
+            }
         }
     }
 
@@ -82,7 +104,7 @@ impl EngineTask {
 
     /// Carries out a batch of actions: every record update first, stored in one durable write, then
     /// the rest in order; a notification goes out only once the write covering it is durable.
-    async fn carry_out(&mut self, actions: Vec<Action>) {
+    async fn carry_out(&mut self, actions: Vec<Action>) -> Result<(), DaemonError> {
         let mut updates = Vec::new();
         let mut others = Vec::new();
         for action in actions {
@@ -92,17 +114,15 @@ impl EngineTask {
             }
         }
         let mut durable = true;
-        if !updates.is_empty()
-            && let Err(error) = self.store.apply(&updates).await
-        {
-            tracing::error!(%error, "cannot persist state: holding notifications until it works");
-            durable = false;
+        if !updates.is_empty() {
+            let result = self.store.apply(&updates).await;
+            durable = self.check_durable(result)?;
         }
         for action in others {
             match action {
                 Action::Persist(_) => {} // stored above
                 Action::Notify(n) if !durable => {
-                    let reason = "the state file could not be written".to_owned();
+                    let reason = "the cluster record did not take the write".to_owned();
                     let _ = self.own.send(Request::Event(Event::Delivery {
                         id: n.id,
                         outcome: DeliveryOutcome::Transient { reason },
@@ -136,6 +156,7 @@ impl EngineTask {
                 }
             }
         }
+        Ok(())
     }
 
     fn status(&self) -> serde_json::Value {
@@ -150,7 +171,15 @@ impl EngineTask {
             "corosync_quorate": health.corosync_quorate,
             "alerts_accepted": health.alerts_accepted,
             "alerts_refused": health.alerts_refused,
+            "record": self.store.view(),
         })
+    }
+}
+
+async fn retry_at(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 

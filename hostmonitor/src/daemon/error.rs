@@ -23,6 +23,18 @@ pub enum DaemonError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The cluster's record turned out newer than the local file the monitor resumed from while
+    /// the cluster could not be read; a restart resumes from the cluster's.
+    #[error(
+        "the cluster record (generation {cluster}) is newer than the local file this monitor \
+         resumed from (generation {local}): stopping, so that a restart resumes from it"
+    )]
+    Superseded {
+        /// The cluster record's generation.
+        cluster: u64,
+        /// The generation resumed from.
+        local: u64,
+    },
     /// The async runtime could not be built.
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),

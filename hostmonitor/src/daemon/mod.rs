@@ -3,7 +3,7 @@
 //! ```text
 //!  inputs/                                                       outputs/
 //!  alert agent ──unix socket──> alert_socket ─┐
-//!  corosync quorum callbacks ──> quorum ──────┼─> engine_task (Engine) ─┬─> store (state file, first)
+//!  corosync quorum callbacks ──> quorum ──────┼─> engine_task (Engine) ─┬─> store (cluster record)
 //!  crm_mon every few s / on wake ─> reconcile ┘        ▲               ├─> delivery ─> Masakari API
 //!  masakari-hostmonitor status ──> control ────────────┘               └─> power (IPMI check)
 //!  Prometheus GET /metrics ──> metrics (reads health, counters, engine status)
@@ -15,8 +15,9 @@
 //! the daemon: the engine (`crate::engine`) and the crm_mon reading (`crate::snapshot`).
 //!
 //! Every task ends when the caller's shutdown future completes (SIGTERM or SIGINT from the command
-//! line, as mini-redis takes its shutdown); the state file is always current, so stopping at
-//! any point loses nothing.
+//! line, as mini-redis takes its shutdown); the record is written before anything it covers goes
+//! out, so stopping at any point loses nothing. The engine task alone may end the daemon early:
+//! when the cluster's record turns out newer than the one it resumed from.
 
 mod check;
 mod engine_task;
@@ -44,7 +45,7 @@ use error::io_error;
 use health::Health;
 use inputs::{alert_socket, control, quorum, reconcile};
 use net::unix_socket;
-use outputs::{delivery, power, store::Store};
+use outputs::{attrd::AttrdUpdater, delivery, power, store::Store};
 
 /// The current time, as the engine counts it.
 pub(crate) fn now() -> Timestamp {
@@ -62,7 +63,7 @@ pub fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Result<(),
 }
 
 async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result<(), DaemonError> {
-    let mut store = Store::open(&settings.paths.state_file)?;
+    let mut store = Store::open(&settings.paths.state_file, AttrdUpdater)?;
     let mut config = settings.engine_config();
     let local_node = match config.local_node.clone() {
         Some(name) => name,
@@ -105,8 +106,8 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
         endpoint = settings.masakari.endpoint,
         "host monitor running"
     );
+    let mut engine_task = tokio::spawn(task.run(rx, stopped.clone()));
     let tasks = [
-        tokio::spawn(task.run(rx, stopped.clone())),
         tokio::spawn(alert_socket::run(
             alerts,
             alert_socket::Allowed::from_system(),
@@ -126,16 +127,23 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
             local_node, interval, wake, tx, health, stopped,
         )),
     ];
-    shutdown.await;
+    let ended = tokio::select! {
+        () = shutdown => None,
+        ended = &mut engine_task => Some(ended),
+    };
     tracing::info!("stopping");
     let _ = stop.send(true);
     for t in tasks {
         let _ = t.await;
     }
+    let ended = match ended {
+        Some(ended) => ended,
+        None => engine_task.await,
+    };
     for path in [&settings.paths.alert_socket, &settings.paths.control_socket] {
         let _ = std::fs::remove_file(path);
     }
-    Ok(())
+    ended.unwrap_or(Ok(()))
 }
 
 async fn local_node_or_hostname() -> String {

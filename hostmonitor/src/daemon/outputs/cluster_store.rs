@@ -1,126 +1,234 @@
-//! The durable record kept in the cluster itself: one `crm_config` property (set `masakari-hostmonitor`,
-//! name `state`) holding the record as JSON. A monitor restarted on another controller reads it back,
-//! so it neither re-sends nor forgets a notification after a failover. Written through `cibadmin`'s
-//! stdin (the record can be larger than one argv string may be), read with `crm_attribute`.
+//! The durable record kept in the cluster: private attributes in pacemaker-attrd ([`super::attrd`]),
+//! one per part, so a write changes nothing in the CIB (no epoch bump, no scheduler run) and touches
+//! only the parts that changed:
+//!
+//! ```text
+//!  masakari-hostmonitor-host-NODE   {"g":GEN,"part":<HostRecord>}   one per watched host
+//!  masakari-hostmonitor-guard       {"g":GEN,"part":<GuardRecord>}
+//!  masakari-hostmonitor-commit      {"g":GEN,"hosts":[NODE,...]}     written last
+//! ```
+//!
+//! Each is set for every node of the partition: attrd forgets a node's values when that node leaves,
+//! so the copy survives the loss of any controller but the last. The commit says which generation a
+//! node holds whole; a load takes the highest commit and, per part, the highest generation. A full
+//! cluster restart clears attrd: the local file is then what the monitor resumes from.
 
-use std::process::Stdio;
+use std::collections::BTreeSet;
 
-use tokio::io::AsyncWriteExt as _;
-use tokio::process::Command;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-use crate::daemon::net::process::{TOOL_TIMEOUT, output};
-use crate::engine::Record;
+use super::attrd::{Attrd, NodeValue};
+use crate::engine::{GuardRecord, HostRecord, Record, RecordUpdate};
 
-/// The property set holding the record.
-pub const SET: &str = "masakari-hostmonitor";
-/// The property's name.
-pub const NAME: &str = "state";
-/// crm_attribute's exit status for "no such attribute".
-const NOT_FOUND: i32 = 105;
+/// The commit attribute's name.
+pub const COMMIT: &str = "masakari-hostmonitor-commit";
+const GUARD: &str = "masakari-hostmonitor-guard";
+const HOST_PREFIX: &str = "masakari-hostmonitor-host-";
 
-/// The record stored in the cluster, `None` when there is none yet.
-pub async fn load() -> Result<Option<Record>, String> {
-    let mut cmd = Command::new("crm_attribute");
-    cmd.args([
-        "--type",
-        "crm_config",
-        "--set-name",
-        SET,
-        "--name",
-        NAME,
-        "--query",
-        "--quiet",
-    ]);
-    cmd.kill_on_drop(true).stdin(Stdio::null());
-    let out = tokio::time::timeout(TOOL_TIMEOUT, cmd.output())
-        .await
-        .map_err(|_| "crm_attribute took too long".to_owned())?
-        .map_err(|e| format!("cannot run crm_attribute: {e}"))?;
-    if out.status.code() == Some(NOT_FOUND) {
+/// A record with the generation it was written at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stored {
+    /// When it was written, in microseconds since the epoch (or one more than the generation before
+    /// when the clock went back): comparable between copies written on different controllers.
+    pub generation: u64,
+    /// The record.
+    pub record: Record,
+}
+
+/// The parts of the record the cluster copy lacks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changed {
+    /// Every part.
+    pub whole: bool,
+    /// Hosts whose part changed.
+    pub hosts: BTreeSet<String>,
+    /// Whether the guard changed.
+    pub guard: bool,
+}
+
+impl Changed {
+    /// Adds what `update` carries.
+    pub fn add(&mut self, update: &RecordUpdate) {
+        self.hosts
+            .extend(update.hosts.iter().map(|(name, _)| name.clone()));
+        self.guard |= update.guard.is_some();
+    }
+
+    /// Whether the cluster copy is complete.
+    pub fn is_empty(&self) -> bool {
+        !self.whole && self.hosts.is_empty() && !self.guard
+    }
+}
+
+/// Why the cluster copy could not be read or written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClusterError {
+    /// `attrd_updater` or `crm_node` failed (Pacemaker not running here, or not answering).
+    #[error("{0}")]
+    Tool(String),
+    /// An attribute holds something that is not a record part.
+    #[error(
+        "attribute {attribute} of node {node} is unreadable ({reason}); clear it with \
+         attrd_updater --private --name {attribute} --node {node} --delete"
+    )]
+    Unreadable {
+        /// The attribute.
+        attribute: String,
+        /// The node it is set for.
+        node: String,
+        /// The parse error.
+        reason: String,
+    },
+    /// A part could not be encoded.
+    #[error("cannot encode a record part: {0}")]
+    Encode(String),
+    /// The commit names a part that no node holds.
+    #[error("the cluster record of generation {generation} lacks its part {attribute}")]
+    Missing {
+        /// The commit's generation.
+        generation: u64,
+        /// The missing attribute.
+        attribute: String,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct Part<T> {
+    g: u64,
+    part: T,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Commit {
+    g: u64,
+    hosts: Vec<String>,
+}
+
+fn host_attribute(host: &str) -> String {
+    format!("{HOST_PREFIX}{host}")
+}
+
+/// The record the cluster holds, `None` when it holds none (never written, or a full restart).
+pub async fn load(attrd: &impl Attrd) -> Result<Option<Stored>, ClusterError> {
+    let Some(commit) = newest::<Commit>(attrd, COMMIT, |c| c.g).await? else {
         return Ok(None);
+    };
+    let mut record = Record::default();
+    for host in commit.hosts {
+        let attribute = host_attribute(&host);
+        let part = newest::<Part<HostRecord>>(attrd, &attribute, |p| p.g).await?;
+        let part = part.ok_or(ClusterError::Missing {
+            generation: commit.g,
+            attribute,
+        })?;
+        record.hosts.insert(host, part.part);
     }
-    if !out.status.success() {
-        return Err(format!(
-            "crm_attribute failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    serde_json::from_slice(out.stdout.trim_ascii())
-        .map(Some)
-        .map_err(|e| {
-            format!(
-                "the record in the CIB is unreadable: {e} (remove it with \
-                 crm_attribute --type crm_config --set-name {SET} --name {NAME} --delete)"
-            )
-        })
+    let guard = newest::<Part<GuardRecord>>(attrd, GUARD, |p| p.g).await?;
+    record.guard = guard
+        .ok_or(ClusterError::Missing {
+            generation: commit.g,
+            attribute: GUARD.to_owned(),
+        })?
+        .part;
+    Ok(Some(Stored {
+        generation: commit.g,
+        record,
+    }))
 }
 
-/// Replaces the record in the cluster; returns once the CIB has committed it.
-pub async fn save(record: &Record) -> Result<(), String> {
-    let json = serde_json::to_string(record).map_err(|e| e.to_string())?;
-    let xml = fragment(&json);
-    let mut child = Command::new("cibadmin")
-        .args([
-            "--modify",
-            "--allow-create",
-            "--scope",
-            "crm_config",
-            "--xml-pipe",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| format!("cannot run cibadmin: {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(xml.as_bytes())
-            .await
-            .map_err(|e| format!("cibadmin stdin: {e}"))?;
-    }
-    let out = tokio::time::timeout(TOOL_TIMEOUT, child.wait_with_output())
+/// The value of `attribute` with the highest generation over all nodes.
+async fn newest<T: DeserializeOwned>(
+    attrd: &impl Attrd,
+    attribute: &str,
+    generation: impl Fn(&T) -> u64,
+) -> Result<Option<T>, ClusterError> {
+    let values = attrd
+        .query_all(attribute)
         .await
-        .map_err(|_| "cibadmin took too long".to_owned())?
-        .map_err(|e| format!("cibadmin: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "cibadmin failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
+        .map_err(ClusterError::Tool)?;
+    let mut best: Option<T> = None;
+    for value in values {
+        let parsed = parse::<T>(attribute, &value)?;
+        if best
+            .as_ref()
+            .is_none_or(|b| generation(&parsed) > generation(b))
+        {
+            best = Some(parsed);
+        }
     }
+    Ok(best)
 }
 
-/// The `cluster_property_set` carrying `json`, escaped for an XML attribute.
-fn fragment(json: &str) -> String {
-    let value = quick_xml::escape::escape(json);
-    format!(
-        "<cluster_property_set id=\"{SET}\"><nvpair id=\"{SET}-{NAME}\" name=\"{NAME}\" value=\"{value}\"/></cluster_property_set>"
-    )
+fn parse<T: DeserializeOwned>(attribute: &str, value: &NodeValue) -> Result<T, ClusterError> {
+    serde_json::from_str(&value.value).map_err(|e| ClusterError::Unreadable {
+        attribute: attribute.to_owned(),
+        node: value.node.clone(),
+        reason: e.to_string(),
+    })
 }
 
-/// Whether the cluster tools can be used from here at all (the first load tells).
-pub async fn reachable() -> bool {
-    output(Command::new("cibadmin").args(["--query", "--scope", "crm_config"]))
+/// Writes `changed` parts of `stored` for every node of the partition (every part for a node whose
+/// commit is not `committed`, the generation the cluster held whole before), then the commit.
+/// Returns once attrd took every value.
+pub async fn save(
+    attrd: &impl Attrd,
+    stored: &Stored,
+    committed: Option<u64>,
+    changed: &Changed,
+) -> Result<(), ClusterError> {
+    let members = attrd.partition().await.map_err(ClusterError::Tool)?;
+    let commits = attrd.query_all(COMMIT).await.map_err(ClusterError::Tool)?;
+    let g = stored.generation;
+    for node in &members {
+        let held = commits.iter().find(|c| &c.node == node);
+        let in_sync = held
+            .and_then(|c| serde_json::from_str::<Commit>(&c.value).ok())
+            .is_some_and(|c| Some(c.g) == committed);
+        let whole = changed.whole || !in_sync;
+        for (attribute, value) in parts(stored, changed, whole)? {
+            set(attrd, &attribute, node, &value).await?;
+        }
+        let hosts = stored.record.hosts.keys().cloned().collect();
+        set(attrd, COMMIT, node, &json(&Commit { g, hosts })?).await?;
+    }
+    Ok(())
+}
+
+/// The attributes to write: every part when `whole`, else the changed ones.
+fn parts(
+    stored: &Stored,
+    changed: &Changed,
+    whole: bool,
+) -> Result<Vec<(String, String)>, ClusterError> {
+    let g = stored.generation;
+    let record = &stored.record;
+    let hosts = record
+        .hosts
+        .iter()
+        .filter(|(name, _)| whole || changed.hosts.contains(*name));
+    let mut out = hosts
+        .map(|(name, part)| Ok((host_attribute(name), json(&Part { g, part })?)))
+        .collect::<Result<Vec<_>, ClusterError>>()?;
+    if whole || changed.guard {
+        let part = record.guard;
+        out.push((GUARD.to_owned(), json(&Part { g, part })?));
+    }
+    Ok(out)
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String, ClusterError> {
+    serde_json::to_string(value).map_err(|e| ClusterError::Encode(e.to_string()))
+}
+
+async fn set(
+    attrd: &impl Attrd,
+    attribute: &str,
+    node: &str,
+    value: &str,
+) -> Result<(), ClusterError> {
+    attrd
+        .update(attribute, node, value)
         .await
-        .is_ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_fragment_escapes_the_json() {
-        let xml = fragment(r#"{"a":"<&>\""}"#);
-        assert_eq!(
-            xml,
-            "<cluster_property_set id=\"masakari-hostmonitor\"><nvpair id=\"masakari-hostmonitor-state\" \
-             name=\"state\" value=\"{&quot;a&quot;:&quot;&lt;&amp;&gt;\\&quot;&quot;}\"/></cluster_property_set>"
-        );
-    }
+        .map_err(ClusterError::Tool)
 }
