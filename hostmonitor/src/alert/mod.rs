@@ -138,6 +138,18 @@ impl Alert {
         }
     }
 
+    /// Whether the alert may have changed what the monitor sees, so that it is worth a reconcile:
+    /// node and fencing alerts always; a resource alert only for a resource named like a node the
+    /// monitor knows (a remote's connection resource is named after its node, and its failure can
+    /// leave the node listed online); attribute alerts and every other resource never.
+    pub fn concerns(&self, known_node: impl Fn(&str) -> bool) -> bool {
+        match self.kind() {
+            "node" | "fencing" => true,
+            "resource" => self.get("CRM_alert_rsc").is_some_and(known_node),
+            _ => false,
+        }
+    }
+
     fn timestamp(&self, kind: &str) -> Result<Timestamp, AlertError> {
         let missing = |variable| AlertError::Missing {
             kind: kind.to_owned(),

@@ -132,3 +132,21 @@ fn fence_actions_are_read_from_the_description() {
         assert_eq!(fence_action(bad), None, "{bad}");
     }
 }
+
+#[test]
+fn only_alerts_about_nodes_fencing_and_known_connections_are_worth_a_reconcile() {
+    let known = |name: &str| name == "compute1";
+    let of = |kind: &str, rsc: &str| {
+        alert(&[
+            ("CRM_alert_kind", kind),
+            ("CRM_alert_node", "ctl1"),
+            ("CRM_alert_rsc", rsc),
+        ])
+    };
+    assert!(of("node", "").concerns(known));
+    assert!(of("fencing", "").concerns(known));
+    assert!(of("resource", "compute1").concerns(known));
+    assert!(!of("resource", "haproxy-clone").concerns(known));
+    assert!(!of("attribute", "").concerns(known));
+    assert!(!alert(&[("CRM_alert_kind", "resource")]).concerns(known));
+}

@@ -43,6 +43,7 @@ use crate::settings::Settings;
 use engine_task::EngineTask;
 use error::io_error;
 use health::Health;
+use inputs::known_nodes::KnownNodes;
 use inputs::{alert_socket, control, quorum, reconcile};
 use net::unix_socket;
 use outputs::{attrd::AttrdUpdater, delivery, power, store::Store};
@@ -91,6 +92,7 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
     let (tx, rx) = mpsc::unbounded_channel();
     let (stop, stopped) = watch::channel(false);
     let wake = Arc::new(Notify::new());
+    let known = Arc::new(KnownNodes::default());
     quorum::start(tx.clone(), Arc::clone(&wake), Arc::clone(&health));
     let task = EngineTask {
         engine,
@@ -113,6 +115,7 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
             alert_socket::Allowed::from_system(),
             tx.clone(),
             Arc::clone(&wake),
+            Arc::clone(&known),
             Arc::clone(&health),
             stopped.clone(),
         )),
@@ -124,7 +127,7 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
             stopped.clone(),
         )),
         tokio::spawn(reconcile::run(
-            local_node, interval, wake, tx, health, stopped,
+            local_node, interval, wake, tx, health, known, stopped,
         )),
     ];
     let ended = tokio::select! {

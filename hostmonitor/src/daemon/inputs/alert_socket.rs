@@ -8,6 +8,7 @@ use tokio::io::AsyncReadExt as _;
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{Notify, mpsc, watch};
 
+use super::known_nodes::KnownNodes;
 use crate::alert::{Alert, MAX_LINE};
 use crate::daemon::engine_task::Request;
 use crate::daemon::health::Health;
@@ -44,16 +45,18 @@ pub async fn run(
     allowed: Allowed,
     engine: mpsc::UnboundedSender<Request>,
     reconcile: Arc<Notify>,
+    known: Arc<KnownNodes>,
     health: Arc<Health>,
     shutdown: watch::Receiver<bool>,
 ) {
     accept_loop(listener, "alert", shutdown, |stream| {
         let engine = engine.clone();
         let reconcile = Arc::clone(&reconcile);
+        let known = Arc::clone(&known);
         let health = Arc::clone(&health);
         async move {
             match receive(stream, allowed).await {
-                Ok(alert) => accept(alert, &engine, &reconcile, &health),
+                Ok(alert) => accept(alert, &engine, &reconcile, &known, &health),
                 Err(reason) => {
                     tracing::warn!(%reason, "alert refused");
                     health.update(|h| h.alerts_refused += 1);
@@ -86,6 +89,7 @@ fn accept(
     alert: Alert,
     engine: &mpsc::UnboundedSender<Request>,
     reconcile: &Notify,
+    known: &KnownNodes,
     health: &Health,
 ) {
     match alert.event() {
@@ -103,13 +107,54 @@ fn accept(
             health.update(|h| h.alerts_refused += 1);
         }
     }
-    // Whatever the alert said, Pacemaker's state changed: look at all of it now.
-    reconcile.notify_one();
+    // An alert that may change what the monitor sees is worth a look at all of Pacemaker's state;
+    // one about anything else (another resource, an attribute) costs nothing more.
+    if alert.concerns(|node| known.contains(node)) {
+        reconcile.notify_one();
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn alert(vars: &[(&str, &str)]) -> Alert {
+        Alert::from_env(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
+    }
+
+    /// Whether accepting the alert asked for a reconcile.
+    async fn reconciles(alert: Alert) -> bool {
+        let (engine, _events) = mpsc::unbounded_channel();
+        let reconcile = Notify::new();
+        let known = KnownNodes::default();
+        known.set(["compute1".to_owned()]);
+        accept(alert, &engine, &reconcile, &known, &Health::default());
+        tokio::time::timeout(Duration::ZERO, reconcile.notified())
+            .await
+            .is_ok()
+    }
+
+    #[tokio::test]
+    async fn an_alert_about_nothing_the_monitor_watches_costs_no_reconcile() {
+        let resource = |rsc| {
+            alert(&[
+                ("CRM_alert_kind", "resource"),
+                ("CRM_alert_node", "ctl1"),
+                ("CRM_alert_rsc", rsc),
+                ("CRM_alert_task", "monitor"),
+            ])
+        };
+        assert!(!reconciles(resource("haproxy")).await);
+        let attribute = alert(&[("CRM_alert_kind", "attribute"), ("CRM_alert_node", "ctl1")]);
+        assert!(!reconciles(attribute).await);
+        assert!(reconciles(resource("compute1")).await);
+        let lost = alert(&[
+            ("CRM_alert_kind", "node"),
+            ("CRM_alert_node", "compute1"),
+            ("CRM_alert_desc", "lost"),
+        ]);
+        assert!(reconciles(lost).await);
+    }
 
     #[test]
     fn only_root_and_the_cluster_user_may_send() {

@@ -3,5 +3,6 @@
 
 pub mod alert_socket;
 pub mod control;
+pub mod known_nodes;
 pub mod quorum;
 pub mod reconcile;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::process::Command;
 use tokio::sync::{Notify, mpsc, watch};
 
+use super::known_nodes::KnownNodes;
 use crate::daemon::engine_task::Request;
 use crate::daemon::health::Health;
 use crate::daemon::net::process::{output, output_unless};
@@ -19,17 +20,19 @@ const REMOTE_NODE_STATES: &str = "/cib/status/node_state[@remote_node='true']";
 /// `cibadmin`'s exit code when a query matches nothing (ENXIO).
 const CIBADMIN_NO_MATCH: i32 = 105;
 
-/// Runs reconciles until shutdown: every `interval`, and at once when `wake` is notified.
+/// Runs reconciles until shutdown: every `interval`, and at once when `wake` is notified; each
+/// one that works leaves the nodes it listed in `known`.
 pub async fn run(
     local_node: String,
     interval: Duration,
     wake: Arc<Notify>,
     engine: mpsc::UnboundedSender<Request>,
     health: Arc<Health>,
+    known: Arc<KnownNodes>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
-        reconcile_once(&local_node, &engine, &health).await;
+        reconcile_once(&local_node, &engine, &health, &known).await;
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
             _ = wake.notified() => {}
@@ -42,6 +45,7 @@ async fn reconcile_once(
     local_node: &str,
     engine: &mpsc::UnboundedSender<Request>,
     health: &Health,
+    known: &KnownNodes,
 ) {
     let taken_at = now();
     let result = read_snapshot(local_node, taken_at).await;
@@ -52,6 +56,7 @@ async fn reconcile_once(
                 h.cib_ok = Some(true);
                 h.cib_error = None;
             });
+            known.set(snapshot.nodes.iter().map(|n| n.name.clone()));
             let _ = engine.send(Request::Event(Event::Snapshot(snapshot)));
         }
         Err(error) => {
