@@ -35,6 +35,9 @@ pub enum DaemonError {
         /// The generation resumed from.
         local: u64,
     },
+    /// Another monitor is active in the cluster.
+    #[error(transparent)]
+    Owner(#[from] super::owner::OwnerError),
     /// The async runtime could not be built.
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),

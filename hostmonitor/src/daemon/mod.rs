@@ -9,6 +9,9 @@
 //!  Prometheus GET /metrics ──> metrics (reads health, counters, engine status)
 //! ```
 //!
+//! Before it starts, the monitor takes the cluster's lease (`owner`): a second active monitor in
+//! the cluster refuses to start, or stops if two started at once.
+//!
 //! `inputs/` turn a source into engine requests, `outputs/` carry out the engine's actions, `net/`
 //! is the socket and child-process plumbing both use; `health` and `metrics` are what the daemon
 //! says of itself, `check` the one-shot `masakari-hostmonitor check`. The pure parts live outside
@@ -16,8 +19,9 @@
 //!
 //! Every task ends when the caller's shutdown future completes (SIGTERM or SIGINT from the command
 //! line, as mini-redis takes its shutdown); the record is written before anything it covers goes
-//! out, so stopping at any point loses nothing. The engine task alone may end the daemon early:
-//! when the cluster's record turns out newer than the one it resumed from.
+//! out, so stopping at any point loses nothing. The engine task and the lease alone may end the daemon early:
+//! when the cluster's record turns out newer than the one it resumed from, or another monitor holds
+//! the lease.
 
 mod check;
 mod engine_task;
@@ -28,6 +32,7 @@ mod inputs;
 mod metrics;
 mod net;
 mod outputs;
+mod owner;
 mod token;
 
 use std::sync::Arc;
@@ -47,6 +52,7 @@ use inputs::known_nodes::KnownNodes;
 use inputs::{alert_socket, control, quorum, reconcile};
 use net::unix_socket;
 use outputs::{attrd::AttrdUpdater, delivery, power, store::Store};
+use owner::{Claim, Lease, Timing};
 
 /// The current time, as the engine counts it.
 pub(crate) fn now() -> Timestamp {
@@ -71,6 +77,8 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
         None => local_node_or_hostname().await,
     };
     config.local_node = Some(local_node.clone());
+    let mut lease = Lease::new(AttrdUpdater, Claim::own(&local_node), Timing::DEFAULT);
+    lease.claim().await?;
     let engine = match store.load().await? {
         Some(record) => Engine::restore(config, record).map_err(|e| DaemonError::State {
             path: settings.paths.state_file.clone(),
@@ -108,7 +116,11 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
         endpoint = settings.masakari.endpoint,
         "host monitor running"
     );
-    let mut engine_task = tokio::spawn(task.run(rx, stopped.clone()));
+    let (engine_stop, lease_stop) = (stopped.clone(), stopped.clone());
+    let mut core = tokio::spawn(async move {
+        let lease = async { lease.run(lease_stop).await.map_err(DaemonError::from) };
+        tokio::try_join!(task.run(rx, engine_stop), lease).map(drop)
+    });
     let tasks = [
         tokio::spawn(alert_socket::run(
             alerts,
@@ -132,7 +144,7 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
     ];
     let ended = tokio::select! {
         () = shutdown => None,
-        ended = &mut engine_task => Some(ended),
+        ended = &mut core => Some(ended),
     };
     tracing::info!("stopping");
     let _ = stop.send(true);
@@ -141,7 +153,7 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
     }
     let ended = match ended {
         Some(ended) => ended,
-        None => engine_task.await,
+        None => core.await,
     };
     for path in [&settings.paths.alert_socket, &settings.paths.control_socket] {
         let _ = std::fs::remove_file(path);
