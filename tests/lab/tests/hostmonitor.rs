@@ -9,7 +9,7 @@ use cib::FenceStatus;
 use masakari_lab::masakari::{StoredNotification, notifications_for};
 use masakari_lab::monitor::{Monitor, MonitorSetup};
 use masakari_lab::stage::Stage;
-use masakari_lab::{Lab, LabSpec, RebootAction};
+use masakari_lab::{Host, Lab, LabSpec, Machine, RebootAction};
 
 const SETTLE: Duration = Duration::from_secs(90);
 
@@ -134,12 +134,11 @@ fn a_monitor_killed_mid_episode_resumes_from_the_cluster_without_loss_or_duplica
     m.monitor.kill(&m.lab).unwrap();
     // The local copy is gone, as on another controller: only the CIB's copy remains.
     std::fs::remove_file(m.monitor.state_file(&m.lab)).unwrap();
+    let commit = ["--query", "--all", "--name", "masakari-hostmonitor-commit"];
+    let held = m.lab.on_controller("attrd_updater", &commit).unwrap();
     assert!(
-        m.lab
-            .cib_xml()
-            .unwrap()
-            .contains("masakari-hostmonitor-state"),
-        "the record is in the CIB"
+        held.contains("compute1"),
+        "the record is in the cluster: {held}"
     );
     m.lab.set_api_running(true).unwrap();
     m.monitor.run(&m.lab).unwrap();
@@ -247,4 +246,60 @@ fn a_compute_back_before_any_fencing_is_not_reported() {
             m.monitor.log()
         );
     }
+}
+
+/// pe-input files the controllers' schedulers wrote: one per scheduler run (only the DC writes).
+fn scheduler_runs(lab: &Lab) -> usize {
+    let count = ["-c", "ls /var/lib/pacemaker/pengine | grep -c '^pe-'; true"];
+    lab.layout()
+        .controllers()
+        .into_iter()
+        .map(|m| {
+            lab.on_node(m, "sh", &count)
+                .unwrap()
+                .trim()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum()
+}
+
+#[test]
+fn an_idle_monitor_causes_no_scheduler_run_and_a_second_one_is_refused() {
+    let m = monitored("thm9", lab("thm9"), MonitorSetup::default());
+    m.wait_until("every compute seen online", |s| {
+        s["engine"]["hosts"].as_array().is_some_and(|hosts| {
+            hosts.len() >= 2 && hosts.iter().all(|h| h["state"]["state"] == "online")
+        })
+    });
+    std::thread::sleep(Duration::from_secs(15));
+    let before = scheduler_runs(&m.lab);
+    std::thread::sleep(Duration::from_secs(120));
+    let runs = scheduler_runs(&m.lab) - before;
+    assert_eq!(
+        runs,
+        0,
+        "scheduler runs in 120 s of an idle monitor\n{}",
+        m.monitor.log()
+    );
+    let status = m.monitor.status(&m.lab).unwrap();
+    assert_eq!(status["record"]["cluster_current"], true, "{status}");
+
+    let ctl1 = Machine::Controller(1);
+    let config = m
+        .lab
+        .layout()
+        .host_dir(Host::Node(ctl1))
+        .join("hostmonitor.toml");
+    let config = config.display().to_string();
+    let argv = ["30", "masakari-hostmonitor", "run", "--config", &config];
+    let second = m
+        .lab
+        .on_node(ctl1, "timeout", &argv)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        second.contains("another masakari-hostmonitor is active"),
+        "{second}"
+    );
 }

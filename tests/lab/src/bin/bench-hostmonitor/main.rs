@@ -6,6 +6,7 @@ mod monitors;
 mod procstat;
 mod report;
 mod scale;
+mod scheduler;
 mod side_by_side;
 mod stats;
 mod stored;

@@ -65,8 +65,8 @@ pub fn side_by_side(phases: &[Phase]) -> String {
         );
     }
     s.push_str(
-        "\n| monitor | idle CPU (% of one core) | CPU over the trials | RSS per process (peak) | RSS total |\n\
-         |---|---|---|---|---|\n",
+        "\n| monitor | idle CPU (% of one core) | scheduler runs while idle | CPU over the trials | RSS per process (peak) | RSS total |\n\
+         |---|---|---|---|---|---|\n",
     );
     let ours_rss: Option<u64> = ours.map(|p| p.memory.iter().map(|m| m.rss_kib).sum());
     for p in phases {
@@ -91,10 +91,11 @@ pub fn side_by_side(phases: &[Phase]) -> String {
         };
         let _ = writeln!(
             s,
-            "| {} | {:.2} % over {:.0} s | {:.2} s in {:.0} s | {} | {:.1} MiB{ratio} |",
+            "| {} | {:.2} % over {:.0} s | {} | {:.2} s in {:.0} s | {} | {:.1} MiB{ratio} |",
             p.monitor.label(),
             p.idle_cpu_percent,
             p.idle_seconds,
+            p.idle_scheduler_runs,
             p.busy_cpu.0,
             p.busy_cpu.1,
             procs.join(", "),

@@ -73,6 +73,8 @@ pub struct Phase {
     pub idle_cpu_percent: f64,
     /// Seconds of the idle window.
     pub idle_seconds: f64,
+    /// Scheduler runs in the idle window (see [`crate::scheduler`]).
+    pub idle_scheduler_runs: usize,
     /// CPU seconds over the trials, and their wall seconds.
     pub busy_cpu: (f64, f64),
     /// Memory of each process at the end.
@@ -142,9 +144,11 @@ fn run_phase(
         Monitor::Ours => idle,
     };
     eprintln!("bench:   idle for {} s", idle.as_secs());
+    let runs_before = crate::scheduler::runs(ctx.lab)?;
     let mark = CpuMark::take(&pids);
     std::thread::sleep(idle);
     let (idle_cpu, idle_wall) = mark.since(&pids);
+    let idle_scheduler_runs = crate::scheduler::runs(ctx.lab)?.saturating_sub(runs_before);
     let busy = CpuMark::take(&pids);
     let mut done = Vec::new();
     for _ in 0..trials {
@@ -172,6 +176,7 @@ fn run_phase(
         trials: done,
         idle_cpu_percent: 100.0 * idle_cpu / idle_wall,
         idle_seconds: idle_wall,
+        idle_scheduler_runs,
         busy_cpu,
         memory: procstat::memory(&running.procs),
     })
