@@ -60,7 +60,8 @@ pub(crate) fn now() -> Timestamp {
 }
 
 /// Runs the daemon until `shutdown` completes (the command line passes SIGTERM or SIGINT; tests may
-/// pass any future). The state file is current at every point, so the daemon may stop at any time.
+/// pass any future). The record is written before what it covers goes out, so the daemon may stop
+/// at any time.
 pub fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Result<(), DaemonError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
