@@ -1,5 +1,6 @@
-//! Which fence devices can fence a host, in the order Pacemaker's fencer tries them, and
-//! the IPMI parameters of fence_ipmilan-style devices.
+//! Which fence devices can fence a host, in the order Pacemaker's fencer tries them.
+//! A device keeps its raw parameters ([`Resource::params`]): what they mean is the fence
+//! agent's business (the `fence-agent` crate reads them as Pacemaker hands them to an agent).
 //!
 //! Follows `daemons/fenced/fenced_commands.c` (`target_list_type`,
 //! `can_fence_host_with_device`, `build_port_aliases`) and `fenced_remote.c` (topology).
@@ -7,8 +8,8 @@
 //! `status`) are included and marked [`Eligibility::AskDevice`]: offline we cannot ask.
 
 use crate::topology::{FencingLevel, LevelTarget};
-use crate::value::{NvPairs, is_true};
-use crate::{Cib, Resource, Secret};
+use crate::value::NvPairs;
+use crate::{Cib, Resource};
 
 /// How Pacemaker decides whether a device can fence a host (`pcmk_host_check`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,61 +61,10 @@ impl FenceDevice<'_> {
         self.resource.agent().map_or("", |a| a.agent_type.as_str())
     }
 
-    /// The device's parameters read as IPMI settings (fence_ipmilan names and aliases,
-    /// and cluster-glue `external/ipmi` names).
-    pub fn ipmi(&self) -> IpmiParams {
-        IpmiParams::from_params(&self.resource.params)
-    }
-}
-
-/// IPMI-over-LAN settings of a fence device.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IpmiParams {
-    /// BMC address (`ip`, `ipaddr`).
-    pub address: Option<String>,
-    /// UDP port (`ipport`, `udpport`); `None` means 623.
-    pub port: Option<u16>,
-    /// User name (`username`, `login`, `userid`).
-    pub username: Option<String>,
-    /// Password (`password`, `passwd`).
-    pub password: Option<Secret>,
-    /// Whether a password script is configured instead (`password_script`, `passwd_script`).
-    pub password_script: bool,
-    /// IPMI 2.0 / RMCP+ (`lanplus`, or `interface=lanplus`).
-    pub lanplus: bool,
-    /// Cipher suite (`cipher`).
-    pub cipher: Option<u8>,
-    /// Privilege level (`privlvl`, `priv`).
-    pub privilege: Option<String>,
-    /// BMC key Kg in hex (`hexadecimal_kg`).
-    pub kg_hex: Option<Secret>,
-    /// Authentication type for IPMI 1.5 (`auth`).
-    pub auth: Option<String>,
-    /// Power method (`method`: `onoff` or `cycle`).
-    pub method: Option<String>,
-    /// IPMB target address (`target`).
-    pub target: Option<String>,
-}
-
-impl IpmiParams {
-    fn from_params(p: &NvPairs) -> Self {
-        let first = |names: &[&str]| names.iter().find_map(|n| p.get(n)).map(str::to_owned);
-        Self {
-            address: first(&["ip", "ipaddr", "hostname"]),
-            port: first(&["ipport", "udpport", "ipmi_port"]).and_then(|v| v.trim().parse().ok()),
-            username: first(&["username", "login", "userid", "user"]),
-            password: first(&["password", "passwd"]).map(Secret::new),
-            password_script: first(&["password_script", "passwd_script"]).is_some(),
-            lanplus: p.get("lanplus").is_some_and(is_true)
-                || p.get("interface")
-                    .is_some_and(|i| i.eq_ignore_ascii_case("lanplus")),
-            cipher: p.get("cipher").and_then(|v| v.trim().parse().ok()),
-            privilege: first(&["privlvl", "priv"]),
-            kg_hex: p.get("hexadecimal_kg").map(Secret::new),
-            auth: first(&["auth"]),
-            method: first(&["method"]),
-            target: first(&["target"]),
-        }
+    /// The device's parameters as configured (its instance attributes), for the fence agent
+    /// to read: the CIB model gives them no meaning.
+    pub fn params(&self) -> &NvPairs {
+        &self.resource.params
     }
 }
 

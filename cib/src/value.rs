@@ -78,7 +78,7 @@ impl std::fmt::Debug for NvPairs {
         let mut map = f.debug_map();
         for (k, v) in self.iter() {
             if is_secret_name(k) {
-                map.entry(&k, &crate::Secret::new(String::new()));
+                map.entry(&k, &secret::Redacted);
             } else {
                 map.entry(&k, &v);
             }

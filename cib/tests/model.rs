@@ -40,14 +40,14 @@ fn fence_devices_follow_host_list_and_topology() {
     );
     assert_eq!(cmp1[0].eligibility, Eligibility::Listed);
     assert_eq!(cmp1[0].agent(), "fence_ipmilan");
-    let ipmi = cmp1[0].ipmi();
-    assert_eq!(ipmi.address.as_deref(), Some("127.0.0.1"));
-    assert_eq!(ipmi.port, Some(6234));
-    assert_eq!(ipmi.username.as_deref(), Some("admin"));
-    assert_eq!(ipmi.password.as_ref().unwrap().expose(), "secret4");
-    assert!(ipmi.lanplus);
-    assert_eq!(ipmi.cipher, Some(3));
-    assert!(!format!("{ipmi:?}").contains("secret4"));
+    let params = cmp1[0].params();
+    assert_eq!(params.get("ip"), Some("127.0.0.1"));
+    assert_eq!(params.get("ipport"), Some("6234"));
+    assert_eq!(params.get("username"), Some("admin"));
+    assert_eq!(params.get("password"), Some("secret4"));
+    assert_eq!(params.get("lanplus"), Some("1"));
+    assert_eq!(params.get("cipher"), Some("3"));
+    assert!(!format!("{params:?}").contains("secret4"));
     let cmp2: Vec<(String, Option<u8>)> = cib
         .fence_devices_for("CMP2")
         .iter()
@@ -119,13 +119,13 @@ fn lab_cib_fence_device_for_a_remote_compute() {
     let cib = corpus("lab-healthy-3ctl-1remote.xml");
     let devices = cib.fence_devices_for("compute1");
     assert_eq!(devices.len(), 1);
-    let ipmi = devices[0].ipmi();
-    assert_eq!(ipmi.address.as_deref(), Some("10.250.0.141"));
-    assert_eq!(ipmi.port, Some(623));
-    assert_eq!(ipmi.username.as_deref(), Some("admin"));
-    assert!(ipmi.password.is_some());
-    assert!(ipmi.lanplus);
-    assert_eq!(ipmi.cipher, Some(3));
+    let params = devices[0].params();
+    assert_eq!(params.get("ip"), Some("10.250.0.141"));
+    assert_eq!(params.get("ipport"), Some("623"));
+    assert_eq!(params.get("username"), Some("admin"));
+    assert!(params.get("password").is_some());
+    assert_eq!(params.get("lanplus"), Some("1"));
+    assert_eq!(params.get("cipher"), Some("3"));
     let compute1 = cib.node_status("compute1").unwrap();
     assert_eq!(compute1.kind, NodeKind::Remote);
     assert!(compute1.online && !compute1.unclean);

@@ -16,13 +16,19 @@
 //!                        │               ▲ bytes, time       │ bytes, events
 //!                        ▼               │                   ▼
 //!               transport::UdpTransport (the only socket)   ipmi:: codec, commands, crypto
+//!
+//!  a stonith device's parameters (another program, e.g. the host monitor)
+//!        ──► device::Device::from_params (same options road) ──► Device::power ──► On | Off
 //! ```
 //!
 //! Modules: [`options`] is the option framework (one table drives argv and stdin parsing,
 //! `--help` and `-o metadata`); [`personality`] the alias names; [`ipmi`] the wire format
 //! (pure functions on bytes); [`session`] the RMCP/RMCP+ session state machine; [`transport`]
 //! the UDP driver; [`bmc`] the session-per-run client; [`agent`] fencing.py's `fence_action`;
-//! [`run`] ties them together for `main`.
+//! [`run`] ties them together for `main`; [`password_script`] runs the password command for
+//! both. [`device`] is the typed entry point for programs that hold a device's configuration
+//! instead of a command line: the parameters as Pacemaker hands them to an agent in, a
+//! [`device::Power`] out. `fake_bmc` (feature `fake-bmc`) is test support, not shipped.
 //!
 //! # Security defaults
 //!
@@ -40,7 +46,7 @@
 //! * Every value from the BMC (session ids, random numbers, GUIDs, sequence numbers, auth
 //!   codes) stays wrapped in [`ipmi::codec::Unverified`] until an HMAC or auth code that
 //!   covers it has been checked; datagrams that fail checks are dropped and counted.
-//! * Secrets (password, Kg) live in [`secret::Secret`]: redacted in `Debug`/`Display`,
+//! * Secrets (password, Kg) live in the workspace's [`secret::Secret`]: redacted in `Debug`/`Display`,
 //!   zeroed on drop, never logged. `password_script` runs via `sh -c` and its stdout is the
 //!   password.
 //!
@@ -76,13 +82,15 @@
 
 pub mod agent;
 pub mod bmc;
+pub mod device;
 pub mod exit;
+#[cfg(any(test, feature = "fake-bmc"))]
 pub mod fake_bmc;
 pub mod ipmi;
 pub mod log;
 pub mod options;
+pub mod password_script;
 pub mod personality;
 pub mod run;
-pub mod secret;
 pub mod session;
 pub mod transport;

@@ -3,7 +3,7 @@
 //! Before the options are checked, messages look like Python's unconfigured root logger
 //! (`WARNING:root:msg`); afterwards like fencing.py's `LOG_FORMAT`
 //! (`2026-01-01 10:00:00,123 ERROR: msg`). Secrets never reach this module: callers pass
-//! already-redacted text (see [`crate::secret::Secret`]).
+//! already-redacted text (see [`secret::Secret`]).
 
 use std::fmt::Write as _;
 use std::fs::File;

@@ -58,12 +58,14 @@ pub static PERSONALITIES: &[Personality] = &[
 ///
 /// Unknown names behave as fence_ipmilan, as fence_ipmilan itself does.
 pub fn from_argv0(argv0: &str) -> &'static Personality {
-    let base = basename(argv0);
-    let name = base.strip_suffix(SUFFIX).unwrap_or(base);
-    PERSONALITIES
-        .iter()
-        .find(|p| p.name == name)
-        .unwrap_or(&MAIN)
+    named(basename(argv0)).unwrap_or(&MAIN)
+}
+
+/// The personality called `name` (fence-agents' name, or ours with the `_rs` suffix), if
+/// it is one of ours: how a stonith device's agent type is recognised.
+pub fn named(name: &str) -> Option<&'static Personality> {
+    let name = name.strip_suffix(SUFFIX).unwrap_or(name);
+    PERSONALITIES.iter().find(|p| p.name == name)
 }
 
 static MAIN: Personality = Personality {
@@ -108,5 +110,16 @@ mod tests {
     fn unknown_names_are_fence_ipmilan() {
         assert_eq!(from_argv0("whatever").name, "fence_ipmilan");
         assert_eq!(from_argv0("fence_idrac").name, "fence_idrac");
+    }
+
+    #[test]
+    fn named_knows_only_our_names() {
+        assert_eq!(named("fence_ilo4_rs").map(|p| p.name), Some("fence_ilo4"));
+        assert_eq!(
+            named("fence_ipmilan").map(|p| p.name),
+            Some("fence_ipmilan")
+        );
+        assert_eq!(named("fence_redfish"), None);
+        assert_eq!(named("external/ipmi"), None);
     }
 }

@@ -2,7 +2,6 @@
 
 use std::fs::OpenOptions;
 use std::io::{Read, Write};
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use zeroize::Zeroize;
@@ -14,8 +13,8 @@ use crate::log::Logger;
 use crate::options::check::{Outcome, check};
 use crate::options::settings::{Action, Settings};
 use crate::options::{argv, help, metadata, stdin};
+use crate::password_script;
 use crate::personality::{self, basename};
-use crate::secret::Secret;
 
 /// The process's inputs and outputs.
 pub struct Io<'a> {
@@ -95,7 +94,7 @@ pub fn run(io: Io<'_>) -> Exit {
         }
     }
     if let Some(script) = &checked.password_script {
-        match password_from_script(script) {
+        match password_script::run(script) {
             Ok(secret) => settings.password = secret,
             Err(e) => {
                 log.error(&format!("Failed: password_script: {e}\n\n"));
@@ -141,21 +140,6 @@ fn delay(settings: &Settings, started: Instant) {
         let until = started + settings.delay + std::time::Duration::from_secs(1);
         std::thread::sleep(until.saturating_duration_since(Instant::now()));
     }
-}
-
-/// Runs `script` with `sh -c` and takes its stdout, right-trimmed, as the password.
-fn password_from_script(script: &str) -> Result<Secret, String> {
-    let output = Command::new("/bin/sh")
-        .args(["-c", script])
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run it: {e}"))?;
-    let mut text =
-        String::from_utf8(output.stdout).map_err(|_| "its output is not UTF-8".to_owned())?;
-    let trimmed = text.trim_end().len();
-    text.truncate(trimmed);
-    Ok(Secret::from_string(text))
 }
 
 fn usage_error(log: &mut Logger, errors: &[String]) -> Exit {

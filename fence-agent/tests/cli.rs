@@ -8,46 +8,11 @@
     clippy::indexing_slicing
 )] // test harness: failing loudly is the point
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod support;
 
-const OURS: &str = env!("CARGO_BIN_EXE_fence_ipmilan_rs");
+use support::{OURS, free_udp_port, run, temp_dir};
+
 const SECRET: &str = "S3cr3t-pw-do-not-log";
-
-fn run(program: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(program)
-        .args(args)
-        .env_remove("PCMK_service")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-/// A UDP port that was free a moment ago (nothing listens there).
-fn free_udp_port() -> u16 {
-    std::net::UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fence-cli-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 #[test]
 fn help_is_fence_ipmilans_with_our_name() {

@@ -10,64 +10,15 @@
     clippy::indexing_slicing
 )] // test harness: failing loudly is the point
 
-use std::net::UdpSocket;
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::Duration;
 
-use fence_agent::fake_bmc::FakeBmc;
+mod support;
 
-const OURS: &str = env!("CARGO_BIN_EXE_fence_ipmilan_rs");
+use fence_agent::fake_bmc::{FakeBmc, Served};
+use support::OURS;
+
 const IPMITOOL: &str = "/usr/bin/ipmitool";
-
-/// The fake BMC served on a loopback UDP port until dropped.
-struct Served {
-    bmc: Arc<Mutex<FakeBmc>>,
-    port: u16,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Served {
-    fn start(bmc: FakeBmc) -> Served {
-        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        socket
-            .set_read_timeout(Some(Duration::from_millis(20)))
-            .unwrap();
-        let port = socket.local_addr().unwrap().port();
-        let bmc = Arc::new(Mutex::new(bmc));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (b, s) = (bmc.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            let mut buf = [0u8; 1024];
-            while !s.load(Ordering::Relaxed) {
-                if let Ok((n, from)) = socket.recv_from(&mut buf)
-                    && let Some(reply) = b.lock().unwrap().handle(&buf[..n])
-                {
-                    let _ = socket.send_to(&reply, from);
-                }
-            }
-        });
-        Served {
-            bmc,
-            port,
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
 
 fn ipmitool(served: &Served, extra: &[&str], command: &[&str]) -> (bool, String) {
     ipmitool_with(served, &["-I", "lanplus", "-C", "17"], extra, command)
@@ -119,12 +70,12 @@ fn ipmitool_logs_in_with_suite_17_to_our_crypto() {
     if !installed() {
         return;
     }
-    let served = Served::start(FakeBmc::default());
+    let served = Served::start(FakeBmc::default()).unwrap();
     let (ok, text) = ipmitool(&served, &[], &["chassis", "power", "status"]);
     assert!(ok && text.contains("Chassis Power is on"), "{text}");
     let (ok, text) = ipmitool(&served, &[], &["chassis", "power", "off"]);
     assert!(ok, "{text}");
-    let bmc = served.bmc.lock().unwrap();
+    let bmc = served.bmc();
     assert!(!bmc.power_on);
     assert_eq!(bmc.suite().map(|s| s.id()), Some(17));
     assert!(bmc.closed >= 2, "ipmitool closes its sessions");
@@ -144,7 +95,7 @@ fn ipmitool_agrees_on_every_other_suite_and_ipmi15_auth_type() {
         &["-I", "lan", "-A", "PASSWORD"],
     ];
     for mode in modes {
-        let served = Served::start(FakeBmc::default());
+        let served = Served::start(FakeBmc::default()).unwrap();
         let (ok, text) = ipmitool_with(&served, mode, &[], &["chassis", "power", "status"]);
         assert!(
             ok && text.contains("Chassis Power is on"),
@@ -160,7 +111,7 @@ fn ipmitool_with_kg_and_suite_17() {
     }
     let mut bmc = FakeBmc::default();
     bmc.kg = Some(b"0123456789abcdefghij".to_vec());
-    let served = Served::start(bmc);
+    let served = Served::start(bmc).unwrap();
     let kg_hex = "303132333435363738396162636465666768696a";
     let (ok, text) = ipmitool(&served, &["-y", kg_hex], &["chassis", "power", "status"]);
     assert!(ok && text.contains("Chassis Power is on"), "{text}");
@@ -187,14 +138,14 @@ fn ours(served: &Served, args: &[&str]) -> (Option<i32>, String, String) {
 
 #[test]
 fn our_binary_defaults_to_suite_17_and_closes() {
-    let served = Served::start(FakeBmc::default());
+    let served = Served::start(FakeBmc::default()).unwrap();
     let (_, stdout, stderr) = ours(&served, &["-v", "--power-wait", "0", "-o", "reboot"]);
     assert_eq!(stdout, "Success: Rebooted\n", "{stderr}");
     assert!(
         stderr.contains("DEBUG: RMCP+ session, cipher suite 17 with 127.0.0.1:"),
         "{stderr}"
     );
-    let bmc = served.bmc.lock().unwrap();
+    let bmc = served.bmc();
     assert_eq!(bmc.suite().map(|s| s.id()), Some(17));
     assert_eq!(bmc.controls, vec![0, 1]);
     // A session per step (none is held across power_wait), every one of them closed.
@@ -205,7 +156,7 @@ fn our_binary_defaults_to_suite_17_and_closes() {
 fn our_binary_with_kg() {
     let mut bmc = FakeBmc::default();
     bmc.kg = Some(b"0123456789abcdefghij".to_vec());
-    let served = Served::start(bmc);
+    let served = Served::start(bmc).unwrap();
     let with_kg = |kg: &'static str| {
         ours(
             &served,
@@ -224,7 +175,7 @@ fn our_binary_when_the_bmc_stops_answering_mid_session() {
     let mut bmc = FakeBmc::default();
     // Auth caps, Open Session, RAKP 1, RAKP 3, Set Session Privilege; then silence.
     bmc.answer_limit = Some(5);
-    let served = Served::start(bmc);
+    let served = Served::start(bmc).unwrap();
     let (code, stdout, stderr) = ours(
         &served,
         &["-C", "17", "--shell-timeout", "2", "-o", "status"],
@@ -235,8 +186,5 @@ fn our_binary_when_the_bmc_stops_answering_mid_session() {
         "{stderr}"
     );
     // Close Session is retransmitted while unanswered: at least one reached the BMC.
-    assert!(
-        served.bmc.lock().unwrap().closed >= 1,
-        "the session is closed even so"
-    );
+    assert!(served.bmc().closed >= 1, "the session is closed even so");
 }

@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 
 use fence_agent::ipmi::commands::chassis_status;
 use fence_agent::ipmi::{AuthType, CipherSuite, CompletionCode, Privilege};
-use fence_agent::secret::Secret;
 use fence_agent::session::{Event, Flavour, Session, SessionConfig};
 use fence_agent::transport::{OsRandom, UdpTransport};
+use secret::Secret;
 use support::{Sim, peers_installed};
 
 fn round_trip(port: u16, flavour: Flavour) -> Result<(), String> {

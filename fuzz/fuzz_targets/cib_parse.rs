@@ -1,5 +1,6 @@
 //! Fuzz target: CIB XML parsing and every question asked of the model (node states with
-//! and without failure expiry, fence devices and their IPMI parameters, topology patterns).
+//! and without failure expiry, fence devices, topology patterns), and the fence agent's
+//! reading of each device's parameters.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -15,7 +16,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = cib.node_statuses_at(1_800_000_000);
     for node in cib.node_statuses() {
         for device in cib.fence_devices_for(&node.name) {
-            let _ = device.ipmi();
+            if let Some(agent) = fence_agent::device::Agent::from_type(device.agent()) {
+                let params = device.params().iter();
+                let _ = fence_agent::device::Device::from_params(agent, params, device.port.as_deref());
+            }
         }
     }
 });

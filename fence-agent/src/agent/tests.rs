@@ -2,10 +2,11 @@
 
 use std::time::{Duration, Instant};
 
+use secret::Secret;
+
 use super::*;
 use crate::ipmi::CompletionCode;
 use crate::options::settings::{Protocol, Timeouts};
-use crate::secret::Secret;
 use crate::session::SessionError;
 
 /// A BMC whose power follows commands, unless told to ignore them or refuse.

@@ -2,12 +2,13 @@
 
 use std::time::Duration;
 
+use secret::Secret;
+
 use super::raw::Raw;
 use super::settings::{Action, Method, Protocol, Settings, Timeouts};
 use super::table::{Bounds, Effect, Kind, OPTIONS, OptSpec};
 use crate::ipmi::{AuthType, CipherSuite, Privilege};
 use crate::personality::Personality;
-use crate::secret::Secret;
 
 /// What the run should do after checking the options.
 #[derive(Debug)]

@@ -2,8 +2,10 @@
 
 use std::time::Duration;
 
+use secret::Secret;
+use thiserror::Error;
+
 use crate::ipmi::{AuthType, CipherSuite, Privilege};
-use crate::secret::Secret;
 
 /// What the agent is asked to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,21 +119,36 @@ impl Settings {
     /// IPMI's length limits on the credentials (user name 16 bytes; password 20 bytes for
     /// RMCP+, 16 for IPMI 1.5), checked once the password is known (it may come from
     /// password_script). Longer values would be cut silently and fail as a wrong password.
-    pub fn check_credentials(&self) -> Result<(), String> {
+    pub fn check_credentials(&self) -> Result<(), CredentialError> {
         let password_limit = match self.protocol {
             Protocol::V15 { .. } => 16,
             Protocol::V20 { .. } => 20,
         };
         if self.username.len() > 16 {
-            return Err("Failed: username is longer than IPMI's 16 bytes".to_owned());
+            return Err(CredentialError::UsernameTooLong);
         }
         if self.password.expose().len() > password_limit {
-            return Err(format!(
-                "Failed: password is longer than IPMI's {password_limit} bytes for this session type"
-            ));
+            return Err(CredentialError::PasswordTooLong {
+                limit: password_limit,
+            });
         }
         Ok(())
     }
+}
+
+/// Credentials IPMI cannot carry (the messages are the agent's failure lines).
+#[derive(Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialError {
+    /// The user name is over IPMI's 16 bytes.
+    #[error("Failed: username is longer than IPMI's 16 bytes")]
+    UsernameTooLong,
+    /// The password is over the session type's limit.
+    #[error("Failed: password is longer than IPMI's {limit} bytes for this session type")]
+    PasswordTooLong {
+        /// The limit in bytes (20 for RMCP+, 16 for IPMI 1.5).
+        limit: usize,
+    },
 }
 
 #[cfg(test)]
@@ -155,15 +172,13 @@ mod tests {
                 .check_credentials()
                 .is_ok()
         );
-        assert!(
-            settings("ip=h\npassword=12345678901234567890\n")
-                .check_credentials()
-                .is_err()
+        assert_eq!(
+            settings("ip=h\npassword=12345678901234567890\n").check_credentials(),
+            Err(CredentialError::PasswordTooLong { limit: 16 })
         );
-        assert!(
-            settings("ip=h\nusername=12345678901234567\nlanplus=1\n")
-                .check_credentials()
-                .is_err()
+        assert_eq!(
+            settings("ip=h\nusername=12345678901234567\nlanplus=1\n").check_credentials(),
+            Err(CredentialError::UsernameTooLong)
         );
     }
 }

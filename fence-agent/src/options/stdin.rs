@@ -10,13 +10,21 @@ use super::table::{Kind, OPTIONS, OptSpec};
 
 /// Parses the whole stdin text.
 pub fn parse(text: &str) -> Raw {
+    let lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
+    from_pairs(lines.map(|line| line.split_once('=').unwrap_or((line, ""))))
+}
+
+/// Parses `key=value` pairs already split at the first `=`: what [`parse`] reads from each
+/// line, and what a program holding a stonith device's parameters has (the pairs Pacemaker
+/// would write to the agent's stdin, one line each, read back the same way).
+pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Raw {
     let mut raw = Raw::default();
-    for line in text.lines().map(str::trim) {
-        if line.is_empty() || line.starts_with('#') {
+    for (name, value) in pairs {
+        let name = name.trim_start();
+        if name.starts_with('#') {
             continue;
         }
-        let (name, value) = line.split_once('=').unwrap_or((line, ""));
-        let value = unquote(value);
+        let value = unquote(value.trim_end());
         match find(name) {
             Some(spec) => apply(&mut raw, spec, value),
             None if name == "nodename" => {}
@@ -97,6 +105,24 @@ mod tests {
                 "Parse error: Ignoring option 'verbose' because it does not have value"
             ]
         );
+    }
+
+    #[test]
+    fn pairs_read_as_their_lines_would() {
+        let raw = from_pairs([
+            (" ip", "h "),
+            ("password", "\"a b\""),
+            ("#ipport", "1"),
+            ("lanplus", "true"),
+        ]);
+        assert_eq!(
+            raw,
+            parse(" ip=h \npassword=\"a b\"\n#ipport=1\nlanplus=true\n")
+        );
+        assert_eq!(raw.value("ipaddr"), Some("h"));
+        assert_eq!(raw.value("passwd"), Some("a b"));
+        assert!(!raw.has("ipport"));
+        assert_eq!(raw.value("lanplus"), Some("1"));
     }
 
     #[test]

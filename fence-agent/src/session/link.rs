@@ -2,11 +2,12 @@
 //! numbers, auth codes, integrity and encryption. Inbound datagrams are only handed on once
 //! their session id and auth code (or integrity code) check out.
 
+use secret::Secret;
+
 use super::Random;
 use crate::ipmi::crypto::{CipherSuite, SessionKeys, aes_decrypt, codes_equal, v15_auth_code};
 use crate::ipmi::packet::{self, Packet, Protection, V15Packet, V20Packet};
 use crate::ipmi::{AuthType, wire::PayloadType};
-use crate::secret::Secret;
 
 /// How messages are framed on the wire.
 pub enum Link {

@@ -23,11 +23,12 @@ use std::time::{Duration, Instant};
 pub use error::SessionError;
 pub use link::Link;
 
+use secret::Secret;
+
 use crate::ipmi::commands::{auth_caps, close_session};
 use crate::ipmi::message::{self, Request, Response};
 use crate::ipmi::wire::PayloadType;
 use crate::ipmi::{AuthType, CipherSuite, Privilege, packet};
-use crate::secret::Secret;
 
 /// The first exchange of every session: a timeout here means the BMC never answered at all.
 pub const FIRST_STAGE: &str = "Get Channel Authentication Capabilities";

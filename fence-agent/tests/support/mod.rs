@@ -1,11 +1,13 @@
-//! Test support: an OpenIPMI `ipmi_sim` BMC on 127.0.0.1 with a power state file, killed by
-//! PID (and its directory removed) when dropped, even if the test fails.
+//! Test support: our binary run with arguments and stdin; an OpenIPMI `ipmi_sim` BMC on
+//! 127.0.0.1 with a power state file, killed by PID (and its directory removed) when dropped,
+//! even if the test fails. Each test file uses part of it.
 
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    dead_code
 )] // test harness: failing loudly is the point
 
 use std::io::Write;
@@ -14,8 +16,37 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// The agent binary cargo built for these tests.
+pub const OURS: &str = env!("CARGO_BIN_EXE_fence_ipmilan_rs");
 pub const IPMI_SIM: &str = "/usr/bin/ipmi_sim";
 pub const FENCE_IPMILAN: &str = "/usr/sbin/fence_ipmilan";
+
+/// Runs `program` with `args`, writing `stdin` to it, outside Pacemaker (no `PCMK_service`).
+pub fn run(program: &str, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(program)
+        .args(args)
+        .env_remove("PCMK_service")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// A fresh, empty directory for test `tag` of this process.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("fence-agent-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
 
 /// A running ipmi_sim.
 pub struct Sim {
@@ -79,8 +110,7 @@ mc_enable 0x20
 impl Sim {
     /// Starts ipmi_sim with users admin/password (admin) and oper/operpass (operator).
     pub fn start(tag: &str) -> Sim {
-        let dir = std::env::temp_dir().join(format!("fence-agent-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = temp_dir(tag);
         std::fs::create_dir_all(dir.join("state")).unwrap();
         let port = free_udp_port();
         let script = dir.join("chassis.sh");

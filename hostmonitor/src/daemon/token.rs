@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use fence_agent::secret::Secret;
 use reqwest::header::HeaderValue;
+use secret::Secret;
 use serde_json::json;
 
 use super::now;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use fence_agent::secret::Secret;
+use secret::Secret;
 use serde::{Deserialize, Deserializer};
 
 use super::SettingsError;

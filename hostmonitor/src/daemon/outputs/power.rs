@@ -1,139 +1,133 @@
-//! Our own IPMI check of a lost host's chassis, with the parameters of the stonith devices Pacemaker
-//! would use for it (any fence_ipmilan-style device, or cluster-glue external/ipmi), through the fence
-//! agent's library in-process: the password goes through memory, never argv.
+//! Our own power check of a lost host, with the stonith devices Pacemaker would use for it
+//! (any fence_ipmilan-style device, or cluster-glue external/ipmi), through the fence agent's
+//! typed entry point in-process: each device's parameters go from the CIB to
+//! [`fence_agent::device`] as Pacemaker would hand them to the agent, and the answer comes
+//! back as a [`Power`]. No argv, no stdin text; the password stays a `Secret`.
 
 use tokio::process::Command;
 
-use cib::{Cib, FenceDevice};
-use fence_agent::exit::Exit;
-use fence_agent::run::{Io, run};
+use cib::Cib;
+use fence_agent::device::{Agent, Device, DeviceError, Power};
 
 use crate::daemon::net::process::output;
 
-/// Agents whose parameters the fence agent's IPMI client understands.
-const IPMI_AGENTS: [&str; 9] = [
-    "fence_ipmilan",
-    "fence_ipmilanplus",
-    "fence_idrac",
-    "fence_ilo3",
-    "fence_ilo4",
-    "fence_ilo5",
-    "fence_imm",
-    "fence_ipmilan_rs",
-    "external/ipmi",
-];
-
-/// Checks chassis power over IPMI.
+/// Checks chassis power through the hosts' stonith devices.
 #[derive(Debug, Default)]
 pub struct PowerCheck;
 
 impl PowerCheck {
-    /// Whether one of the host's IPMI stonith devices reports its chassis off. Any doubt (no such
-    /// device, no answer, power on) is `false`: only a BMC saying "off" counts.
+    /// Whether one of the host's stonith devices reports its power off. Any doubt (no such
+    /// device, no answer, power on) is `false`: only a device saying "off" counts.
     pub async fn is_off(&self, node: &str) -> bool {
         let xml = match output(Command::new("cibadmin").arg("--query")).await {
             Ok(xml) => xml,
             Err(error) => {
-                tracing::warn!(node, %error, "IPMI check: cannot read the CIB");
+                tracing::warn!(node, %error, "power check: cannot read the CIB");
                 return false;
             }
         };
-        let requests = match Cib::parse(&xml) {
-            Ok(cib) => status_requests(&cib, node),
+        match Cib::parse(&xml) {
+            Ok(cib) => any_off(node, devices_for(&cib, node)).await,
             Err(error) => {
-                tracing::warn!(node, %error, "IPMI check: cannot parse the CIB");
-                return false;
-            }
-        };
-        if requests.is_empty() {
-            tracing::warn!(
-                node,
-                "IPMI check: no IPMI stonith device can fence this host"
-            );
-        }
-        for (device, request) in requests {
-            let off = tokio::task::spawn_blocking(move || ask(request))
-                .await
-                .unwrap_or(false);
-            tracing::info!(node, device, off, "IPMI power check");
-            if off {
-                return true;
+                tracing::warn!(node, %error, "power check: cannot parse the CIB");
+                false
             }
         }
-        false
     }
 }
 
-/// The fence-agent stdin request (`action=status` and the device's IPMI parameters) for each IPMI
-/// device able to fence `node`, in the fencer's order.
-pub fn status_requests(cib: &Cib, node: &str) -> Vec<(String, String)> {
+/// The devices able to fence `node` that the fence agent can ask about, by id, in the
+/// fencer's order.
+pub fn devices_for(cib: &Cib, node: &str) -> Vec<(String, Result<Device, DeviceError>)> {
     cib.fence_devices_for(node)
         .iter()
-        .filter(|d| IPMI_AGENTS.contains(&d.agent()))
-        .filter_map(|d| Some((d.id().to_owned(), request(d)?)))
+        .filter_map(|d| {
+            let agent = Agent::from_type(d.agent())?;
+            let device = Device::from_params(agent, d.params().iter(), d.port.as_deref());
+            Some((d.id().to_owned(), device))
+        })
         .collect()
 }
 
-fn request(d: &FenceDevice<'_>) -> Option<String> {
-    let p = d.ipmi();
-    let mut lines = vec!["action=status".to_owned(), format!("ip={}", p.address?)];
-    let mut push = |key: &str, value: Option<String>| {
-        if let Some(v) = value.filter(|v| !v.contains('\n')) {
-            lines.push(format!("{key}={v}"));
+/// Asks `devices` in order until one says off.
+async fn any_off(node: &str, devices: Vec<(String, Result<Device, DeviceError>)>) -> bool {
+    if devices.is_empty() {
+        tracing::warn!(
+            node,
+            "power check: no stonith device we can ask fences this host"
+        );
+    }
+    for (id, device) in devices {
+        let device = match device {
+            Ok(device) => device,
+            Err(error) => {
+                tracing::warn!(node, device = id, %error, "power check: device not usable");
+                continue;
+            }
+        };
+        match tokio::task::spawn_blocking(move || device.power()).await {
+            Ok(Ok(power)) => {
+                let off = power == Power::Off;
+                tracing::info!(node, device = id, off, "power check");
+                if off {
+                    return true;
+                }
+            }
+            Ok(Err(error)) => tracing::warn!(node, device = id, %error, "power check: no answer"),
+            Err(error) => tracing::warn!(node, device = id, %error, "power check: task failed"),
         }
-    };
-    push("ipport", p.port.map(|v| v.to_string()));
-    push("username", p.username);
-    push("password", p.password.map(|s| s.expose().to_owned()));
-    push(
-        "password_script",
-        d.resource
-            .params
-            .get("password_script")
-            .or(d.resource.params.get("passwd_script"))
-            .map(str::to_owned),
-    );
-    push("lanplus", p.lanplus.then(|| "1".to_owned()));
-    push("cipher", p.cipher.map(|c| c.to_string()));
-    push("privlvl", p.privilege);
-    push("hexadecimal_kg", p.kg_hex.map(|s| s.expose().to_owned()));
-    push("auth", p.auth);
-    push("target", p.target);
-    push("plug", d.port.clone());
-    Some(lines.join("\n") + "\n")
-}
-
-fn ask(request: String) -> bool {
-    let mut stdin = request.as_bytes();
-    let mut stdout = Vec::new();
-    let exit = run(Io {
-        args: vec!["fence_ipmilan_rs".to_owned()],
-        stdin: &mut stdin,
-        stdout: &mut stdout,
-        stderr: Box::new(std::io::sink()),
-        pcmk_service: None,
-    });
-    exit == Exit::StatusOff
+    }
+    false
 }
 
 #[cfg(test)]
 mod tests {
+    use fence_agent::fake_bmc::{FakeBmc, Served};
+    use fence_agent::options::settings::Protocol;
+
     use super::*;
 
+    const LAB_CIB: &str = include_str!("../../../../tests/data/lab-cibs/healthy-1ctl-3remotes.xml");
+
+    /// The lab CIB with compute2's device pointed at `port` on loopback, password `pw`.
+    fn lab_cib_on_loopback(port: u16) -> Cib {
+        let xml = LAB_CIB
+            .replace("10.250.0.142", "127.0.0.1")
+            .replace(
+                r#"id="fence-compute2-ipport" name="ipport" value="623""#,
+                &format!(r#"id="fence-compute2-ipport" name="ipport" value="{port}""#),
+            )
+            .replace("redacted-lab-password", "pw");
+        Cib::parse(&xml).unwrap()
+    }
+
     #[test]
-    fn builds_a_status_request_from_a_lab_device() {
-        let xml = include_str!("../../../../tests/data/lab-cibs/healthy-1ctl-3remotes.xml");
-        let cib = Cib::parse(xml).unwrap();
-        let requests = status_requests(&cib, "compute2");
-        assert_eq!(requests.len(), 1);
-        let (device, text) = &requests[0];
-        assert_eq!(device, "fence-compute2");
-        assert!(
-            text.starts_with("action=status\nip=10.250.0.142\n"),
-            "{text}"
+    fn finds_the_lab_device_with_its_parameters() {
+        let cib = Cib::parse(LAB_CIB).unwrap();
+        let devices = devices_for(&cib, "compute2");
+        assert_eq!(devices.len(), 1);
+        let (id, device) = &devices[0];
+        assert_eq!(id, "fence-compute2");
+        let settings = device.as_ref().unwrap().ipmi_settings().unwrap();
+        assert_eq!(
+            (settings.host.as_str(), settings.port),
+            ("10.250.0.142", 623)
         );
-        assert!(text.contains("password=redacted-lab-password\n"));
-        assert!(text.contains("lanplus=1\n") && text.contains("cipher=3\n"));
-        assert!(status_requests(&cib, "ctl1").is_empty());
+        assert_eq!(settings.password.expose(), b"redacted-lab-password");
+        assert!(matches!(settings.protocol, Protocol::V20 { cipher: Some(c), .. } if c.id() == 3));
+        assert!(devices_for(&cib, "ctl1").is_empty());
+    }
+
+    #[tokio::test]
+    async fn only_a_device_saying_off_counts() {
+        let served = Served::start(FakeBmc::default()).unwrap();
+        served.bmc().password = b"pw".to_vec();
+        let cib = lab_cib_on_loopback(served.port);
+        assert!(!any_off("compute2", devices_for(&cib, "compute2")).await);
+        served.bmc().power_on = false;
+        assert!(any_off("compute2", devices_for(&cib, "compute2")).await);
+        served.bmc().password = b"other".to_vec();
+        assert!(!any_off("compute2", devices_for(&cib, "compute2")).await);
+        assert!(!any_off("ctl1", devices_for(&cib, "ctl1")).await);
     }
 }

@@ -3,7 +3,15 @@
 //! loopback UDP to ipmitool and to our binary. The agent itself never uses it.
 //!
 //! Knobs make it misbehave the ways real BMCs do: lose datagrams, go silent, tamper with
-//! replies, prove a wrong SIK in RAKP 4, refuse Chassis Control.
+//! replies, prove a wrong SIK in RAKP 4, refuse Chassis Control. [`Served`] answers on a
+//! loopback UDP port from a thread.
+//!
+//! Test support, not part of the agent: built only with the `fake-bmc` feature (the crate's
+//! own tests, the fuzz targets and the host monitor's tests turn it on).
+
+mod served;
+
+pub use served::Served;
 
 use crate::ipmi::codec::Reader;
 use crate::ipmi::crypto::{CipherSuite, SessionKeys, aes_decrypt, codes_equal, v15_auth_code};

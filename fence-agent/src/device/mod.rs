@@ -1,0 +1,127 @@
+//! A stonith device asked about in-process: the host monitor's power check, and any program
+//! that holds a device's configuration rather than an agent's command line.
+//!
+//! ```text
+//!  agent type ──► Agent::from_type ─┐
+//!  parameters, plug ────────────────┴► Device::from_params ──► Device ──► Device::power ──► Power
+//!        (as Pacemaker hands them:       (Pacemaker's filter,            (password_script,
+//!         CIB names and aliases)          the agent's names, the          one status query,
+//!                                         option table, check)            session closed)
+//! ```
+//!
+//! The parameters take the agent's own road: the pairs Pacemaker would write to the agent's
+//! stdin go through [`stdin::from_pairs`], the option table and
+//! [`check`](crate::options::check::check) into the same typed
+//! [`Settings`](crate::options::settings::Settings) a run of the agent uses, so aliases,
+//! defaults, personalities and validation are the agent's, not a copy. No argv is built and no
+//! stdin text written; the password goes from the parameters into a [`secret::Secret`].
+//!
+//! Every agent this library speaks is an [`Agent`]; a second protocol (Redfish) adds a variant
+//! there and a kind of device here, and callers keep calling [`Device::from_params`] and
+//! [`Device::power`].
+
+mod agent;
+mod ipmi;
+mod pacemaker;
+
+use thiserror::Error;
+
+pub use agent::Agent;
+
+use crate::bmc::BmcError;
+use crate::options::settings::CredentialError;
+use crate::options::stdin;
+use crate::password_script::PasswordScriptError;
+use ipmi::IpmiDevice;
+
+/// What a device says about its host's power.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Power {
+    /// Power is on.
+    On,
+    /// Power is off.
+    Off,
+}
+
+/// Why a device's parameters do not make a query.
+#[derive(Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeviceError {
+    /// The agent would refuse them (its own failure messages; they never hold a value).
+    #[error("invalid device parameters: {}", .0.join("; "))]
+    Invalid(Vec<String>),
+    /// They ask for help, the version or metadata instead of a power query.
+    #[error("the device parameters ask for help, version or metadata, not a power query")]
+    NotAQuery,
+}
+
+/// Why a device gave no answer about power.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum PowerError {
+    /// The device's `password_script` gave no password.
+    #[error("password_script: {0}")]
+    PasswordScript(#[from] PasswordScriptError),
+    /// The credentials do not fit the protocol.
+    #[error(transparent)]
+    Credentials(#[from] CredentialError),
+    /// The BMC did not answer, refused or failed.
+    #[error(transparent)]
+    Bmc(#[from] BmcError),
+}
+
+/// A stonith device ready to be asked about its host's power.
+#[derive(Debug)]
+pub struct Device {
+    kind: Kind,
+}
+
+/// The protocols devices speak.
+#[derive(Debug)]
+enum Kind {
+    /// IPMI over LAN (fence_ipmilan and its aliases, cluster-glue's external/ipmi).
+    Ipmi(IpmiDevice),
+}
+
+impl Device {
+    /// The device of agent `agent` with the parameters configured for it (a stonith
+    /// primitive's instance attributes, names as in the CIB), fencing `plug` when the
+    /// fencer would pass a port for the host. Parameters Pacemaker keeps to itself
+    /// (`pcmk_*`, `action`, meta attributes) are left out, as Pacemaker leaves them out.
+    pub fn from_params<'a>(
+        agent: Agent,
+        params: impl IntoIterator<Item = (&'a str, &'a str)>,
+        plug: Option<&'a str>,
+    ) -> Result<Self, DeviceError> {
+        let pairs = params
+            .into_iter()
+            .filter(|&(name, value)| pacemaker::passes(name, value))
+            .filter_map(|(name, value)| agent.ipmilan_pair(name, value));
+        let host_argument = plug
+            .filter(|_| agent.takes_plug())
+            .map(|plug| (pacemaker::HOST_ARGUMENT, plug));
+        let raw = stdin::from_pairs(pairs.chain(host_argument));
+        let device = IpmiDevice::from_raw(raw, agent.personality())?;
+        Ok(Self {
+            kind: Kind::Ipmi(device),
+        })
+    }
+
+    /// Asks the device whether its host's power is on or off: one status query, blocking
+    /// for at most the login and command timeouts (runs `password_script` first if set).
+    pub fn power(&self) -> Result<Power, PowerError> {
+        match &self.kind {
+            Kind::Ipmi(device) => device.power(),
+        }
+    }
+
+    /// The IPMI settings the device queries with (for inspection and tests).
+    pub fn ipmi_settings(&self) -> Option<&crate::options::settings::Settings> {
+        match &self.kind {
+            Kind::Ipmi(device) => Some(device.settings()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
