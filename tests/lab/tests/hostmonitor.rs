@@ -181,8 +181,9 @@ fn two_computes_failing_together_give_one_notification_each_even_without_alerts(
 
 #[test]
 fn a_compute_whose_bmc_is_dead_is_never_reported_normal() {
+    // With our own power check on: a BMC that does not answer is no proof of power off.
     let setup = MonitorSetup {
-        monitor_options: "fence_timeout = 15".into(),
+        monitor_options: "fence_timeout = 15\npower_off_confirms = true".into(),
         ..MonitorSetup::default()
     };
     let m = monitored("thm5", lab("thm5"), setup);
@@ -207,6 +208,11 @@ fn a_compute_whose_bmc_is_dead_is_never_reported_normal() {
     assert!(
         all.iter().all(|n| n.payload["host_status"] != "NORMAL"),
         "{all:?}"
+    );
+    let log = m.monitor.log();
+    assert!(
+        log.contains("power check: no answer") && log.contains("fence-compute1"),
+        "the power check asked the dead BMC: {log}"
     );
 }
 
