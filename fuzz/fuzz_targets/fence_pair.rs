@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use fence_agent::fake_bmc::FakeBmc;
 use fence_agent::ipmi::commands::{chassis_control, chassis_status};
 use fence_agent::ipmi::{CipherSuite, Privilege};
-use fence_agent::secret::Secret;
 use fence_agent::session::{Event, Flavour, Random, Session, SessionConfig};
 use libfuzzer_sys::fuzz_target;
+use secret::Secret;
 
 struct Counter(u8);
 

@@ -5,9 +5,9 @@
 use std::time::{Duration, Instant};
 
 use fence_agent::ipmi::{AuthType, CipherSuite, Privilege};
-use fence_agent::secret::Secret;
 use fence_agent::session::{Flavour, Random, Session, SessionConfig};
 use libfuzzer_sys::fuzz_target;
+use secret::Secret;
 
 struct Counter(u8);
 
