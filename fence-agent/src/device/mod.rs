@@ -29,7 +29,7 @@ use thiserror::Error;
 pub use agent::Agent;
 
 use crate::bmc::BmcError;
-use crate::options::settings::CredentialError;
+use crate::options::settings::{CredentialError, Settings};
 use crate::options::stdin;
 use crate::password_script::PasswordScriptError;
 use ipmi::IpmiDevice;
@@ -98,8 +98,8 @@ impl Device {
             .filter(|&(name, value)| pacemaker::passes(name, value))
             .filter_map(|(name, value)| agent.ipmilan_pair(name, value));
         let host_argument = plug
-            .filter(|_| agent.takes_plug())
-            .map(|plug| (pacemaker::HOST_ARGUMENT, plug));
+            .map(|plug| (pacemaker::HOST_ARGUMENT, plug))
+            .filter(|&(name, plug)| agent.takes_plug() && pacemaker::passes(name, plug));
         let raw = stdin::from_pairs(pairs.chain(host_argument));
         let device = IpmiDevice::from_raw(raw, agent.personality())?;
         Ok(Self {
@@ -116,7 +116,7 @@ impl Device {
     }
 
     /// The IPMI settings the device queries with (for inspection and tests).
-    pub fn ipmi_settings(&self) -> Option<&crate::options::settings::Settings> {
+    pub fn ipmi_settings(&self) -> Option<&Settings> {
         match &self.kind {
             Kind::Ipmi(device) => Some(device.settings()),
         }
