@@ -11,7 +11,6 @@
     clippy::indexing_slicing
 )] // test harness: failing loudly is the point
 
-#[allow(dead_code)] // shared with compat.rs; this file needs only the BMC
 mod support;
 
 use std::process::Output;

@@ -10,13 +10,13 @@
 
 mod support;
 
-use support::{OURS, free_udp_port, run, temp_dir};
+use support::{OURS, free_udp_port, run_agent, temp_dir};
 
 const SECRET: &str = "S3cr3t-pw-do-not-log";
 
 #[test]
 fn help_is_fence_ipmilans_with_our_name() {
-    let out = run(OURS, &["-h"], "");
+    let out = run_agent(OURS, &["-h"], "");
     let golden = include_str!("data/fence_ipmilan-4.12.1-help.txt")
         .replace("fence_ipmilan [options]", "fence_ipmilan_rs [options]");
     assert_eq!(String::from_utf8(out.stdout).unwrap(), golden);
@@ -25,7 +25,7 @@ fn help_is_fence_ipmilans_with_our_name() {
 
 #[test]
 fn metadata_from_stdin_action() {
-    let out = run(OURS, &[], "action=metadata\n");
+    let out = run_agent(OURS, &[], "action=metadata\n");
     let xml = String::from_utf8(out.stdout).unwrap();
     assert!(
         xml.starts_with("<?xml version=\"1.0\"?>\n<resource-agent name=\"fence_ipmilan_rs\""),
@@ -39,7 +39,7 @@ fn alias_chosen_by_argv0() {
     let dir = temp_dir("alias");
     let link = dir.join("fence_ilo3_rs");
     std::os::unix::fs::symlink(OURS, &link).unwrap();
-    let out = run(link.to_str().unwrap(), &["-o", "metadata"], "");
+    let out = run_agent(link.to_str().unwrap(), &["-o", "metadata"], "");
     let xml = String::from_utf8(out.stdout).unwrap();
     assert!(xml.contains("<resource-agent name=\"fence_ilo3_rs\""));
     let lanplus = xml.split("name=\"lanplus\"").nth(1).unwrap();
@@ -55,7 +55,7 @@ fn alias_chosen_by_argv0() {
 
 #[test]
 fn parse_errors_look_like_fencing_pys() {
-    let out = run(OURS, &["-Z"], "");
+    let out = run_agent(OURS, &["-Z"], "");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(
@@ -85,7 +85,7 @@ fn secrets_never_reach_stderr_or_the_debug_file() {
         "-o",
         "status",
     ];
-    let out = run(OURS, &args, "");
+    let out = run_agent(OURS, &args, "");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
     let logged = std::fs::read_to_string(&debug).unwrap();
@@ -97,7 +97,7 @@ fn secrets_never_reach_stderr_or_the_debug_file() {
     let stdin = format!(
         "ip=127.0.0.1\nipport={port}\npasswrd={SECRET}\npassword={SECRET}\nverbose=1\naction=status\n"
     );
-    let out = run(OURS, &[], &stdin);
+    let out = run_agent(OURS, &[], &stdin);
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
         stderr.contains("Ignoring unknown option 'passwrd'"),
@@ -113,7 +113,7 @@ fn password_script_is_run() {
     let marker = dir.join("ran");
     let script = format!("touch {} && echo {SECRET}", marker.display());
     let port = free_udp_port().to_string();
-    let out = run(
+    let out = run_agent(
         OURS,
         &[
             "-a",
@@ -135,9 +135,9 @@ fn password_script_is_run() {
 
 #[test]
 fn validate_all_and_unsupported_target() {
-    let out = run(OURS, &["-a", "bmc", "-o", "validate-all"], "");
+    let out = run_agent(OURS, &["-a", "bmc", "-o", "validate-all"], "");
     assert_eq!(out.status.code(), Some(0));
-    let out = run(OURS, &["-a", "bmc", "--target", "0x82", "-o", "status"], "");
+    let out = run_agent(OURS, &["-a", "bmc", "--target", "0x82", "-o", "status"], "");
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8(out.stderr)

@@ -21,25 +21,6 @@ pub const OURS: &str = env!("CARGO_BIN_EXE_fence_ipmilan_rs");
 pub const IPMI_SIM: &str = "/usr/bin/ipmi_sim";
 pub const FENCE_IPMILAN: &str = "/usr/sbin/fence_ipmilan";
 
-/// Runs `program` with `args`, writing `stdin` to it, outside Pacemaker (no `PCMK_service`).
-pub fn run(program: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(program)
-        .args(args)
-        .env_remove("PCMK_service")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
 /// A fresh, empty directory for test `tag` of this process.
 pub fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("fence-agent-{tag}-{}", std::process::id()));
