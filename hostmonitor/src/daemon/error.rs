@@ -43,7 +43,7 @@ pub enum DaemonError {
     Runtime(std::io::Error),
     /// The HTTP client could not be built (TLS set-up).
     #[error("cannot build the HTTP client: {0}")]
-    Http(String),
+    Http(#[from] masakari_client::http::HttpError),
 }
 
 pub(crate) fn io_error(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> DaemonError {

@@ -27,13 +27,11 @@ mod check;
 mod engine_task;
 mod error;
 mod health;
-mod http;
 mod inputs;
 mod metrics;
 mod net;
 mod outputs;
 mod owner;
-mod token;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

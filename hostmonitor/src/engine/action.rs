@@ -3,9 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::notification::{Notification, NotificationId};
+use super::Notification;
 use super::record::RecordUpdate;
-use super::time::Timestamp;
+use masakari_client::NotificationId;
+use masakari_client::Timestamp;
 
 /// One thing for the daemon to do. Carry the actions of one call out in order: a
 /// [`Action::Persist`] comes before the notifications it covers, and must be durable
@@ -155,7 +156,9 @@ pub enum Report {
         /// The API's explanation.
         message: String,
     },
-    /// Delivery failed transiently and will be retried.
+    /// Delivery failed transiently and will be retried, however long it takes; past the
+    /// alert threshold ([`Retry::alert_after`](masakari_client::Retry::alert_after)) it is
+    /// overdue and reported at error level.
     RetryScheduled {
         /// The notification.
         id: NotificationId,
@@ -163,11 +166,14 @@ pub enum Report {
         retry: u32,
         /// How long until then.
         delay: Duration,
+        /// Whether it is overdue.
+        overdue: bool,
         /// What went wrong.
         reason: String,
     },
-    /// Delivery failed and the retries are used up: the notification is dropped.
-    Abandoned {
+    /// A notification waiting for a retry was dropped because its episode is over (the host
+    /// is back, or lost anew): what it said is no longer true.
+    Dropped {
         /// The notification.
         id: NotificationId,
         /// How many times it was sent.
@@ -223,12 +229,13 @@ impl Report {
             | Self::QuorumLost { .. }
             | Self::MassFailureReleased { .. }
             | Self::HoldReleasedByOperator { .. }
-            | Self::RetryScheduled { .. } => Level::Warn,
+            | Self::RetryScheduled { overdue: false, .. }
+            | Self::Dropped { .. } => Level::Warn,
             Self::FenceFailed { .. }
             | Self::FenceTimedOut { .. }
             | Self::MassFailureHold { .. }
             | Self::Rejected { .. }
-            | Self::Abandoned { .. } => Level::Error,
+            | Self::RetryScheduled { overdue: true, .. } => Level::Error,
         }
     }
 }
@@ -314,19 +321,31 @@ impl fmt::Display for Report {
                 id,
                 retry,
                 delay,
+                overdue: false,
                 reason,
             } => write!(
                 f,
                 "notification {id} failed ({reason}); retry {retry} in {}s",
                 delay.as_secs()
             ),
-            Self::Abandoned {
+            Self::RetryScheduled {
+                id,
+                retry,
+                delay,
+                overdue: true,
+                reason,
+            } => write!(
+                f,
+                "NOTIFICATION {id} OVERDUE: {retry} attempts failed ({reason}); still retrying, next in {}s",
+                delay.as_secs()
+            ),
+            Self::Dropped {
                 id,
                 attempts,
                 reason,
             } => write!(
                 f,
-                "NOTIFICATION {id} ABANDONED after {attempts} attempts: {reason}"
+                "notification {id} dropped after {attempts} attempts: the host's episode is over (last error: {reason})"
             ),
             Self::NodeRemoved { host } => {
                 write!(f, "node {host} is no longer in the cluster; forgotten")

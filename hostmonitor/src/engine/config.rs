@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::event::NodeKind;
+use masakari_client::Retry;
 
 /// The engine's settings. [`Config::default`] gives the documented defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +25,7 @@ pub struct Config {
     pub power_off_confirms: bool,
     /// The mass-failure guard.
     pub mass_failure: MassFailure,
-    /// Delivery retries.
+    /// Delivery retries: backoff, and when an undelivered notification is overdue.
     pub retry: Retry,
     /// The name Masakari knows a node's hypervisor by, where it is not the Pacemaker node
     /// name (node name -> Masakari host name). Only the notification's `hostname` uses it:
@@ -138,38 +139,6 @@ impl MassFailure {
     }
 }
 
-/// How delivery is retried after a transient failure (timeout, connection error, 5xx):
-/// `interval`, doubling up to `max_interval`, at most `max_retries` times.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Retry {
-    /// Retries after the first attempt (masakari-monitors' `api_retry_max`). Default: 12.
-    pub max_retries: u32,
-    /// The first delay (masakari-monitors' `api_retry_interval`). Default: 10 s.
-    pub interval: Duration,
-    /// The longest delay. Default: 60 s.
-    pub max_interval: Duration,
-}
-
-impl Default for Retry {
-    fn default() -> Self {
-        Self {
-            max_retries: 12,
-            interval: Duration::from_secs(10),
-            max_interval: Duration::from_secs(60),
-        }
-    }
-}
-
-impl Retry {
-    /// The delay before retry number `retry` (1 for the first retry).
-    pub(crate) fn delay(&self, retry: u32) -> Duration {
-        let doublings = retry.saturating_sub(1).min(31);
-        self.interval
-            .saturating_mul(1 << doublings)
-            .min(self.max_interval)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,14 +183,5 @@ mod tests {
             }
             .exceeded(10, 10)
         );
-    }
-
-    #[test]
-    fn retry_delay_doubles_up_to_the_cap() {
-        let retry = Retry::default();
-        let secs: Vec<u64> = (1..=6).map(|n| retry.delay(n).as_secs()).collect();
-        assert_eq!(secs, [10, 20, 40, 60, 60, 60]);
-        assert_eq!(retry.delay(u32::MAX), Duration::from_secs(60));
-        assert_eq!(retry.delay(0), Duration::from_secs(10));
     }
 }

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::notification::NotificationId;
-use super::time::Timestamp;
+use masakari_client::Timestamp;
+use masakari_client::{DeliveryOutcome, NotificationId};
 
 /// One input to [`Engine::on_event`](super::Engine::on_event).
 ///
@@ -125,30 +125,6 @@ pub enum NodeKind {
     Remote,
     /// A guest node (a virtual machine run as a resource).
     Guest,
-}
-
-/// What the Masakari API said to a notification.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeliveryOutcome {
-    /// 202: stored.
-    Accepted,
-    /// 409: the API already has it, or the host is on maintenance. Counts as delivered.
-    Duplicate {
-        /// The API's explanation.
-        message: String,
-    },
-    /// 400 or another 4xx: permanent (for example the host is unknown to Masakari).
-    Rejected {
-        /// The HTTP status.
-        status: u16,
-        /// The API's explanation.
-        message: String,
-    },
-    /// Timeout, connection error or 5xx: retried with backoff.
-    Transient {
-        /// What went wrong.
-        reason: String,
-    },
 }
 
 /// An operator's command to the engine.

@@ -9,13 +9,14 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::Notification;
 use super::action::{Action, Confirmation, Report};
 use super::config::{Config, FailurePolicy};
 use super::event::{FenceOutcome, NodeKind, NodeView};
 use super::machine::Stranger;
-use super::notification::Notification;
-use super::outbox::{Kind, Outbox};
-use super::time::Timestamp;
+use masakari_client::HostKind as Kind;
+use masakari_client::Outbox;
+use masakari_client::Timestamp;
 
 /// Where a host is in its life as the engine sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,7 +80,7 @@ pub(crate) struct Host {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) power_off: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Outbox::is_empty")]
-    pub(crate) outbox: Outbox,
+    pub(crate) outbox: Outbox<Kind>,
     /// When it was last seen online (exact).
     #[serde(skip)]
     pub(crate) last_online: Option<Timestamp>,
@@ -340,9 +341,29 @@ impl Host {
                 _ => {}
             }
         }
+        self.drop_ended(out);
         let wanted = self.wanted(config);
         let hostname = config.masakari_name(name);
         self.outbox.sync(name, hostname, self.episode, wanted, now);
+    }
+
+    /// Drops the notifications waiting for a retry whose episode is over: a `STOPPED` once the
+    /// host is back (or lost anew), a `STARTED` once the host is lost again.
+    fn drop_ended(&mut self, out: &mut Vec<Action>) {
+        let episode = self.episode;
+        let (lost, online) = (
+            matches!(self.phase, Phase::Lost(_)),
+            matches!(self.phase, Phase::Online),
+        );
+        let still_true =
+            |kind: Kind, of: u64| of == episode && if kind.is_stop() { lost } else { online };
+        for entry in self.outbox.drop_ended(still_true) {
+            out.push(Action::Report(Report::Dropped {
+                id: entry.notification.id,
+                attempts: entry.attempts,
+                reason: entry.last_error.unwrap_or_default(),
+            }));
+        }
     }
 
     /// Handles the fence deadline, if it has passed.

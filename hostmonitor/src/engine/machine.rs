@@ -6,13 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::action::{Action, Ignored, Report};
 use super::config::Config;
-use super::event::{Command, DeliveryOutcome, Event, NodeKind, Snapshot};
+use super::event::{Command, Event, NodeKind, Snapshot};
 use super::guard::{Counts, Guard};
 use super::host::Host;
-use super::notification::NotificationId;
 use super::record::{GuardRecord, HostRecord, Record, RecordError, RecordUpdate};
 use super::status::{HostView, Status};
-use super::time::Timestamp;
+use masakari_client::DeliveryOutcome;
+use masakari_client::NotificationId;
+use masakari_client::Timestamp;
 
 /// The host monitor's decision state machine. See the [module docs](super).
 #[derive(Debug, Clone)]
@@ -150,7 +151,7 @@ impl Engine {
             hosts: self
                 .hosts
                 .iter()
-                .map(|(name, host)| HostView::new(name, host))
+                .map(|(name, host)| HostView::new(name, host, &self.config.retry))
                 .collect(),
         }
     }
@@ -267,29 +268,21 @@ impl Engine {
                 status,
                 message,
             },
-            DeliveryOutcome::Transient { reason } => match host.outbox.in_flight_mut(&id) {
-                Some(entry) if entry.attempts <= self.config.retry.max_retries => {
-                    let delay = self.config.retry.delay(entry.attempts);
-                    entry.in_flight = false;
-                    entry.due = Some(now.saturating_add(delay));
-                    let retry = entry.attempts;
+            DeliveryOutcome::Transient { reason } => {
+                let scheduled = host
+                    .outbox
+                    .failed(&id, reason.clone(), &self.config.retry, now);
+                if let Some(s) = scheduled {
                     out.push(Action::Report(Report::RetryScheduled {
                         id,
-                        retry,
-                        delay,
+                        retry: s.retry,
+                        delay: s.delay,
+                        overdue: s.overdue,
                         reason,
                     }));
-                    return;
                 }
-                entry => {
-                    let attempts = entry.map_or(0, |e| e.attempts);
-                    Report::Abandoned {
-                        id,
-                        attempts,
-                        reason,
-                    }
-                }
-            },
+                return;
+            }
         };
         host.outbox.pop();
         out.push(Action::Report(report));

@@ -96,25 +96,23 @@ mod event;
 mod guard;
 mod host;
 mod machine;
-mod notification;
-mod outbox;
 mod record;
 mod status;
-mod time;
 
 pub use action::{Action, Confirmation, Ignored, Level, Report};
-pub use config::{Config, FailurePolicy, MassFailure, Retry, Watch};
-pub use event::{
-    Command, DeliveryOutcome, Event, FenceHistory, FenceOutcome, NodeKind, NodeView, Snapshot,
-};
+pub use config::{Config, FailurePolicy, MassFailure, Watch};
+pub use event::{Command, Event, FenceHistory, FenceOutcome, NodeKind, NodeView, Snapshot};
 pub use machine::Engine;
-pub use notification::{
-    ClusterStatus, HostEvent, HostPayload, HostStatus, Notification, NotificationBody,
-    NotificationId, NotificationRequest, NotificationType,
+pub use masakari_client::time::{CalendarError, YEARS};
+pub use masakari_client::{
+    ClusterStatus, DeliveryOutcome, HostEvent, HostPayload, HostStatus, Iso8601, NotificationBody,
+    NotificationId, NotificationRequest, NotificationType, Retry, Timestamp,
 };
 pub use record::{GuardRecord, HostRecord, Record, RecordError, RecordUpdate};
 pub use status::{HostState, HostView, PendingView, Status};
-pub use time::{CalendarError, Iso8601, Timestamp, YEARS};
+
+/// A notification about a compute host (`COMPUTE_HOST`), as the engine hands it out.
+pub type Notification = masakari_client::Notification<HostPayload>;
 
 #[cfg(test)]
 mod tests;

@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use super::event::NodeKind;
 use super::host::{Host, Phase};
-use super::notification::{HostPayload, NotificationId};
-use super::time::Timestamp;
+use masakari_client::Timestamp;
+use masakari_client::{HostPayload, NotificationId, Retry};
 
 /// The engine's view of the cluster and its pending notifications.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -69,10 +69,14 @@ pub struct PendingView {
     pub in_flight: bool,
     /// When the next retry is due, if it waits for one.
     pub retry_at: Option<Timestamp>,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<String>,
+    /// Whether it is overdue: more retries failed than the alert threshold (it is still retried).
+    pub overdue: bool,
 }
 
 impl HostView {
-    pub(crate) fn new(name: &str, host: &Host) -> Self {
+    pub(crate) fn new(name: &str, host: &Host, retry: &Retry) -> Self {
         let state = match &host.phase {
             Phase::Unobserved => HostState::Unobserved,
             Phase::Online => HostState::Online,
@@ -91,6 +95,8 @@ impl HostView {
                 attempts: e.attempts,
                 in_flight: e.in_flight,
                 retry_at: e.due,
+                last_error: e.last_error.clone(),
+                overdue: retry.overdue(e.attempts.saturating_sub(u32::from(e.in_flight))),
             })
             .collect();
         Self {

@@ -40,6 +40,15 @@ pub enum SettingsError {
     },
 }
 
+impl From<masakari_client::settings::InvalidSetting> for SettingsError {
+    fn from(e: masakari_client::settings::InvalidSetting) -> Self {
+        Self::Invalid {
+            key: e.key,
+            problem: e.problem,
+        }
+    }
+}
+
 impl SettingsError {
     pub(crate) fn invalid(key: &str, problem: &str) -> Self {
         Self::Invalid {

@@ -10,7 +10,6 @@
 //! masakarimonitors.conf, `[masakari]`, `[monitor]`, `[paths]` or `[metrics]` mean TOML; a file
 //! with neither (empty, comments only) is read by its extension (`.conf`, `.ini`: masakarimonitors.conf).
 
-mod auth;
 mod error;
 mod format;
 mod host_names;
@@ -23,10 +22,10 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::engine::{self, FailurePolicy};
-pub use auth::{Auth, Credential, Keystone, Noauth2, TokenFile};
 pub use error::SettingsError;
 pub use format::Format;
 pub use host_names::HostNames;
+pub use masakari_client::settings::{Auth, Credential, Keystone, Masakari, Noauth2, TokenFile};
 
 /// Where the configuration file is looked for when none is named.
 pub const DEFAULT_PATH: &str = "/etc/masakari-pcmk/hostmonitor.toml";
@@ -78,25 +77,6 @@ impl Loaded {
     }
 }
 
-/// How to reach the Masakari API.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Masakari {
-    /// The API endpoint, including `/v1` (used as is with noauth2 and token; with keystone, the
-    /// catalog's `instance-ha` endpoint is used when this is empty).
-    pub endpoint: String,
-    /// How to authenticate.
-    pub auth: Auth,
-    /// Timeout of one HTTP request, in seconds.
-    pub request_timeout: u64,
-    /// PEM file of the CA certificates trusted for the API and Keystone (empty: the Mozilla roots
-    /// built in). When set, only these are trusted.
-    pub ca_file: PathBuf,
-    /// Skip TLS certificate verification (never in production: anyone on the path could read the
-    /// credentials).
-    pub insecure: bool,
-}
-
 /// The Prometheus metrics endpoint (`GET /metrics`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -131,8 +111,12 @@ pub struct Monitor {
     pub mass_failure_window: u64,
     /// Fewer lost hosts than this never trigger the mass-failure guard.
     pub mass_failure_min_hosts: usize,
-    /// Delivery retries of one notification before it is given up (loudly).
-    pub retry_max: u32,
+    /// Failed retries of one notification after which it is overdue: logged at error level on
+    /// every further retry, counted by the overdue gauge and flagged in `status`. It is never
+    /// given up while what it reports is true. Also read as `retry_max`, the older name, which
+    /// used to drop the notification there.
+    #[serde(alias = "retry_max")]
+    pub retry_alert_after: u32,
     /// First retry delay in seconds; doubles up to `retry_max_interval`.
     pub retry_interval: u64,
     /// Longest retry delay, in seconds.
@@ -159,18 +143,6 @@ pub struct Paths {
     pub alert_socket: PathBuf,
     /// The socket of `masakari-hostmonitor status` and `release`.
     pub control_socket: PathBuf,
-}
-
-impl Default for Masakari {
-    fn default() -> Self {
-        Self {
-            endpoint: "http://127.0.0.1:15868/v1".to_owned(),
-            auth: Auth::default(),
-            request_timeout: 10,
-            ca_file: PathBuf::new(),
-            insecure: false,
-        }
-    }
 }
 
 impl Default for Metrics {
@@ -203,7 +175,7 @@ impl Default for Monitor {
             mass_failure_percent: engine.mass_failure.percent,
             mass_failure_window: engine.mass_failure.window.as_secs(),
             mass_failure_min_hosts: engine.mass_failure.min_hosts,
-            retry_max: engine.retry.max_retries,
+            retry_alert_after: engine.retry.alert_after,
             retry_interval: engine.retry.interval.as_secs(),
             retry_max_interval: engine.retry.max_interval.as_secs(),
         }
@@ -296,7 +268,7 @@ impl Settings {
                 min_hosts: m.mass_failure_min_hosts,
             },
             retry: engine::Retry {
-                max_retries: m.retry_max,
+                alert_after: m.retry_alert_after,
                 interval: Duration::from_secs(m.retry_interval),
                 max_interval: Duration::from_secs(m.retry_max_interval),
             },
@@ -307,18 +279,7 @@ impl Settings {
 
     fn validate(&self) -> Result<(), SettingsError> {
         let m = &self.monitor;
-        let endpoint = &self.masakari.endpoint;
-        let keystone_catalog =
-            endpoint.is_empty() && matches!(self.masakari.auth, Auth::Keystone(_));
-        if !(endpoint.starts_with("http://")
-            || endpoint.starts_with("https://")
-            || keystone_catalog)
-        {
-            return Err(SettingsError::invalid(
-                "masakari.endpoint",
-                "must be an http:// or https:// URL",
-            ));
-        }
+        self.masakari.validate()?;
         if !(1..=100).contains(&m.mass_failure_percent) {
             return Err(SettingsError::invalid(
                 "monitor.mass_failure_percent",
@@ -329,7 +290,6 @@ impl Settings {
             ("monitor.reconcile_interval", m.reconcile_interval),
             ("monitor.fence_timeout", m.fence_timeout),
             ("monitor.retry_interval", m.retry_interval),
-            ("masakari.request_timeout", self.masakari.request_timeout),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(SettingsError::invalid(key, "must be at least 1 (seconds)"));
@@ -347,7 +307,7 @@ impl Settings {
             ));
         }
         self.host_names.validate()?;
-        self.masakari.auth.validate()
+        Ok(())
     }
 }
 

@@ -63,32 +63,6 @@ fn no_dc_is_not_a_verdict() {
 }
 
 #[test]
-fn completed_times_are_utc() {
-    assert_eq!(
-        parse_completed("1970-01-01 00:00:00Z"),
-        Some(Timestamp::from_unix(0, 0))
-    );
-    assert_eq!(
-        parse_completed("2026-11-26 07:21:10Z"),
-        Some(Timestamp::from_unix(1_795_677_670, 0))
-    );
-    assert_eq!(
-        parse_completed("2000-02-29T12:00:00.5"),
-        Some(Timestamp::from_unix(951_825_600, 500_000))
-    );
-    for bad in [
-        "",
-        "yesterday",
-        "2026-13-01 00:00:00Z",
-        "2026-11-26",
-        "2026-11-26 25:00:00",
-        "1969-12-31 23:59:59",
-    ] {
-        assert_eq!(parse_completed(bad), None, "{bad}");
-    }
-}
-
-#[test]
 fn a_real_lab_reading_with_a_fenced_remote() {
     let xml = include_str!("../../tests/data/crm-mon-remote-fenced.xml");
     let s = from_crm_mon(xml, "", "ctl1", T0).unwrap();

@@ -10,10 +10,11 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 use super::rng::Rng;
+use super::support::{START, restart, view};
 use hostmonitor::engine::{
     Action, Config, DeliveryOutcome, Engine, Event, FailurePolicy, FenceHistory, FenceOutcome,
-    HostPayload, MassFailure, NodeKind, NodeView, Notification, NotificationId, Record, Retry,
-    Snapshot, Timestamp,
+    HostPayload, MassFailure, NodeKind, Notification, NotificationId, Record, Retry, Snapshot,
+    Timestamp,
 };
 
 const HOSTS: usize = 6;
@@ -120,7 +121,7 @@ impl Sim {
                 ..MassFailure::default()
             },
             retry: Retry {
-                max_retries: 1000,
+                alert_after: 1000,
                 interval: Duration::from_secs(1),
                 max_interval: Duration::from_secs(2),
             },
@@ -191,8 +192,7 @@ impl Sim {
     }
 
     fn now(&self) -> Timestamp {
-        let start = Timestamp::from_unix(1_700_000_000, 0);
-        start.saturating_add(TICK.saturating_mul(u32::try_from(self.tick).unwrap_or(u32::MAX)))
+        START.saturating_add(TICK.saturating_mul(u32::try_from(self.tick).unwrap_or(u32::MAX)))
     }
 
     fn fail(&self, what: &str) -> ! {
@@ -261,13 +261,7 @@ impl Sim {
                     NodeKind::Remote
                 };
                 let fencing = self.world.fences.get(name).copied().unwrap_or_default();
-                NodeView {
-                    name: name.clone(),
-                    kind,
-                    online: *online,
-                    unclean: !*online,
-                    fencing,
-                }
+                view(name, kind, *online, !*online, fencing)
             })
             .collect();
         Snapshot {
@@ -353,12 +347,7 @@ impl Sim {
     /// The monitor dies and another resumes from the stored record; deliveries under way
     /// are never reported.
     fn restart(&mut self) {
-        let json =
-            serde_json::to_string(&self.stored).unwrap_or_else(|e| self.fail(&e.to_string()));
-        let record: Record =
-            serde_json::from_str(&json).unwrap_or_else(|e| self.fail(&e.to_string()));
-        self.engine = Engine::restore(self.config.clone(), record)
-            .unwrap_or_else(|e| self.fail(&e.to_string()));
+        self.engine = restart(&self.config, &self.stored).unwrap_or_else(|e| self.fail(&e));
         self.deliveries.clear();
         self.restarts += 1;
         let snapshot = Event::Snapshot(self.snapshot());

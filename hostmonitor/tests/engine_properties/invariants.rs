@@ -13,10 +13,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use super::rng::Rng;
+use super::support::{START, restart, view};
 use hostmonitor::engine::{
     Action, Command, Config, DeliveryOutcome, Engine, Event, FailurePolicy, FenceHistory,
-    FenceOutcome, HostPayload, HostRecord, HostState, MassFailure, NodeKind, NodeView,
-    Notification, NotificationId, Record, RecordUpdate, Report, Retry, Snapshot, Timestamp, Watch,
+    FenceOutcome, HostPayload, HostRecord, HostState, MassFailure, NodeKind, Notification,
+    NotificationId, Record, RecordUpdate, Report, Retry, Snapshot, Timestamp, Watch,
 };
 
 const LOCAL: &str = "ctl";
@@ -60,7 +61,7 @@ fn random_config(rng: &mut Rng) -> Config {
             min_hosts: 2 + rng.below(3) as usize,
         },
         retry: Retry {
-            max_retries: rng.below(4) as u32,
+            alert_after: rng.below(4) as u32,
             interval: Duration::from_secs(1 + rng.below(10)),
             max_interval: Duration::from_secs(5 + rng.below(30)),
         },
@@ -127,6 +128,8 @@ struct Run {
     config: Config,
     engine: Engine,
     now: Timestamp,
+    /// When the running monitor started: it cannot have a reconcile taken before that.
+    restarted_at: Timestamp,
     model: Model,
     world: BTreeMap<&'static str, bool>,
     world_fences: BTreeMap<&'static str, Timestamp>,
@@ -145,7 +148,8 @@ impl Run {
             rng,
             engine: Engine::new(config.clone()),
             config,
-            now: Timestamp::from_unix(1_700_000_000, 0),
+            now: START,
+            restarted_at: START,
             model: Model::default(),
             world: NODES.iter().map(|(n, _)| (*n, true)).collect(),
             world_fences: BTreeMap::new(),
@@ -281,7 +285,8 @@ impl Run {
     fn snapshot(&mut self) -> Snapshot {
         let taken_at = self
             .now
-            .saturating_sub(Duration::from_millis(self.rng.below(3000)));
+            .saturating_sub(Duration::from_millis(self.rng.below(3000)))
+            .max(self.restarted_at);
         let quorate = self.rng.chance(85);
         self.model.quorum(quorate, taken_at, false);
         let mut nodes = Vec::new();
@@ -313,13 +318,7 @@ impl Run {
                 pending: self.rng.chance(20),
             };
             let unclean = !online && self.rng.chance(80);
-            nodes.push(NodeView {
-                name: name.to_owned(),
-                kind,
-                online,
-                unclean,
-                fencing,
-            });
+            nodes.push(view(name, kind, online, unclean, fencing));
         }
         Snapshot {
             taken_at,
@@ -376,8 +375,8 @@ impl Run {
         if record != engine {
             self.fail("the stored parts differ from the engine's own record");
         }
-        self.engine = Engine::restore(self.config.clone(), record)
-            .unwrap_or_else(|e| self.fail(&e.to_string()));
+        self.engine = restart(&self.config, &record).unwrap_or_else(|e| self.fail(&e));
+        self.restarted_at = self.now;
         self.model.in_flight.clear();
         self.model.quorum = None;
         *self.stats.entry("restart").or_default() += 1;
@@ -423,9 +422,9 @@ impl Run {
                     }
                     self.check_notify(n);
                 }
-                Action::Report(Report::Abandoned { id, .. }) => {
+                Action::Report(Report::Dropped { id, .. }) => {
                     self.model.resolved.insert(id.clone());
-                    *self.stats.entry("abandoned").or_default() += 1;
+                    *self.stats.entry("dropped").or_default() += 1;
                 }
                 Action::Report(Report::MassFailureHold { .. }) => {
                     *self.stats.entry("hold").or_default() += 1;
@@ -679,7 +678,7 @@ fn random_event_streams_keep_every_invariant() {
         "started",
         "restart",
         "hold",
-        "abandoned",
+        "dropped",
         "withdrawn",
     ];
     for what in reached {

@@ -5,3 +5,4 @@
 mod convergence;
 mod invariants;
 mod rng;
+mod support;

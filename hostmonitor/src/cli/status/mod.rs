@@ -107,7 +107,7 @@ fn host_row(h: &Value, now: Timestamp) -> [String; 5] {
 }
 
 fn write_pending(hosts: &[Value], now: Timestamp, out: &mut dyn Write) -> io::Result<()> {
-    let rows: Vec<[String; 4]> = hosts
+    let rows: Vec<[String; 5]> = hosts
         .iter()
         .filter_map(|h| h.get("pending")?.as_array())
         .flatten()
@@ -117,11 +117,21 @@ fn write_pending(hosts: &[Value], now: Timestamp, out: &mut dyn Write) -> io::Re
     if rows.is_empty() {
         return writeln!(out, "no pending notifications");
     }
-    let header = ["PENDING NOTIFICATION", "PAYLOAD", "ATTEMPTS", "NEXT"].map(str::to_owned);
+    let header = [
+        "PENDING NOTIFICATION",
+        "PAYLOAD",
+        "ATTEMPTS",
+        "NEXT",
+        "LAST ERROR",
+    ]
+    .map(str::to_owned);
     table(&header, &rows, out)
 }
 
-fn pending_row(p: &Value, now: Timestamp) -> [String; 4] {
+/// The longest part of a last error shown in the table (`--json` has all of it).
+const MAX_ERROR: usize = 80;
+
+fn pending_row(p: &Value, now: Timestamp) -> [String; 5] {
     let word = |key: &str| {
         p.pointer(&format!("/payload/{key}"))
             .and_then(Value::as_str)
@@ -145,12 +155,22 @@ fn pending_row(p: &Value, now: Timestamp) -> [String; 4] {
             word("cluster_status"),
             word("host_status")
         ),
-        p.get("attempts")
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-            .to_string(),
+        attempts(p),
         next,
+        p.get("last_error")
+            .and_then(Value::as_str)
+            .map_or_else(|| "-".to_owned(), |e| e.chars().take(MAX_ERROR).collect()),
     ]
+}
+
+/// The attempts so far, marked when the notification is overdue (still retried).
+fn attempts(p: &Value) -> String {
+    let n = p.get("attempts").and_then(Value::as_u64).unwrap_or(0);
+    if p.get("overdue").and_then(Value::as_bool) == Some(true) {
+        format!("{n} OVERDUE")
+    } else {
+        n.to_string()
+    }
 }
 
 /// A timestamp (microseconds since the epoch) as UTC and how long ago (or ahead) that is.

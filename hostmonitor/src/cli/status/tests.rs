@@ -109,7 +109,10 @@ fn an_empty_or_foreign_answer_still_renders() {
     assert!(text.contains("quorum:        unknown yet"), "{text}");
     assert!(text.contains("no watched hosts"), "{text}");
     assert!(text.contains("no pending notifications"), "{text}");
-    let odd = serde_json::json!({"engine": {"hosts": [{"name": 5, "pending": [{"retry_at": 1}]}]}});
+    let odd = serde_json::json!({"engine": {"hosts": [{"name": 5, "pending": [
+        {"retry_at": 1, "attempts": 14, "overdue": true, "last_error": "503 from http://api"}]}]}});
     let text = render(&odd);
     assert!(text.contains("retry 1970-01-01T00:00:00Z"), "{text}");
+    assert!(text.contains("14 OVERDUE"), "{text}");
+    assert!(text.contains("503 from http://api"), "{text}");
 }

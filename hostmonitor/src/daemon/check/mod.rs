@@ -7,8 +7,9 @@ use std::fmt;
 
 use reqwest::StatusCode;
 
-use super::http::{client, error_chain};
-use super::token::TokenSource;
+use masakari_client::http::{client, error_chain};
+use masakari_client::token::TokenSource;
+
 use crate::daemon::inputs::reconcile;
 use crate::daemon::now;
 use crate::engine::Snapshot;
@@ -236,7 +237,8 @@ async fn masakari(settings: &Settings) -> (Finding, Option<registration::Api>) {
 async fn api(settings: &Settings) -> Result<(Finding, Option<registration::Api>), Finding> {
     let subject = "masakari api";
     let fail = |detail: String| Finding::new(subject, Verdict::Fail, detail);
-    let http = client(&settings.masakari).map_err(|e| fail(e.to_string()))?;
+    let http =
+        client(&settings.masakari, "masakari-hostmonitor").map_err(|e| fail(e.to_string()))?;
     let how = match &settings.masakari.auth {
         Auth::Noauth2(n) => format!("noauth2 as {}:{}", n.user, n.project),
         Auth::Token(t) => format!("the token in {}", t.token_file.display()),

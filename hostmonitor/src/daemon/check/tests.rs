@@ -1,6 +1,6 @@
 use super::*;
-use crate::daemon::http::fake::{Fake, Reply};
 use crate::engine::{FenceHistory, NodeKind, NodeView};
+use masakari_client::fake::{Fake, Reply};
 
 fn snapshot(quorate: bool, nodes: &[(&str, NodeKind, bool)]) -> Snapshot {
     Snapshot {

@@ -63,7 +63,7 @@ struct Outcomes {
     delivered: u64,
     already_recorded: u64,
     rejected: u64,
-    abandoned: u64,
+    dropped: u64,
 }
 
 /// What the engine's status says at scrape time.
@@ -71,6 +71,8 @@ struct Outcomes {
 pub struct Gauges {
     /// Notifications waiting for delivery.
     pub pending: usize,
+    /// Of those, the ones past the retry alert threshold (still retried).
+    pub overdue: usize,
     /// Watched hosts.
     pub watched: usize,
     /// Hosts lost now.
@@ -109,7 +111,7 @@ impl Metrics {
             }
             Report::AlreadyRecorded { .. } => s.outcomes.already_recorded += 1,
             Report::Rejected { .. } => s.outcomes.rejected += 1,
-            Report::Abandoned { .. } => s.outcomes.abandoned += 1,
+            Report::Dropped { .. } => s.outcomes.dropped += 1,
             Report::FenceFailed { .. } | Report::FenceTimedOut { .. } => s.fence_failures += 1,
             Report::MassFailureHold { .. } => s.holds += 1,
             Report::HostBack { host, .. } | Report::NodeRemoved { host } => {
@@ -225,7 +227,7 @@ impl State {
             ("delivered", o.delivered),
             ("already_recorded", o.already_recorded),
             ("rejected", o.rejected),
-            ("abandoned", o.abandoned),
+            ("dropped", o.dropped),
         ] {
             let _ = writeln!(
                 out,
@@ -314,6 +316,13 @@ fn write_gauges(g: &Gauges, out: &mut String) {
     );
     single(
         out,
+        "notifications_overdue",
+        "gauge",
+        "Notifications still undelivered after more retries than monitor.retry_alert_after (still retried).",
+        g.overdue as u64,
+    );
+    single(
+        out,
         "watched_hosts",
         "gauge",
         "Hosts watched.",
@@ -366,16 +375,23 @@ impl Gauges {
             .pointer("/engine/hosts")
             .and_then(|h| h.as_array())
             .map_or(&[][..], Vec::as_slice);
-        let pending = hosts
-            .iter()
-            .filter_map(|h| h.get("pending")?.as_array().map(Vec::len))
-            .sum();
+        let entries = || {
+            hosts
+                .iter()
+                .filter_map(|h| h.get("pending")?.as_array())
+                .flatten()
+        };
+        let pending = entries().count();
+        let overdue = entries()
+            .filter(|e| e.get("overdue").and_then(|o| o.as_bool()) == Some(true))
+            .count();
         let lost = hosts
             .iter()
             .filter(|h| h.pointer("/state/state").and_then(|s| s.as_str()) == Some("lost"))
             .count();
         Self {
             pending,
+            overdue,
             watched: hosts.len(),
             lost,
             hold: status

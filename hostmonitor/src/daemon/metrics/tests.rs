@@ -107,7 +107,7 @@ fn requests_outcomes_and_reconciles_are_counted() {
     m.request(&DeliveryOutcome::Transient { reason: "y".into() });
     m.observe(
         t(0),
-        &Report::Abandoned {
+        &Report::Dropped {
             id: id("c/1/started"),
             attempts: 3,
             reason: "r".into(),
@@ -131,6 +131,7 @@ fn requests_outcomes_and_reconciles_are_counted() {
     };
     let gauges = Gauges {
         pending: 2,
+        overdue: 1,
         watched: 6,
         lost: 5,
         hold: true,
@@ -140,7 +141,7 @@ fn requests_outcomes_and_reconciles_are_counted() {
     for line in [
         "notification_requests_total{result=\"accepted\"} 1",
         "notification_requests_total{result=\"failed\"} 2",
-        "notifications_total{outcome=\"abandoned\"} 1",
+        "notifications_total{outcome=\"dropped\"} 1",
         "mass_failure_holds_total 1",
         "reconciles_total 2",
         "reconcile_failures_total 1",
@@ -149,6 +150,7 @@ fn requests_outcomes_and_reconciles_are_counted() {
         "cib_ok 1",
         "api_ok 0",
         "notifications_pending 2",
+        "notifications_overdue 1",
         "mass_failure_hold 1",
     ] {
         has(&out, line);
@@ -180,12 +182,13 @@ fn every_family_has_help_and_type_once() {
 #[test]
 fn gauges_come_from_the_status_answer() {
     let status = serde_json::json!({"quorate": false, "engine": {"mass_failure_hold": true, "hosts": [
-        {"pending": [{}, {}], "state": {"state": "lost"}},
+        {"pending": [{}, {"overdue": true}], "state": {"state": "lost"}},
         {"pending": [], "state": {"state": "online"}}]}});
     assert_eq!(
         Gauges::from_status(&status),
         Gauges {
             pending: 2,
+            overdue: 1,
             watched: 2,
             lost: 1,
             hold: true,

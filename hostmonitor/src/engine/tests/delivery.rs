@@ -7,19 +7,17 @@ use super::*;
 #[test]
 fn a_409_counts_as_delivered() {
     let mut h = Harness::new(Config::default(), 4);
-    h.lost("c1");
-    let n = notifications(&h.fenced("c1", FenceOutcome::Succeeded))[0].clone();
+    let n = h.stopped("c1");
     let actions = h.deliver(
         &n.id,
         DeliveryOutcome::Duplicate {
             message: "duplicate".into(),
         },
     );
-    assert!(
-        reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::AlreadyRecorded { .. }))
-    );
+    assert!(reported(&actions, |r| matches!(
+        r,
+        Report::AlreadyRecorded { .. }
+    )));
     assert_eq!(h.engine.poll_timeout(), None);
     assert!(h.engine.status().hosts[0].pending.is_empty());
 }
@@ -27,8 +25,7 @@ fn a_409_counts_as_delivered() {
 #[test]
 fn a_400_is_permanent_and_loud() {
     let mut h = Harness::new(Config::default(), 4);
-    h.lost("c1");
-    let n = notifications(&h.fenced("c1", FenceOutcome::Succeeded))[0].clone();
+    let n = h.stopped("c1");
     let actions = h.deliver(
         &n.id,
         DeliveryOutcome::Rejected {
@@ -43,65 +40,99 @@ fn a_400_is_permanent_and_loud() {
     assert_eq!(rejected.level(), Level::Error);
     assert!(rejected.to_string().contains("no such host"));
     assert!(h.engine.status().hosts[0].pending.is_empty());
-    assert!(
-        sent(&h.fenced("c1", FenceOutcome::Succeeded)).is_empty(),
-        "not sent again"
-    );
+    assert!(h.sent_on_fence("c1").is_empty(), "not sent again");
 }
 
 #[test]
-fn transient_failures_are_retried_with_backoff_then_abandoned() {
+fn transient_failures_are_retried_with_capped_backoff_and_never_abandoned() {
     let config = Config {
         retry: Retry {
-            max_retries: 3,
+            alert_after: 3,
             interval: Duration::from_secs(10),
             max_interval: Duration::from_secs(15),
         },
         ..Config::default()
     };
     let mut h = Harness::new(config, 4);
-    h.lost("c1");
-    let n = notifications(&h.fenced("c1", FenceOutcome::Succeeded))[0].clone();
+    let n = h.stopped("c1");
     let mut delays = Vec::new();
-    for _ in 0..3 {
+    let mut levels = Vec::new();
+    for _ in 0..50 {
         let failed_at = h.now.saturating_add(Duration::from_secs(1));
-        h.deliver(
-            &n.id,
-            DeliveryOutcome::Transient {
-                reason: "503".into(),
-            },
-        );
-        let due = h.engine.poll_timeout().unwrap();
+        let actions = h.fail_delivery(&n.id, "503");
+        let retry = reports(&actions)
+            .into_iter()
+            .find(|r| matches!(r, Report::RetryScheduled { .. }))
+            .unwrap();
+        levels.push(retry.level());
+        let due = h.engine.poll_timeout().expect("still retried");
         delays.push(due.saturating_duration_since(failed_at).as_secs());
         let again = h.timeout(due);
         assert_eq!(notifications(&again), [&n], "same id and generated_time");
     }
-    assert_eq!(delays, [10, 15, 15]);
-    let actions = h.deliver(
-        &n.id,
-        DeliveryOutcome::Transient {
-            reason: "503".into(),
-        },
-    );
+    assert_eq!(delays[..4], [10, 15, 15, 15]);
+    assert!(delays.iter().all(|d| *d <= 15), "capped");
+    assert_eq!(levels[..3], [Level::Warn; 3]);
     assert!(
-        reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::Abandoned { attempts: 4, .. }))
+        levels[3..].iter().all(|l| *l == Level::Error),
+        "overdue is loud"
     );
-    assert_eq!(h.engine.poll_timeout(), None);
+    assert_eq!(h.engine.status().hosts[0].pending.len(), 1);
+}
+
+#[test]
+fn status_shows_a_pending_notification_with_attempts_error_and_next_try() {
+    let config = Config {
+        retry: Retry {
+            alert_after: 1,
+            ..Retry::default()
+        },
+        ..Config::default()
+    };
+    let mut h = Harness::new(config, 4);
+    let n = h.stopped("c1");
+    for _ in 0..2 {
+        h.fail_delivery(
+            &n.id,
+            "POST http://api/v1/notifications: connection refused",
+        );
+        let pending = &h.engine.status().hosts[0].pending[0];
+        assert_eq!(pending.retry_at, h.engine.poll_timeout());
+        assert!(pending.last_error.as_deref().unwrap().contains("refused"));
+        if pending.attempts == 1 {
+            assert!(!pending.overdue);
+            let due = h.engine.poll_timeout().unwrap();
+            h.timeout(due);
+        }
+    }
+    let status = h.engine.status();
+    let pending = &status.hosts[0].pending[0];
+    assert_eq!((pending.attempts, pending.overdue), (2, true));
+    let json = serde_json::to_value(&status).unwrap();
+    assert_eq!(json["hosts"][0]["pending"][0]["overdue"], true);
+}
+
+#[test]
+fn a_retrying_stopped_is_dropped_when_the_host_is_back() {
+    let mut h = Harness::new(Config::default(), 4);
+    let n = h.stopped("c1");
+    h.fail_delivery(&n.id, "503");
+    let back = h.member("c1");
+    assert!(
+        reported(&back, |r| matches!(r, Report::Dropped { attempts: 1, .. })),
+        "{back:?}"
+    );
+    assert_eq!(sent(&back), ["c1:STARTED"], "STARTED goes out at once");
+    let pending = &h.engine.status().hosts[0].pending;
+    assert_eq!(pending.len(), 1);
+    assert!(pending[0].id.as_str().ends_with("/started"));
 }
 
 #[test]
 fn a_retry_waits_for_quorum() {
     let mut h = Harness::new(Config::default(), 4);
-    h.lost("c1");
-    let n = notifications(&h.fenced("c1", FenceOutcome::Succeeded))[0].clone();
-    h.deliver(
-        &n.id,
-        DeliveryOutcome::Transient {
-            reason: "timeout".into(),
-        },
-    );
+    let n = h.stopped("c1");
+    h.fail_delivery(&n.id, "timeout");
     h.event(Event::Quorum { quorate: false });
     assert_eq!(h.engine.poll_timeout(), None);
     assert!(sent(&h.timeout(h.now.saturating_add(Duration::from_secs(30)))).is_empty());
@@ -118,11 +149,10 @@ fn stale_delivery_results_are_ignored() {
         &NotificationId::new("c1", 9, "started"),
         DeliveryOutcome::Accepted,
     );
-    assert!(
-        reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::Ignored(Ignored::StaleDelivery(_))))
-    );
+    assert!(reported(&actions, |r| matches!(
+        r,
+        Report::Ignored(Ignored::StaleDelivery(_))
+    )));
 }
 
 #[test]
@@ -144,8 +174,7 @@ fn a_restart_mid_episode_neither_loses_nor_duplicates() {
 #[test]
 fn a_restart_with_a_notification_in_flight_sends_it_again_unchanged() {
     let mut h = Harness::new(Config::default(), 4);
-    h.lost("c1");
-    let first = notifications(&h.fenced("c1", FenceOutcome::Succeeded))[0].clone();
+    let first = h.stopped("c1");
     let persisted = h.engine.record();
     h.engine = Engine::restore(Config::default(), persisted).unwrap();
     let actions = h.event(Event::Quorum { quorate: true });

@@ -14,7 +14,7 @@ fn lost_then_fenced_sends_one_stopped_normal() {
     assert_eq!(n.id.as_str(), "c1/1/stopped-normal");
     // The same facts again, from alerts and a reconcile with the fence history.
     assert!(sent(&h.lost("c1")).is_empty());
-    assert!(sent(&h.fenced("c1", FenceOutcome::Succeeded)).is_empty());
+    assert!(h.sent_on_fence("c1").is_empty());
     let mut views = h.views(&["c1"]);
     views[0].fencing.last_success = Some(h.now);
     assert!(sent(&h.snapshot(views)).is_empty());
@@ -94,7 +94,7 @@ fn a_fence_before_the_host_came_back_does_not_count() {
 #[test]
 fn a_fence_alert_before_the_loss_alert_still_counts() {
     let mut h = Harness::new(Config::default(), 4);
-    assert!(sent(&h.fenced("c1", FenceOutcome::Succeeded)).is_empty());
+    assert!(h.sent_on_fence("c1").is_empty());
     assert_eq!(sent(&h.lost("c1")), ["c1:STOPPED/NORMAL"]);
 }
 
@@ -115,21 +115,17 @@ fn failed_fencing_sends_unknown_and_later_success_sends_normal() {
     h.lost("c1");
     let actions = h.fenced("c1", FenceOutcome::Failed);
     assert_eq!(sent(&actions), ["c1:STOPPED/UNKNOWN"]);
-    assert!(
-        reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::FenceFailed { .. }) && r.level() == Level::Error)
-    );
+    assert!(reported(&actions, |r| matches!(
+        r,
+        Report::FenceFailed { .. }
+    ) && r.level() == Level::Error));
     let id = h.in_flight("c1").unwrap();
     h.deliver(&id, DeliveryOutcome::Accepted);
     assert!(
         sent(&h.fenced("c1", FenceOutcome::Failed)).is_empty(),
         "reported once"
     );
-    assert_eq!(
-        sent(&h.fenced("c1", FenceOutcome::Succeeded)),
-        ["c1:STOPPED/NORMAL"]
-    );
+    assert_eq!(h.sent_on_fence("c1"), ["c1:STOPPED/NORMAL"]);
 }
 
 #[test]
@@ -142,23 +138,18 @@ fn failed_fencing_can_keep_waiting() {
     h.lost("c1");
     let actions = h.fenced("c1", FenceOutcome::Failed);
     assert!(sent(&actions).is_empty());
-    assert!(
-        reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::FenceFailed { .. }))
-    );
+    assert!(reported(&actions, |r| matches!(
+        r,
+        Report::FenceFailed { .. }
+    )));
     let deadline = h.engine.poll_timeout().unwrap();
     let actions = h.timeout(deadline);
     assert!(sent(&actions).is_empty());
-    assert!(
-        reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::FenceTimedOut { .. }))
-    );
-    assert_eq!(
-        sent(&h.fenced("c1", FenceOutcome::Succeeded)),
-        ["c1:STOPPED/NORMAL"]
-    );
+    assert!(reported(&actions, |r| matches!(
+        r,
+        Report::FenceTimedOut { .. }
+    )));
+    assert_eq!(h.sent_on_fence("c1"), ["c1:STOPPED/NORMAL"]);
 }
 
 #[test]
@@ -171,11 +162,10 @@ fn fencing_not_finished_in_time_sends_unknown_at_the_deadline() {
     assert!(sent(&h.timeout(deadline.saturating_sub(Duration::from_secs(1)))).is_empty());
     let actions = h.timeout(deadline);
     assert_eq!(sent(&actions), ["c1:STOPPED/UNKNOWN"]);
-    assert!(
-        reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::FenceTimedOut { .. }))
-    );
+    assert!(reported(&actions, |r| matches!(
+        r,
+        Report::FenceTimedOut { .. }
+    )));
     assert!(sent(&h.timeout(deadline)).is_empty());
     assert_eq!(
         h.engine.poll_timeout(),
@@ -192,18 +182,16 @@ fn a_clean_stop_is_not_reported_as_a_failed_fence() {
     h.snapshot(views);
     let actions = h.timeout(h.engine.poll_timeout().unwrap());
     assert!(sent(&actions).is_empty());
-    assert!(
-        reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::LostCleanly { .. }))
-    );
+    assert!(reported(&actions, |r| matches!(
+        r,
+        Report::LostCleanly { .. }
+    )));
 }
 
 #[test]
 fn back_online_after_a_stop_was_sent_sends_started() {
     let mut h = Harness::new(Config::default(), 4);
-    h.lost("c1");
-    let stop = notifications(&h.fenced("c1", FenceOutcome::Succeeded))[0].clone();
+    let stop = h.stopped("c1");
     assert!(
         sent(&h.member("c1")).is_empty(),
         "STARTED waits for the STOPPED in flight"

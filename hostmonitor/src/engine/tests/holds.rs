@@ -11,19 +11,18 @@ fn nothing_is_sent_without_quorum_and_held_facts_go_out_when_it_returns() {
     h.event(Event::Quorum { quorate: false });
     h.lost("c1");
     h.lost("c2");
-    assert!(sent(&h.fenced("c1", FenceOutcome::Succeeded)).is_empty());
-    assert!(sent(&h.fenced("c2", FenceOutcome::Succeeded)).is_empty());
+    assert!(h.sent_on_fence("c1").is_empty());
+    assert!(h.sent_on_fence("c2").is_empty());
     assert!(
         sent(&h.member("c2")).is_empty(),
         "c2 back: its unsent STOPPED is dropped"
     );
     let actions = h.event(Event::Quorum { quorate: true });
     assert_eq!(sent(&actions), ["c1:STOPPED/NORMAL"]);
-    assert!(
-        reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::QuorumRegained { pending: 1 }))
-    );
+    assert!(reported(&actions, |r| matches!(
+        r,
+        Report::QuorumRegained { pending: 1 }
+    )));
 }
 
 #[test]
@@ -53,12 +52,9 @@ fn the_local_node_is_never_reported() {
     let mut h = Harness::new(watching_members(), 4);
     assert!(h.state("ctl1").is_none());
     h.lost("ctl1");
-    assert!(sent(&h.fenced("ctl1", FenceOutcome::Succeeded)).is_empty());
+    assert!(h.sent_on_fence("ctl1").is_empty());
     h.lost("ctl2");
-    assert_eq!(
-        sent(&h.fenced("ctl2", FenceOutcome::Succeeded)),
-        ["ctl2:STOPPED/NORMAL"]
-    );
+    assert_eq!(h.sent_on_fence("ctl2"), ["ctl2:STOPPED/NORMAL"]);
 }
 
 #[test]
@@ -69,19 +65,18 @@ fn the_configured_local_node_is_never_reported() {
     };
     let mut h = Harness::new(config, 4);
     h.lost("c1");
-    assert!(sent(&h.fenced("c1", FenceOutcome::Succeeded)).is_empty());
+    assert!(h.sent_on_fence("c1").is_empty());
 }
 
 #[test]
 fn members_are_not_watched_by_default() {
     let mut h = Harness::new(Config::default(), 4);
     let actions = h.lost("ctl2");
-    assert!(
-        reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::Ignored(Ignored::UnwatchedNode(_))))
-    );
-    assert!(sent(&h.fenced("ctl2", FenceOutcome::Succeeded)).is_empty());
+    assert!(reported(&actions, |r| matches!(
+        r,
+        Report::Ignored(Ignored::UnwatchedNode(_))
+    )));
+    assert!(h.sent_on_fence("ctl2").is_empty());
 }
 
 #[test]
@@ -90,10 +85,7 @@ fn guests_are_watched_by_default() {
     h.nodes.push(("g1".into(), NodeKind::Guest));
     h.snapshot(h.views(&[]));
     h.lost("g1");
-    assert_eq!(
-        sent(&h.fenced("g1", FenceOutcome::Succeeded)),
-        ["g1:STOPPED/NORMAL"]
-    );
+    assert_eq!(h.sent_on_fence("g1"), ["g1:STOPPED/NORMAL"]);
 }
 
 #[test]
@@ -124,7 +116,7 @@ fn a_mass_failure_is_held_until_the_share_drops() {
     for node in &lost {
         actions.extend(h.lost(node));
     }
-    assert!(reports(&actions).iter().any(|r| matches!(
+    assert!(reported(&actions, |r| matches!(
         r,
         Report::MassFailureHold {
             lost: 6,
@@ -136,11 +128,10 @@ fn a_mass_failure_is_held_until_the_share_drops() {
         assert!(sent(&h.fenced(node, FenceOutcome::Succeeded)).is_empty());
     }
     let actions = h.member("c6");
-    assert!(
-        reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::MassFailureReleased { lost: 5, .. }))
-    );
+    assert!(reported(&actions, |r| matches!(
+        r,
+        Report::MassFailureReleased { lost: 5, .. }
+    )));
     assert_eq!(sent(&actions).len(), 5, "c6 is back and is not reported");
 }
 
@@ -155,7 +146,7 @@ fn an_operator_releases_a_mass_failure_hold() {
     }
     assert!(h.engine.status().mass_failure_hold);
     let actions = h.event(Event::Command(Command::ReleaseHold));
-    assert!(reports(&actions).iter().any(|r| matches!(
+    assert!(reported(&actions, |r| matches!(
         r,
         Report::HoldReleasedByOperator {
             lost: 3,
@@ -164,11 +155,7 @@ fn an_operator_releases_a_mass_failure_hold() {
     )));
     assert_eq!(sent(&actions).len(), 3);
     h.lost("c4");
-    assert_eq!(
-        sent(&h.fenced("c4", FenceOutcome::Succeeded)),
-        ["c4:STOPPED/NORMAL"],
-        "disarmed"
-    );
+    assert_eq!(h.sent_on_fence("c4"), ["c4:STOPPED/NORMAL"], "disarmed");
 }
 
 #[test]
@@ -233,14 +220,15 @@ fn a_hold_tripped_by_a_loss_pacemaker_then_calls_clean_is_released() {
         h.lost(node);
     }
     assert!(h.engine.status().mass_failure_hold);
-    assert!(sent(&h.fenced("c1", FenceOutcome::Succeeded)).is_empty());
-    assert!(sent(&h.fenced("c2", FenceOutcome::Succeeded)).is_empty());
+    assert!(h.sent_on_fence("c1").is_empty());
+    assert!(h.sent_on_fence("c2").is_empty());
     let views = views_with_clean(&h, &["c1", "c2"], &["c3"]);
     let actions = h.snapshot(views);
     assert!(
-        reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::MassFailureReleased { lost: 2, .. })),
+        reported(&actions, |r| matches!(
+            r,
+            Report::MassFailureReleased { lost: 2, .. }
+        )),
         "{actions:?}"
     );
     assert_eq!(sent(&actions), ["c1:STOPPED/NORMAL", "c2:STOPPED/NORMAL"]);

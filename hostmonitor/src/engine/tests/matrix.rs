@@ -159,12 +159,7 @@ fn apply(h: &mut Harness, input: Input) -> Vec<Action> {
                 },
             )
         }
-        Input::DeliveryTransient => h.deliver(
-            &in_flight,
-            DeliveryOutcome::Transient {
-                reason: "503".into(),
-            },
-        ),
+        Input::DeliveryTransient => h.fail_delivery(&in_flight, "503"),
         Input::Timeout => h.timeout(h.now.saturating_add(Duration::from_secs(121))),
         Input::ReleaseHold => h.event(Event::Command(Command::ReleaseHold)),
     }

@@ -110,6 +110,25 @@ impl Harness {
         })
     }
 
+    /// `node` lost and fenced: the `STOPPED`/`NORMAL` notification handed out.
+    fn stopped(&mut self, node: &str) -> Notification {
+        self.lost(node);
+        let actions = self.fenced(node, FenceOutcome::Succeeded);
+        notifications(&actions)[0].clone()
+    }
+
+    /// What is sent when Pacemaker reports `node` fenced now.
+    fn sent_on_fence(&mut self, node: &str) -> Vec<String> {
+        let actions = self.fenced(node, FenceOutcome::Succeeded);
+        sent(&actions)
+    }
+
+    /// A transient failure of the delivery of `id`.
+    fn fail_delivery(&mut self, id: &NotificationId, reason: &str) -> Vec<Action> {
+        let reason = reason.to_owned();
+        self.deliver(id, DeliveryOutcome::Transient { reason })
+    }
+
     fn deliver(&mut self, id: &NotificationId, outcome: DeliveryOutcome) -> Vec<Action> {
         self.event(Event::Delivery {
             id: id.clone(),
@@ -174,6 +193,11 @@ fn sent(actions: &[Action]) -> Vec<String> {
         .iter()
         .map(|n| format!("{}:{}", n.hostname, words(n.payload)))
         .collect()
+}
+
+/// Whether a report in `actions` is one `wanted` picks.
+fn reported(actions: &[Action], wanted: impl Fn(&Report) -> bool) -> bool {
+    reports(actions).into_iter().any(wanted)
 }
 
 fn reports(actions: &[Action]) -> Vec<&Report> {

@@ -20,10 +20,7 @@ fn a_stale_reconcile_does_not_undo_a_loss() {
         at: taken_at.saturating_sub(Duration::from_micros(1)),
     });
     assert!(sent(&actions).is_empty());
-    assert_eq!(
-        sent(&h.fenced("c1", FenceOutcome::Succeeded)),
-        ["c1:STOPPED/NORMAL"]
-    );
+    assert_eq!(h.sent_on_fence("c1"), ["c1:STOPPED/NORMAL"]);
 }
 
 #[test]
@@ -37,11 +34,10 @@ fn a_stale_sighting_withdraws_an_unsent_confirmation() {
     h.lost("c1");
     let nodes = h.views(&[]);
     let actions = h.snapshot_from("ctl1", taken_at, false, nodes);
-    assert!(
-        reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::ConfirmationWithdrawn { .. }))
-    );
+    assert!(reported(&actions, |r| matches!(
+        r,
+        Report::ConfirmationWithdrawn { .. }
+    )));
     assert!(sent(&h.event(Event::Quorum { quorate: true })).is_empty());
 }
 
@@ -52,19 +48,15 @@ fn a_host_first_seen_offline_is_not_reported() {
     let mut views = h.views(&["c9"]);
     views[6].fencing.last_success = Some(h.now);
     let actions = h.snapshot(views);
-    assert!(
-        reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::FirstSeenOffline { .. }))
-    );
+    assert!(reported(&actions, |r| matches!(
+        r,
+        Report::FirstSeenOffline { .. }
+    )));
     assert!(sent(&actions).is_empty());
-    assert!(sent(&h.fenced("c9", FenceOutcome::Succeeded)).is_empty());
+    assert!(h.sent_on_fence("c9").is_empty());
     h.member("c9");
     h.lost("c9");
-    assert_eq!(
-        sent(&h.fenced("c9", FenceOutcome::Succeeded)),
-        ["c9:STOPPED/NORMAL"]
-    );
+    assert_eq!(h.sent_on_fence("c9"), ["c9:STOPPED/NORMAL"]);
 }
 
 #[test]
@@ -72,17 +64,15 @@ fn a_node_removed_from_the_cluster_no_longer_counts() {
     let mut h = Harness::new(Config::default(), 4);
     h.nodes.retain(|(n, _)| n != "c4");
     let actions = h.snapshot(h.views(&[]));
-    assert!(
-        reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::NodeRemoved { host } if host == "c4"))
-    );
+    assert!(reported(
+        &actions,
+        |r| matches!(r, Report::NodeRemoved { host } if host == "c4")
+    ));
     let actions = h.snapshot(h.views(&[]));
-    assert!(
-        !reports(&actions)
-            .iter()
-            .any(|r| matches!(r, Report::NodeRemoved { .. }))
-    );
+    assert!(!reported(&actions, |r| matches!(
+        r,
+        Report::NodeRemoved { .. }
+    )));
     let host = h
         .engine
         .status()
@@ -96,8 +86,7 @@ fn a_node_removed_from_the_cluster_no_longer_counts() {
 #[test]
 fn a_node_removed_and_added_again_never_reuses_an_id() {
     let mut h = Harness::new(Config::default(), 4);
-    h.lost("c4");
-    let first = notifications(&h.fenced("c4", FenceOutcome::Succeeded))[0].clone();
+    let first = h.stopped("c4");
     h.deliver(&first.id, DeliveryOutcome::Accepted);
     let all = h.nodes.clone();
     h.nodes.retain(|(n, _)| n != "c4");
@@ -105,8 +94,7 @@ fn a_node_removed_and_added_again_never_reuses_an_id() {
     h.nodes = all;
     h.snapshot(h.views(&[]));
     h.deliver(&h.in_flight("c4").unwrap(), DeliveryOutcome::Accepted);
-    h.lost("c4");
-    let second = notifications(&h.fenced("c4", FenceOutcome::Succeeded))[0].clone();
+    let second = h.stopped("c4");
     assert_eq!(second.id.as_str(), "c4/2/stopped-normal");
 }
 
@@ -137,10 +125,7 @@ fn a_removed_node_with_an_open_episode_is_kept_until_it_is_done() {
         .find(|v| v.name == "c4")
         .unwrap();
     assert!(!host.present);
-    assert_eq!(
-        sent(&h.fenced("c4", FenceOutcome::Succeeded)),
-        ["c4:STOPPED/NORMAL"]
-    );
+    assert_eq!(h.sent_on_fence("c4"), ["c4:STOPPED/NORMAL"]);
 }
 
 #[test]
@@ -163,7 +148,7 @@ fn power_off_confirms_only_when_trusted() {
     assert!(actions.contains(&Action::CheckPower { node: "c1".into() }));
     let actions = h.event(Event::PowerOff { node: "c1".into() });
     assert_eq!(sent(&actions), ["c1:STOPPED/NORMAL"]);
-    assert!(reports(&actions).iter().any(|r| matches!(
+    assert!(reported(&actions, |r| matches!(
         r,
         Report::FenceConfirmed {
             by: Confirmation::PowerOff(_),
@@ -222,10 +207,7 @@ fn a_sighting_before_the_first_reconcile_counts() {
         sent(&h.event(old)).is_empty(),
         "c9 was seen online after that fence"
     );
-    assert_eq!(
-        sent(&h.fenced("c9", FenceOutcome::Succeeded)),
-        ["c9:STOPPED/NORMAL"]
-    );
+    assert_eq!(h.sent_on_fence("c9"), ["c9:STOPPED/NORMAL"]);
 }
 
 #[test]

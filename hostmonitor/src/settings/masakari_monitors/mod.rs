@@ -17,7 +17,7 @@
 //! | `[api] certfile`, `keyfile`, `auth_section`, `system_scope`, `trust_id`, `domain_id`, `domain_name` | — | refused: not supported |
 //! | `[host] monitoring_interval` | `monitor.reconcile_interval` | alerts do the detecting here; this is the safety net |
 //! | `[host] restrict_to_remotes` | `monitor.watch_members` (negated) | remotes and guests always; masakari-monitors' default `false` means members too, which `run`, `check` and `check-config` say ([`super::Loaded::notices`]) |
-//! | `[host] api_retry_max`, `api_retry_interval` | `monitor.retry_max`, `monitor.retry_interval` | also read from `[api]` |
+//! | `[host] api_retry_max`, `api_retry_interval` | `monitor.retry_alert_after`, `monitor.retry_interval` | also read from `[api]`; past `api_retry_max` we keep retrying and alert (masakari-monitors gives up) |
 //! | `[host] monitoring_driver` | — | must be `default` |
 //! | other `[host]`/`[api]` keys (IPMI, tcpdump, samples, stonith_wait, ...) | — | ignored and listed by `check-config` |
 //!
@@ -166,7 +166,7 @@ fn monitor(
             continue;
         };
         for (key, name) in [
-            ("api_retry_max", "retry_max"),
+            ("api_retry_max", "retry_alert_after"),
             ("api_retry_interval", "retry_interval"),
         ] {
             if let Some(value) = keys.get(key) {

@@ -56,7 +56,7 @@ fn a_kolla_file_maps_onto_the_settings() {
     assert_eq!(p.expose(), b"s3cr#t$word");
     assert_eq!(s.monitor.reconcile_interval, 10);
     assert!(!s.monitor.watch_members, "restrict_to_remotes = True");
-    assert_eq!(s.monitor.retry_max, 5);
+    assert_eq!(s.monitor.retry_alert_after, 5);
     assert_eq!(s.monitor.retry_interval, 20);
     assert_eq!(
         loaded.ignored,

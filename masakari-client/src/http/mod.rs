@@ -1,28 +1,58 @@
 //! The HTTP client shared by Keystone logins and Masakari requests, with the configured TLS trust:
 //! the Mozilla roots built in, or only the certificates of `ca_file`; `insecure` turns checking off.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
-use super::error::DaemonError;
 use crate::settings::Masakari;
 
-/// A client for the configured API and Keystone.
-pub fn client(settings: &Masakari) -> Result<reqwest::Client, DaemonError> {
+/// Why the HTTP client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HttpError {
+    /// `masakari.ca_file` cannot be read.
+    #[error("masakari.ca_file {}: {source}", path.display())]
+    CaFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// `masakari.ca_file` is not a PEM bundle, or holds no certificate.
+    #[error("masakari.ca_file {}: {problem}", path.display())]
+    CaBundle {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The TLS stack refused the configuration.
+    #[error("{0}")]
+    Build(String),
+}
+
+/// A client for the configured API and Keystone; `agent` names the monitor in `User-Agent`
+/// (e.g. `masakari-hostmonitor`), with this crate's version.
+pub fn client(settings: &Masakari, agent: &str) -> Result<reqwest::Client, HttpError> {
     let timeout = Duration::from_secs(settings.request_timeout);
     let mut builder = reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
-        .user_agent(concat!("masakari-hostmonitor/", env!("CARGO_PKG_VERSION")));
+        .user_agent(format!("{agent}/{}", env!("CARGO_PKG_VERSION")));
     if !settings.ca_file.as_os_str().is_empty() {
-        let path = settings.ca_file.display();
-        let pem = std::fs::read(&settings.ca_file)
-            .map_err(|e| DaemonError::Http(format!("masakari.ca_file {path}: {e}")))?;
-        let certificates = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| DaemonError::Http(format!("masakari.ca_file {path}: {e}")))?;
+        let path = || settings.ca_file.clone();
+        let pem = std::fs::read(&settings.ca_file).map_err(|source| HttpError::CaFile {
+            path: path(),
+            source,
+        })?;
+        let bundle = |problem: String| HttpError::CaBundle {
+            path: path(),
+            problem,
+        };
+        let certificates =
+            reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bundle(e.to_string()))?;
         if certificates.is_empty() {
-            return Err(DaemonError::Http(format!(
-                "masakari.ca_file {path}: no PEM certificate in it"
-            )));
+            return Err(bundle("no PEM certificate in it".to_owned()));
         }
         builder = builder.tls_built_in_root_certs(false);
         for certificate in certificates {
@@ -37,7 +67,7 @@ pub fn client(settings: &Masakari) -> Result<reqwest::Client, DaemonError> {
     }
     builder
         .build()
-        .map_err(|e| DaemonError::Http(error_chain(&e)))
+        .map_err(|e| HttpError::Build(error_chain(&e)))
 }
 
 /// An error and its causes on one line (reqwest's own text names the URL once, no more).
@@ -53,15 +83,16 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod fake;
-
-#[cfg(test)]
 mod tls_tests;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    fn client_for(settings: &Masakari) -> Result<reqwest::Client, HttpError> {
+        client(settings, "test")
+    }
 
     fn masakari(ca_file: &str) -> Masakari {
         Masakari {
@@ -76,9 +107,9 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let empty = dir.join("empty.pem");
         std::fs::write(&empty, "not a certificate\n").unwrap();
-        let err = client(&masakari(empty.to_str().unwrap())).unwrap_err();
+        let err = client_for(&masakari(empty.to_str().unwrap())).unwrap_err();
         assert!(err.to_string().contains("no PEM certificate"), "{err}");
-        let missing = client(&masakari("/nonexistent/ca.pem")).unwrap_err();
+        let missing = client_for(&masakari("/nonexistent/ca.pem")).unwrap_err();
         assert!(
             missing
                 .to_string()
@@ -86,8 +117,8 @@ mod tests {
             "{missing}"
         );
         let good = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/test-ca.pem");
-        client(&masakari(good.to_str().unwrap())).unwrap();
-        client(&Masakari {
+        client_for(&masakari(good.to_str().unwrap())).unwrap();
+        client_for(&Masakari {
             insecure: true,
             ..Masakari::default()
         })

@@ -1,12 +1,11 @@
 use super::*;
-use crate::daemon::http::fake::{Fake, Reply, Seen};
-use crate::settings::Settings;
+use crate::fake::{Fake, Reply, Seen};
+use crate::settings::tests::masakari;
 
 fn keystone_settings(auth: &str, endpoint: &str) -> Masakari {
-    let text = format!(
-        "[masakari]\nendpoint = \"{endpoint}\"\n[masakari.auth]\nmethod = \"keystone\"\n{auth}"
-    );
-    Settings::parse(&text, &[]).unwrap().masakari
+    masakari(&format!(
+        "endpoint = \"{endpoint}\"\n[auth]\nmethod = \"keystone\"\n{auth}"
+    ))
 }
 
 fn keystone(auth: &str) -> Box<Keystone> {
@@ -76,9 +75,8 @@ fn application_credential_body_has_no_scope() {
 #[test]
 fn invalid_keystone_settings_are_refused() {
     let bad = |auth: &str| {
-        let text =
-            format!("[masakari.auth]\nmethod = \"keystone\"\nauth_url = \"http://k\"\n{auth}");
-        Settings::parse(&text, &[]).unwrap_err().to_string()
+        let text = format!("[auth]\nmethod = \"keystone\"\nauth_url = \"http://k\"\n{auth}");
+        crate::settings::tests::invalid(&text).to_string()
     };
     assert!(bad("username = \"u\"\nproject_name = \"p\"\n").contains("exactly one"));
     assert!(
@@ -231,7 +229,8 @@ async fn refused_logins_and_missing_endpoints_say_why_without_the_secret() {
     let err = TokenSource::new(&keystone_settings(&auth(&refused.url), ""))
         .get(&client)
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("refused the login of u: 401"), "{err}");
     assert!(err.contains("requires authentication"), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
@@ -239,7 +238,8 @@ async fn refused_logins_and_missing_endpoints_say_why_without_the_secret() {
     let err = TokenSource::new(&keystone_settings(&auth(&no_catalog.url), ""))
         .get(&client)
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("no instance-ha endpoint (interface internal, region r7)"),
         "{err}"

@@ -1,6 +1,9 @@
-//! A tiny in-process HTTP/1.1 server on loopback for unit tests of the Keystone and Masakari
-//! clients. No real Keystone runs on this machine (the lab's Masakari API runs with noauth2), so
+//! Test support (feature `fake`, never in a shipped build): a tiny in-process HTTP/1.1 server
+//! on loopback for tests of the Keystone and Masakari clients and of the monitors that use them.
+//! No real Keystone runs on this machine (the lab's Masakari API runs with noauth2), so
 //! Keystone's side of a login is played by a handler written after Keystone's API reference.
+//! Like test code, it panics when the loopback socket cannot be had.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -8,23 +11,44 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::net::TcpListener;
 
+use crate::notification::{HostPayload, Notification, NotificationId};
+use crate::time::Timestamp;
+
+/// A `STOPPED`/`OFFLINE`/`NORMAL` notification about `host` (episode 1, a fixed time).
+pub fn notification(host: &str) -> Notification {
+    Notification {
+        id: NotificationId::new(host, 1, "stopped-normal"),
+        hostname: host.into(),
+        generated_time: Timestamp::from_unix(1_700_000_000, 0),
+        payload: HostPayload::STOPPED_FENCED,
+    }
+}
+
 /// A request as the fake saw it (header names lower-cased).
 #[derive(Debug, Clone)]
 pub struct Seen {
+    /// The method, e.g. `POST`.
     pub method: String,
+    /// The path, e.g. `/v1/notifications`.
     pub path: String,
+    /// The headers, by lower-cased name.
     pub headers: BTreeMap<String, String>,
+    /// The body.
     pub body: String,
 }
 
 /// An answer: status, extra headers, body.
 pub struct Reply {
+    /// The HTTP status.
     pub status: u16,
+    /// Headers besides `content-length` and `content-type` (JSON).
     pub headers: Vec<(&'static str, String)>,
+    /// The body.
     pub body: String,
 }
 
 impl Reply {
+    /// An answer with this status and body.
     pub fn new(status: u16, body: impl Into<String>) -> Self {
         Self {
             status,
@@ -33,6 +57,7 @@ impl Reply {
         }
     }
 
+    /// The answer with one more header.
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
         self
@@ -41,7 +66,9 @@ impl Reply {
 
 /// A running fake: its base URL and what it was sent.
 pub struct Fake {
+    /// `http://127.0.0.1:port`.
     pub url: String,
+    /// The requests so far.
     pub seen: Arc<Mutex<Vec<Seen>>>,
 }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use secret::Secret;
 use serde::{Deserialize, Deserializer};
 
-use super::SettingsError;
+use super::InvalidSetting;
 
 /// `[masakari.auth]`, chosen by its `method` key.
 #[derive(Debug, Clone, Deserialize)]
@@ -126,16 +126,16 @@ impl Keystone {
         .map_or("?", String::as_str)
     }
 
-    fn validate(&self) -> Result<(), SettingsError> {
+    fn validate(&self) -> Result<(), InvalidSetting> {
         let key = |k: &str| format!("masakari.auth.{k}");
         if !(self.auth_url.starts_with("http://") || self.auth_url.starts_with("https://")) {
-            return Err(SettingsError::invalid(
+            return Err(InvalidSetting::new(
                 &key("auth_url"),
                 "must be an http:// or https:// URL",
             ));
         }
         if !["public", "internal", "admin"].contains(&self.interface.as_str()) {
-            return Err(SettingsError::invalid(
+            return Err(InvalidSetting::new(
                 &key("interface"),
                 "must be public, internal or admin",
             ));
@@ -143,15 +143,15 @@ impl Keystone {
         let user = !(self.username.is_empty() && self.user_id.is_empty());
         let project = !(self.project_name.is_empty() && self.project_id.is_empty());
         match self.credential() {
-            None => Err(SettingsError::invalid(
+            None => Err(InvalidSetting::new(
                 "masakari.auth",
                 "keystone needs exactly one of password and application_credential_secret",
             )),
-            Some(Credential::Password(_)) if !user => Err(SettingsError::invalid(
+            Some(Credential::Password(_)) if !user => Err(InvalidSetting::new(
                 &key("username"),
                 "(or user_id) is needed with a password",
             )),
-            Some(Credential::Password(_)) if !project => Err(SettingsError::invalid(
+            Some(Credential::Password(_)) if !project => Err(InvalidSetting::new(
                 &key("project_name"),
                 "(or project_id) is needed with a password",
             )),
@@ -159,12 +159,12 @@ impl Keystone {
                 if self.application_credential_id.is_empty()
                     && (self.application_credential_name.is_empty() || !user) =>
             {
-                Err(SettingsError::invalid(
+                Err(InvalidSetting::new(
                     &key("application_credential_id"),
                     "(or application_credential_name with username or user_id) is needed",
                 ))
             }
-            Some(Credential::ApplicationCredential(_)) if project => Err(SettingsError::invalid(
+            Some(Credential::ApplicationCredential(_)) if project => Err(InvalidSetting::new(
                 &key("project_name"),
                 "must not be set with an application credential (it is scoped already)",
             )),
@@ -189,10 +189,10 @@ impl Default for Noauth2 {
 }
 
 impl Auth {
-    pub(super) fn validate(&self) -> Result<(), SettingsError> {
+    pub(super) fn validate(&self) -> Result<(), InvalidSetting> {
         match self {
             Auth::Noauth2(n) if n.user.is_empty() || n.project.is_empty() => Err(
-                SettingsError::invalid("masakari.auth", "noauth2 needs a user and a project"),
+                InvalidSetting::new("masakari.auth", "noauth2 needs a user and a project"),
             ),
             Auth::Keystone(k) => k.validate(),
             _ => Ok(()),

@@ -7,15 +7,88 @@
 
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderValue;
 use secret::Secret;
 use serde_json::json;
 
-use super::now;
-use crate::engine::Timestamp;
+use crate::http::error_chain;
 use crate::settings::{Auth, Credential, Keystone, Masakari};
+use crate::time::Timestamp;
+
+/// Why no token could be had. Never carries a secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// The token file cannot be read.
+    #[error("token file {}: {source}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The token holds bytes a header cannot carry.
+    #[error("the token is not a valid header value")]
+    NotAHeader,
+    /// Keystone did not answer.
+    #[error("Keystone {url}: {reason}")]
+    Unreachable {
+        /// The tokens URL.
+        url: String,
+        /// What went wrong, with its causes.
+        reason: String,
+    },
+    /// Keystone refused the login.
+    #[error("Keystone {url} refused the login of {who}: {status}{}", said(message))]
+    Refused {
+        /// The tokens URL.
+        url: String,
+        /// Who logged in (a name or id, never a secret).
+        who: String,
+        /// Keystone's HTTP status.
+        status: reqwest::StatusCode,
+        /// Keystone's `error.message`, if any.
+        message: String,
+    },
+    /// Keystone's answer lacks the token header.
+    #[error("Keystone {url} sent no X-Subject-Token")]
+    NoToken {
+        /// The tokens URL.
+        url: String,
+    },
+    /// Keystone's answer is not the token document.
+    #[error("Keystone {url}: {reason}")]
+    BadAnswer {
+        /// The tokens URL.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The catalog has no Masakari endpoint for the interface and region.
+    #[error(
+        "no instance-ha endpoint (interface {interface}, region {region}) in the Keystone catalog"
+    )]
+    NoEndpoint {
+        /// The configured interface.
+        interface: String,
+        /// The configured region, or `any`.
+        region: String,
+    },
+}
+
+fn said(message: &str) -> String {
+    if message.is_empty() {
+        String::new()
+    } else {
+        format!(" {message}")
+    }
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_system_time(SystemTime::now())
+}
 
 /// Renew a Keystone token this long before it expires.
 const RENEW_BEFORE: Duration = Duration::from_secs(120);
@@ -60,12 +133,14 @@ impl TokenSource {
     }
 
     /// A token (as a sensitive header value) and the endpoint to use it on.
-    pub async fn get(&self, client: &reqwest::Client) -> Result<(HeaderValue, String), String> {
+    pub async fn get(&self, client: &reqwest::Client) -> Result<(HeaderValue, String), TokenError> {
         let (token, endpoint) = match &self.kind {
             Kind::Fixed(t) => (Secret::new(t.as_bytes().to_vec()), self.endpoint.clone()),
             Kind::File(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("token file {}: {e}", path.display()))?;
+                let text = std::fs::read_to_string(path).map_err(|source| TokenError::File {
+                    path: path.clone(),
+                    source,
+                })?;
                 let first = text.lines().next().unwrap_or("").trim().to_owned();
                 (Secret::from_string(first), self.endpoint.clone())
             }
@@ -86,8 +161,8 @@ impl TokenSource {
                 (c.token, c.endpoint)
             }
         };
-        let mut value = HeaderValue::from_bytes(token.expose())
-            .map_err(|_| "the token is not a valid header value".to_owned())?;
+        let mut value =
+            HeaderValue::from_bytes(token.expose()).map_err(|_| TokenError::NotAHeader)?;
         value.set_sensitive(true);
         Ok((value, endpoint))
     }
@@ -102,48 +177,52 @@ impl TokenSource {
     }
 }
 
-async fn login(client: &reqwest::Client, k: &Keystone, configured: &str) -> Result<Cached, String> {
+async fn login(
+    client: &reqwest::Client,
+    k: &Keystone,
+    configured: &str,
+) -> Result<Cached, TokenError> {
     let url = tokens_url(&k.auth_url);
     let body = auth_request(k);
     let response = client.post(&url).json(&body).send().await;
     drop(body);
-    let response =
-        response.map_err(|e| format!("Keystone {url}: {}", super::http::error_chain(&e)))?;
+    let response = response.map_err(|e| TokenError::Unreachable {
+        url: url.clone(),
+        reason: error_chain(&e),
+    })?;
     let status = response.status();
     if !status.is_success() {
         let text = response.text().await.unwrap_or_default();
-        let said = serde_json::from_str::<serde_json::Value>(&text)
+        let message = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
             .and_then(|d| d.pointer("/error/message")?.as_str().map(str::to_owned))
             .unwrap_or_default();
-        return Err(format!(
-            "Keystone {url} refused the login of {}: {status} {said}",
-            k.who()
-        )
-        .trim_end()
-        .to_owned());
+        return Err(TokenError::Refused {
+            url,
+            who: k.who().to_owned(),
+            status,
+            message,
+        });
     }
     let token = response
         .headers()
         .get("X-Subject-Token")
         .map(|v| Secret::new(v.as_bytes().to_vec()))
-        .ok_or_else(|| format!("Keystone {url} sent no X-Subject-Token"))?;
-    let doc: serde_json::Value = response
-        .json()
-        .await
-        .map_err(|e| format!("Keystone {url}: {e}"))?;
+        .ok_or_else(|| TokenError::NoToken { url: url.clone() })?;
+    let bad = |reason: String| TokenError::BadAnswer {
+        url: url.clone(),
+        reason,
+    };
+    let doc: serde_json::Value = response.json().await.map_err(|e| bad(e.to_string()))?;
     let expires = expiry(&doc, &url);
     let endpoint = if configured.is_empty() {
-        catalog_endpoint(&doc, k).ok_or_else(|| {
-            format!(
-                "no instance-ha endpoint (interface {}, region {}) in the Keystone catalog",
-                k.interface,
-                if k.region_name.is_empty() {
-                    "any"
-                } else {
-                    &k.region_name
-                }
-            )
+        catalog_endpoint(&doc, k).ok_or_else(|| TokenError::NoEndpoint {
+            interface: k.interface.clone(),
+            region: if k.region_name.is_empty() {
+                "any".to_owned()
+            } else {
+                k.region_name.clone()
+            },
         })?
     } else {
         configured.to_owned()

@@ -3,7 +3,7 @@
 //! accepted time is within 1970..=9999 and reads back from its own display.
 #![no_main]
 
-use hostmonitor::engine::{Timestamp, YEARS};
+use masakari_client::{Timestamp, YEARS};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

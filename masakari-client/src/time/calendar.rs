@@ -326,7 +326,7 @@ mod tests {
     fn the_fuzz_seeds_hold_the_fuzz_targets_invariant() {
         let dir = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/seeds/hostmonitor_time"
+            "/tests/data/seeds/masakari_client_time"
         );
         let mut accepted = 0;
         for entry in std::fs::read_dir(dir).unwrap() {

@@ -120,7 +120,7 @@ fn serve(dir: &Path) -> Option<(Server, u16)> {
 }
 
 async fn fetch(settings: &Masakari, port: u16) -> Result<u16, String> {
-    let client = client(settings).map_err(|e| e.to_string())?;
+    let client = client(settings, "test").map_err(|e| e.to_string())?;
     client
         .get(format!("https://127.0.0.1:{port}/"))
         .send()

@@ -1,6 +1,8 @@
-//! The Masakari notification: what the engine asks the daemon to deliver, and the exact
+//! The Masakari notification: what a monitor asks to deliver, and the exact
 //! `POST /v1/notifications` body the Masakari API validates.
 //!
+//! One [`Payload`] type per notification type: [`HostPayload`] (`COMPUTE_HOST`, the host
+//! monitor's), [`VmPayload`] (`VM`, the instance monitor's) and [`ProcessPayload`] (`PROCESS`).
 //! The body matches masakari-monitors' hostmonitor (`handle_host.py` `_make_event`) and
 //! the API's schema (`masakari/api/openstack/ha/schemas/notifications.py`): `type`,
 //! `hostname`, `generated_time` and `payload` are all required and nothing else is
@@ -13,30 +15,36 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::time::{Iso8601, Timestamp};
+use crate::time::{Iso8601, Timestamp};
 
-/// One notification about a compute host, with the id the engine tracks it by.
+/// The payload of one notification type.
+pub trait Payload: Serialize {
+    /// The notification type it is sent as.
+    const TYPE: NotificationType;
+}
+
+/// One notification, with the id its sender tracks it by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Notification {
+pub struct Notification<P = HostPayload> {
     /// Stable id: the same notification keeps it across retries and restarts.
     pub id: NotificationId,
     /// The node name, which Masakari knows the host by.
     pub hostname: String,
-    /// When the engine decided to send it (sent as `generated_time`).
+    /// When the sender decided to send it (sent as `generated_time`).
     pub generated_time: Timestamp,
-    /// What happened to the host.
-    pub payload: HostPayload,
+    /// What happened.
+    pub payload: P,
 }
 
-impl Notification {
+impl<P: Payload> Notification<P> {
     /// The request body for `POST /v1/notifications`.
-    pub fn request(&self) -> NotificationRequest<'_> {
+    pub fn request(&self) -> NotificationRequest<'_, P> {
         NotificationRequest {
             notification: NotificationBody {
-                kind: NotificationType::ComputeHost,
+                kind: P::TYPE,
                 hostname: &self.hostname,
                 generated_time: self.generated_time.iso8601(),
-                payload: self.payload,
+                payload: &self.payload,
             },
         }
     }
@@ -50,7 +58,7 @@ pub struct NotificationId(String);
 
 impl NotificationId {
     /// The id of notification `kind` for episode `episode` of `host`.
-    pub(crate) fn new(host: &str, episode: u64, kind: &str) -> Self {
+    pub fn new(host: &str, episode: u64, kind: &str) -> Self {
         Self(format!("{host}/{episode}/{kind}"))
     }
 
@@ -68,31 +76,69 @@ impl fmt::Display for NotificationId {
 
 /// `{"notification": {...}}`: the body of `POST /v1/notifications`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NotificationRequest<'a> {
+pub struct NotificationRequest<'a, P> {
     /// The notification itself.
-    pub notification: NotificationBody<'a>,
+    pub notification: NotificationBody<'a, P>,
 }
 
 /// The object under `notification` in the request body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NotificationBody<'a> {
-    /// Always `COMPUTE_HOST` here.
+pub struct NotificationBody<'a, P> {
+    /// The payload's type.
     #[serde(rename = "type")]
     pub kind: NotificationType,
     /// The host's name as registered in Masakari.
     pub hostname: &'a str,
     /// UTC, `YYYY-MM-DDTHH:MM:SS.ffffff`.
     pub generated_time: Iso8601,
-    /// Event, cluster status and host status.
-    pub payload: HostPayload,
+    /// What happened.
+    pub payload: &'a P,
 }
 
-/// Masakari's notification type; the host monitor only sends `COMPUTE_HOST`.
+/// Masakari's notification types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NotificationType {
     /// `COMPUTE_HOST`: a compute host stopped or started.
     #[serde(rename = "COMPUTE_HOST")]
     ComputeHost,
+    /// `VM`: an instance failed (libvirt's event).
+    #[serde(rename = "VM")]
+    Vm,
+    /// `PROCESS`: a monitored process on a host failed or came back.
+    #[serde(rename = "PROCESS")]
+    Process,
+}
+
+impl Payload for HostPayload {
+    const TYPE: NotificationType = NotificationType::ComputeHost;
+}
+
+/// The payload of a `VM` notification, as masakari-monitors' instancemonitor sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VmPayload {
+    /// The event, e.g. `LIFECYCLE`.
+    pub event: String,
+    /// The instance's UUID (libvirt's domain UUID).
+    pub instance_uuid: String,
+    /// libvirt's event detail, e.g. `STOPPED_FAILED`.
+    pub vir_domain_event: String,
+}
+
+impl Payload for VmPayload {
+    const TYPE: NotificationType = NotificationType::Vm;
+}
+
+/// The payload of a `PROCESS` notification, as masakari-monitors' processmonitor sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessPayload {
+    /// `STOPPED` or `STARTED`.
+    pub event: HostEvent,
+    /// The process's name.
+    pub process_name: String,
+}
+
+impl Payload for ProcessPayload {
+    const TYPE: NotificationType = NotificationType::Process;
 }
 
 /// The payload of a `COMPUTE_HOST` notification.
@@ -199,6 +245,41 @@ mod tests {
         assert_eq!(
             words(HostPayload::STARTED),
             r#"{"event":"STARTED","cluster_status":"ONLINE","host_status":"NORMAL"}"#
+        );
+    }
+
+    #[test]
+    fn vm_and_process_bodies_carry_their_type() {
+        let vm = Notification {
+            id: NotificationId::new("compute-1", 1, "vm"),
+            hostname: "compute-1".into(),
+            generated_time: Timestamp::from_unix(1_700_000_000, 0),
+            payload: VmPayload {
+                event: "LIFECYCLE".into(),
+                instance_uuid: "9a1b".into(),
+                vir_domain_event: "STOPPED_FAILED".into(),
+            },
+        };
+        let body = serde_json::to_value(vm.request()).unwrap();
+        assert_eq!(body["notification"]["type"], "VM");
+        assert_eq!(
+            body["notification"]["payload"]["vir_domain_event"],
+            "STOPPED_FAILED"
+        );
+        let process = Notification {
+            payload: ProcessPayload {
+                event: HostEvent::Stopped,
+                process_name: "nova-compute".into(),
+            },
+            id: vm.id,
+            hostname: vm.hostname,
+            generated_time: vm.generated_time,
+        };
+        let body = serde_json::to_value(process.request()).unwrap();
+        assert_eq!(body["notification"]["type"], "PROCESS");
+        assert_eq!(
+            body["notification"]["payload"],
+            serde_json::json!({"event": "STOPPED", "process_name": "nova-compute"})
         );
     }
 
