@@ -1,12 +1,16 @@
 //! The whole CIB document: header, configuration and status.
+//!
+//! [`Cib::parse`] and [`Cib::parse_on_one_thread`] have `read` read the text, on one thread
+//! or two, and hand it [`Cib::from_root`], the model of the header and the configuration
+//! made from the tree; the status section's model comes back beside it and is added.
 
 use crate::alerts::Alert;
 use crate::config::{ClusterOptions, NodeConfig};
-use crate::name_set::NameSet;
+use crate::read::{self, StatusReader};
 use crate::resources::Resource;
-use crate::status::{LrmResource, NodeState};
+use crate::status::NodeState;
 use crate::topology::FencingLevel;
-use crate::xml::{Element, Keep, Parser, Stream};
+use crate::xml::Element;
 use crate::{Error, Limits};
 
 /// A parsed CIB (`cibadmin --query` output, or a saved `cib.xml`).
@@ -54,35 +58,22 @@ impl Cib {
 
     /// Parses CIB XML with explicit limits. A CIB of 256 KiB or more whose status section
     /// reaches past two fifths of it is read on two threads when the process may use two
-    /// processors (see `parallel`); the result is the same, errors included.
+    /// processors (see `read`); the result is the same, errors included.
     pub fn parse_with(text: &str, limits: &Limits) -> Result<Self, Error> {
-        let split = (text.len() <= limits.max_input_bytes)
-            .then(|| crate::parallel::split_point(text))
-            .flatten();
-        match split {
-            Some(split) => crate::parallel::parse(text, limits, split),
-            None => Self::parse_on_one_thread(text, limits),
-        }
+        read::document(text, limits, Self::from_root).map(Self::with_status)
     }
 
     /// Parses CIB XML on the calling thread only, as [`Cib::parse_with`] does with one
     /// processor or a small CIB.
     pub fn parse_on_one_thread(text: &str, limits: &Limits) -> Result<Self, Error> {
-        let parser = Parser::new(text, limits, wanted, &STATUS_PATHS, StatusReader::default())?;
-        let (doc, status) = parser.finish()?;
-        Self::from_parts(doc.root(), status)
+        read::on_one_thread(text, limits, Self::from_root).map(Self::with_status)
     }
 
-    /// The model of a parsed document whose status section `status` has read.
-    pub(crate) fn from_parts(root: Element<'_>, status: StatusReader) -> Result<Self, Error> {
-        Ok(Self::from_root(root)?.with_status(status))
-    }
-
-    /// Adds the status section `status` read to a model made by [`Cib::from_root`].
-    pub(crate) fn with_status(mut self, status: StatusReader) -> Self {
-        self.node_states = status.node_states;
-        self.warnings.extend(status.warnings);
-        self
+    /// A model made by [`Cib::from_root`], with the status section `status` read added.
+    pub(crate) fn with_status((mut cib, status): (Self, StatusReader)) -> Self {
+        cib.node_states = status.node_states;
+        cib.warnings.extend(status.warnings);
+        cib
     }
 
     /// The model of everything but the status section: the root's attributes and the first
@@ -154,112 +145,21 @@ impl Cib {
     }
 }
 
-/// Where the parser finds each resource history, then each `node_state`: the status
-/// section is most of a CIB, so each becomes its model as soon as it is read and the tree
-/// never holds more than one.
-pub(crate) const STATUS_PATHS: [&[&str]; 2] = [
-    &[
-        "cib",
-        "status",
-        "node_state",
-        "lrm",
-        "lrm_resources",
-        "lrm_resource",
-    ],
-    &["cib", "status", "node_state"],
-];
-
-/// The status section's model, as the parser streams it.
-#[derive(Debug, Default)]
-pub(crate) struct StatusReader {
-    /// Resource histories read since the last `node_state`, which holds them.
-    resources: Vec<LrmResource>,
-    pub(crate) node_states: Vec<NodeState>,
-    pub(crate) warnings: Vec<String>,
+/// `text` parsed on two threads split at byte `at` (in the `node_state` context, or the
+/// `lrm_resource` one when `deep`), then on one thread, for the fuzzer to hold the two to
+/// the same result.
+#[cfg(fuzzing)]
+pub fn split_and_whole(
+    text: &str,
+    at: usize,
+    deep: bool,
+    limits: &Limits,
+) -> [Result<Cib, Error>; 2] {
+    [
+        read::split_at(text, at, deep, limits, Cib::from_root).map(Cib::with_status),
+        Cib::parse_on_one_thread(text, limits),
+    ]
 }
-
-impl StatusReader {
-    /// Adds what `later` read after what this one read.
-    pub(crate) fn append(&mut self, mut later: Self) {
-        self.resources.append(&mut later.resources);
-        self.node_states.append(&mut later.node_states);
-        self.warnings.append(&mut later.warnings);
-    }
-}
-
-impl Stream for StatusReader {
-    fn element(&mut self, path: usize, element: Element<'_>) {
-        match path {
-            0 => self.resources.extend(LrmResource::parse(element)),
-            _ => self.node_states.extend(NodeState::parse(
-                element,
-                std::mem::take(&mut self.resources),
-                &mut self.warnings,
-            )),
-        }
-    }
-}
-
-/// The attributes this crate reads of each element; everything else is skipped while
-/// parsing. Operation history is most of a CIB, so its entries keep only what the replay
-/// needs.
-pub(crate) fn wanted(element: &str) -> Keep {
-    match element {
-        "lrm_rsc_op" => Keep::Only(&OPERATION_ATTRIBUTES),
-        _ => Keep::Only(&ATTRIBUTES),
-    }
-}
-
-static OPERATION_ATTRIBUTES: NameSet = NameSet::new(&[
-    "operation",
-    "call-id",
-    "rc-code",
-    "op-status",
-    "interval",
-    "transition-key",
-    "last-rc-change",
-]);
-
-static ATTRIBUTES: NameSet = NameSet::new(&[
-    "id",
-    "uname",
-    "type",
-    "class",
-    "provider",
-    "name",
-    "value",
-    "in_ccm",
-    "crmd",
-    "join",
-    "expected",
-    "remote_node",
-    "node_fenced",
-    "node_in_maintenance",
-    "container",
-    "index",
-    "target",
-    "target-pattern",
-    "target-attribute",
-    "target-value",
-    "devices",
-    "path",
-    "epoch",
-    "num_updates",
-    "admin_epoch",
-    "have-quorum",
-    "dc-uuid",
-    "validate-with",
-    "crm_feature_set",
-    "no-quorum-panic",
-    "template",
-    "replicas",
-    "promoted-max",
-    "masters",
-    "ip-range-start",
-    "control-port",
-    "interval",
-    "on-fail",
-]);
 
 fn number(root: Element<'_>, name: &str, warnings: &mut Vec<String>) -> u64 {
     match root.attr(name).map(str::parse::<u64>) {

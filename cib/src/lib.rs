@@ -4,15 +4,35 @@
 //! (`cibadmin --query`, `crm_mon --output-as=xml`) and hand it over.
 //!
 //! ```text
-//!  CIB XML ──► scan (tokenizer) ──► xml (bounded tree) ──► Cib { options, nodes, resources,
-//!                                        │                     topology, alerts, node_states }
-//!                                        └─ each <lrm_resource>, then each <node_state>,
-//!                                           streamed into the model as read
-//!                                                        │
-//!              Cib::node_statuses() ◄── history replay ──┘  (Pacemaker's unpack logic)
-//!              Cib::fence_devices_for(host)                 (the fencer's device choice)
-//!  crm_mon XML ──► CrmMon { dc, nodes, fence_history }
+//!  CIB XML ──► read ──► xml (bounded tree, over the scan tokenizer) ──► Cib::from_root
+//!               │         └─ each <lrm_resource>, then each <node_state>,    (configuration)
+//!               │            streamed into the status model as read ──┐        │
+//!               └─ a large CIB on two threads                         ▼        ▼
+//!                  (the status section apart)       Cib { options, nodes, resources,
+//!                                                         topology, alerts, node_states }
+//!                                                                     │
+//!              Cib::node_statuses() ◄── history replay ───────────────┘  (Pacemaker's unpack logic)
+//!              Cib::fence_devices_for(host)                              (the fencer's device choice)
+//!  crm_mon XML ──► xml ──► CrmMon { dc, nodes, fence_history }
 //! ```
+//!
+//! The modules, each using only those in the lines above it (and the leaves `error`,
+//! `limits`, `secret`):
+//!
+//! - the tokenizer and the tree: `scan/` (tags and attributes; `scan/classify.rs` finds
+//!   where names and values end), `escape`, `name_set`, and `xml`, which builds the bounded
+//!   tree, streams the elements on given paths out of it as they are read, and reads a piece
+//!   of a document apart from the rest;
+//! - the model of each section, made from the tree: `status`, `config`, `resources`,
+//!   `topology`, `alerts`, `value`; and `crm_mon`, which reads its own documents;
+//! - reading a CIB: `read/` decides which attributes the tree keeps and which elements are
+//!   streamed into the status section's model, and reads on one thread or two
+//!   (`read/two_threads.rs` splits the text, `read/fragment.rs` reads the second thread's
+//!   part). It never names `Cib`: [`Cib::parse`] hands it the function that makes the
+//!   model of the configuration;
+//! - the document: `cib` ([`Cib`] and its parse entry points);
+//! - the questions asked of it: `nodes/` (each node's state: `table`, `replay`, `online`,
+//!   `failures`) over `history` and `hash`, and `fencing` over `pattern`.
 //!
 //! Pacemaker is the judge of what the XML means: the test suite runs `crm_mon` on every
 //! CIB in `tests/data/` (generated with Pacemaker's own tools by `tests/data/generate.sh`,
@@ -36,7 +56,7 @@
 //! end of names and values sixteen bytes at a time (SSE2 on x86-64) and is tested against
 //! quick-xml on every corpus CIB. The attributes the model reads are chosen once per
 //! element from compile-time name sets. A CIB of 256 KiB or more is read on two threads
-//! when the process may use two processors (`parallel`): a second thread reads the status
+//! when the process may use two processors (`read`): a second thread reads the status
 //! section from its first `node_state` or `lrm_resource` two fifths of the way in, and the
 //! result is the one [`Cib::parse_on_one_thread`] gives, errors included. See
 //! `cib/BENCHMARKS.md` for the figures.
@@ -53,8 +73,8 @@ mod history;
 mod limits;
 mod name_set;
 mod nodes;
-mod parallel;
 mod pattern;
+mod read;
 mod resources;
 mod scan;
 mod status;
@@ -64,6 +84,9 @@ mod xml;
 
 pub use alerts::Alert;
 pub use cib::Cib;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use cib::split_and_whole;
 pub use config::{ClusterOptions, NodeConfig, NodeType};
 pub use crm_mon::{CrmMon, FenceEvent, FenceStatus, MonNode, MonResource};
 pub use error::Error;
@@ -71,9 +94,6 @@ pub use fencing::{Eligibility, FenceDevice, HostCheck};
 pub use history::{OnFail, Role};
 pub use limits::Limits;
 pub use nodes::{NodeKind, NodeStatus};
-#[cfg(fuzzing)]
-#[doc(hidden)]
-pub use parallel::split_and_whole;
 pub use resources::{Agent, BundleSpec, OpConfig, Resource, ResourceKind};
 pub use status::{JoinState, LrmOp, LrmResource, NodeState};
 pub use topology::{FencingLevel, LevelTarget};

@@ -9,10 +9,13 @@
 //! buffer of decoded text), so the tree is a small fraction of the document and costs
 //! almost no allocations.
 //!
+//! A [`Parser`] reads a whole document, and can hand each element on given paths to a
+//! [`Stream`] and drop it from the tree as soon as it is complete; a [`PieceParser`] reads a
+//! piece of one, from a start tag inside open elements, for the document's parser to step
+//! over. Which pieces, on which thread, is the caller's business (`crate::read`).
+//!
 //! A `<!DOCTYPE>` is refused outright, and references are only the five predefined
 //! entities and character references, so no entity is ever expanded.
-
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::escape::attribute_value;
 use crate::name_set::NameSet;
@@ -268,9 +271,9 @@ impl Stream for () {
 /// one entry at a time. An element on a path inside another's is handed over (and dropped)
 /// first.
 ///
-/// [`Parser::finish`] reads the whole document. A piece of it can also be handed to
-/// [`parse_fragment`] (on another thread) and stepped over: [`Parser::run_to`] reads up to
-/// the piece, [`Parser::skip_to`] goes on after it, [`Parser::finish`] reads the rest.
+/// [`Parser::finish`] reads the whole document. A piece of it can also be read by a
+/// [`PieceParser`] and stepped over: [`Parser::run_to`] reads up to the piece,
+/// [`Parser::skip_to`] goes on after it, [`Parser::finish`] reads the rest.
 pub(crate) struct Parser<'a, 'l, K, S> {
     builder: Builder<'a, 'l, K, S>,
 }
@@ -304,7 +307,7 @@ impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Parser<'a, 'l, K, S> {
     /// Reads up to the start tag at byte `split`. Returns true when there is one and the
     /// open elements around it are named `context`, root first: the tag is then read no
     /// further, and the caller reads from it to the end tag that closes the innermost
-    /// `context` element with [`parse_fragment`] and goes on after it with
+    /// `context` element with a [`PieceParser`] and goes on after it with
     /// [`Parser::skip_to`]. Returns false when the document holds no such tag (`split` lies
     /// in a comment, say): the parse has then gone on past `split` (or to the end) as if
     /// none was asked.
@@ -312,7 +315,7 @@ impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Parser<'a, 'l, K, S> {
         self.builder.run_to(split, context)
     }
 
-    /// Goes on at byte `position`, the end tag a [`parse_fragment`] from the split stopped
+    /// Goes on at byte `position`, the end tag a [`PieceParser`] from the split stopped
     /// at, counting the `elements` it read. Returns false, and goes nowhere, when they pass
     /// [`Limits::max_elements`]: where is for a parse that reads them to tell.
     pub(crate) fn skip_to(&mut self, position: usize, elements: usize) -> bool {
@@ -348,72 +351,72 @@ impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Parser<'a, 'l, K, S> {
     }
 }
 
-/// Where a [`parse_fragment`] stopped.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Fragment {
-    /// The byte offset of the end tag that closes the element holding the fragment.
-    pub(crate) end: usize,
-    /// How many elements the fragment holds.
-    pub(crate) elements: usize,
+/// A parse of a piece of a document, as a [`Parser`] reads a whole one: from a start tag
+/// inside open elements to the end tag that closes the innermost of them, streaming the
+/// elements at `paths` (given from that innermost element down). A caller reads a piece
+/// apart from the rest of the document this way (on another thread, say) and has the
+/// document's [`Parser`] step over it ([`Parser::skip_to`]). Positions in errors are offsets
+/// in the whole text; the element limit applies to the piece alone, and the sum is for the
+/// caller to check.
+pub(crate) struct PieceParser<'a, 'l, K, S> {
+    builder: Builder<'a, 'l, K, S>,
 }
 
-/// How many elements a [`parse_fragment`] reads between two looks at whether it is still
-/// wanted.
-const ABANDON_CHECK: usize = 1024;
+impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> PieceParser<'a, 'l, K, S> {
+    /// A parse of `text` from the start tag at byte `at`, inside `depth` open elements;
+    /// nothing is read yet. The tree has no room reserved: a piece is read for the
+    /// elements it streams out.
+    pub(crate) fn new(
+        text: &'a str,
+        at: usize,
+        depth: usize,
+        limits: &'l Limits,
+        keep: K,
+        paths: &'l [&'l [&'l str]],
+        stream: S,
+    ) -> Self {
+        let mut builder = Builder::new(Scanner::at(text, at), limits, keep, paths, stream, 0);
+        builder.outer_depth = depth;
+        Self { builder }
+    }
 
-/// The most elements a [`parse_fragment`] keeps in its tree at once. A fragment is split off
-/// for its repeated entries, which are streamed out of the tree one by one; one that keeps
-/// more is not that (a guess gone wrong, say), and the caller reads it better itself.
-const MAX_KEPT: usize = 1 << 16;
-
-/// Where a [`parse_fragment`] starts.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct FragmentStart {
-    /// The offset of a start tag.
-    pub(crate) at: usize,
-    /// How many elements are open around it.
-    pub(crate) depth: usize,
-}
-
-/// Parses a piece of a document: from a start tag inside open elements (`start`), to the
-/// end tag that closes the innermost of them, streaming the elements at `paths` (given
-/// from that innermost element down) as a [`Parser`] does. Positions in errors are offsets
-/// in `text`; the element limit is the caller's to apply to the sum (see
-/// [`Parser::skip_to`]). Gives up, returning `None`, once `abandoned` is set: the caller
-/// has found it does not need the piece (it looks every [`ABANDON_CHECK`] elements), or
-/// once its tree holds more than [`MAX_KEPT`] elements.
-pub(crate) fn parse_fragment<S: Stream>(
-    text: &str,
-    start: FragmentStart,
-    limits: &Limits,
-    keep: impl Fn(&str) -> Keep,
-    paths: &[&[&str]],
-    stream: S,
-    abandoned: &AtomicBool,
-) -> Result<Option<(Fragment, S)>, Error> {
-    let scanner = Scanner::at(text, start.at);
-    let mut builder = Builder::new(scanner, limits, keep, paths, stream, 0);
-    builder.outer_depth = start.depth;
-    loop {
-        match builder.scanner.next_token(true)? {
-            Token::Start { name, position } => {
-                builder.open(name, position)?;
-                if builder.elements.is_multiple_of(ABANDON_CHECK)
-                    && (abandoned.load(Ordering::Relaxed) || builder.doc.nodes.len() > MAX_KEPT)
-                {
-                    return Ok(None);
+    /// Reads on to the end tag that closes the piece, and returns its byte offset; or
+    /// stops early, returning `None`, once `until` elements have been opened in all (to be
+    /// called again to read on).
+    pub(crate) fn run_to_end(&mut self, until: usize) -> Result<Option<usize>, Error> {
+        let builder = &mut self.builder;
+        loop {
+            match builder.scanner.next_token(true)? {
+                Token::Start { name, position } => {
+                    builder.open(name, position)?;
+                    if builder.elements >= until {
+                        return Ok(None);
+                    }
+                }
+                Token::End { position, .. } if builder.stack.is_empty() => {
+                    return Ok(Some(position));
+                }
+                Token::End { name, position } => builder.close(name, position)?,
+                Token::Eof { position } => {
+                    return Err(malformed(position, "document ends inside an element"));
                 }
             }
-            Token::End { position, .. } if builder.stack.is_empty() => {
-                let end = position;
-                let elements = builder.elements;
-                return Ok(Some((Fragment { end, elements }, builder.stream)));
-            }
-            Token::End { name, position } => builder.close(name, position)?,
-            Token::Eof { position } => {
-                return Err(malformed(position, "document ends inside an element"));
-            }
         }
+    }
+
+    /// Elements opened so far, streamed ones included.
+    pub(crate) fn elements(&self) -> usize {
+        self.builder.elements
+    }
+
+    /// Elements in the tree now: those opened and not streamed out.
+    pub(crate) fn kept(&self) -> usize {
+        self.builder.doc.nodes.len()
+    }
+
+    /// The stream the elements went to.
+    pub(crate) fn into_stream(self) -> S {
+        self.builder.stream
     }
 }
 
@@ -434,7 +437,7 @@ struct Builder<'a, 'l, K, S> {
     keep: K,
     doc: Document<'a>,
     stack: Vec<Open>,
-    /// Elements open around the piece being read ([`parse_fragment`]); 0 for a document.
+    /// Elements open around the piece being read ([`PieceParser`]); 0 for a document.
     outer_depth: usize,
     root_done: bool,
     /// Elements opened so far, streamed ones included.
@@ -501,7 +504,7 @@ impl<'a, 'l, K: Fn(&str) -> Keep, S: Stream> Builder<'a, 'l, K, S> {
     }
 
     /// Adds an element as the last child of the innermost open element.
-    // Inlined into both reading loops (`run_to`, `parse_fragment`): the compiler stopped
+    // Inlined into both reading loops (`run_to`, `run_to_end`): the compiler stopped
     // doing so on its own once there was more than one.
     #[inline(always)]
     fn open(&mut self, name: &'a str, position: usize) -> Result<(), Error> {
@@ -775,25 +778,22 @@ mod tests {
     }
 
     #[test]
-    fn a_fragment_stops_when_abandoned_or_keeping_too_much() {
-        // `<a>` inside `<r>`, to `</r>`: its `<b/>`s streamed, or kept.
-        let text = format!("<r><a>{}</a></r>", "<b/>".repeat(MAX_KEPT + ABANDON_CHECK));
-        let start = FragmentStart { at: 3, depth: 1 };
-        let read = |paths: &[&[&str]], abandoned: bool| {
-            let abandoned = AtomicBool::new(abandoned);
-            let limits = Limits::default();
-            parse_fragment(&text, start, &limits, |_| Keep::All, paths, (), &abandoned)
-                .unwrap()
-                .map(|(fragment, ())| (fragment.end, fragment.elements))
-        };
-        assert_eq!(read(&[], false), None);
-        assert_eq!(read(&[&["a", "b"]], true), None);
-        let elements = 1 + MAX_KEPT + ABANDON_CHECK;
-        assert_eq!(
-            read(&[&["a", "b"]], false),
-            Some((text.len() - 4, elements))
+    fn a_piece_reads_in_steps_to_the_end_tag_that_closes_it() {
+        // `<a>` and `<x/>` inside `<r>`, to `</r>`, with the `<b/>`s streamed.
+        let text = "<r><a><b/><b/><c/></a><x/></r>";
+        let paths: [&[&str]; 1] = [&["a", "b"]];
+        let limits = Limits::default();
+        let piece = |text| PieceParser::new(text, 3, 1, &limits, |_| Keep::All, &paths, ());
+        let mut whole = piece(text);
+        assert_eq!(whole.run_to_end(2).unwrap(), None);
+        assert_eq!(whole.elements(), 2);
+        assert_eq!(whole.run_to_end(usize::MAX).unwrap(), Some(text.len() - 4));
+        assert_eq!((whole.elements(), whole.kept()), (5, 3));
+        let cut = piece(&text[..22]).run_to_end(usize::MAX);
+        assert!(
+            matches!(cut, Err(Error::Malformed { position: 22, .. })),
+            "{cut:?}"
         );
-        assert_eq!(read(&[&["a"]], false), None);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! `lrm_resource` history after another, each read on its own. A second thread reads the
 //! status section from a start tag two fifths of the way into the document to the `</status>`
 //! end tag, while the calling thread reads everything before that (and makes the model of
-//! the configuration), then steps over what the second thread read and finishes.
+//! the configuration, with the caller's function), then steps over what the second thread
+//! read and finishes.
 //!
 //! The second thread's part is one or two fragments. The split is the first
 //! `<node_state` or `<lrm_resource` start tag from there on; the fragment from a
@@ -23,8 +24,9 @@
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::cib::{Cib, STATUS_PATHS, StatusReader, wanted};
-use crate::xml::{Fragment, FragmentStart, Parser, parse_fragment};
+use super::fragment::{Fragment, FragmentStart, parse_fragment};
+use super::{STATUS_PATHS, StatusReader, on_one_thread, wanted};
+use crate::xml::{Element, Parser};
 use crate::{Error, Limits};
 
 /// Below this size a second thread costs more than it saves.
@@ -50,7 +52,7 @@ const SPLIT_TAGS: [(&str, &[&str]); 2] = [
 /// Where the second thread starts a fragment: the start tag's offset, and the elements
 /// open around it.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Split {
+pub(super) struct Split {
     at: usize,
     context: &'static [&'static str],
 }
@@ -64,7 +66,7 @@ struct Piece {
 /// Where to split `text`: the first `node_state` or `lrm_resource` start tag from
 /// [`SPLIT_AT`] on. None for a small document, on a machine with one processor, or when
 /// there is no such tag.
-pub(crate) fn split_point(text: &str) -> Option<Split> {
+pub(super) fn split_point(text: &str) -> Option<Split> {
     if text.len() < MIN_BYTES || !two_processors() {
         return None;
     }
@@ -72,9 +74,15 @@ pub(crate) fn split_point(text: &str) -> Option<Split> {
     next_tag(text, from, &SPLIT_TAGS)
 }
 
-/// Parses `text` as [`Cib::parse_on_one_thread`] does, with the status section from `split`
-/// on read by a second thread.
-pub(crate) fn parse(text: &str, limits: &Limits, split: Split) -> Result<Cib, Error> {
+/// Reads `text` as [`on_one_thread`] does, with the status section from `split` on read by
+/// a second thread; `configuration` makes its model of the tree read before the split
+/// while the second thread still reads.
+pub(super) fn parse<M>(
+    text: &str,
+    limits: &Limits,
+    split: Split,
+    configuration: impl Fn(Element<'_>) -> Result<M, Error> + Copy,
+) -> Result<(M, StatusReader), Error> {
     let mut front = Parser::new(text, limits, wanted, &STATUS_PATHS, StatusReader::default())?;
     let abandoned = AtomicBool::new(false);
     std::thread::scope(|scope| {
@@ -82,11 +90,11 @@ pub(crate) fn parse(text: &str, limits: &Limits, split: Split) -> Result<Cib, Er
             .name("cib-status".to_owned())
             .spawn_scoped(scope, || read_fragments(text, limits, split, &abandoned));
         let Ok(back) = back else {
-            return Cib::parse_on_one_thread(text, limits);
+            return on_one_thread(text, limits, configuration);
         };
         let reached = front.run_to(split.at, split.context);
-        let configuration = match reached {
-            Ok(true) => Some(Cib::from_root(front.document().root())),
+        let model = match reached {
+            Ok(true) => Some(configuration(front.document().root())),
             _ => {
                 abandoned.store(true, Ordering::Relaxed);
                 None
@@ -94,32 +102,32 @@ pub(crate) fn parse(text: &str, limits: &Limits, split: Split) -> Result<Cib, Er
         };
         // Joined on every path, so that the scope never has a thread of its own to join.
         let pieces = back.join();
-        let Some(configuration) = configuration else {
+        let Some(model) = model else {
             reached?;
             let (doc, status) = front.finish()?;
-            return Cib::from_parts(doc.root(), status);
+            return Ok((configuration(doc.root())?, status));
         };
         let Ok(pieces) = pieces else {
-            return Cib::parse_on_one_thread(text, limits);
+            return on_one_thread(text, limits, configuration);
         };
         for (i, piece) in pieces.into_iter().enumerate() {
             if i > 0 && !front.run_to(piece.split.at, piece.split.context)? {
                 break;
             }
             let Ok((fragment, status)) = piece.read else {
-                return Cib::parse_on_one_thread(text, limits);
+                return on_one_thread(text, limits, configuration);
             };
             if !front.skip_to(fragment.end, fragment.elements) {
-                return Cib::parse_on_one_thread(text, limits);
+                return on_one_thread(text, limits, configuration);
             }
             front.stream_mut().append(status);
         }
         let (doc, status) = front.finish()?;
-        let cib = match configuration {
-            Ok(cib) => cib,
-            Err(_) => Cib::from_root(doc.root())?,
+        let model = match model {
+            Ok(model) => model,
+            Err(_) => configuration(doc.root())?,
         };
-        Ok(cib.with_status(status))
+        Ok((model, status))
     })
 }
 
@@ -178,20 +186,18 @@ fn relative<'p>(path: &'p [&'p str], context: &[&str]) -> &'p [&'p str] {
     }
 }
 
-/// `text` parsed split at byte `at` (in the `node_state` context, or the `lrm_resource` one
-/// when `deep`), then on one thread, for the fuzzer to hold the two to the same result.
+/// Reads `text` as [`parse`] does, split at byte `at` (in the `node_state` context, or the
+/// `lrm_resource` one when `deep`), for the fuzzer to hold to the one-thread result.
 #[cfg(fuzzing)]
-pub fn split_and_whole(
+pub(crate) fn split_at<M>(
     text: &str,
     at: usize,
     deep: bool,
     limits: &Limits,
-) -> [Result<Cib, Error>; 2] {
+    configuration: impl Fn(Element<'_>) -> Result<M, Error> + Copy,
+) -> Result<(M, StatusReader), Error> {
     let context = if deep { RESOURCE_HISTORY } else { NODE_STATE };
-    [
-        parse(text, limits, Split { at, context }),
-        Cib::parse_on_one_thread(text, limits),
-    ]
+    parse(text, limits, Split { at, context }, configuration)
 }
 
 /// Whether this process may run on more than one processor (asked once).
@@ -203,8 +209,14 @@ fn two_processors() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Cib;
 
     const CONTEXTS: [&[&str]; 2] = [NODE_STATE, RESOURCE_HISTORY];
+
+    /// `text` read split at `split`, into the crate's model.
+    fn parse_cib(text: &str, limits: &Limits, split: Split) -> Result<Cib, Error> {
+        parse(text, limits, split, Cib::from_root).map(Cib::with_status)
+    }
 
     /// Parsing split at `at` (in each context) must give what parsing on one thread gives.
     fn agrees(text: &str, at: usize, limits: &Limits) {
@@ -212,7 +224,7 @@ mod tests {
         for context in CONTEXTS {
             let split = Split { at, context };
             assert_eq!(
-                parse(text, limits, split),
+                parse_cib(text, limits, split),
                 expected,
                 "split at {at} in {context:?}"
             );
@@ -397,7 +409,7 @@ mod tests {
         );
         let limits = Limits::default();
         assert_eq!(
-            parse(&text, &limits, split),
+            parse_cib(&text, &limits, split),
             Cib::parse_on_one_thread(&text, &limits)
         );
         let over = Limits {
@@ -429,7 +441,7 @@ mod tests {
         assert!(read_fragments(&text, &Limits::default(), split, &abandoned).is_empty());
         let limits = Limits::default();
         assert_eq!(
-            parse(&text, &limits, split),
+            parse_cib(&text, &limits, split),
             Cib::parse_on_one_thread(&text, &limits)
         );
     }
