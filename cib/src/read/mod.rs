@@ -92,6 +92,10 @@ impl StatusReader {
 }
 
 impl Stream for StatusReader {
+    // Called once per resource history or `node_state`, from the tree builder's code run at
+    // every end tag: inlined there, it made that code nine times larger (and the parse
+    // 0.1-0.2 ms slower) when this moved out of `cib.rs`.
+    #[inline(never)]
     fn element(&mut self, path: usize, element: Element<'_>) {
         match path {
             0 => self.resources.extend(LrmResource::parse(element)),
