@@ -16,8 +16,8 @@
 //!  crm_mon XML ──► xml ──► CrmMon { dc, nodes, fence_history }
 //! ```
 //!
-//! The modules, each using only those in the lines above it (and the leaves `error`,
-//! `limits`, `secret`):
+//! The modules, each using only those in the lines above it (and the leaves `error` and
+//! `limits`):
 //!
 //! - the tokenizer and the tree: `scan/` (tags and attributes; `scan/classify.rs` finds
 //!   where names and values end), `escape`, `name_set`, and `xml`, which builds the bounded
