@@ -55,8 +55,8 @@ demo: deps
 	$(release)/masakari-lab --name demo demo --fence-agent fence_ipmilan_rs --reboot-action off \
 		$(if $(DEMO_STAGE),--stage $(DEMO_STAGE))
 
-## The whole test suite: formatting, lints, the fuzz targets type-checked, unit tests, the lab tests against the real stack, and the
-## RPMs built and installed into a scratch root.
+## The whole test suite: formatting, lints, the fuzz targets type-checked, unit tests, the lab tests
+## against the real stack, and the RPMs built and installed into a scratch root.
 test: deps check unit-tests lab-tests rpm-test
 
 check:
