@@ -88,6 +88,10 @@
     <xsl:value-of select="@name"/>
     <xsl:text> ocf:</xsl:text>
     <xsl:value-of select="concat($provider, ':', @name)"/>
-    <xsl:text>&#10;.fi&#10;.SH SEE ALSO&#10;.BR masakari-hostmonitor (1),&#10;.BR ocf-tester (8)&#10;</xsl:text>
+    <xsl:text>&#10;pcs constraint location </xsl:text>
+    <xsl:value-of select="@name"/>
+    <xsl:text> rule score=\-INFINITY '#kind' ne cluster</xsl:text>
+    <xsl:text>&#10;.fi&#10;Without the location rule Pacemaker may place the resource on a pacemaker\-remote node,</xsl:text>
+    <xsl:text>&#10;the very kind of node it watches.&#10;.SH SEE ALSO&#10;.BR masakari-hostmonitor (1),&#10;.BR ocf-tester (8)&#10;</xsl:text>
   </xsl:template>
 </xsl:stylesheet>
