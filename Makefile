@@ -13,7 +13,8 @@ libexecdir := $(PREFIX)/libexec/masakari-pcmk
 ocfdir     := $(PREFIX)/lib/ocf/resource.d/masakari
 # Where cargo puts release builds (CARGO_TARGET_DIR is honoured, as cargo itself does).
 release    := $(or $(CARGO_TARGET_DIR),target)/release
-# Where install-files takes the binaries from (the lab stages debug builds with BUILD_DIR=target/debug).
+# Where install-files takes the binaries from (lab tests stage target/debug with BUILD_DIR=..., and the
+# demo and the lab tests that run what operators install stage this release build).
 BUILD_DIR  ?= $(release)
 
 # fence_ipmilan and the aliases fence-agents ships for it; ours carry the _rs suffix, chosen by argv[0].
@@ -69,7 +70,9 @@ unit-tests:
 	$(CARGO) test --workspace --no-fail-fast --exclude masakari-lab --test '*'
 
 # Each lab test brings up its own cluster; one at a time keeps 2-core machines within Pacemaker's timeouts.
-lab-tests:
+# Most stage the debug build (overflow checks on); the demo's test and a few others stage the release
+# build, as operators install it (make build).
+lab-tests: build
 	$(CARGO) build --workspace --bins
 	$(CARGO) test -p masakari-lab --no-fail-fast --test '*' -- --test-threads=1
 

@@ -80,7 +80,45 @@ pub fn run(spec: LabSpec) -> Result<()> {
             seconds: WATCH.as_secs_f64(),
         });
     }
+    check_stored(&lab)?;
     lab.down()
+}
+
+/// What the Masakari API must hold after the demo: one notification, about the victim, saying it
+/// stopped, is offline and was fenced (NORMAL: masakari-engine evacuates only then).
+fn check_stored(lab: &Lab) -> Result<()> {
+    let all = lab.notifications()?;
+    let victim = crate::masakari::notifications_for(lab.layout(), VICTIM)?;
+    let wrong = |detail: String| LabError::Answer {
+        peer: "masakari-api".to_owned(),
+        detail,
+    };
+    let [n] = victim.as_slice() else {
+        return Err(wrong(format!(
+            "{} notification(s) stored for {VICTIM}, not one (all stored: {all:?})",
+            victim.len()
+        )));
+    };
+    if all.len() != 1 {
+        return Err(wrong(format!(
+            "notifications stored for hosts that did not fail: {all:?}"
+        )));
+    }
+    let expected = [
+        ("event", "STOPPED"),
+        ("cluster_status", "OFFLINE"),
+        ("host_status", "NORMAL"),
+    ];
+    let payload_ok = expected
+        .iter()
+        .all(|(key, value)| n.payload.get(key).and_then(Value::as_str) == Some(value));
+    if n.kind != "COMPUTE_HOST" || !payload_ok {
+        return Err(wrong(format!(
+            "{VICTIM}'s notification is {} {}, not COMPUTE_HOST STOPPED/OFFLINE/NORMAL",
+            n.kind, n.payload
+        )));
+    }
+    Ok(())
 }
 
 /// First sightings, in order, with their time after the fault.

@@ -15,6 +15,12 @@ use crate::wait::poll_until;
 const COMM: &str = "masakari-hostmo";
 /// The Pacemaker resource of a managed monitor.
 const RESOURCE: &str = "hostmonitor";
+/// Our alert agent, where the staged install puts it.
+const ALERT_AGENT: &str = "/usr/libexec/masakari-pcmk/masakari-hostmonitor-alert";
+/// The monitor's alert socket (its default), the alert recipient's value.
+const ALERT_SOCKET: &str = "/run/masakari-pcmk/alerts.sock";
+/// The monitor's metrics endpoint (its default), inside the node.
+const METRICS_URL: &str = "http://127.0.0.1:9808/metrics";
 
 /// How the monitor is set up.
 #[derive(Debug, Clone)]
@@ -145,15 +151,48 @@ impl Monitor {
 
     /// The monitor's status (JSON), `None` when it does not answer.
     pub fn status(&self, lab: &Lab) -> Option<serde_json::Value> {
-        let config = self.config.display().to_string();
-        let out = lab
-            .on_node(
-                self.node,
-                "masakari-hostmonitor",
-                &["status", "--json", "--config", &config],
-            )
-            .ok()?;
+        let out = self.cli(lab, &["status", "--json"]).ok()?;
         serde_json::from_str(&out).ok()
+    }
+
+    /// `masakari-hostmonitor release` (as root): lets out what the mass-failure guard holds.
+    pub fn release(&self, lab: &Lab) -> Result<String> {
+        self.cli(lab, &["release"])
+    }
+
+    /// `masakari-hostmonitor SUBCOMMAND ARGS --config CONFIG` on the monitor's node.
+    fn cli(&self, lab: &Lab, args: &[&str]) -> Result<String> {
+        let config = self.config.display().to_string();
+        let mut argv = args.to_vec();
+        argv.extend(["--config", &config]);
+        lab.on_node(self.node, "masakari-hostmonitor", &argv)
+    }
+
+    /// What the monitor's metrics endpoint serves.
+    pub fn metrics(&self, lab: &Lab) -> Result<String> {
+        lab.on_node(self.node, "curl", &["-sS", "--max-time", "5", METRICS_URL])
+    }
+
+    /// Runs the alert agent on the monitor's node as Pacemaker would, with the `CRM_alert_*`
+    /// variables in `vars`, but as the user `uid` and group `gid` (`setpriv`, no other groups).
+    pub fn send_alert_as(
+        &self,
+        lab: &Lab,
+        uid: &str,
+        gid: &str,
+        vars: &[(&str, &str)],
+    ) -> Result<()> {
+        let mut argv = vec![
+            format!("--reuid={uid}"),
+            format!("--regid={gid}"),
+            "--clear-groups".to_owned(),
+            "env".to_owned(),
+            format!("CRM_alert_recipient={ALERT_SOCKET}"),
+        ];
+        argv.extend(vars.iter().map(|(k, v)| format!("{k}={v}")));
+        argv.push(ALERT_AGENT.to_owned());
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        lab.on_node(self.node, "setpriv", &argv).map(drop)
     }
 
     /// Waits until the monitor's status passes `test`.
@@ -189,7 +228,7 @@ pub fn route_alerts(lab: &Lab, node: Machine) -> Result<()> {
             "alert",
             "create",
             "id=masakari",
-            "path=/usr/libexec/masakari-pcmk/masakari-hostmonitor-alert",
+            &format!("path={ALERT_AGENT}"),
         ],
     )?;
     lab.on_node(
@@ -201,7 +240,7 @@ pub fn route_alerts(lab: &Lab, node: Machine) -> Result<()> {
             "add",
             "masakari",
             "id=masakari-socket",
-            "value=/run/masakari-pcmk/alerts.sock",
+            &format!("value={ALERT_SOCKET}"),
         ],
     )
     .map(drop)

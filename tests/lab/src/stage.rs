@@ -1,10 +1,23 @@
 //! Our binaries as the nodes see them: `make install-files` into a staging tree, which the lab lays over
 //! each node's /usr (see [`crate::node`]), so the host's own /usr is never touched.
+//!
+//! Tests stage the build they were compiled in ([`Profile::Running`], debug under `cargo test`); the
+//! demo and some lab tests stage the release build ([`Profile::Release`]), which is what operators
+//! install (`make build`).
 
 use std::path::{Path, PathBuf};
 
 use crate::cmd::{command, run};
 use crate::error::{LabError, Result, file_error};
+
+/// Which build of the workspace a stage holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// The binaries beside the running executable (`target/debug` for tests).
+    Running,
+    /// `target/release`, as `make build` leaves it.
+    Release,
+}
 
 /// A staging tree that removes itself when dropped.
 #[derive(Debug)]
@@ -13,14 +26,18 @@ pub struct Stage {
 }
 
 impl Stage {
-    /// Installs the binaries built beside the running executable (`target/debug` for tests) into a new
-    /// tree under /var/tmp named after `name`.
+    /// Installs the binaries of the running build into a new tree under /var/tmp named after `name`.
     pub fn install(name: &str) -> Result<Self> {
+        Self::install_profile(name, Profile::Running)
+    }
+
+    /// Installs the binaries of `profile` into a new tree under /var/tmp named after `name`.
+    pub fn install_profile(name: &str, profile: Profile) -> Result<Self> {
+        let build_dir = profile_dir(profile)?;
         let root = PathBuf::from(format!("/var/tmp/masakari-lab-stage-{name}"));
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&root).map_err(file_error(&root))?;
         let stage = Self { root };
-        let build_dir = build_dir()?;
         let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let mut make = command("make", ["-s", "-C"]);
         make.arg(&workspace)
@@ -56,4 +73,25 @@ pub fn build_dir() -> Result<PathBuf> {
         dir
     };
     Ok(dir.to_owned())
+}
+
+/// The directory holding the binaries of `profile`; for the release build, checked to hold the daemon,
+/// since a stale or missing release build would otherwise stage silently or fail inside `make`.
+fn profile_dir(profile: Profile) -> Result<PathBuf> {
+    let running = build_dir()?;
+    if profile == Profile::Running {
+        return Ok(running);
+    }
+    let release = running
+        .parent()
+        .map(|target| target.join("release"))
+        .ok_or_else(|| LabError::Usage(format!("{} has no target directory", running.display())))?;
+    if release.join("masakari-hostmonitor").exists() {
+        Ok(release)
+    } else {
+        Err(LabError::Usage(format!(
+            "no release build in {}: run make build (or cargo build --release --workspace --bins)",
+            release.display()
+        )))
+    }
 }
