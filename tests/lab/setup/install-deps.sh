@@ -11,7 +11,7 @@ cache=${MASAKARI_LAB_CACHE:-/var/cache/masakari-pcmk-lab}
 packages=(
   corosync pacemaker pacemaker-cli-utils pcs fence-agents resource-agents openipmi ipmitool
   libcorosync-common-dev libcmap-dev libcpg-dev libquorum-dev libvotequorum-dev libcfg-dev
-  iproute2 procps psmisc curl libxml2-utils rpm rpmlint xsltproc man-db systemd python3-venv hyperfine
+  iproute2 procps psmisc curl openssl libxml2-utils rpm rpmlint xsltproc man-db systemd python3-venv hyperfine
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
 )
 

@@ -377,7 +377,7 @@ fn a_compute_back_before_any_fencing_is_not_reported() {
     std::thread::sleep(Duration::from_millis(500));
     m.lab.set_network(compute1, true).unwrap();
     let watch = Instant::now();
-    while watch.elapsed() < Duration::from_secs(25) {
+    while watch.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_secs(1));
         let Some(status) = m.monitor.status(&m.lab) else {
             continue;
