@@ -48,6 +48,10 @@ where
 
 /// Starts a long-running process in its own session, detached from the caller's terminal and pipes,
 /// stdout and stderr appended to `log`. Returns its PID.
+///
+/// The process inherits no descriptor beyond stdin, stdout and stderr: a daemon of a lab brought up
+/// under `flock /tmp/masakari-lab.lock` would otherwise keep the lock's descriptor open, and with it
+/// the lock, for as long as the lab runs (seen: a left-running lab blocked every other lab test).
 pub fn spawn_detached(cmd: &mut Command, log: &Path) -> Result<u32> {
     let file = OpenOptions::new()
         .create(true)
@@ -55,12 +59,19 @@ pub fn spawn_detached(cmd: &mut Command, log: &Path) -> Result<u32> {
         .open(log)
         .map_err(file_error(log))?;
     let err = file.try_clone().map_err(file_error(log))?;
-    // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+    // SAFETY: setsid and close_range are async-signal-safe system calls that touch no memory of the
+    // parent. CLOSE_RANGE_CLOEXEC marks descriptors 3 and up close-on-exec rather than closing them,
+    // so the pipe std uses to report a failed exec keeps working.
     unsafe {
         std::os::unix::process::CommandExt::pre_exec(cmd, || {
-            nix::unistd::setsid()
-                .map(drop)
-                .map_err(std::io::Error::from)
+            nix::unistd::setsid().map_err(std::io::Error::from)?;
+            // The flag needs Linux 5.11; on an older kernel the call fails and descriptors stay.
+            let _ = libc::close_range(
+                3,
+                libc::c_uint::MAX,
+                libc::CLOSE_RANGE_CLOEXEC as libc::c_int,
+            );
+            Ok(())
         });
     }
     let child = cmd
@@ -104,6 +115,33 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("sh -c"), "{text}");
         assert!(text.contains("boom"), "{text}");
+    }
+
+    #[test]
+    fn a_detached_process_inherits_no_descriptor_of_the_caller() {
+        let dir = std::env::temp_dir().join(format!("lab-cmd-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Opened without close-on-exec, as flock(1) hands its lock to the command it runs.
+        let held = dir.join("held");
+        std::fs::write(&held, "").unwrap();
+        let path = std::ffi::CString::new(held.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path; the descriptor is closed below.
+        let fd = unsafe { libc::open(path.as_ptr(), libc::O_RDONLY) };
+        assert!(fd > 2);
+        let log = dir.join("log");
+        let mut ls = command("sh", ["-c", "ls -l /proc/$$/fd; echo end-of-listing"]);
+        spawn_detached(&mut ls, &log).unwrap();
+        let listing =
+            crate::wait::poll_until("the listing", std::time::Duration::from_secs(10), || {
+                Ok(std::fs::read_to_string(&log)
+                    .ok()
+                    .filter(|t| t.contains("end-of-listing")))
+            })
+            .unwrap();
+        // SAFETY: the descriptor opened above.
+        unsafe { libc::close(fd) };
+        assert!(!listing.contains("held"), "{listing}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
