@@ -70,8 +70,8 @@ unit-tests:
 	$(CARGO) test --workspace --no-fail-fast --exclude masakari-lab --test '*'
 
 # Each lab test brings up its own cluster; one at a time keeps 2-core machines within Pacemaker's timeouts.
-# Most stage the debug build (overflow checks on); the demo's test and a few others stage the release
-# build, as operators install it (make build).
+# Most stage the debug build (overflow checks on); the demo's test and the mass-failure test stage
+# the release build, as operators install it (make build).
 lab-tests: build
 	$(CARGO) build --workspace --bins
 	$(CARGO) test -p masakari-lab --no-fail-fast --test '*' -- --test-threads=1
