@@ -1,15 +1,22 @@
-//! The daemon's answer to `status` on its control socket, as the OCF agent's monitor judges it at
-//! every OCF_CHECK_LEVEL and api_check policy: always a verdict, and a one-line exit reason.
+//! The daemon's answer to `status` on its control socket, as the OCF agent's monitor reads it (the
+//! control protocol's `StatusAnswer`) and judges it at every OCF_CHECK_LEVEL and api_check policy:
+//! always a verdict or a failure, and a one-line exit reason.
 #![no_main]
 
+use hostmonitor::control::{StatusAnswer, parse_answer};
 use libfuzzer_sys::fuzz_target;
-use hostmonitor::control_client::parse_answer;
 use ocf_agent::agent::instance::ApiCheck;
 use ocf_agent::agent::verdict::judge;
+use ocf_agent::ocf::Failure;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(answer) = parse_answer(data) else {
-        return;
+    let answer = match parse_answer::<StatusAnswer>(data) {
+        Ok(answer) => answer,
+        Err(error) => {
+            let failure = Failure::generic(error.to_string());
+            assert!(!failure.exit_reason_line().contains(['\n', '\r']));
+            return;
+        }
     };
     for level in [0, 10, 20] {
         for policy in [ApiCheck::Degraded, ApiCheck::Fail, ApiCheck::Ignore] {

@@ -3,7 +3,7 @@
 pub mod alert;
 #[cfg(feature = "daemon")]
 pub mod cli;
-pub mod control_client;
+pub mod control;
 #[cfg(feature = "daemon")]
 pub mod daemon;
 pub mod engine;

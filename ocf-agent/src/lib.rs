@@ -79,7 +79,7 @@
 //!
 //! Pacemaker runs `monitor` every few seconds on every node, and a monitor is mostly process
 //! start-up. So the agent links only the pure part of the `hostmonitor` library (no tokio,
-//! reqwest or corosync; its control-socket client is `hostmonitor::control_client`), `make build` links it
+//! reqwest or corosync; its control-socket client is `hostmonitor::control::client`), `make build` links it
 //! statically (`-C target-feature=+crt-static`: no dynamic loader, no relocation of shared
 //! libraries), and `main` skips std's runtime start-up (see `main.rs`). A static `monitor` costs
 //! what `/bin/true` costs (BENCHMARKS.md). `cargo build --workspace` links it dynamically, as it

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use super::{CliError, ConfigArgs, StatusArgs};
+use crate::control;
 use crate::settings::Settings;
 
 /// Runs the daemon in the foreground, logging to stderr (`MASAKARI_HOSTMONITOR_LOG` sets the filter).
@@ -73,38 +74,23 @@ pub fn check_config(args: &ConfigArgs, out: &mut dyn Write) -> Result<(), CliErr
 /// Asks the running daemon for its status and prints it as text, or as JSON with `--json`.
 pub fn status(args: &StatusArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let settings = Settings::load(&args.config.config, &args.config.overrides)?;
-    let answer = ask(&settings, "status")?;
+    let answer = control::client::status(&settings.paths.control_socket)?;
     if args.json {
-        print_json(&answer, out)?;
+        print_json(&answer, out)
     } else {
-        super::status::write(&answer, crate::daemon::now(), out)?;
+        Ok(super::status::write(&answer, crate::daemon::now(), out)?)
     }
-    Ok(())
 }
 
-/// Sends one request to the running daemon and prints its JSON answer.
-pub fn control(args: &ConfigArgs, request: &str, out: &mut dyn Write) -> Result<(), CliError> {
+/// Asks the running daemon to release the notifications held by the mass-failure guard, and
+/// prints its JSON answer.
+pub fn release(args: &ConfigArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let settings = Settings::load(&args.config, &args.overrides)?;
-    let answer = ask(&settings, request)?;
+    let answer = control::client::release(&settings.paths.control_socket)?;
     print_json(&answer, out)
 }
 
-/// The daemon's answer, or its `error` as a failure.
-fn ask(settings: &Settings, request: &str) -> Result<serde_json::Value, CliError> {
-    let path = &settings.paths.control_socket;
-    let answer = crate::control_client::request(path, request)?;
-    match answer.get("error").and_then(|e| e.as_str()) {
-        Some(error) => Err(CliError::Control(
-            crate::control_client::ControlError::BadAnswer {
-                path: path.display().to_string(),
-                reason: error.to_owned(),
-            },
-        )),
-        None => Ok(answer),
-    }
-}
-
-fn print_json(answer: &serde_json::Value, out: &mut dyn Write) -> Result<(), CliError> {
+fn print_json(answer: &impl serde::Serialize, out: &mut dyn Write) -> Result<(), CliError> {
     serde_json::to_writer_pretty(&mut *out, answer).map_err(std::io::Error::from)?;
     writeln!(out)?;
     Ok(())

@@ -118,7 +118,7 @@ pub enum CliError {
     Daemon(#[from] crate::daemon::DaemonError),
     /// The running daemon did not answer (well).
     #[error(transparent)]
-    Control(#[from] crate::control_client::ControlError),
+    Control(#[from] crate::control::client::ControlError),
     /// `check` found problems (already printed).
     #[error("{0} of the checks failed")]
     ChecksFailed(usize),
@@ -130,7 +130,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Settings(_) => 2,
-            CliError::Control(crate::control_client::ControlError::NotRunning(_)) => 3,
+            CliError::Control(crate::control::client::ControlError::NotRunning { .. }) => 3,
             _ => 1,
         }
     }
@@ -144,7 +144,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Check(args) => check::run(&args, out),
         Command::CheckConfig(args) => daemon::check_config(&args, out),
         Command::Status(args) => daemon::status(&args, out),
-        Command::Release(args) => daemon::control(&args, "release", out),
+        Command::Release(args) => daemon::release(&args, out),
         Command::Manpage => manpage::write(out),
     }
 }

@@ -7,6 +7,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::error::DaemonError;
 use super::health::Health;
 use super::now;
+use crate::control::StatusAnswer;
 use crate::daemon::outputs::attrd::AttrdUpdater;
 use crate::daemon::outputs::delivery::Delivery;
 use crate::daemon::outputs::power::PowerCheck;
@@ -18,8 +19,8 @@ use crate::engine::{Action, DeliveryOutcome, Engine, Event, Level, Timestamp};
 pub enum Request {
     /// A fact for the engine.
     Event(Event),
-    /// The engine's and the daemon's status, as JSON, for `masakari-hostmonitor status`.
-    Status(oneshot::Sender<serde_json::Value>),
+    /// The engine's and the daemon's status, for `masakari-hostmonitor status` and the metrics.
+    Status(oneshot::Sender<StatusAnswer>),
 }
 
 /// The engine and what carries out its actions.
@@ -159,20 +160,12 @@ impl EngineTask {
         Ok(())
     }
 
-    fn status(&self) -> serde_json::Value {
-        let health = self.health.view();
-        serde_json::json!({
-            "engine": self.engine.status(),
-            "cib_ok": health.cib_ok,
-            "cib_error": health.cib_error,
-            "api_ok": health.api_ok,
-            "api_error": health.api_error,
-            "quorate": self.engine.status().quorate,
-            "corosync_quorate": health.corosync_quorate,
-            "alerts_accepted": health.alerts_accepted,
-            "alerts_refused": health.alerts_refused,
-            "record": self.store.view(),
-        })
+    fn status(&self) -> StatusAnswer {
+        StatusAnswer {
+            engine: self.engine.status(),
+            health: self.health.view(),
+            record: Some(self.store.view()),
+        }
     }
 }
 

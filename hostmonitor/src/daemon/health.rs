@@ -1,11 +1,11 @@
-//! What the daemon knows about its own sources and sinks, for `status`, the OCF agent's deep
-//! monitor and the metrics endpoint.
+//! The daemon's health as its tasks keep it current, for `status`, the OCF agent's deep monitor
+//! and the metrics endpoint. What a reading holds is the control protocol's [`HealthView`]; the
+//! counters behind the metrics live beside it in [`Metrics`].
 
 use std::sync::Mutex;
 
-use serde::Serialize;
-
 use super::metrics::Metrics;
+use crate::control::HealthView;
 use crate::engine::Report;
 
 /// The daemon's health and metrics, shared by its tasks.
@@ -13,25 +13,6 @@ use crate::engine::Report;
 pub struct Health {
     view: Mutex<HealthView>,
     metrics: Metrics,
-}
-
-/// One reading of [`Health`].
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct HealthView {
-    /// Whether the last CIB reconcile worked (`None` before the first).
-    pub cib_ok: Option<bool>,
-    /// Why the last reconcile failed.
-    pub cib_error: Option<String>,
-    /// Whether the last contact with the Masakari API worked (`None` before the first).
-    pub api_ok: Option<bool>,
-    /// Why the last contact failed.
-    pub api_error: Option<String>,
-    /// Quorum as corosync reports it (`None` when corosync is not reachable from here).
-    pub corosync_quorate: Option<bool>,
-    /// Alert lines received and accepted.
-    pub alerts_accepted: u64,
-    /// Alert lines refused (bad peer, malformed).
-    pub alerts_refused: u64,
 }
 
 impl Health {

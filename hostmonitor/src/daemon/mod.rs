@@ -100,7 +100,6 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
     let (stop, stopped) = watch::channel(false);
     let wake = Arc::new(Notify::new());
     let known = Arc::new(KnownNodes::default());
-    quorum::start(tx.clone(), Arc::clone(&wake), Arc::clone(&health));
     let task = EngineTask {
         engine,
         store,
@@ -131,6 +130,12 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
             stopped.clone(),
         )),
         tokio::spawn(control::run(control, tx.clone(), stopped.clone())),
+        tokio::spawn(quorum::run(
+            tx.clone(),
+            Arc::clone(&wake),
+            Arc::clone(&health),
+            stopped.clone(),
+        )),
         tokio::spawn(metrics::server::run(
             metrics,
             Arc::clone(&health),

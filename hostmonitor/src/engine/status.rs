@@ -1,6 +1,6 @@
 //! What the monitor sees, for the `status` subcommand (human-readable or JSON).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::event::NodeKind;
 use super::host::{Host, Phase};
@@ -8,7 +8,7 @@ use masakari_client::Timestamp;
 use masakari_client::{HostPayload, NotificationId, Retry};
 
 /// The engine's view of the cluster and its pending notifications.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
     /// Whether the local node has quorum (unknown until corosync or a reconcile says).
     pub quorate: Option<bool>,
@@ -19,7 +19,7 @@ pub struct Status {
 }
 
 /// One watched host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostView {
     /// Its node name.
     pub name: String,
@@ -38,7 +38,7 @@ pub struct HostView {
 }
 
 /// Where a host is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum HostState {
     /// Offline since it was first seen; never reported.
@@ -57,7 +57,7 @@ pub enum HostState {
 }
 
 /// A notification waiting for delivery.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingView {
     /// Its id.
     pub id: NotificationId,

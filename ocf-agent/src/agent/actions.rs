@@ -8,13 +8,15 @@
 //! | 20 | and its last contact with the Masakari API worked | per `api_check` (default `OCF_DEGRADED`) |
 //!
 //! No PID file, or a PID that is not our daemon, is `OCF_NOT_RUNNING`. The status request goes
-//! over the control socket in-process ([`control_client::request`]): no fork, and the answer comes from
-//! the daemon's engine task, so a hung engine fails level 0. [`verdict::judge`] reads the answer.
+//! over the control socket in-process ([`control::client::status`]): no fork, and the answer comes from
+//! the daemon's engine task, so a hung engine fails level 0. The answer is read as the protocol's
+//! [`StatusAnswer`](hostmonitor::control::StatusAnswer); one that does not read (another shape, an
+//! `error`) fails level 0 with the reason. [`verdict::judge`] judges it.
 
 use std::path::Path;
 use std::time::Duration;
 
-use hostmonitor::control_client;
+use hostmonitor::control;
 use hostmonitor::settings::Settings;
 
 use super::daemon::{self, PidFile};
@@ -111,7 +113,7 @@ pub fn monitor(instance: &Instance, env: &Environment, log: &Logger) -> Outcome 
     let Some(pf) = running(instance) else {
         return Ok(OcfStatus::NotRunning);
     };
-    let answer = control_client::request(&pf.control_socket, "status").map_err(|e| {
+    let answer = control::client::status(&pf.control_socket).map_err(|e| {
         Failure::generic(format!(
             "masakari-hostmonitor (pid {}) runs but {e}",
             pf.pid

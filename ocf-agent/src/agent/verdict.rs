@@ -1,7 +1,9 @@
 //! What `monitor` concludes from the daemon's `status` answer at a given `OCF_CHECK_LEVEL`.
-//! Pure: the answer comes from the daemon, so anything it holds must give a verdict, never a panic.
+//! Pure: the answer comes from the daemon already read as the control protocol's
+//! [`StatusAnswer`] (an answer that does not read is a failure before this), so every answer gets
+//! a verdict, never a panic.
 
-use serde_json::Value;
+use hostmonitor::control::StatusAnswer;
 
 use super::instance::ApiCheck;
 use crate::ocf::Failure;
@@ -21,27 +23,21 @@ pub enum Verdict {
 }
 
 /// Judges the daemon's own view of its health (its `status` answer) at `level`: before its
-/// first reconcile or API contact the daemon reports `null`, which passes.
-pub fn judge(answer: &Value, level: u32, api_check: ApiCheck) -> Result<Verdict, Failure> {
-    let flag = |key: &str| answer.get(key).and_then(Value::as_bool);
-    let text = |key: &str| answer.get(key).and_then(Value::as_str).unwrap_or("");
-    if let Some(error) = answer.get("error") {
-        return Err(Failure::generic(format!(
-            "masakari-hostmonitor status: {error}"
-        )));
-    }
-    if level >= LEVEL_CIB && flag("cib_ok") == Some(false) {
+/// first reconcile or API contact the daemon reports neither success nor failure, which passes.
+pub fn judge(answer: &StatusAnswer, level: u32, api_check: ApiCheck) -> Result<Verdict, Failure> {
+    let h = &answer.health;
+    if level >= LEVEL_CIB && h.cib_ok == Some(false) {
         return Err(Failure::generic(format!(
             "masakari-hostmonitor cannot read the cluster state on this node: {}",
-            text("cib_error")
+            h.cib_error.as_deref().unwrap_or("")
         )));
     }
-    if level < LEVEL_API || flag("api_ok") != Some(false) {
+    if level < LEVEL_API || h.api_ok != Some(false) {
         return Ok(Verdict::Running);
     }
     let why = format!(
         "masakari-hostmonitor's last contact with the Masakari API failed: {}",
-        text("api_error")
+        h.api_error.as_deref().unwrap_or("")
     );
     match api_check {
         ApiCheck::Ignore => Ok(Verdict::Running),
@@ -52,25 +48,35 @@ pub fn judge(answer: &Value, level: u32, api_check: ApiCheck) -> Result<Verdict,
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use hostmonitor::control::{AnswerError, parse_answer};
 
     use super::*;
     use crate::ocf::OcfStatus;
 
+    /// The answers of a running daemon, as the fuzz target's seeds keep them.
+    fn seed(name: &str) -> Vec<u8> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/seeds/ocf_status");
+        std::fs::read(format!("{dir}/{name}.json")).unwrap()
+    }
+
+    fn answer(name: &str) -> StatusAnswer {
+        parse_answer(&seed(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
     #[test]
     fn status_judgement() {
-        let good = json!({"cib_ok": true, "api_ok": true, "quorate": true});
-        let api_down = json!({"cib_ok": true, "api_ok": false, "api_error": "refused"});
-        let fresh = json!({"cib_ok": null, "api_ok": null, "quorate": null});
-        let no_cib =
-            json!({"cib_ok": false, "cib_error": "crm_mon: not connected", "api_ok": true});
-        let engine_gone = json!({"error": "the engine has stopped"});
+        let good = answer("healthy");
+        let api_down = answer("api-down");
+        let fresh = answer("fresh");
+        let no_cib = answer("daemon-no-cluster");
         let failed = |v: Result<Verdict, Failure>| v.unwrap_err().status;
         assert_eq!(judge(&good, 20, ApiCheck::Fail), Ok(Verdict::Running));
         assert_eq!(judge(&fresh, 20, ApiCheck::Fail), Ok(Verdict::Running));
         assert_eq!(judge(&api_down, 10, ApiCheck::Fail), Ok(Verdict::Running));
         let degraded = judge(&api_down, 20, ApiCheck::Degraded).unwrap();
-        assert!(matches!(degraded, Verdict::Degraded(why) if why.ends_with("failed: refused")));
+        assert!(
+            matches!(degraded, Verdict::Degraded(why) if why.ends_with("failed: POST http://masakari:15868/v1/notifications: connection refused"))
+        );
         assert_eq!(judge(&api_down, 20, ApiCheck::Ignore), Ok(Verdict::Running));
         assert_eq!(
             failed(judge(&api_down, 20, ApiCheck::Fail)),
@@ -78,26 +84,38 @@ mod tests {
         );
         assert_eq!(judge(&no_cib, 0, ApiCheck::Ignore), Ok(Verdict::Running));
         let f = judge(&no_cib, 10, ApiCheck::Ignore).unwrap_err();
-        assert!(f.reason.contains("crm_mon: not connected"), "{f}");
-        assert_eq!(
-            failed(judge(&engine_gone, 0, ApiCheck::Ignore)),
-            OcfStatus::ErrGeneric
+        assert!(
+            f.reason.contains("crm_mon failed (exit status: 102)"),
+            "{f}"
         );
     }
 
     #[test]
-    fn odd_answers_still_get_a_verdict() {
-        for odd in [
-            json!(null),
-            json!([1, 2]),
-            json!("text"),
-            json!({"cib_ok": "no"}),
-        ] {
-            assert_eq!(
-                judge(&odd, 20, ApiCheck::Fail),
-                Ok(Verdict::Running),
-                "{odd}"
+    fn a_newer_daemons_answer_is_judged() {
+        let newer = answer("newer-daemon");
+        assert!(newer.health.corosync.is_some());
+        assert_eq!(judge(&newer, 20, ApiCheck::Fail), Ok(Verdict::Running));
+    }
+
+    #[test]
+    fn refusals_and_odd_answers_do_not_read() {
+        for name in ["engine-stopped", "unknown-request"] {
+            let read = parse_answer::<StatusAnswer>(&seed(name));
+            assert!(
+                matches!(read, Err(AnswerError::Refused(_))),
+                "{name}: {read:?}"
             );
+        }
+        for name in ["multiline-error", "wrong-type"] {
+            let read = parse_answer::<StatusAnswer>(&seed(name));
+            assert!(
+                matches!(read, Err(AnswerError::Malformed(_))),
+                "{name}: {read:?}"
+            );
+        }
+        for odd in [&b"null"[..], b"[1,2]", b"\"text\"", b"{\"cib_ok\": \"no\"}"] {
+            let read = parse_answer::<StatusAnswer>(odd);
+            assert!(matches!(read, Err(AnswerError::Malformed(_))), "{read:?}");
         }
     }
 }

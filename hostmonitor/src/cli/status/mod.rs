@@ -1,41 +1,38 @@
-//! `status` for people: the daemon's JSON answer as a short report (health first, then hosts,
-//! then pending notifications). Read leniently: a field this version does not know is shown as `?`.
+//! `status` for people: the daemon's answer as a short report (health first, then hosts, then
+//! pending notifications).
 
 use std::io::{self, Write};
-use std::time::Duration;
 
-use serde_json::Value;
-
-use crate::engine::Timestamp;
+use crate::control::{CorosyncLink, HealthView, StatusAnswer, when};
+use crate::engine::{HostState, HostView, PendingView, Timestamp};
 
 /// Writes the status answer `answer` as text, with times relative to `now`.
-pub fn write(answer: &Value, now: Timestamp, out: &mut dyn Write) -> io::Result<()> {
-    write_health(answer, out)?;
-    let hosts = answer
-        .pointer("/engine/hosts")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice);
+pub fn write(answer: &StatusAnswer, now: Timestamp, out: &mut dyn Write) -> io::Result<()> {
+    write_health(answer, now, out)?;
     writeln!(out)?;
-    write_hosts(hosts, now, out)?;
-    write_pending(hosts, now, out)
+    write_hosts(&answer.engine.hosts, now, out)?;
+    write_pending(&answer.engine.hosts, now, out)
 }
 
-fn write_health(a: &Value, out: &mut dyn Write) -> io::Result<()> {
-    let quorum = match a.get("quorate").and_then(Value::as_bool) {
+fn write_health(a: &StatusAnswer, now: Timestamp, out: &mut dyn Write) -> io::Result<()> {
+    let h = &a.health;
+    let quorum = match a.engine.quorate {
         Some(true) => "yes",
         Some(false) => "NO (holding all notifications)",
         None => "unknown yet",
     };
-    let corosync = match a.get("corosync_quorate").and_then(Value::as_bool) {
+    let corosync = match h.corosync_quorate {
         Some(true) => "quorate",
         Some(false) => "not quorate",
         None => "not reachable",
     };
     writeln!(out, "quorum:        {quorum} (corosync: {corosync})")?;
-    if a.pointer("/engine/mass_failure_hold")
-        .and_then(Value::as_bool)
-        == Some(true)
-    {
+    writeln!(
+        out,
+        "corosync link: {}",
+        CorosyncLink::describe(h.corosync.as_ref(), now)
+    )?;
+    if a.engine.mass_failure_hold {
         writeln!(
             out,
             "MASS FAILURE:  holding all notifications; `masakari-hostmonitor release` sends them"
@@ -43,29 +40,36 @@ fn write_health(a: &Value, out: &mut dyn Write) -> io::Result<()> {
     } else {
         writeln!(out, "hold:          none")?;
     }
-    writeln!(out, "pacemaker:     {}", link(a, "cib_ok", "cib_error"))?;
-    writeln!(out, "masakari api:  {}", link(a, "api_ok", "api_error"))?;
-    let count = |key: &str| a.get(key).and_then(Value::as_u64).unwrap_or(0);
+    writeln!(
+        out,
+        "pacemaker:     {}",
+        link(h.cib_ok, h.cib_error.as_deref())
+    )?;
+    writeln!(
+        out,
+        "masakari api:  {}",
+        link(h.api_ok, h.api_error.as_deref())
+    )?;
+    write_alerts(h, out)
+}
+
+fn write_alerts(h: &HealthView, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "alerts:        {} accepted, {} refused",
-        count("alerts_accepted"),
-        count("alerts_refused")
+        h.alerts_accepted, h.alerts_refused
     )
 }
 
-fn link(a: &Value, ok: &str, error: &str) -> String {
-    match a.get(ok).and_then(Value::as_bool) {
+fn link(ok: Option<bool>, error: Option<&str>) -> String {
+    match ok {
         Some(true) => "ok".to_owned(),
-        Some(false) => format!(
-            "FAILING: {}",
-            a.get(error).and_then(Value::as_str).unwrap_or("?")
-        ),
+        Some(false) => format!("FAILING: {}", error.unwrap_or("?")),
         None => "not tried yet".to_owned(),
     }
 }
 
-fn write_hosts(hosts: &[Value], now: Timestamp, out: &mut dyn Write) -> io::Result<()> {
+fn write_hosts(hosts: &[HostView], now: Timestamp, out: &mut dyn Write) -> io::Result<()> {
     if hosts.is_empty() {
         return writeln!(out, "no watched hosts (yet)");
     }
@@ -74,43 +78,42 @@ fn write_hosts(hosts: &[Value], now: Timestamp, out: &mut dyn Write) -> io::Resu
     table(&header, &rows, out)
 }
 
-fn host_row(h: &Value, now: Timestamp) -> [String; 5] {
-    let text = |key: &str| h.get(key).and_then(Value::as_str).unwrap_or("?").to_owned();
-    let mut state = match h.pointer("/state/state").and_then(Value::as_str) {
-        Some("lost") => {
-            let since = time(h.pointer("/state/since"), now);
-            let flag = |key: &str| h.pointer(key).and_then(Value::as_bool) == Some(true);
-            let fenced = if flag("/state/confirmed") {
+fn host_row(h: &HostView, now: Timestamp) -> [String; 5] {
+    let mut state = match h.state {
+        HostState::Lost {
+            since,
+            confirmed,
+            overdue,
+        } => {
+            let fenced = if confirmed {
                 "confirmed off"
-            } else if flag("/state/overdue") {
+            } else if overdue {
                 "FENCING OVERDUE"
             } else {
                 "awaiting fencing"
             };
-            format!("LOST {since}, {fenced}")
+            format!("LOST {}, {fenced}", when(Some(since), now))
         }
-        Some("unobserved") => "offline since first seen".to_owned(),
-        Some(other) => other.to_owned(),
-        None => "?".to_owned(),
+        HostState::Unobserved => "offline since first seen".to_owned(),
+        HostState::Online => "online".to_owned(),
     };
-    if h.get("present").and_then(Value::as_bool) == Some(false) {
+    if !h.present {
         state.push_str(" (not in the CIB)");
     }
-    let episode = h.get("episode").and_then(Value::as_u64).unwrap_or(0);
+    let kind = format!("{:?}", h.kind).to_lowercase();
     [
-        text("name"),
-        text("kind"),
+        h.name.clone(),
+        kind,
         state,
-        episode.to_string(),
-        time(h.get("last_online"), now),
+        h.episode.to_string(),
+        when(h.last_online, now),
     ]
 }
 
-fn write_pending(hosts: &[Value], now: Timestamp, out: &mut dyn Write) -> io::Result<()> {
+fn write_pending(hosts: &[HostView], now: Timestamp, out: &mut dyn Write) -> io::Result<()> {
     let rows: Vec<[String; 5]> = hosts
         .iter()
-        .filter_map(|h| h.get("pending")?.as_array())
-        .flatten()
+        .flat_map(|h| &h.pending)
         .map(|p| pending_row(p, now))
         .collect();
     writeln!(out)?;
@@ -131,71 +134,36 @@ fn write_pending(hosts: &[Value], now: Timestamp, out: &mut dyn Write) -> io::Re
 /// The longest part of a last error shown in the table (`--json` has all of it).
 const MAX_ERROR: usize = 80;
 
-fn pending_row(p: &Value, now: Timestamp) -> [String; 5] {
-    let word = |key: &str| {
-        p.pointer(&format!("/payload/{key}"))
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-    };
-    let next = if p.get("in_flight").and_then(Value::as_bool) == Some(true) {
+fn pending_row(p: &PendingView, now: Timestamp) -> [String; 5] {
+    let next = if p.in_flight {
         "sending now".to_owned()
-    } else if p.get("retry_at").is_some_and(|r| !r.is_null()) {
-        format!("retry {}", time(p.get("retry_at"), now))
+    } else if let Some(at) = p.retry_at {
+        format!("retry {}", when(Some(at), now))
     } else {
         "held (quorum or mass-failure guard)".to_owned()
     };
+    let payload = p.payload;
     [
-        p.get("id")
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_owned(),
+        p.id.as_str().to_owned(),
         format!(
-            "{}/{}/{}",
-            word("event"),
-            word("cluster_status"),
-            word("host_status")
-        ),
+            "{:?}/{:?}/{:?}",
+            payload.event, payload.cluster_status, payload.host_status
+        )
+        .to_uppercase(),
         attempts(p),
         next,
-        p.get("last_error")
-            .and_then(Value::as_str)
+        p.last_error
+            .as_deref()
             .map_or_else(|| "-".to_owned(), |e| e.chars().take(MAX_ERROR).collect()),
     ]
 }
 
 /// The attempts so far, marked when the notification is overdue (still retried).
-fn attempts(p: &Value) -> String {
-    let n = p.get("attempts").and_then(Value::as_u64).unwrap_or(0);
-    if p.get("overdue").and_then(Value::as_bool) == Some(true) {
-        format!("{n} OVERDUE")
+fn attempts(p: &PendingView) -> String {
+    if p.overdue {
+        format!("{} OVERDUE", p.attempts)
     } else {
-        n.to_string()
-    }
-}
-
-/// A timestamp (microseconds since the epoch) as UTC and how long ago (or ahead) that is.
-fn time(value: Option<&Value>, now: Timestamp) -> String {
-    let Some(at) = value
-        .and_then(Value::as_u64)
-        .map(Timestamp::from_unix_micros)
-    else {
-        return "-".to_owned();
-    };
-    let at_text = at.to_string();
-    let shown = at_text.split('.').next().unwrap_or(&at_text);
-    if at <= now {
-        format!("{shown}Z ({} ago)", span(now.saturating_duration_since(at)))
-    } else {
-        format!("{shown}Z (in {})", span(at.saturating_duration_since(now)))
-    }
-}
-
-fn span(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0..120 => format!("{s}s"),
-        120..7200 => format!("{}m", s / 60),
-        _ => format!("{}h", s / 3600),
+        p.attempts.to_string()
     }
 }
 

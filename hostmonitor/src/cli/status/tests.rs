@@ -1,61 +1,7 @@
 use super::*;
-use crate::engine::{
-    Config, Engine, Event, FenceHistory, FenceOutcome, NodeKind, NodeView, Snapshot,
-};
+use crate::control::tests::{sample, t};
 
-fn t(s: u64) -> Timestamp {
-    Timestamp::from_unix(1_700_000_000 + s, 0)
-}
-
-/// A status answer as the daemon builds it, from a real engine: cmp1 lost and fenced (its
-/// notification pending), cmp2 online.
-fn answer() -> Value {
-    let mut engine = Engine::new(Config::default());
-    let node = |name: &str, online| NodeView {
-        name: name.into(),
-        kind: NodeKind::Remote,
-        online,
-        unclean: !online,
-        fencing: FenceHistory::default(),
-    };
-    engine.on_event(
-        t(0),
-        Event::Snapshot(Snapshot {
-            taken_at: t(0),
-            local_node: "ctl1".into(),
-            quorate: true,
-            nodes: vec![node("cmp1", true), node("cmp2", true)],
-        }),
-    );
-    engine.on_event(
-        t(10),
-        Event::NodeLost {
-            node: "cmp1".into(),
-        },
-    );
-    engine.on_event(
-        t(14),
-        Event::Fencing {
-            target: "cmp1".into(),
-            outcome: FenceOutcome::Succeeded,
-            at: t(14),
-        },
-    );
-    let status = engine.status();
-    serde_json::json!({
-        "engine": status,
-        "cib_ok": true,
-        "cib_error": null,
-        "api_ok": false,
-        "api_error": "POST http://m/v1/notifications: connection refused",
-        "quorate": status.quorate,
-        "corosync_quorate": null,
-        "alerts_accepted": 3,
-        "alerts_refused": 1,
-    })
-}
-
-fn render(answer: &Value) -> String {
+fn render(answer: &StatusAnswer) -> String {
     let mut out = Vec::new();
     write(answer, t(20), &mut out).unwrap();
     String::from_utf8(out).unwrap()
@@ -63,9 +9,10 @@ fn render(answer: &Value) -> String {
 
 #[test]
 fn shows_health_hosts_and_pending_notifications() {
-    let text = render(&answer());
+    let text = render(&sample());
     let expected_lines = [
-        "quorum:        yes (corosync: not reachable)",
+        "quorum:        yes (corosync: quorate)",
+        "corosync link: connected since 2023-11-14T22:13:20Z (20s ago)",
         "hold:          none",
         "pacemaker:     ok",
         "masakari api:  FAILING: POST http://m/v1/notifications: connection refused",
@@ -91,28 +38,61 @@ fn shows_health_hosts_and_pending_notifications() {
 }
 
 #[test]
-fn a_hold_and_lost_quorum_are_loud() {
-    let mut a = answer();
-    a["engine"]["mass_failure_hold"] = true.into();
-    a["quorate"] = false.into();
+fn a_hold_lost_quorum_and_a_broken_corosync_link_are_loud() {
+    let mut a = sample();
+    a.engine.mass_failure_hold = true;
+    a.engine.quorate = Some(false);
+    a.health.corosync = Some(CorosyncLink::Reconnecting {
+        since: t(5),
+        last_error: "quorum dispatch ended: ERR_LIBRARY".into(),
+        next_attempt: t(24),
+    });
     let text = render(&a);
     assert!(
         text.contains("MASS FAILURE:  holding all notifications"),
         "{text}"
     );
     assert!(text.contains("quorum:        NO (holding"), "{text}");
+    assert!(
+        text.contains(
+            "corosync link: RECONNECTING since 2023-11-14T22:13:25Z (15s ago) \
+             (last error: quorum dispatch ended: ERR_LIBRARY; next attempt 2023-11-14T22:13:44Z (in 4s))"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
-fn an_empty_or_foreign_answer_still_renders() {
-    let text = render(&serde_json::json!({}));
+fn a_fresh_daemon_renders() {
+    let mut a = sample();
+    a.engine.hosts.clear();
+    a.engine.quorate = None;
+    a.health = HealthView::default();
+    let text = render(&a);
     assert!(text.contains("quorum:        unknown yet"), "{text}");
+    assert!(
+        text.contains("corosync link: ? (the daemon does not say)"),
+        "{text}"
+    );
+    assert!(text.contains("pacemaker:     not tried yet"), "{text}");
     assert!(text.contains("no watched hosts"), "{text}");
     assert!(text.contains("no pending notifications"), "{text}");
-    let odd = serde_json::json!({"engine": {"hosts": [{"name": 5, "pending": [
-        {"retry_at": 1, "attempts": 14, "overdue": true, "last_error": "503 from http://api"}]}]}});
-    let text = render(&odd);
-    assert!(text.contains("retry 1970-01-01T00:00:00Z"), "{text}");
+}
+
+#[test]
+fn an_overdue_notification_shows_its_attempts_and_last_error() {
+    let mut a = sample();
+    let p = &mut a.engine.hosts[0].pending[0];
+    p.in_flight = false;
+    p.retry_at = Some(t(21));
+    p.attempts = 14;
+    p.overdue = true;
+    p.last_error = Some("503 from http://api".into());
+    let text = render(&a);
+    assert!(
+        text.contains("retry 2023-11-14T22:13:41Z (in 1s)"),
+        "{text}"
+    );
     assert!(text.contains("14 OVERDUE"), "{text}");
     assert!(text.contains("503 from http://api"), "{text}");
 }

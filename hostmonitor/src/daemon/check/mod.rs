@@ -10,9 +10,11 @@ use reqwest::StatusCode;
 use masakari_client::http::{client, error_chain};
 use masakari_client::token::TokenSource;
 
+use crate::control::client::ControlError;
+use crate::control::{self, CorosyncLink, StatusAnswer};
 use crate::daemon::inputs::reconcile;
 use crate::daemon::now;
-use crate::engine::Snapshot;
+use crate::engine::{Snapshot, Timestamp};
 use crate::settings::{Auth, Settings};
 use crate::snapshot;
 
@@ -76,8 +78,12 @@ pub fn check(settings: &Settings) -> Vec<Finding> {
     runtime.block_on(async {
         let (cluster, watched) = pacemaker(settings).await;
         let quorum = corosync();
+        let link = daemon_link(
+            control::client::status(&settings.paths.control_socket),
+            now(),
+        );
         let (api_finding, api) = masakari(settings).await;
-        let mut findings = vec![cluster, quorum, api_finding];
+        let mut findings = vec![cluster, quorum, link, api_finding];
         if let (Some(watched), Some(api)) = (watched, api) {
             findings.push(registration::check(&api, &watched).await);
         }
@@ -223,6 +229,32 @@ fn corosync() -> Finding {
             Verdict::Fail,
             format!("corosync's quorum service did not say whether we are quorate ({e:?})"),
         ),
+    }
+}
+
+/// The running daemon's own link to corosync, as its `status` answer says (a `check` of its
+/// own connects afresh, which proves nothing about the daemon's link).
+fn daemon_link(answer: Result<StatusAnswer, ControlError>, now: Timestamp) -> Finding {
+    let subject = "corosync link";
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(ControlError::NotRunning { path }) => {
+            let detail = format!(
+                "no monitor runs here ({}): nothing to check",
+                path.display()
+            );
+            return Finding::new(subject, Verdict::Ok, detail);
+        }
+        Err(error) => return Finding::new(subject, Verdict::Fail, error.to_string()),
+    };
+    let link = answer.health.corosync;
+    let shown = format!(
+        "the running monitor's: {}",
+        CorosyncLink::describe(link.as_ref(), now)
+    );
+    match link {
+        Some(CorosyncLink::Connected { .. }) => Finding::new(subject, Verdict::Ok, shown),
+        _ => Finding::new(subject, Verdict::Warn, shown),
     }
 }
 

@@ -153,3 +153,37 @@ async fn an_unreachable_api_is_a_failure_naming_the_url() {
         f.detail
     );
 }
+
+#[test]
+fn the_running_daemons_corosync_link_is_judged() {
+    use crate::control::tests::{sample, t};
+    use crate::control::{CorosyncLink, client::ControlError};
+    let up = daemon_link(Ok(sample()), t(20));
+    assert_eq!(up.verdict, Verdict::Ok);
+    assert_eq!(
+        up.detail,
+        "the running monitor's: connected since 2023-11-14T22:13:20Z (20s ago)"
+    );
+    let mut down = sample();
+    down.health.corosync = Some(CorosyncLink::Reconnecting {
+        since: t(5),
+        last_error: "cannot connect to corosync's quorum service: CS_ERR_LIBRARY".into(),
+        next_attempt: t(21),
+    });
+    let down = daemon_link(Ok(down), t(20));
+    assert_eq!(down.verdict, Verdict::Warn);
+    assert!(
+        down.detail.contains("RECONNECTING since"),
+        "{}",
+        down.detail
+    );
+    assert!(down.detail.contains("CS_ERR_LIBRARY"), "{}", down.detail);
+    let path = std::path::PathBuf::from("/run/hm/control.sock");
+    let none = daemon_link(Err(ControlError::NotRunning { path }), t(20));
+    assert_eq!(none.verdict, Verdict::Ok);
+    assert!(
+        none.detail.starts_with("no monitor runs here"),
+        "{}",
+        none.detail
+    );
+}

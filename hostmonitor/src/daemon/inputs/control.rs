@@ -7,7 +7,8 @@ use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, Buf
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::control_client::TIMEOUT;
+use crate::control::client::TIMEOUT;
+use crate::control::{self, Answer, Released};
 use crate::daemon::engine_task::Request;
 use crate::daemon::net::unix_socket::accept_loop;
 use crate::engine::{Command, Event};
@@ -40,28 +41,27 @@ async fn serve(stream: UnixStream, engine: mpsc::UnboundedSender<Request>) {
     if reader.read_line(&mut line).await.is_err() {
         return;
     }
-    let answer = match line.trim() {
-        "status" => status(&engine).await,
-        "release" if uid == Some(0) => {
+    let answer = match line.parse() {
+        Ok(control::Request::Status) => status(&engine).await,
+        Ok(control::Request::Release) if uid == Some(0) => {
             let _ = engine.send(Request::Event(Event::Command(Command::ReleaseHold)));
             tracing::warn!("operator released the mass-failure hold");
-            serde_json::json!({"released": true})
+            Answer::Released(Released { released: true })
         }
-        "release" => serde_json::json!({"error": "only root may release held notifications"}),
-        other => serde_json::json!({"error": format!("unknown request {other:?}")}),
+        Ok(control::Request::Release) => Answer::error("only root may release held notifications"),
+        Err(unknown) => Answer::error(unknown.to_string()),
     };
-    let mut text = answer.to_string();
-    text.push('\n');
-    let _ = write.write_all(text.as_bytes()).await;
+    let _ = write.write_all(answer.to_line().as_bytes()).await;
 }
 
-async fn status(engine: &mpsc::UnboundedSender<Request>) -> serde_json::Value {
+async fn status(engine: &mpsc::UnboundedSender<Request>) -> Answer {
+    let stopped = || Answer::error("the engine has stopped");
     let (tx, rx) = oneshot::channel();
     if engine.send(Request::Status(tx)).is_err() {
-        return serde_json::json!({"error": "the engine has stopped"});
+        return stopped();
     }
     rx.await
-        .unwrap_or_else(|_| serde_json::json!({"error": "the engine has stopped"}))
+        .map_or_else(|_| stopped(), |status| Answer::Status(Box::new(status)))
 }
 
 /// Binds the control socket (mode 0660, group haclient).

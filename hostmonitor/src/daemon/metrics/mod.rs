@@ -15,8 +15,8 @@ use std::sync::Mutex;
 
 use histogram::Histogram;
 
-use super::health::HealthView;
-use crate::engine::{Confirmation, DeliveryOutcome, Report, Timestamp};
+use crate::control::{CorosyncLink, HealthView, StatusAnswer};
+use crate::engine::{Confirmation, DeliveryOutcome, HostState, Report, Timestamp};
 
 /// Every metric's name starts so.
 const PREFIX: &str = "masakari_hostmonitor";
@@ -304,6 +304,16 @@ fn write_health(h: &HealthView, out: &mut String) {
             single(out, name, "gauge", help, u64::from(flag));
         }
     }
+    if let Some(link) = &h.corosync {
+        let connected = matches!(link, CorosyncLink::Connected { .. });
+        single(
+            out,
+            "corosync_connected",
+            "gauge",
+            "1 while the link to corosync's quorum service is up (0: reconnecting or starting).",
+            u64::from(connected),
+        );
+    }
 }
 
 fn write_gauges(g: &Gauges, out: &mut String) {
@@ -370,35 +380,19 @@ fn histogram(out: &mut String, name: &str, help: &str, h: &Histogram) {
 
 impl Gauges {
     /// The gauges in an engine status answer (as `masakari-hostmonitor status --json` prints it).
-    pub fn from_status(status: &serde_json::Value) -> Self {
-        let hosts = status
-            .pointer("/engine/hosts")
-            .and_then(|h| h.as_array())
-            .map_or(&[][..], Vec::as_slice);
-        let entries = || {
-            hosts
-                .iter()
-                .filter_map(|h| h.get("pending")?.as_array())
-                .flatten()
-        };
-        let pending = entries().count();
-        let overdue = entries()
-            .filter(|e| e.get("overdue").and_then(|o| o.as_bool()) == Some(true))
-            .count();
-        let lost = hosts
-            .iter()
-            .filter(|h| h.pointer("/state/state").and_then(|s| s.as_str()) == Some("lost"))
-            .count();
+    pub fn from_status(status: &StatusAnswer) -> Self {
+        let hosts = &status.engine.hosts;
+        let entries = || hosts.iter().flat_map(|h| &h.pending);
         Self {
-            pending,
-            overdue,
+            pending: entries().count(),
+            overdue: entries().filter(|e| e.overdue).count(),
             watched: hosts.len(),
-            lost,
-            hold: status
-                .pointer("/engine/mass_failure_hold")
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false),
-            quorate: status.get("quorate").and_then(|v| v.as_bool()),
+            lost: hosts
+                .iter()
+                .filter(|h| matches!(h.state, HostState::Lost { .. }))
+                .count(),
+            hold: status.engine.mass_failure_hold,
+            quorate: status.engine.quorate,
         }
     }
 }

@@ -183,9 +183,7 @@ mod tests {
         let (engine, mut requests) = mpsc::unbounded_channel();
         tokio::spawn(async move {
             while let Some(Request::Status(reply)) = requests.recv().await {
-                let _ = reply.send(serde_json::json!({"quorate": true, "engine": {
-                    "mass_failure_hold": false,
-                    "hosts": [{"pending": [{}], "state": {"state": "lost"}}, {"pending": []}]}}));
+                let _ = reply.send(crate::control::tests::sample());
             }
         });
         let (_stop, stopped) = watch::channel(false);

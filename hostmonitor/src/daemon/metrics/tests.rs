@@ -181,9 +181,12 @@ fn every_family_has_help_and_type_once() {
 
 #[test]
 fn gauges_come_from_the_status_answer() {
-    let status = serde_json::json!({"quorate": false, "engine": {"mass_failure_hold": true, "hosts": [
-        {"pending": [{}, {"overdue": true}], "state": {"state": "lost"}},
-        {"pending": [], "state": {"state": "online"}}]}});
+    let mut status = crate::control::tests::sample();
+    status.engine.mass_failure_hold = true;
+    status.engine.quorate = Some(false);
+    let pending = &mut status.engine.hosts[0].pending;
+    pending.push(pending[0].clone());
+    pending[1].overdue = true;
     assert_eq!(
         Gauges::from_status(&status),
         Gauges {
@@ -195,8 +198,38 @@ fn gauges_come_from_the_status_answer() {
             quorate: Some(false)
         }
     );
+    status.engine.hosts.clear();
+    status.engine.mass_failure_hold = false;
+    status.engine.quorate = None;
+    assert_eq!(Gauges::from_status(&status), Gauges::default());
+}
+
+#[test]
+fn the_corosync_link_is_a_gauge() {
+    let at = Timestamp::from_unix(1_700_000_000, 0);
+    let gauge = |link| {
+        let health = HealthView {
+            corosync: link,
+            ..HealthView::default()
+        };
+        let out = Metrics::default().render(&health, None);
+        out.lines()
+            .find(|l| l.starts_with("masakari_hostmonitor_corosync_connected "))
+            .map(str::to_owned)
+    };
+    assert_eq!(gauge(None), None);
+    let up = Some(CorosyncLink::Connected { since: at });
     assert_eq!(
-        Gauges::from_status(&serde_json::json!({})),
-        Gauges::default()
+        gauge(up).as_deref(),
+        Some("masakari_hostmonitor_corosync_connected 1")
+    );
+    let down = Some(CorosyncLink::Reconnecting {
+        since: at,
+        last_error: "gone".into(),
+        next_attempt: at,
+    });
+    assert_eq!(
+        gauge(down).as_deref(),
+        Some("masakari_hostmonitor_corosync_connected 0")
     );
 }

@@ -1,21 +1,7 @@
 //! Which copy of the record a starting monitor resumes from, and why.
 
-use serde::Serialize;
-
+pub use crate::control::Source;
 use crate::daemon::outputs::cluster_store::{ClusterError, Stored};
-
-/// The copy resumed from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// Neither copy exists: a fresh start.
-    #[default]
-    None,
-    /// The cluster's.
-    Cluster,
-    /// The local file.
-    LocalFile,
-}
 
 /// What a start resumes from.
 #[derive(Debug)]

@@ -16,13 +16,13 @@ mod local;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Serialize;
 use tokio::time::Instant;
 
 use super::attrd::Attrd;
 use super::cluster_store::{self, Changed, ClusterError, Stored};
 use crate::engine::{Record, RecordUpdate};
 
+pub use crate::control::StoreView;
 pub use choice::Source;
 use choice::{Choice, choose};
 
@@ -46,23 +46,6 @@ pub struct Store<A> {
     backoff: Duration,
     retry_at: Option<Instant>,
     view: StoreView,
-}
-
-/// Where the record came from and how the cluster copy is doing, for `status`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct StoreView {
-    /// The copy resumed from at start.
-    pub source: Source,
-    /// Why that copy.
-    pub reason: String,
-    /// The generation of the record in memory.
-    pub generation: u64,
-    /// Whether the cluster copy holds everything written.
-    pub cluster_current: bool,
-    /// Why the last cluster read or write failed, while it does.
-    pub cluster_error: Option<String>,
-    /// Why the last local file write failed, while it does.
-    pub local_error: Option<String>,
 }
 
 /// Why a write is not durable.
