@@ -81,7 +81,7 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
     let engine = match store.load().await? {
         Some(record) => Engine::restore(config, record).map_err(|e| DaemonError::State {
             path: settings.paths.state_file.clone(),
-            reason: e.to_string(),
+            source: e.into(),
         })?,
         None => Engine::new(config),
     };

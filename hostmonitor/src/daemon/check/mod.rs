@@ -13,10 +13,14 @@ use masakari_client::token::TokenSource;
 use crate::control::client::ControlError;
 use crate::control::{self, CorosyncLink, StatusAnswer};
 use crate::daemon::inputs::reconcile;
+use crate::daemon::net::process::ProcessError;
 use crate::daemon::now;
 use crate::engine::{Snapshot, Timestamp};
 use crate::settings::{Auth, Settings};
 use crate::snapshot;
+
+/// crm_mon's exit status when it cannot connect to Pacemaker.
+const CRM_EX_NOT_CONNECTED: i32 = 102;
 
 /// How one check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +126,7 @@ async fn cluster(settings: &Settings) -> Result<(Finding, Vec<String>), Finding>
     };
     let remotes = match reconcile::remote_node_states().await {
         Ok(states) => states,
-        Err(e) => return Err(Finding::new(subject, Verdict::Fail, e)),
+        Err(e) => return Err(Finding::new(subject, Verdict::Fail, e.to_string())),
     };
     let snapshot = match snapshot::from_crm_mon(&xml, &remotes, &local, now()) {
         Ok(s) => s,
@@ -146,11 +150,11 @@ async fn cluster(settings: &Settings) -> Result<(Finding, Vec<String>), Finding>
 
 /// crm_mon's XML mode reports its errors on stdout, so its failure text is often empty: say
 /// what its exit status means (102: `CRM_EX_NOT_CONNECTED`).
-fn crm_mon_failure(error: &str) -> String {
-    if error.contains("exit status: 102") {
+fn crm_mon_failure(error: &ProcessError) -> String {
+    if error.exit_code() == Some(CRM_EX_NOT_CONNECTED) {
         return format!(
             "{}: Pacemaker is not running on this node, or I may not connect to it (root or the haclient group)",
-            error.trim_end().trim_end_matches(':')
+            error.to_string().trim_end().trim_end_matches(':')
         );
     }
     format!("{error} (is Pacemaker running, and am I root or in the haclient group?)")

@@ -47,13 +47,22 @@ fn the_cluster_view_is_judged() {
 
 #[test]
 fn crm_mon_failures_get_a_reason() {
-    let not_connected = crm_mon_failure("crm_mon failed (exit status: 102): ");
+    use std::os::unix::process::ExitStatusExt as _;
+    let not_connected = ProcessError::Failed {
+        program: "crm_mon".into(),
+        status: std::process::ExitStatus::from_raw(102 << 8),
+        stderr: String::new(),
+    };
     assert_eq!(
-        not_connected,
+        crm_mon_failure(&not_connected),
         "crm_mon failed (exit status: 102): Pacemaker is not running on this node, or I may not \
          connect to it (root or the haclient group)"
     );
-    assert!(crm_mon_failure("cannot run crm_mon: No such file").contains("is Pacemaker running"));
+    let missing = ProcessError::Spawn {
+        program: "crm_mon".into(),
+        source: std::io::ErrorKind::NotFound.into(),
+    };
+    assert!(crm_mon_failure(&missing).contains("is Pacemaker running"));
 }
 
 #[test]

@@ -9,13 +9,34 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{Notify, mpsc, watch};
 
 use super::known_nodes::KnownNodes;
-use crate::alert::{Alert, MAX_LINE};
+use crate::alert::{Alert, AlertError, MAX_LINE};
 use crate::daemon::engine_task::Request;
 use crate::daemon::health::Health;
 use crate::daemon::net::unix_socket::accept_loop;
 
 /// How long an agent may take to write its line.
 const READ_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Why an alert line was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The kernel would not say who connected.
+    #[error("no peer credentials: {0}")]
+    NoCredentials(std::io::Error),
+    /// The sender is neither root nor hacluster.
+    #[error("sender uid {0} is neither root nor hacluster")]
+    Sender(u32),
+    /// The sender did not finish its line within the read timeout.
+    #[error("sender took longer than {READ_TIMEOUT:?}")]
+    Slow,
+    /// Reading the line failed.
+    #[error("read failed: {0}")]
+    Read(std::io::Error),
+    /// The line is not an alert.
+    #[error(transparent)]
+    Malformed(#[from] AlertError),
+}
 
 /// Who may send alerts.
 #[derive(Debug, Clone, Copy)]
@@ -67,22 +88,19 @@ pub async fn run(
     .await;
 }
 
-async fn receive(mut stream: UnixStream, allowed: Allowed) -> Result<Alert, String> {
-    let uid = stream
-        .peer_cred()
-        .map_err(|e| format!("no peer credentials: {e}"))?
-        .uid();
+async fn receive(mut stream: UnixStream, allowed: Allowed) -> Result<Alert, Refusal> {
+    let uid = stream.peer_cred().map_err(Refusal::NoCredentials)?.uid();
     if !allowed.permits(uid) {
-        return Err(format!("sender uid {uid} is neither root nor hacluster"));
+        return Err(Refusal::Sender(uid));
     }
     let mut line = Vec::with_capacity(512);
     let limit = u64::try_from(MAX_LINE + 1).unwrap_or(u64::MAX);
     let mut limited = (&mut stream).take(limit);
     tokio::time::timeout(READ_TIMEOUT, limited.read_to_end(&mut line))
         .await
-        .map_err(|_| "sender took too long".to_owned())?
-        .map_err(|e| format!("read failed: {e}"))?;
-    Alert::decode(&line).map_err(|e| e.to_string())
+        .map_err(|_| Refusal::Slow)?
+        .map_err(Refusal::Read)?;
+    Ok(Alert::decode(&line)?)
 }
 
 fn accept(

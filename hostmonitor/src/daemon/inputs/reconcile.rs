@@ -10,15 +10,30 @@ use tokio::sync::{Notify, mpsc, watch};
 use super::known_nodes::KnownNodes;
 use crate::daemon::engine_task::Request;
 use crate::daemon::health::Health;
-use crate::daemon::net::process::{output, output_unless};
+use crate::daemon::net::process::{ProcessError, output, output_unless};
 use crate::daemon::now;
 use crate::engine::{Event, Snapshot, Timestamp};
-use crate::snapshot;
+use crate::snapshot::{self, SnapshotError};
 
 /// The `node_state` of every Pacemaker Remote node in the CIB.
 const REMOTE_NODE_STATES: &str = "/cib/status/node_state[@remote_node='true']";
 /// `cibadmin`'s exit code when a query matches nothing (ENXIO).
 const CIBADMIN_NO_MATCH: i32 = 105;
+
+/// Why a reconcile, or the look-up of this node's name, failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReconcileError {
+    /// A cluster tool failed.
+    #[error(transparent)]
+    Tool(#[from] ProcessError),
+    /// crm_mon's output (or the remote nodes' states) could not be used.
+    #[error("crm_mon's view is unusable: {0}")]
+    Snapshot(#[from] SnapshotError),
+    /// `crm_node -n` printed nothing.
+    #[error("crm_node -n printed no name")]
+    NoNodeName,
+}
 
 /// Runs reconciles until shutdown: every `interval`, and at once when `wake` is notified; each
 /// one that works leaves the nodes it listed in `known`.
@@ -68,7 +83,7 @@ async fn reconcile_once(
             }
             health.update(|h| {
                 h.cib_ok = Some(false);
-                h.cib_error = Some(error);
+                h.cib_error = Some(error.to_string());
             });
         }
     }
@@ -76,30 +91,32 @@ async fn reconcile_once(
 
 /// Pacemaker's verdict (crm_mon), corrected by the controller's own record of which remote
 /// connections are up (read first: a connection that comes up in between is seen next time).
-async fn read_snapshot(local_node: &str, taken_at: Timestamp) -> Result<Snapshot, String> {
+async fn read_snapshot(local_node: &str, taken_at: Timestamp) -> Result<Snapshot, ReconcileError> {
     let remotes = remote_node_states().await?;
     let crm_mon = crm_mon().await?;
-    snapshot::from_crm_mon(&crm_mon, &remotes, local_node, taken_at).map_err(|e| e.to_string())
+    Ok(snapshot::from_crm_mon(
+        &crm_mon, &remotes, local_node, taken_at,
+    )?)
 }
 
 /// `crm_mon`'s XML: every node's state and the fencer's history.
-pub async fn crm_mon() -> Result<String, String> {
+pub async fn crm_mon() -> Result<String, ProcessError> {
     output(Command::new("crm_mon").args(["-1", "--output-as=xml", "--fence-history=2"])).await
 }
 
 /// Every remote node's `node_state`, without its history; nothing when there is none.
-pub async fn remote_node_states() -> Result<String, String> {
+pub async fn remote_node_states() -> Result<String, ProcessError> {
     let mut query = Command::new("cibadmin");
     query.args(["--query", "--no-children", "--xpath", REMOTE_NODE_STATES]);
     output_unless(&mut query, Some(CIBADMIN_NO_MATCH)).await
 }
 
 /// This node's name in the cluster, as `crm_node -n` says.
-pub async fn local_node_name() -> Result<String, String> {
+pub async fn local_node_name() -> Result<String, ReconcileError> {
     let name = output(Command::new("crm_node").arg("-n")).await?;
     let name = name.trim();
     if name.is_empty() {
-        return Err("crm_node -n printed no name".to_owned());
+        return Err(ReconcileError::NoNodeName);
     }
     Ok(name.to_owned())
 }

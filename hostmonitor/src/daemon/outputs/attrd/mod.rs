@@ -49,6 +49,7 @@ impl Attrd for AttrdUpdater {
     async fn query_all(&self, name: &str) -> Result<Vec<NodeValue>, String> {
         let out = output(Command::new("attrd_updater").args(["--query", "--all", "--name", name]))
             .await
+            .map_err(|error| error.to_string())
             .or_else(|error| unset_is_empty(&error))?;
         Ok(parse_query(&out))
     }
@@ -66,10 +67,13 @@ impl Attrd for AttrdUpdater {
         output(Command::new("attrd_updater").args(args))
             .await
             .map(drop)
+            .map_err(|error| error.to_string())
     }
 
     async fn partition(&self) -> Result<Vec<String>, String> {
-        let out = output(Command::new("crm_node").arg("--partition")).await?;
+        let out = output(Command::new("crm_node").arg("--partition"))
+            .await
+            .map_err(|error| error.to_string())?;
         Ok(out.split_whitespace().map(str::to_owned).collect())
     }
 }

@@ -4,7 +4,7 @@ use std::io::Write as _;
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::Path;
 
-use crate::daemon::error::{DaemonError, io_error};
+use crate::daemon::error::{DaemonError, StateError, io_error};
 use crate::daemon::outputs::cluster_store::Stored;
 use crate::engine::Record;
 
@@ -28,7 +28,7 @@ pub fn read(path: &Path) -> Result<Option<Stored>, DaemonError> {
         .map(Some)
         .map_err(|e: serde_json::Error| DaemonError::State {
             path: path.to_owned(),
-            reason: e.to_string(),
+            source: StateError::Unreadable(e),
         })
 }
 
@@ -37,7 +37,7 @@ pub fn write(path: &Path, stored: &Stored) -> Result<(), DaemonError> {
     let tmp = path.with_extension("tmp");
     let json = serde_json::to_vec(stored).map_err(|e| DaemonError::State {
         path: path.to_owned(),
-        reason: e.to_string(),
+        source: StateError::Unwritable(e),
     })?;
     let write = || -> std::io::Result<()> {
         let mut file = std::fs::OpenOptions::new()
