@@ -3,7 +3,7 @@
 //! ```text
 //!  inputs/                                                       outputs/
 //!  alert agent ──unix socket──> alert_socket ─┐
-//!  corosync quorum callbacks ──> quorum ──────┼─> engine_task (Engine) ─┬─> store (cluster record)
+//!  corosync quorum (reconnects) ─> quorum ────┼─> engine_task (Engine) ─┬─> store (cluster record)
 //!  crm_mon every few s / on wake ─> reconcile ┘        ▲               ├─> delivery ─> Masakari API
 //!  masakari-hostmonitor status ──> control ────────────┘               └─> power (IPMI check)
 //!  Prometheus GET /metrics ──> metrics (reads health, counters, engine status)

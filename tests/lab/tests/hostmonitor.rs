@@ -450,3 +450,73 @@ fn an_idle_monitor_causes_no_scheduler_run_and_a_second_one_is_refused() {
         "{second}"
     );
 }
+
+/// The monitor's link to corosync's quorum service outlives corosync on its node: while corosync
+/// is gone `status` (JSON and text) and `check` say the link is reconnecting and why, and once
+/// corosync is back the link is connected again on a new handle and corosync's quorum arrives
+/// through it. Pacemaker on that node is stopped cleanly first (`pacemakerd --shutdown`), as an
+/// operator restarting corosync does: corosync killed under a running Pacemaker gets the node
+/// fenced by its peers, and the monitor with it.
+#[test]
+fn the_corosync_link_reconnects_after_corosync_restarts_on_the_monitors_node() {
+    let setup = MonitorSetup::default();
+    let node = setup.node;
+    let m = monitored("thmq", lab("thmq"), setup);
+    let link = |s: &serde_json::Value| s["corosync"]["state"].as_str().map(str::to_owned);
+    m.wait_until("the corosync link to be up", |s| {
+        link(s).as_deref() == Some("connected") && s["corosync_quorate"] == true
+    });
+    let first = m.monitor.status(&m.lab).unwrap()["corosync"]["since"].clone();
+
+    m.lab.on_node(node, "pacemakerd", &["--shutdown"]).unwrap();
+    masakari_lab::wait::poll_until("corosync to shut down cleanly", SETTLE, || {
+        Ok(m.lab.on_node(node, "corosync-cfgtool", &["-H"]).ok())
+    })
+    .unwrap();
+    let down = m
+        .monitor
+        .wait(&m.lab, "the link to be reconnecting", SETTLE, |s| {
+            link(s).as_deref() == Some("reconnecting")
+        })
+        .unwrap_or_else(|e| panic!("{e}; log:\n{}", m.monitor.log()));
+    assert!(down["corosync_quorate"].is_null(), "{down}");
+    assert_ne!(down["corosync"]["last_error"], "", "{down}");
+    let config = m
+        .lab
+        .layout()
+        .host_dir(Host::Node(node))
+        .join("hostmonitor.toml");
+    let config = config.display().to_string();
+    let text = m
+        .lab
+        .on_node(
+            node,
+            "masakari-hostmonitor",
+            &["status", "--config", &config],
+        )
+        .unwrap();
+    assert!(text.contains("corosync link: RECONNECTING since"), "{text}");
+    let check = format!("masakari-hostmonitor check --config '{config}'; true");
+    let checked = m.lab.on_node(node, "sh", &["-c", &check]).unwrap();
+    let line = checked
+        .lines()
+        .find(|l| l.starts_with("corosync link"))
+        .unwrap_or_else(|| panic!("{checked}"));
+    assert!(
+        line.contains("WARN") && line.contains("RECONNECTING"),
+        "{line}"
+    );
+
+    m.lab
+        .spawn_on_node(node, &["corosync", "-f"], "daemons.log")
+        .unwrap();
+    m.wait_until("the link to be connected again, quorate", |s| {
+        link(s).as_deref() == Some("connected")
+            && s["corosync"]["since"] != first
+            && s["corosync_quorate"] == true
+    });
+    m.lab
+        .spawn_on_node(node, &["pacemakerd"], "daemons.log")
+        .unwrap();
+    m.wait_until("Pacemaker to be read again", |s| s["cib_ok"] == true);
+}
