@@ -109,9 +109,14 @@ impl Answer {
 
 /// Reads an answer line as the answer `T` asked for: an `{"error": ...}` line is
 /// [`AnswerError::Refused`], anything else that is not a `T` is [`AnswerError::Malformed`].
+/// The answer is read once; only a line that is not a `T` is read again, as an error answer.
 pub fn parse_answer<T: serde::de::DeserializeOwned>(line: &[u8]) -> Result<T, AnswerError> {
-    if let Ok(ErrorAnswer { error }) = serde_json::from_slice(line) {
-        return Err(AnswerError::Refused(error));
+    let malformed = match serde_json::from_slice(line) {
+        Ok(answer) => return Ok(answer),
+        Err(malformed) => malformed,
+    };
+    match serde_json::from_slice(line) {
+        Ok(ErrorAnswer { error }) => Err(AnswerError::Refused(error)),
+        Err(_) => Err(AnswerError::Malformed(malformed)),
     }
-    Ok(serde_json::from_slice(line)?)
 }
