@@ -6,7 +6,8 @@
 use std::time::{Duration, Instant};
 
 use instancemonitor::connection::Connection;
-use instancemonitor::rpc::calls::{AuthListRet, GetStateRet, Int, ListAllDomainsRet, Procedure};
+use instancemonitor::rpc::calls::{AuthListRet, GetStateRet, Int, ListAllDomainsRet};
+use instancemonitor::rpc::procedure::Procedure;
 use instancemonitor::rpc::events::DomainEvent;
 use instancemonitor::rpc::keepalive::KeepaliveConfig;
 use instancemonitor::rpc::message::Framer;

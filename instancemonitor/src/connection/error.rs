@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use crate::rpc::calls::Procedure;
 use crate::rpc::message::FrameError;
+use crate::rpc::procedure::Procedure;
 use crate::rpc::remote_error::RemoteError;
 use crate::rpc::xdr::XdrError;
 

@@ -23,10 +23,11 @@ use std::time::Instant;
 pub use error::ConnectionError;
 pub use setup::DomainStatus;
 
-use crate::rpc::calls::{CONNECT_RO, FEATURE_PROGRAM_KEEPALIVE, Int, OpenArgs, Procedure};
+use crate::rpc::calls::{CONNECT_RO, FEATURE_PROGRAM_KEEPALIVE, Int, OpenArgs};
 use crate::rpc::events::DomainEvent;
 use crate::rpc::keepalive::{self, Due, Keepalive, KeepaliveConfig};
 use crate::rpc::message::{Framer, Header, Message, MessageType, Program, Status};
+use crate::rpc::procedure::Procedure;
 use crate::rpc::remote_error::RemoteError;
 use crate::rpc::xdr::Xdr;
 use setup::State;

@@ -5,10 +5,11 @@ use std::collections::VecDeque;
 use super::{Connection, ConnectionError, ConnectionEvent};
 use crate::rpc::calls::{
     AuthListRet, AuthType, GetStateArgs, GetStateRet, Int, LIST_PERSISTENT, LIST_TRANSIENT,
-    ListAllDomainsArgs, ListAllDomainsRet, Procedure, RegisterAnyArgs,
+    ListAllDomainsArgs, ListAllDomainsRet, RegisterAnyArgs,
 };
 use crate::rpc::domain::Domain;
 use crate::rpc::events::EventId;
+use crate::rpc::procedure::Procedure;
 use crate::rpc::remote_error::RemoteError;
 use crate::rpc::xdr::{Xdr, XdrError};
 

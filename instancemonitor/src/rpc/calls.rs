@@ -7,44 +7,6 @@ use super::domain::Domain;
 use super::events::EventId;
 use super::xdr::{Reader, Xdr, XdrError, put_i32, put_opaque, put_optional, put_u32};
 
-/// A remote program procedure number; unknown values survive decoding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Procedure(pub i32);
-
-impl Procedure {
-    /// `REMOTE_PROC_CONNECT_OPEN`.
-    pub const CONNECT_OPEN: Self = Self(1);
-    /// `REMOTE_PROC_CONNECT_CLOSE`.
-    pub const CONNECT_CLOSE: Self = Self(2);
-    /// `REMOTE_PROC_CONNECT_SUPPORTS_FEATURE`.
-    pub const CONNECT_SUPPORTS_FEATURE: Self = Self(60);
-    /// `REMOTE_PROC_AUTH_LIST`.
-    pub const AUTH_LIST: Self = Self(66);
-    /// `REMOTE_PROC_AUTH_POLKIT`.
-    pub const AUTH_POLKIT: Self = Self(70);
-    /// `REMOTE_PROC_DOMAIN_GET_STATE`.
-    pub const DOMAIN_GET_STATE: Self = Self(212);
-    /// `REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS`.
-    pub const CONNECT_LIST_ALL_DOMAINS: Self = Self(273);
-    /// `REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY`.
-    pub const CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY: Self = Self(316);
-
-    /// The call's name in libvirt's API, for errors.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::CONNECT_OPEN => "virConnectOpenReadOnly",
-            Self::CONNECT_CLOSE => "virConnectClose",
-            Self::CONNECT_SUPPORTS_FEATURE => "keepalive feature check",
-            Self::AUTH_LIST => "authentication list",
-            Self::AUTH_POLKIT => "polkit authentication",
-            Self::DOMAIN_GET_STATE => "virDomainGetState",
-            Self::CONNECT_LIST_ALL_DOMAINS => "virConnectListAllDomains",
-            Self::CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY => "virConnectDomainEventRegisterAny",
-            _ => "unknown procedure",
-        }
-    }
-}
-
 /// `remote_auth_type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuthType(pub i32);

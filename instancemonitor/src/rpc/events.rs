@@ -3,8 +3,8 @@
 //! Each is an asynchronous message whose procedure says which event it is: the callback id
 //! the registration returned, the domain (name, 16-byte UUID, id), then the event's fields.
 
-use super::calls::Procedure;
 use super::domain::{Domain, STRING_MAX};
+use super::procedure::Procedure;
 use super::xdr::{Reader, Xdr, XdrError};
 
 /// `virDomainEventID`; unknown values survive.
@@ -44,12 +44,12 @@ impl EventId {
     /// The message procedure that carries this event.
     pub fn procedure(self) -> Option<Procedure> {
         match self {
-            Self::LIFECYCLE => Some(Procedure(318)),
-            Self::REBOOT => Some(Procedure(319)),
-            Self::WATCHDOG => Some(Procedure(321)),
-            Self::IO_ERROR => Some(Procedure(322)),
-            Self::IO_ERROR_REASON => Some(Procedure(324)),
-            Self::CONTROL_ERROR => Some(Procedure(325)),
+            Self::LIFECYCLE => Some(Procedure::DOMAIN_EVENT_CALLBACK_LIFECYCLE),
+            Self::REBOOT => Some(Procedure::DOMAIN_EVENT_CALLBACK_REBOOT),
+            Self::WATCHDOG => Some(Procedure::DOMAIN_EVENT_CALLBACK_WATCHDOG),
+            Self::IO_ERROR => Some(Procedure::DOMAIN_EVENT_CALLBACK_IO_ERROR),
+            Self::IO_ERROR_REASON => Some(Procedure::DOMAIN_EVENT_CALLBACK_IO_ERROR_REASON),
+            Self::CONTROL_ERROR => Some(Procedure::DOMAIN_EVENT_CALLBACK_CONTROL_ERROR),
             _ => None,
         }
     }

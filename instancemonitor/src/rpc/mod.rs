@@ -5,7 +5,8 @@
 //! | [`xdr`] | RFC 4506 | the codec: one trait, length limits, no trailing bytes |
 //! | [`message`] | `virnetprotocol.x` | length word, header, framing, `VIR_NET_MESSAGE_MAX` |
 //! | [`remote_error`] | `virnetprotocol.x` | `remote_error`, the failed call's reason |
-//! | [`calls`] | `remote_protocol.x` | the procedures we call and their bodies |
+//! | [`procedure`] | `remote_protocol.x` | the procedure numbers of our calls and events |
+//! | [`calls`] | `remote_protocol.x` | the bodies of the calls we make |
 //! | [`events`] | `remote_protocol.x` | the domain event messages we register for |
 //! | [`domain`] | `remote_protocol.x` | `remote_nonnull_domain` and its UUID |
 //! | [`keepalive`] | `virkeepaliveprotocol.x` | `PING`/`PONG` and the timer |
@@ -15,6 +16,7 @@ pub mod domain;
 pub mod events;
 pub mod keepalive;
 pub mod message;
+pub mod procedure;
 pub mod remote_error;
 #[cfg(test)]
 mod vectors;

@@ -1,10 +1,11 @@
 //! The codec against byte vectors captured from libvirt 9.0's libvirtd
 //! (`tests/data/`, written by `tests/capture.rs`).
 
-use super::calls::{AuthListRet, AuthType, GetStateRet, Int, ListAllDomainsRet, Procedure};
+use super::calls::{AuthListRet, AuthType, GetStateRet, Int, ListAllDomainsRet};
 use super::events::{DomainEvent, EventKind};
 use super::keepalive;
 use super::message::{Framer, Message, MessageType, Program, Status};
+use super::procedure::Procedure;
 use super::remote_error::RemoteError;
 use super::xdr::Xdr;
 
