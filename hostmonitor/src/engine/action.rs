@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use super::Notification;
 use super::record::RecordUpdate;
-use masakari_client::NotificationId;
-use masakari_client::Timestamp;
+use masakari_client::{NotificationId, Timestamp};
 
 /// One thing for the daemon to do. Carry the actions of one call out in order: a
 /// [`Action::Persist`] comes before the notifications it covers, and must be durable

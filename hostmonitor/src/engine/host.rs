@@ -13,10 +13,7 @@ use super::Notification;
 use super::action::{Action, Confirmation, Report};
 use super::config::{Config, FailurePolicy};
 use super::event::{FenceOutcome, NodeKind, NodeView};
-use super::machine::Stranger;
-use masakari_client::HostKind as Kind;
-use masakari_client::Outbox;
-use masakari_client::Timestamp;
+use masakari_client::{HostKind as Kind, Outbox, Timestamp};
 
 /// Where a host is in its life as the engine sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -454,4 +451,11 @@ impl Host {
     pub(crate) fn silence(&mut self) {
         self.outbox = Outbox::default();
     }
+}
+
+/// The latest real-time sighting online and loss of a node not known yet.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Stranger {
+    pub(crate) online_at: Option<Timestamp>,
+    pub(crate) lost_at: Option<Timestamp>,
 }

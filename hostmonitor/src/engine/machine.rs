@@ -8,12 +8,10 @@ use super::action::{Action, Ignored, Report};
 use super::config::Config;
 use super::event::{Command, Event, NodeKind, Snapshot};
 use super::guard::{Counts, Guard};
-use super::host::Host;
+use super::host::{Host, Stranger};
 use super::record::{GuardRecord, HostRecord, Record, RecordError, RecordUpdate};
 use super::status::{HostView, Status};
-use masakari_client::DeliveryOutcome;
-use masakari_client::NotificationId;
-use masakari_client::Timestamp;
+use masakari_client::{DeliveryOutcome, NotificationId, Timestamp};
 
 /// The host monitor's decision state machine. See the [module docs](super).
 #[derive(Debug, Clone)]
@@ -373,13 +371,6 @@ impl Engine {
                 .count(),
         }
     }
-}
-
-/// The latest real-time sighting online and loss of a node not known yet.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Stranger {
-    pub(crate) online_at: Option<Timestamp>,
-    pub(crate) lost_at: Option<Timestamp>,
 }
 
 /// At most this many unknown nodes' facts are remembered until a reconcile.
