@@ -190,9 +190,35 @@ impl<A: Attrd> Lease<A> {
     }
 }
 
-/// Whether process `pid` of this boot runs.
+/// Whether process `pid` of this boot is a host monitor that runs: a zombie (killed, not yet
+/// reaped) holds nothing, and neither does another program that was given a recycled pid.
 fn alive(pid: u32) -> bool {
-    std::path::Path::new(&format!("/proc/{pid}")).exists()
+    let (Ok(stat), Ok(own)) = (
+        std::fs::read_to_string(format!("/proc/{pid}/stat")),
+        std::fs::read_to_string("/proc/self/stat"),
+    ) else {
+        return false;
+    };
+    runs_as(&stat, &own)
+}
+
+/// Whether the process `/proc/PID/stat` describes runs the program of `own` (our own stat line):
+/// the command name (between the first `(` and the last `)`) is ours and the state is not
+/// zombie (`Z`) or dead (`X`).
+fn runs_as(stat: &str, own: &str) -> bool {
+    let fields = |line: &str| -> Option<(String, char)> {
+        let open = line.find('(')?;
+        let close = line.rfind(')')?;
+        let name = line.get(open + 1..close)?.to_owned();
+        let state = line.get(close + 1..)?.trim_start().chars().next()?;
+        Some((name, state))
+    };
+    match (fields(stat), fields(own)) {
+        (Some((name, state)), Some((own_name, _))) => {
+            name == own_name && !matches!(state, 'Z' | 'X')
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]

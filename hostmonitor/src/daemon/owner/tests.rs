@@ -124,3 +124,19 @@ async fn a_second_monitor_is_refused_while_the_first_beats_and_starts_once_it_st
         .expect("a cleared lease is claimed at once")
         .unwrap();
 }
+
+#[test]
+fn a_killed_unreaped_or_recycled_pid_holds_no_lease() {
+    let own = "4242 (masakari-hostm) S 1 4242 4242 0 -1 4194560 1 0 0 0";
+    let running = "1234 (masakari-hostm) S 1 1234 1234 0 -1 4194560 1 0 0 0";
+    let zombie = "1234 (masakari-hostm) Z 1 1234 1234 0 -1 4194564 1 0 0 0";
+    let recycled = "1234 (sleep) S 1 1234 1234 0 -1 4194560 1 0 0 0";
+    let odd_name = "1234 (a) b (c) R 1 1234";
+    assert!(runs_as(running, own));
+    assert!(!runs_as(zombie, own));
+    assert!(!runs_as(recycled, own));
+    assert!(!runs_as(odd_name, own));
+    assert!(!runs_as("", own));
+    assert!(!runs_as("1234 (masakari-hostm", own));
+    assert!(alive(std::process::id()));
+}
