@@ -4,7 +4,8 @@
 #     the corosync -dev packages that rust-corosync links against, and libvirt with qemu
 #     (the instance monitor's tests run their own libvirtd and a diskless TCG guest).
 #   - pacemaker-remoted, unpacked (it conflicts with the pacemaker package, so it is not installed).
-#   - a Python venv with the Masakari API server and masakari-monitors (the incumbent, for benchmarks).
+#   - a Python venv with the Masakari API server and masakari-monitors (the incumbent, for benchmarks),
+#     and Keystone served by gunicorn (the lab's `--keystone` option).
 set -euo pipefail
 
 cache=${MASAKARI_LAB_CACHE:-/var/cache/masakari-pcmk-lab}
@@ -44,5 +45,9 @@ if [[ ! -x $cache/venv/bin/masakari-api ]]; then
   rm -rf "$cache/venv"
   python3 -m venv "$cache/venv"
   "$cache/venv/bin/pip" install -q --disable-pip-version-check 'masakari==22.0.0' 'masakari-monitors==22.0.0'
+fi
+if [[ ! -x $cache/venv/bin/keystone-manage || ! -x $cache/venv/bin/gunicorn ]]; then
+  echo "install-deps: adding Keystone and gunicorn to the Masakari venv"
+  "$cache/venv/bin/pip" install -q --disable-pip-version-check 'keystone==30.0.0' 'gunicorn==27.0.1'
 fi
 echo "install-deps: ready ($cache)"

@@ -124,6 +124,9 @@ struct UpArgs {
     /// A `make install DESTDIR=` tree laid over the nodes' /usr.
     #[arg(long)]
     stage: Option<PathBuf>,
+    /// Run a real Keystone, the Masakari API with keystone auth, both over HTTPS (the lab's own CA).
+    #[arg(long)]
+    keystone: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -165,6 +168,7 @@ impl UpArgs {
             fence_agent: self.fence_agent.clone(),
             reboot_action: self.reboot_action,
             stage: self.stage.clone(),
+            keystone: self.keystone,
         }
     }
 }

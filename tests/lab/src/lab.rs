@@ -9,6 +9,7 @@ use crate::cmd::output;
 use crate::corosync_conf;
 use crate::error::{LabError, Result, file_error};
 use crate::files::{self, Owner};
+use crate::keystone;
 use crate::layout::{Host, Layout, Machine, lab_dir};
 use crate::masakari::{self, StoredNotification};
 use crate::netns;
@@ -121,6 +122,9 @@ impl Lab {
         }
         std::thread::scope(|s| {
             let api = s.spawn(|| {
+                if l.spec().keystone {
+                    keystone::set_up(l, &self.tools)?;
+                }
                 masakari::configure(l, &self.tools)?;
                 masakari::start(l, &self.tools)
             });
@@ -244,6 +248,27 @@ impl Lab {
         output(cmd.args(args))
     }
 
+    /// Runs a program inside a node, for commands whose failure is the answer: its stdout, its
+    /// stderr, and whether it exited 0.
+    pub fn on_node_output(
+        &self,
+        machine: Machine,
+        program: &str,
+        args: &[&str],
+    ) -> Result<(String, String, bool)> {
+        let mut cmd = node::enter(&self.layout, machine, program)?;
+        let out = cmd
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|source| LabError::Spawn {
+                program: program.to_owned(),
+                source,
+            })?;
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        Ok((text(&out.stdout), text(&out.stderr), out.status.success()))
+    }
+
     /// `crm_mon -1 --output-as=xml` on a controller, raw.
     pub fn crm_mon_xml(&self) -> Result<String> {
         self.on_controller("crm_mon", &["-1", "--output-as=xml"])
@@ -332,6 +357,9 @@ impl Lab {
     /// Stops or starts the Masakari API.
     pub fn set_api_running(&self, running: bool) -> Result<()> {
         if running {
+            if self.layout.spec().keystone {
+                keystone::serve(&self.layout, &self.tools)?;
+            }
             masakari::start(&self.layout, &self.tools)
         } else {
             masakari::stop(&self.layout)
@@ -351,6 +379,11 @@ impl Lab {
     /// Whether the lab's stonith devices turn a reboot into a plain power off.
     pub fn spec_reboot_is_off(&self) -> bool {
         self.layout.spec().reboot_action == crate::spec::RebootAction::Off
+    }
+
+    /// The lab's external tools.
+    pub fn tools(&self) -> &Tools {
+        &self.tools
     }
 
     /// The file holding the BMCs' IPMI password (root only).

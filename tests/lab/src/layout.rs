@@ -158,7 +158,8 @@ impl Layout {
 
     /// The Masakari API's endpoint, as clients inside the lab reach it.
     pub fn api_url(&self) -> String {
-        format!("http://{}:{API_PORT}/v1", Host::Api.address())
+        let scheme = if self.spec.keystone { "https" } else { "http" };
+        format!("{scheme}://{}:{API_PORT}/v1", Host::Api.address())
     }
 }
 

@@ -6,6 +6,7 @@
 //!     │ fence_ipmilan (stonith, per node)                       ▲ power
 //!     └────────── IPMI lanplus ──────────▶  bmc-computeN: ipmi_sim ─┘ (chassis_control = masakari-lab chassis)
 //!  api: masakari-api (noauth2, sqlite) ◀── notifications from the host monitor
+//!       (with `--keystone`: + Keystone under gunicorn, both HTTPS with the lab's CA, keystone auth)
 //! ```
 //!
 //! Every host lives in its own network namespace; cluster nodes also get a private mount namespace
@@ -21,6 +22,7 @@ pub mod corosync_conf;
 pub mod demo;
 pub mod error;
 pub mod files;
+pub mod keystone;
 pub mod lab;
 pub mod layout;
 pub mod masakari;
@@ -31,6 +33,7 @@ pub mod observe;
 pub mod procs;
 pub mod spec;
 pub mod stage;
+pub mod tls;
 pub mod tools;
 pub mod wait;
 

@@ -1,4 +1,5 @@
-//! The real Masakari API (PyPI `masakari`) in the lab's `api` namespace: noauth2, sqlite, fake transport,
+//! The real Masakari API (PyPI `masakari`) in the lab's `api` namespace: noauth2 (or, with the
+//! spec's `keystone`, `auth_strategy = keystone` over HTTPS, see [`crate::keystone`]), sqlite, fake transport,
 //! a failover segment holding every compute. Without Nova, hosts are inserted into its database
 //! (setup/register-hosts.py); everything else goes through the API itself.
 
@@ -9,6 +10,7 @@ use serde::Deserialize;
 
 use crate::cmd::{command, output, run, spawn_detached};
 use crate::error::{LabError, Result, file_error};
+use crate::keystone;
 use crate::layout::{API_PORT, Host, Layout};
 use crate::procs;
 use crate::tools::Tools;
@@ -44,10 +46,12 @@ pub fn configure(layout: &Layout, tools: &Tools) -> Result<()> {
     let dir = layout.host_dir(Host::Api);
     std::fs::create_dir_all(&dir).map_err(file_error(&dir))?;
     let paste = tools.venv_file("etc/masakari/api-paste.ini");
+    let keystone = layout.spec().keystone;
     let conf = format!(
         "# Written by masakari-lab.\n\
          [DEFAULT]\n\
-         auth_strategy = noauth2\n\
+         auth_strategy = {strategy}\n\
+         use_ssl = {keystone}\n\
          transport_url = fake://\n\
          masakari_api_listen = {addr}\n\
          masakari_api_listen_port = {API_PORT}\n\
@@ -59,7 +63,14 @@ pub fn configure(layout: &Layout, tools: &Tools) -> Result<()> {
          [database]\n\
          connection = sqlite:///{db}\n\
          [taskflow]\n\
-         connection = sqlite:///{taskflow}\n",
+         connection = sqlite:///{taskflow}\n\
+         {auth}",
+        strategy = if keystone { "keystone" } else { "noauth2" },
+        auth = if keystone {
+            keystone::masakari_conf(layout)?
+        } else {
+            String::new()
+        },
         addr = Host::Api.address(),
         paste = paste.display(),
         log = dir.join("masakari-api.log").display(),
@@ -218,7 +229,15 @@ fn curl(
             method,
         ],
     );
-    cmd.args(["-H", &format!("X-Auth-Token: {TOKEN}")]);
+    if layout.spec().keystone {
+        cmd.arg("-H").arg(format!(
+            "@{}",
+            keystone::admin_token_header(layout)?.display()
+        ));
+        cmd.arg("--cacert").arg(crate::tls::ca_file(layout));
+    } else {
+        cmd.args(["-H", &format!("X-Auth-Token: {TOKEN}")]);
+    }
     cmd.args(["-H", "Content-Type: application/json"]);
     if code {
         cmd.args(["-w", "\n%{http_code}"]);

@@ -34,6 +34,10 @@ pub struct MonitorSetup {
     /// Let Pacemaker run it, as the `ocf:masakari:hostmonitor` resource `hostmonitor` (placed on
     /// `node`), instead of starting it on the node directly.
     pub managed: bool,
+    /// A `masakarimonitors.conf` to run with instead of the lab's TOML (e.g.
+    /// [`crate::keystone::monitors_conf`]); the lab gives it its state file and reconcile interval
+    /// with `--set` (or the resource's attributes), so the file stays as an operator writes it.
+    pub config: Option<String>,
 }
 
 impl Default for MonitorSetup {
@@ -43,6 +47,7 @@ impl Default for MonitorSetup {
             alerts: true,
             monitor_options: String::new(),
             managed: false,
+            config: None,
         }
     }
 }
@@ -53,6 +58,7 @@ pub struct Monitor {
     node: Machine,
     config: PathBuf,
     log: PathBuf,
+    overrides: Vec<String>,
 }
 
 impl Monitor {
@@ -60,14 +66,29 @@ impl Monitor {
     /// `status` with a good read of the CIB.
     pub fn start(lab: &Lab, setup: &MonitorSetup) -> Result<Self> {
         let dir = lab.layout().host_dir(Host::Node(setup.node));
-        let config = dir.join("hostmonitor.toml");
-        let text = format!(
-            "[masakari]\nendpoint = \"{}\"\n[monitor]\nreconcile_interval = 2\n{}\n[paths]\nstate_file = \"{}\"\n",
-            lab.layout().api_url(),
-            setup.monitor_options,
-            dir.join("state/hostmonitor.json").display()
-        );
-        std::fs::write(&config, text).map_err(crate::error::file_error(&config))?;
+        let state_file = dir.join("state/hostmonitor.json");
+        let (config, overrides) = match &setup.config {
+            Some(text) => {
+                let config = dir.join("masakarimonitors.conf");
+                crate::files::write(&config, text.as_bytes(), crate::files::Owner::Root, 0o600)?;
+                let overrides = vec![
+                    format!("paths.state_file={}", state_file.display()),
+                    "monitor.reconcile_interval=2".to_owned(),
+                ];
+                (config, overrides)
+            }
+            None => {
+                let config = dir.join("hostmonitor.toml");
+                let text = format!(
+                    "[masakari]\nendpoint = \"{}\"\n[monitor]\nreconcile_interval = 2\n{}\n[paths]\nstate_file = \"{}\"\n",
+                    lab.layout().api_url(),
+                    setup.monitor_options,
+                    state_file.display()
+                );
+                std::fs::write(&config, text).map_err(crate::error::file_error(&config))?;
+                (config, Vec::new())
+            }
+        };
         if setup.alerts {
             route_alerts(lab, setup.node)?;
         }
@@ -75,6 +96,7 @@ impl Monitor {
             node: setup.node,
             config,
             log: dir.join("hostmonitor.log"),
+            overrides,
         };
         if setup.managed {
             monitor.create_resource(lab)?;
@@ -90,18 +112,21 @@ impl Monitor {
         let pcs = |args: &[&str]| lab.on_node(self.node, "pcs", args).map(drop);
         let config = format!("config={}", self.config.display());
         let log = format!("log_file={}", self.log.display());
-        pcs(&[
+        let mut create = vec![
             "resource",
             "create",
             RESOURCE,
             "ocf:masakari:hostmonitor",
             &config,
             &log,
-            "op",
-            "monitor",
-            "interval=10s",
-            "--disabled",
-        ])?;
+        ];
+        let state_dir = self.config.with_file_name("state");
+        let state_dir = format!("state_dir={}", state_dir.display());
+        if !self.overrides.is_empty() {
+            create.extend([state_dir.as_str(), "reconcile_interval=2"]);
+        }
+        create.extend(["op", "monitor", "interval=10s", "--disabled"]);
+        pcs(&create)?;
         pcs(&[
             "constraint",
             "location",
@@ -126,7 +151,8 @@ impl Monitor {
     /// Starts the monitor again (after [`Monitor::kill`]).
     pub fn run(&self, lab: &Lab) -> Result<()> {
         let config = self.config.display().to_string();
-        let argv = ["masakari-hostmonitor", "run", "--config", &config];
+        let mut argv = vec!["masakari-hostmonitor", "run", "--config", &config];
+        argv.extend(self.overrides.iter().flat_map(|o| ["--set", o.as_str()]));
         lab.spawn_on_node(self.node, &argv, "hostmonitor.log")?;
         self.wait_answering(lab)
     }
@@ -211,6 +237,11 @@ impl Monitor {
         lab.layout()
             .host_dir(Host::Node(self.node))
             .join("state/hostmonitor.json")
+    }
+
+    /// The monitor's configuration file.
+    pub fn config_file(&self) -> &std::path::Path {
+        &self.config
     }
 
     /// What the monitor logged.

@@ -24,6 +24,10 @@ pub struct LabSpec {
     pub reboot_action: RebootAction,
     /// A `make install DESTDIR=` tree laid over the nodes' /usr, so they run our agents.
     pub stage: Option<PathBuf>,
+    /// Run a real Keystone beside the Masakari API, which then uses `auth_strategy = keystone`;
+    /// both over HTTPS with the lab's own CA (see [`crate::keystone`]).
+    #[serde(default)]
+    pub keystone: bool,
 }
 
 /// The `pcmk_reboot_action` of the lab's stonith devices.
@@ -45,6 +49,7 @@ impl LabSpec {
             fence_agent: DEFAULT_FENCE_AGENT.to_owned(),
             reboot_action: RebootAction::Reboot,
             stage: None,
+            keystone: false,
         }
     }
 
