@@ -50,10 +50,12 @@ install-files:
 	install -m 0640 hostmonitor/etc/hostmonitor.toml $(DESTDIR)$(SYSCONFDIR)/masakari-pcmk/hostmonitor.toml
 
 ## The main job: a throwaway cluster running our agents; compute1 fails, Pacemaker fences it with
-## fence_ipmilan_rs, the host monitor notifies the Masakari API; prints the timeline.
+## fence_ipmilan_rs, the host monitor notifies the Masakari API; prints the timeline. By default the
+## seed's setup: a real Keystone, keystone auth and HTTPS (`make demo DEMO_AUTH=` for noauth2).
+DEMO_AUTH ?= --keystone
 demo: deps
 	$(CARGO) build --release --workspace --bins
-	$(release)/masakari-lab --name demo demo --fence-agent fence_ipmilan_rs --reboot-action off \
+	$(release)/masakari-lab --name demo demo --fence-agent fence_ipmilan_rs --reboot-action off $(DEMO_AUTH) \
 		$(if $(DEMO_STAGE),--stage $(DEMO_STAGE))
 
 ## The whole test suite: formatting, lints, the fuzz targets type-checked, unit tests, the lab tests

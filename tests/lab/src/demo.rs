@@ -1,6 +1,8 @@
 //! The main job (`make demo`): a lab running our binaries (staged from the build), our host monitor on
 //! ctl1 as the Pacemaker resource `ocf:masakari:hostmonitor`; compute1 fails, Pacemaker fences it through its BMC, the monitor notifies Masakari, and the
-//! timeline of what each party saw is printed. Also the lab's `status` report.
+//! timeline of what each party saw is printed. With the spec's `keystone` (the Makefile's default),
+//! the monitor reads the seed's `masakarimonitors.conf` and goes through a real Keystone and HTTPS.
+//! Also the lab's `status` report.
 
 use std::time::{Duration, Instant};
 
@@ -42,8 +44,14 @@ pub fn run(spec: LabSpec) -> Result<()> {
     );
     let lab = Lab::up(spec)?;
     println!("lab up in {:.1} s", started.elapsed().as_secs_f64());
+    let config = if lab.layout().spec().keystone {
+        Some(crate::keystone::monitors_conf(lab.layout(), "")?)
+    } else {
+        None
+    };
     let setup = MonitorSetup {
         managed: true,
+        config,
         ..MonitorSetup::default()
     };
     let monitor = Monitor::start(&lab, &setup)?;
@@ -51,6 +59,15 @@ pub fn run(spec: LabSpec) -> Result<()> {
         "masakari-hostmonitor runs on ctl1 as the Pacemaker resource ocf:masakari:hostmonitor, \
          Pacemaker alerts routed to it"
     );
+    if lab.layout().spec().keystone {
+        println!(
+            "it reads the seed's masakarimonitors.conf: Keystone {} (password of user {}), the \
+             instance-ha endpoint from the catalog, HTTPS trusting {}",
+            crate::keystone::auth_url(),
+            crate::keystone::SERVICE_USER,
+            crate::tls::ca_file(lab.layout()).display()
+        );
+    }
     println!(
         "{}",
         serde_json::to_string_pretty(&status(&lab)?).unwrap_or_default()

@@ -90,7 +90,11 @@ pub fn configure(layout: &Layout, tools: &Tools) -> Result<()> {
 /// Starts the API (does nothing when it runs) and waits until it answers.
 pub fn start(layout: &Layout, tools: &Tools) -> Result<()> {
     let ns = layout.netns(Host::Api);
-    if !procs::in_netns(&ns).is_empty() {
+    // Keystone may run in the same namespace: look for the API itself.
+    if procs::in_netns(&ns)
+        .iter()
+        .any(|p| p.comm == "masakari-api")
+    {
         return Ok(());
     }
     let mut cmd = command("ip", ["netns", "exec", &ns]);
