@@ -45,7 +45,11 @@ pub fn run(spec: LabSpec) -> Result<()> {
     let lab = Lab::up(spec)?;
     println!("lab up in {:.1} s", started.elapsed().as_secs_f64());
     let config = if lab.layout().spec().keystone {
-        Some(crate::keystone::monitors_conf(lab.layout(), "")?)
+        Some(crate::keystone::monitors_conf(
+            lab.layout(),
+            &crate::keystone::password_login(lab.layout())?,
+            "",
+        )?)
     } else {
         None
     };

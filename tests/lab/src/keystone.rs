@@ -237,9 +237,34 @@ pub fn masakari_conf(layout: &Layout) -> Result<String> {
     ))
 }
 
-/// The seed's `masakarimonitors.conf` `[api]` and `[host]` sections, only addresses changed, with
-/// `extra_api` lines added to `[api]`.
-pub fn monitors_conf(layout: &Layout, extra_api: &str) -> Result<String> {
+/// The seed's `[api]` login lines: the service user's password, scoped to the service project.
+pub fn password_login(layout: &Layout) -> Result<String> {
+    Ok(format!(
+        "auth_type = password\n\
+         project_domain_id = default\n\
+         user_domain_id = default\n\
+         project_name = {SERVICE_PROJECT}\n\
+         username = {SERVICE_USER}\n\
+         password = {password}\n\
+         project_domain_name = Default\n\
+         user_domain_name = Default\n",
+        password = service_password(layout)?,
+    ))
+}
+
+/// `[api]` login lines for an application credential (see [`application_credential`]).
+pub fn application_credential_login(id: &str, secret: &str) -> String {
+    format!(
+        "auth_type = v3applicationcredential\n\
+         application_credential_id = {id}\n\
+         application_credential_secret = {secret}\n"
+    )
+}
+
+/// The seed's `masakarimonitors.conf` `[api]` and `[host]` sections, only addresses changed (and
+/// without its `domain_name=Default`, which keystoneauth refuses beside `project_name`), logging in
+/// with `login` (e.g. [`password_login`]), with `extra_api` lines added to `[api]` (later keys win).
+pub fn monitors_conf(layout: &Layout, login: &str, extra_api: &str) -> Result<String> {
     Ok(format!(
         "[DEFAULT]\n\
          host = ctl1\n\
@@ -250,14 +275,7 @@ pub fn monitors_conf(layout: &Layout, extra_api: &str) -> Result<String> {
          www_authenticate_uri = {url}\n\
          auth_url = {url}\n\
          auth_uri = {url}\n\
-         auth_type = password\n\
-         project_domain_id = default\n\
-         user_domain_id = default\n\
-         project_name = {SERVICE_PROJECT}\n\
-         username = {SERVICE_USER}\n\
-         password = {password}\n\
-         project_domain_name = Default\n\
-         user_domain_name = Default\n\
+         {login}\
          cafile = {ca}\n\
          {extra_api}\n\
          [host]\n\
@@ -266,7 +284,6 @@ pub fn monitors_conf(layout: &Layout, extra_api: &str) -> Result<String> {
          disable_ipmi_check = False\n\
          restrict_to_remotes = True\n",
         url = auth_url(),
-        password = service_password(layout)?,
         ca = tls::ca_file(layout).display(),
     ))
 }

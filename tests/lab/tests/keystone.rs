@@ -25,8 +25,10 @@ struct Shared {
     _stage: Stage,
 }
 
+/// The shared lab is a static, never dropped: it (and its stage) go when the process exits.
 extern "C" fn teardown_at_exit() {
     let _ = masakari_lab::teardown(NAME);
+    let _ = std::fs::remove_dir_all(format!("/var/tmp/masakari-lab-stage-{NAME}"));
 }
 
 fn shared() -> &'static Shared {
@@ -54,8 +56,14 @@ fn shared() -> &'static Shared {
 /// Runs `masakari-hostmonitor check` on ctl1 with the seed's configuration plus `extra` `[api]`
 /// lines (later keys win); its exit success and everything it printed.
 fn check(extra: &str) -> (bool, String) {
+    let login = keystone::password_login(shared().lab.layout()).unwrap();
+    check_with(&login, extra)
+}
+
+/// [`check`] logging in with `login`.
+fn check_with(login: &str, extra: &str) -> (bool, String) {
     let s = shared();
-    let text = keystone::monitors_conf(s.lab.layout(), extra).unwrap();
+    let text = keystone::monitors_conf(s.lab.layout(), login, extra).unwrap();
     let dir = s.lab.layout().host_dir(Host::Node(Machine::Controller(1)));
     let path = dir.join("check.conf");
     std::fs::write(&path, text).unwrap();
@@ -206,16 +214,15 @@ fn check_succeeds_with_an_application_credential() {
     let (id, secret_file) =
         keystone::application_credential(s.lab.layout(), s.lab.tools(), "tks-check").unwrap();
     let secret = std::fs::read_to_string(secret_file).unwrap();
-    let (ok, printed) = check(&format!(
-        "auth_type = v3applicationcredential\napplication_credential_id = {id}\n\
-         application_credential_secret = {secret}"
-    ));
+    let login = keystone::application_credential_login(&id, &secret);
+    let (ok, printed) = check_with(&login, "");
     assert!(ok, "{printed}");
     assert!(!printed.contains(&secret), "{printed}");
 }
 
-/// Starts the monitor on ctl1 with the seed's settings plus `extra` (the earlier one killed first).
-fn start_monitor(extra: &str) {
+/// Starts the monitor on ctl1 with the seed's settings logging in with `login` (the earlier one
+/// killed first).
+fn start_monitor(login: &str) {
     let s = shared();
     let mut slot = s.monitor.lock().unwrap();
     if let Some(old) = slot.take() {
@@ -223,7 +230,7 @@ fn start_monitor(extra: &str) {
         std::thread::sleep(Duration::from_secs(1));
     }
     let setup = MonitorSetup {
-        config: Some(keystone::monitors_conf(s.lab.layout(), extra).unwrap()),
+        config: Some(keystone::monitors_conf(s.lab.layout(), login, "").unwrap()),
         alerts: !ALERTS_ROUTED.swap(true, std::sync::atomic::Ordering::SeqCst),
         ..MonitorSetup::default()
     };
@@ -258,7 +265,7 @@ fn monitor_log() -> String {
 #[test]
 fn notifications_go_through_keystone_and_https_and_survive_token_expiry() {
     let s = shared();
-    start_monitor("");
+    start_monitor(&keystone::password_login(s.lab.layout()).unwrap());
     let before = keystone::tokens_issued_to(s.lab.layout(), AGENT);
     let first = Instant::now();
     fail_and_wait_stored("compute1");
@@ -277,10 +284,7 @@ fn notifications_go_through_keystone_and_https_and_survive_token_expiry() {
     let (id, secret_file) =
         keystone::application_credential(s.lab.layout(), s.lab.tools(), "tks-monitor").unwrap();
     let secret = std::fs::read_to_string(secret_file).unwrap();
-    start_monitor(&format!(
-        "auth_type = v3applicationcredential\napplication_credential_id = {id}\n\
-         application_credential_secret = {secret}"
-    ));
+    start_monitor(&keystone::application_credential_login(&id, &secret));
     fail_and_wait_stored("compute3");
     let log = monitor_log();
     assert_no_secret(s, &log);
