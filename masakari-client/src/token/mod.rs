@@ -90,8 +90,15 @@ fn now() -> Timestamp {
     Timestamp::from_system_time(SystemTime::now())
 }
 
-/// Renew a Keystone token this long before it expires.
+/// Renew a Keystone token this long before it expires, or at half its lifetime when that is
+/// shorter (a Keystone with 2-minute tokens would otherwise cost a login per request).
 const RENEW_BEFORE: Duration = Duration::from_secs(120);
+
+/// When a token that expires at `expires`, issued at `now`, is renewed.
+fn renew_at(now: Timestamp, expires: Timestamp) -> Timestamp {
+    let lifetime = expires.saturating_duration_since(now);
+    expires.saturating_sub(RENEW_BEFORE.min(lifetime / 2))
+}
 
 /// The source of tokens (and, with Keystone, of the endpoint).
 pub struct TokenSource {
@@ -111,7 +118,7 @@ enum Kind {
 #[derive(Clone)]
 struct Cached {
     token: Secret,
-    expires: Timestamp,
+    renew_at: Timestamp,
     endpoint: String,
 }
 
@@ -146,8 +153,7 @@ impl TokenSource {
             }
             Kind::Keystone { config, cached } => {
                 let current = cached.lock().ok().and_then(|c| c.clone());
-                let fresh =
-                    current.filter(|c| c.expires.saturating_duration_since(now()) > RENEW_BEFORE);
+                let fresh = current.filter(|c| now() < c.renew_at);
                 let c = match fresh {
                     Some(c) => c,
                     None => {
@@ -229,7 +235,7 @@ async fn login(
     };
     Ok(Cached {
         token,
-        expires,
+        renew_at: renew_at(now(), expires),
         endpoint,
     })
 }

@@ -245,3 +245,41 @@ async fn refused_logins_and_missing_endpoints_say_why_without_the_secret() {
         "{err}"
     );
 }
+
+#[test]
+fn a_token_is_renewed_two_minutes_before_expiry_or_at_half_a_short_lifetime() {
+    let t = |s: u64| Timestamp::from_unix(1_700_000_000 + s, 0);
+    assert_eq!(renew_at(t(0), t(3600)), t(3480));
+    assert_eq!(renew_at(t(0), t(240)), t(120));
+    assert_eq!(renew_at(t(0), t(120)), t(60));
+    assert_eq!(renew_at(t(0), t(0)), t(0));
+    assert_eq!(
+        renew_at(t(10), t(0)),
+        t(0),
+        "expired already: renewed at once"
+    );
+}
+
+#[tokio::test]
+async fn a_short_lived_token_serves_more_than_one_request() {
+    let soon = now()
+        .saturating_add(Duration::from_secs(100))
+        .iso8601()
+        .to_string();
+    let expires: &'static str = Box::leak(soon.into_boxed_str());
+    let fake = Fake::start(move |_| expiring_reply("http://m/v1", "t", expires)).await;
+    let auth = format!(
+        "auth_url = \"{}\"\nusername = \"u\"\npassword = \"pw\"\nproject_name = \"p\"\n",
+        fake.url
+    );
+    let source = TokenSource::new(&keystone_settings(&auth, ""));
+    let client = reqwest::Client::new();
+    for _ in 0..3 {
+        source.get(&client).await.unwrap();
+    }
+    assert_eq!(
+        logins(&fake.requests()),
+        1,
+        "a 100 s token is renewed at 50 s"
+    );
+}
