@@ -13,7 +13,6 @@ use reqwest::header::HeaderValue;
 use secret::Secret;
 use serde_json::json;
 
-use crate::http::error_chain;
 use crate::settings::{Auth, Credential, Keystone, Masakari};
 use crate::time::Timestamp;
 
@@ -33,12 +32,47 @@ pub enum TokenError {
     #[error("the token is not a valid header value")]
     NotAHeader,
     /// Keystone did not answer.
-    #[error("Keystone {url}: {reason}")]
+    #[error("Keystone unreachable at {url}: {reason}")]
     Unreachable {
         /// The tokens URL.
         url: String,
         /// What went wrong, with its causes.
         reason: String,
+    },
+    /// TLS with Keystone failed: its certificate is not trusted by what the settings trust.
+    #[error(
+        "TLS failure with Keystone {url}: its certificate is not trusted by {trusted}: {reason}"
+    )]
+    Tls {
+        /// The tokens URL.
+        url: String,
+        /// What is trusted (`masakari.ca_file`, or the built-in roots).
+        trusted: String,
+        /// The TLS stack's words.
+        reason: String,
+    },
+    /// Keystone refused the password login even without a scope.
+    #[error(
+        "Keystone {url} refused the login of {who}: wrong password, or unknown user or user domain"
+    )]
+    WrongPassword {
+        /// The tokens URL.
+        url: String,
+        /// Who logged in.
+        who: String,
+    },
+    /// Keystone took the password but refused the project scope.
+    #[error(
+        "Keystone {url} accepted the password of {who} but refused its scope: unknown project \
+         {project} (or project domain), or no role on it"
+    )]
+    UnknownProject {
+        /// The tokens URL.
+        url: String,
+        /// Who logged in.
+        who: String,
+        /// The configured project (name or id).
+        project: String,
     },
     /// Keystone refused the login.
     #[error("Keystone {url} refused the login of {who}: {status}{}", said(message))]
@@ -103,6 +137,7 @@ fn renew_at(now: Timestamp, expires: Timestamp) -> Timestamp {
 /// The source of tokens (and, with Keystone, of the endpoint).
 pub struct TokenSource {
     endpoint: String,
+    trusted: String,
     kind: Kind,
 }
 
@@ -133,8 +168,14 @@ impl TokenSource {
                 cached: Mutex::new(None),
             },
         };
+        let trusted = if settings.ca_file.as_os_str().is_empty() {
+            "the built-in Mozilla roots".to_owned()
+        } else {
+            format!("the CA file {}", settings.ca_file.display())
+        };
         Self {
             endpoint: settings.endpoint.clone(),
+            trusted,
             kind,
         }
     }
@@ -157,7 +198,7 @@ impl TokenSource {
                 let c = match fresh {
                     Some(c) => c,
                     None => {
-                        let c = login(client, config, &self.endpoint).await?;
+                        let c = login(client, config, &self.endpoint, &self.trusted).await?;
                         if let Ok(mut slot) = cached.lock() {
                             *slot = Some(c.clone());
                         }
@@ -187,28 +228,16 @@ async fn login(
     client: &reqwest::Client,
     k: &Keystone,
     configured: &str,
+    trusted: &str,
 ) -> Result<Cached, TokenError> {
     let url = tokens_url(&k.auth_url);
     let body = auth_request(k);
     let response = client.post(&url).json(&body).send().await;
     drop(body);
-    let response = response.map_err(|e| TokenError::Unreachable {
-        url: url.clone(),
-        reason: error_chain(&e),
-    })?;
+    let response = response.map_err(|e| refusal::unanswered(&url, trusted, &e))?;
     let status = response.status();
     if !status.is_success() {
-        let text = response.text().await.unwrap_or_default();
-        let message = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|d| d.pointer("/error/message")?.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        return Err(TokenError::Refused {
-            url,
-            who: k.who().to_owned(),
-            status,
-            message,
-        });
+        return Err(refusal::explain(client, &url, k, response).await);
     }
     let token = response
         .headers()
@@ -270,7 +299,7 @@ fn tokens_url(auth_url: &str) -> String {
 
 /// The body of `POST /v3/auth/tokens`: a password login scoped to the project, or an application
 /// credential login (unscoped in the request: the credential carries its scope).
-fn auth_request(k: &Keystone) -> serde_json::Value {
+pub(super) fn auth_request(k: &Keystone) -> serde_json::Value {
     let domain = |id: &str, name: &str| {
         if id.is_empty() {
             json!({"name": name})
@@ -363,5 +392,6 @@ fn versioned(url: &str) -> String {
     }
 }
 
+mod refusal;
 #[cfg(test)]
 mod tests;

@@ -231,8 +231,10 @@ async fn refused_logins_and_missing_endpoints_say_why_without_the_secret() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(err.contains("refused the login of u: 401"), "{err}");
-    assert!(err.contains("requires authentication"), "{err}");
+    assert!(
+        err.contains("refused the login of u: wrong password"),
+        "{err}"
+    );
     assert!(!err.contains("hunter2"), "{err}");
     let no_catalog = Fake::start(|_| keystone_reply("http://m", "t")).await;
     let err = TokenSource::new(&keystone_settings(&auth(&no_catalog.url), ""))
@@ -281,5 +283,66 @@ async fn a_short_lived_token_serves_more_than_one_request() {
         logins(&fake.requests()),
         1,
         "a 100 s token is renewed at 50 s"
+    );
+}
+
+/// Keystone as it answers a password login: 401 unless `password_ok`; with it, 401 for a
+/// scoped login when `project_ok` is false, and 201 otherwise.
+fn judging_keystone(password_ok: bool, project_ok: bool) -> impl Fn(&Seen) -> Reply {
+    move |seen: &Seen| {
+        let scoped = seen.body.contains("\"scope\"");
+        if !password_ok || (scoped && !project_ok) {
+            let body = json!({"error": {"code": 401, "message": "The request you have made requires authentication."}});
+            Reply::new(401, body.to_string())
+        } else {
+            keystone_reply("http://masakari:15868", "tok")
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_refused_login_says_whether_the_password_or_the_project_is_wrong() {
+    for (password_ok, project_ok, said) in [
+        (
+            false,
+            false,
+            "wrong password, or unknown user or user domain",
+        ),
+        (
+            true,
+            false,
+            "unknown project service (or project domain), or no role on it",
+        ),
+    ] {
+        let fake = Fake::start(judging_keystone(password_ok, project_ok)).await;
+        let auth = format!(
+            "auth_url = \"{}\"\nusername = \"u\"\npassword = \"pw-secret\"\nproject_name = \"service\"\n",
+            fake.url
+        );
+        let source = TokenSource::new(&keystone_settings(&auth, ""));
+        let error = source
+            .get(&reqwest::Client::new())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(said), "{error}");
+        assert!(!error.contains("pw-secret"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_keystone_is_said_in_words() {
+    let source = TokenSource::new(&keystone_settings(
+        "auth_url = \"http://127.0.0.1:9\"\nusername = \"u\"\npassword = \"pw\"\nproject_name = \"p\"\n",
+        "",
+    ));
+    let error = source
+        .get(&reqwest::Client::new())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("Keystone unreachable at http://127.0.0.1:9/v3/auth/tokens"),
+        "{error}"
     );
 }

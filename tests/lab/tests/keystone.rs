@@ -125,30 +125,20 @@ fn check_says_the_password_is_wrong() {
     let (ok, printed) = check("password = not-the-password");
     assert!(!ok, "{printed}");
     let line = api_line(&printed);
-    assert!(line.contains("FAIL") && line.contains("401"), "{printed}");
+    assert!(
+        line.contains("FAIL") && line.contains("wrong password"),
+        "{printed}"
+    );
     assert!(!printed.contains("not-the-password"), "{printed}");
-}
-
-#[test]
-#[ignore = "check prints Keystone's 401 text; it should say in words that the password (or user) is wrong"]
-fn check_says_in_words_the_password_is_wrong() {
-    let (_, printed) = check("password = not-the-password");
-    assert!(api_line(&printed).contains("wrong password"), "{printed}");
 }
 
 #[test]
 fn check_fails_for_an_unknown_project() {
     let (ok, printed) = check("project_name = no-such-project");
     assert!(!ok, "{printed}");
-    assert!(api_line(&printed).contains("FAIL"), "{printed}");
-}
-
-#[test]
-#[ignore = "check prints Keystone's 401 for an unknown project; it should name the project as unknown"]
-fn check_names_the_unknown_project() {
-    let (_, printed) = check("project_name = no-such-project");
+    let line = api_line(&printed);
     assert!(
-        api_line(&printed).contains("unknown project no-such-project"),
+        line.contains("FAIL") && line.contains("unknown project no-such-project"),
         "{printed}"
     );
 }
@@ -171,18 +161,9 @@ fn check_fails_with_a_wrong_ca_file() {
     assert!(!ok, "{printed}");
     let line = api_line(&printed);
     assert!(
-        line.contains("FAIL") && line.contains("certificate"),
-        "{printed}"
-    );
-}
-
-#[test]
-#[ignore = "a TLS failure does not name the CA file it was checked against"]
-fn check_names_the_ca_file_on_a_tls_failure() {
-    let wrong = tls::wrong_ca_file(shared().lab.layout());
-    let (_, printed) = check(&format!("cafile = {}", wrong.display()));
-    assert!(
-        api_line(&printed).contains(&wrong.display().to_string()),
+        line.contains("FAIL")
+            && line.contains("certificate")
+            && line.contains(&wrong.display().to_string()),
         "{printed}"
     );
 }
@@ -193,17 +174,9 @@ fn check_fails_when_keystone_is_unreachable() {
     assert!(!ok, "{printed}");
     let line = api_line(&printed);
     assert!(
-        line.contains("FAIL") && line.contains("10.250.0.5:5999"),
-        "{printed}"
-    );
-}
-
-#[test]
-#[ignore = "an unreachable Keystone is reported as reqwest's error chain, not in words"]
-fn check_says_in_words_keystone_is_unreachable() {
-    let (_, printed) = check("auth_url = https://10.250.0.5:5999");
-    assert!(
-        api_line(&printed).contains("Keystone unreachable"),
+        line.contains("FAIL")
+            && line.contains("Keystone unreachable")
+            && line.contains("10.250.0.5:5999"),
         "{printed}"
     );
 }
