@@ -60,7 +60,7 @@ fn crm_mon_failures_get_a_reason() {
     );
     let missing = ProcessError::Spawn {
         program: "crm_mon".into(),
-        source: std::io::ErrorKind::NotFound.into(),
+        source: std::sync::Arc::new(std::io::ErrorKind::NotFound.into()),
     };
     assert!(crm_mon_failure(&missing).contains("is Pacemaker running"));
 }
@@ -140,7 +140,7 @@ async fn keystone_failures_are_told_apart_from_api_failures() {
         f.detail
     );
     assert!(
-        f.detail.contains("401 Unauthorized bad password"),
+        f.detail.contains("refused the login of mon: wrong password"),
         "{}",
         f.detail
     );

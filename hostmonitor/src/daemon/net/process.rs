@@ -9,7 +9,7 @@ use tokio::process::Command;
 pub const TOOL_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Why a tool gave no usable output; each names the program.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProcessError {
     /// It ran past [`TOOL_TIMEOUT`] and was killed.
@@ -26,7 +26,7 @@ pub enum ProcessError {
         /// The program.
         program: String,
         /// Why.
-        source: std::io::Error,
+        source: std::sync::Arc<std::io::Error>,
     },
     /// It exited unsuccessfully.
     #[error("{program} failed ({status}): {stderr}")]
@@ -74,7 +74,12 @@ pub async fn output_unless(
             let limit = TOOL_TIMEOUT;
             return Err(ProcessError::TimedOut { program, limit });
         }
-        Ok(Err(source)) => return Err(ProcessError::Spawn { program, source }),
+        Ok(Err(source)) => {
+            return Err(ProcessError::Spawn {
+                program,
+                source: source.into(),
+            });
+        }
         Ok(Ok(out)) => out,
     };
     if nothing_code.is_some() && out.status.code() == nothing_code {

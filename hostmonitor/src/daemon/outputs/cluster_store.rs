@@ -18,6 +18,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::attrd::{Attrd, NodeValue};
+use crate::daemon::net::process::ProcessError;
 use crate::engine::{GuardRecord, HostRecord, Record, RecordUpdate};
 
 /// The commit attribute's name.
@@ -61,12 +62,12 @@ impl Changed {
 }
 
 /// Why the cluster copy could not be read or written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClusterError {
     /// `attrd_updater` or `crm_node` failed (Pacemaker not running here, or not answering).
-    #[error("{0}")]
-    Tool(String),
+    #[error(transparent)]
+    Tool(#[from] ProcessError),
     /// An attribute holds something that is not a record part.
     #[error(
         "attribute {attribute} of node {node} is unreadable ({reason}); clear it with \

@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use super::{Attrd, NodeValue};
+use crate::daemon::net::process::ProcessError;
 
 /// The fake cluster.
 #[derive(Debug, Default)]
@@ -55,9 +56,13 @@ impl FakeAttrd {
         self.state.borrow().updates
     }
 
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), ProcessError> {
         if self.state.borrow().failing {
-            Err("attrd_updater failed (exit status: 102): Connection refused".to_owned())
+            Err(ProcessError::Failed {
+                program: "attrd_updater".to_owned(),
+                status: std::os::unix::process::ExitStatusExt::from_raw(102 << 8),
+                stderr: "Connection refused".to_owned(),
+            })
         } else {
             Ok(())
         }
@@ -65,7 +70,7 @@ impl FakeAttrd {
 }
 
 impl Attrd for FakeAttrd {
-    async fn query_all(&self, name: &str) -> Result<Vec<NodeValue>, String> {
+    async fn query_all(&self, name: &str) -> Result<Vec<NodeValue>, ProcessError> {
         self.check()?;
         let state = self.state.borrow();
         let values = state.values.iter().filter(|((a, _), _)| a == name);
@@ -77,7 +82,7 @@ impl Attrd for FakeAttrd {
             .collect())
     }
 
-    async fn update(&self, name: &str, node: &str, value: &str) -> Result<(), String> {
+    async fn update(&self, name: &str, node: &str, value: &str) -> Result<(), ProcessError> {
         self.check()?;
         let mut state = self.state.borrow_mut();
         state.updates += 1;
@@ -87,7 +92,7 @@ impl Attrd for FakeAttrd {
         Ok(())
     }
 
-    async fn partition(&self) -> Result<Vec<String>, String> {
+    async fn partition(&self) -> Result<Vec<String>, ProcessError> {
         self.check()?;
         Ok(self.state.borrow().members.clone())
     }

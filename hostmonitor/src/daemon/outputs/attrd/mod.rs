@@ -5,7 +5,7 @@
 
 use tokio::process::Command;
 
-use crate::daemon::net::process::output;
+use crate::daemon::net::process::{ProcessError, output};
 
 /// One node's value of an attribute.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,23 +20,23 @@ pub struct NodeValue {
 /// in tests.
 pub(crate) trait Attrd {
     /// Every node's value of the attribute `name` (none when it is set nowhere).
-    async fn query_all(&self, name: &str) -> Result<Vec<NodeValue>, String>;
+    async fn query_all(&self, name: &str) -> Result<Vec<NodeValue>, ProcessError>;
     /// Sets the private attribute `name` of `node` to `value` (an empty value deletes it).
-    async fn update(&self, name: &str, node: &str, value: &str) -> Result<(), String>;
+    async fn update(&self, name: &str, node: &str, value: &str) -> Result<(), ProcessError>;
     /// The nodes of the local node's cluster partition.
-    async fn partition(&self) -> Result<Vec<String>, String>;
+    async fn partition(&self) -> Result<Vec<String>, ProcessError>;
 }
 
 impl<T: Attrd> Attrd for &T {
-    async fn query_all(&self, name: &str) -> Result<Vec<NodeValue>, String> {
+    async fn query_all(&self, name: &str) -> Result<Vec<NodeValue>, ProcessError> {
         (**self).query_all(name).await
     }
 
-    async fn update(&self, name: &str, node: &str, value: &str) -> Result<(), String> {
+    async fn update(&self, name: &str, node: &str, value: &str) -> Result<(), ProcessError> {
         (**self).update(name, node, value).await
     }
 
-    async fn partition(&self) -> Result<Vec<String>, String> {
+    async fn partition(&self) -> Result<Vec<String>, ProcessError> {
         (**self).partition().await
     }
 }
@@ -46,15 +46,14 @@ impl<T: Attrd> Attrd for &T {
 pub struct AttrdUpdater;
 
 impl Attrd for AttrdUpdater {
-    async fn query_all(&self, name: &str) -> Result<Vec<NodeValue>, String> {
+    async fn query_all(&self, name: &str) -> Result<Vec<NodeValue>, ProcessError> {
         let out = output(Command::new("attrd_updater").args(["--query", "--all", "--name", name]))
             .await
-            .map_err(|error| error.to_string())
-            .or_else(|error| unset_is_empty(&error))?;
+            .or_else(unset_is_empty)?;
         Ok(parse_query(&out))
     }
 
-    async fn update(&self, name: &str, node: &str, value: &str) -> Result<(), String> {
+    async fn update(&self, name: &str, node: &str, value: &str) -> Result<(), ProcessError> {
         let args = [
             "--private",
             "--name",
@@ -67,24 +66,22 @@ impl Attrd for AttrdUpdater {
         output(Command::new("attrd_updater").args(args))
             .await
             .map(drop)
-            .map_err(|error| error.to_string())
     }
 
-    async fn partition(&self) -> Result<Vec<String>, String> {
-        let out = output(Command::new("crm_node").arg("--partition"))
-            .await
-            .map_err(|error| error.to_string())?;
+    async fn partition(&self) -> Result<Vec<String>, ProcessError> {
+        let out = output(Command::new("crm_node").arg("--partition")).await?;
         Ok(out.split_whitespace().map(str::to_owned).collect())
     }
 }
 
 /// attrd_updater 2.1.5 fails (exit 78) with "attribute does not exist" when no node has the
 /// attribute: that is an answer, not a failure.
-fn unset_is_empty(error: &str) -> Result<String, String> {
-    if error.contains("attribute does not exist") {
-        Ok(String::new())
-    } else {
-        Err(error.to_owned())
+fn unset_is_empty(error: ProcessError) -> Result<String, ProcessError> {
+    match &error {
+        ProcessError::Failed { stderr, .. } if stderr.contains("attribute does not exist") => {
+            Ok(String::new())
+        }
+        _ => Err(error),
     }
 }
 
@@ -127,11 +124,20 @@ mod tests {
 
     #[test]
     fn an_attribute_set_nowhere_is_no_failure() {
-        let unset = "attrd_updater failed (exit status: 78): attrd_updater: Could not query value \
-                     of masakari-none: attribute does not exist";
-        assert_eq!(unset_is_empty(unset), Ok(String::new()));
-        let down = "attrd_updater failed (exit status: 102): Could not query value of r: \
-                    Transport endpoint is not connected";
+        let failed = |code: i32, stderr: &str| ProcessError::Failed {
+            program: "attrd_updater".into(),
+            status: std::os::unix::process::ExitStatusExt::from_raw(code << 8),
+            stderr: stderr.into(),
+        };
+        let unset = failed(
+            78,
+            "attrd_updater: Could not query value of masakari-none: attribute does not exist",
+        );
+        assert_eq!(unset_is_empty(unset).ok(), Some(String::new()));
+        let down = failed(
+            102,
+            "Could not query value of r: Transport endpoint is not connected",
+        );
         assert!(unset_is_empty(down).is_err());
     }
 }
