@@ -140,7 +140,8 @@ async fn keystone_failures_are_told_apart_from_api_failures() {
         f.detail
     );
     assert!(
-        f.detail.contains("refused the login of mon: wrong password"),
+        f.detail
+            .contains("refused the login of mon: wrong password"),
         "{}",
         f.detail
     );
