@@ -147,6 +147,14 @@ fn expiring_reply(masakari_url: &str, token: &str, expires_at: &str) -> Reply {
     Reply::new(201, body.to_string()).header("X-Subject-Token", token)
 }
 
+/// A Keystone token source logging in as `u` with `password` to project `project` at `auth_url`.
+fn password_source(auth_url: &str, password: &str, project: &str) -> TokenSource {
+    let auth = format!(
+        "auth_url = \"{auth_url}\"\nusername = \"u\"\npassword = \"{password}\"\nproject_name = \"{project}\"\n"
+    );
+    TokenSource::new(&keystone_settings(&auth, ""))
+}
+
 fn logins(seen: &[Seen]) -> usize {
     seen.iter()
         .filter(|r| r.method == "POST" && r.path == "/v3/auth/tokens")
@@ -185,11 +193,7 @@ async fn a_token_with_an_unreadable_expiry_is_used_once_then_renewed() {
         "soon",
     ] {
         let fake = Fake::start(move |_| expiring_reply("http://m/v1", "t", expires)).await;
-        let auth = format!(
-            "auth_url = \"{}\"\nusername = \"u\"\npassword = \"pw\"\nproject_name = \"p\"\n",
-            fake.url
-        );
-        let source = TokenSource::new(&keystone_settings(&auth, ""));
+        let source = password_source(&fake.url, "pw", "p");
         let client = reqwest::Client::new();
         let (token, _) = source.get(&client).await.unwrap();
         assert_eq!(token.as_bytes(), b"t", "{expires}");
@@ -270,11 +274,7 @@ async fn a_short_lived_token_serves_more_than_one_request() {
         .to_string();
     let expires: &'static str = Box::leak(soon.into_boxed_str());
     let fake = Fake::start(move |_| expiring_reply("http://m/v1", "t", expires)).await;
-    let auth = format!(
-        "auth_url = \"{}\"\nusername = \"u\"\npassword = \"pw\"\nproject_name = \"p\"\n",
-        fake.url
-    );
-    let source = TokenSource::new(&keystone_settings(&auth, ""));
+    let source = password_source(&fake.url, "pw", "p");
     let client = reqwest::Client::new();
     for _ in 0..3 {
         source.get(&client).await.unwrap();
@@ -315,11 +315,7 @@ async fn a_refused_login_says_whether_the_password_or_the_project_is_wrong() {
         ),
     ] {
         let fake = Fake::start(judging_keystone(password_ok, project_ok)).await;
-        let auth = format!(
-            "auth_url = \"{}\"\nusername = \"u\"\npassword = \"pw-secret\"\nproject_name = \"service\"\n",
-            fake.url
-        );
-        let source = TokenSource::new(&keystone_settings(&auth, ""));
+        let source = password_source(&fake.url, "pw-secret", "service");
         let error = source
             .get(&reqwest::Client::new())
             .await
@@ -332,10 +328,7 @@ async fn a_refused_login_says_whether_the_password_or_the_project_is_wrong() {
 
 #[tokio::test]
 async fn an_unreachable_keystone_is_said_in_words() {
-    let source = TokenSource::new(&keystone_settings(
-        "auth_url = \"http://127.0.0.1:9\"\nusername = \"u\"\npassword = \"pw\"\nproject_name = \"p\"\n",
-        "",
-    ));
+    let source = password_source("http://127.0.0.1:9", "pw", "p");
     let error = source
         .get(&reqwest::Client::new())
         .await
