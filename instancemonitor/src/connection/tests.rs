@@ -38,6 +38,17 @@ impl Daemon {
     }
 
     /// Takes the single outstanding call, checks its procedure, answers with `ret`.
+    /// Answers the authentication list with "none" and the keepalive feature question with
+    /// `keepalive` (1: supported).
+    fn authenticate(&mut self, keepalive: Int) {
+        let none = AuthListRet {
+            types: vec![AuthType::NONE],
+        };
+        self.answer(Procedure::AUTH_LIST, &none).unwrap();
+        self.answer(Procedure::CONNECT_SUPPORTS_FEATURE, &keepalive)
+            .unwrap();
+    }
+
     fn answer(&mut self, procedure: Procedure, ret: &impl Xdr) -> Result<(), ConnectionError> {
         let call = self.expect(procedure);
         self.send(reply(call.header, Status::OK, ret.to_bytes()))
@@ -276,17 +287,7 @@ fn a_refused_open_is_a_typed_remote_error() {
 #[test]
 fn a_domain_that_vanishes_before_its_state_is_left_out() {
     let mut daemon = Daemon::new();
-    daemon
-        .answer(
-            Procedure::AUTH_LIST,
-            &AuthListRet {
-                types: vec![AuthType::NONE],
-            },
-        )
-        .unwrap();
-    daemon
-        .answer(Procedure::CONNECT_SUPPORTS_FEATURE, &Int(1))
-        .unwrap();
+    daemon.authenticate(Int(1));
     daemon.answer(Procedure::CONNECT_OPEN, &()).unwrap();
     for i in 0..6 {
         daemon
@@ -429,17 +430,7 @@ fn a_pong_keeps_the_link_alive() {
 #[test]
 fn without_keepalive_support_no_ping_is_sent_and_the_timer_stops_once_ready() {
     let mut daemon = Daemon::new();
-    daemon
-        .answer(
-            Procedure::AUTH_LIST,
-            &AuthListRet {
-                types: vec![AuthType::NONE],
-            },
-        )
-        .unwrap();
-    daemon
-        .answer(Procedure::CONNECT_SUPPORTS_FEATURE, &Int(0))
-        .unwrap();
+    daemon.authenticate(Int(0));
     daemon
         .connection
         .handle_timeout(daemon.now + 5 * S)
