@@ -28,10 +28,14 @@
 //! - [`engine`]: the decision state machine (remembered domain states, reconcile at every
 //!   reconnect, no notification twice, capped backoff).
 //! - [`uri`]: which socket a libvirt URI means. [`driver`]: the socket at the edge.
+//! - [`control`]: the control protocol (`status`) and its blocking client, built without the
+//!   `daemon` feature too, for the OCF agent.
 //! - [`cli`]: `events` (the operator's dry run) and `check`.
 
+#[cfg(feature = "daemon")]
 pub mod cli;
 pub mod connection;
+pub mod control;
 pub mod driver;
 pub mod engine;
 pub mod filter;
