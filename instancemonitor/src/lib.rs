@@ -27,6 +27,7 @@
 //! - [`filter`]: masakari-monitors' event filter table, row for row.
 //! - [`engine`]: the decision state machine (remembered domain states, reconcile at every
 //!   reconnect, no notification twice, capped backoff).
+//! - [`settings`]: the configuration (TOML, or an existing masakarimonitors.conf).
 //! - [`uri`]: which socket a libvirt URI means. [`driver`]: the socket at the edge.
 //! - [`control`]: the control protocol (`status`) and its blocking client, built without the
 //!   `daemon` feature too, for the OCF agent.
@@ -40,4 +41,5 @@ pub mod driver;
 pub mod engine;
 pub mod filter;
 pub mod rpc;
+pub mod settings;
 pub mod uri;

@@ -49,22 +49,23 @@ impl From<masakari_client::settings::InvalidSetting> for SettingsError {
     }
 }
 
+impl From<masakari_client::settings::ConfError> for SettingsError {
+    fn from(e: masakari_client::settings::ConfError) -> Self {
+        match e {
+            masakari_client::settings::ConfError::Syntax { message, line } => {
+                Self::Syntax { message, line }
+            }
+            masakari_client::settings::ConfError::Invalid(invalid) => invalid.into(),
+            other => Self::invalid("the file", &other.to_string()),
+        }
+    }
+}
+
 impl SettingsError {
     pub(crate) fn invalid(key: &str, problem: &str) -> Self {
         Self::Invalid {
             key: key.to_owned(),
             problem: problem.to_owned(),
-        }
-    }
-
-    pub(crate) fn syntax(e: &toml::de::Error, text: &str) -> Self {
-        let line = e.span().map_or(0, |span| {
-            let before = text.get(..span.start).unwrap_or(text);
-            before.matches('\n').count() + 1
-        });
-        Self::Syntax {
-            message: e.message().trim().to_owned(),
-            line,
         }
     }
 

@@ -13,7 +13,6 @@
 mod error;
 mod format;
 mod host_names;
-mod ini;
 pub mod masakari_monitors;
 
 use std::path::{Path, PathBuf};
@@ -25,7 +24,10 @@ use crate::engine::{self, FailurePolicy};
 pub use error::SettingsError;
 pub use format::Format;
 pub use host_names::HostNames;
-pub use masakari_client::settings::{Auth, Credential, Keystone, Masakari, Noauth2, TokenFile};
+use masakari_client::settings;
+pub use masakari_client::settings::{
+    Auth, Credential, Keystone, Masakari, Noauth2, Override, TokenFile,
+};
 
 /// Where the configuration file is looked for when none is named.
 pub const DEFAULT_PATH: &str = "/etc/masakari-pcmk/hostmonitor.toml";
@@ -219,25 +221,12 @@ impl Settings {
         text: &str,
         overrides: &[Override],
     ) -> Result<Loaded, SettingsError> {
-        let (mut table, ignored) = match format {
-            Format::Toml => (
-                toml::from_str::<toml::Table>(text).map_err(|e| SettingsError::syntax(&e, text))?,
-                Vec::new(),
-            ),
-            Format::MasakariMonitors => masakari_monitors::to_table(text)?,
+        let inner = match format {
+            Format::Toml => settings::Format::Toml,
+            Format::MasakariMonitors => settings::Format::MasakariMonitors,
         };
-        for o in overrides {
-            o.apply(&mut table)?;
-        }
-        let settings: Self = match format {
-            Format::Toml if overrides.is_empty() => {
-                toml::from_str(text).map_err(|e| SettingsError::syntax(&e, text))?
-            }
-            _ => {
-                let merged = table.to_string();
-                toml::from_str(&merged).map_err(|e| SettingsError::syntax(&e, &merged))?
-            }
-        };
+        let (settings, ignored): (Self, _) =
+            settings::layered(inner, text, overrides, masakari_monitors::to_table)?;
         settings.validate()?;
         Ok(Loaded {
             settings,
@@ -309,62 +298,6 @@ impl Settings {
         self.host_names.validate()?;
         Ok(())
     }
-}
-
-/// One `section.key=value` laid over the file (from the command line or an OCF instance attribute).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Override {
-    section: String,
-    key: String,
-    value: String,
-}
-
-impl std::str::FromStr for Override {
-    type Err = SettingsError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bad = || SettingsError::invalid(text, "is not of the form section.key=value");
-        let (path, value) = text.split_once('=').ok_or_else(bad)?;
-        let (section, key) = path.split_once('.').ok_or_else(bad)?;
-        Ok(Self {
-            section: section.to_owned(),
-            key: key.to_owned(),
-            value: value.to_owned(),
-        })
-    }
-}
-
-impl Override {
-    /// An override of `section.key` with `value` (written as on a command line: strings unquoted).
-    pub fn new(section: &str, key: &str, value: &str) -> Self {
-        Self {
-            section: section.to_owned(),
-            key: key.to_owned(),
-            value: value.to_owned(),
-        }
-    }
-
-    fn apply(&self, table: &mut toml::Table) -> Result<(), SettingsError> {
-        let entry = table
-            .entry(self.section.clone())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        let toml::Value::Table(section) = entry else {
-            return Err(SettingsError::invalid(&self.section, "is not a section"));
-        };
-        section.insert(self.key.clone(), literal(&self.value));
-        Ok(())
-    }
-}
-
-/// A value as an operator writes it on a command line: booleans and integers as such, anything else a string.
-fn literal(value: &str) -> toml::Value {
-    if let Ok(b) = value.parse::<bool>() {
-        return b.into();
-    }
-    if let Ok(i) = value.parse::<i64>() {
-        return i.into();
-    }
-    value.to_owned().into()
 }
 
 #[cfg(test)]

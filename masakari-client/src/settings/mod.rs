@@ -2,14 +2,26 @@
 //! monitor's own settings embed (the host monitor's `hostmonitor.toml`, the instance monitor's).
 //!
 //! Keys are named as in that section (`masakari.endpoint`, `masakari.auth.*`); errors name them so.
+//!
+//! Beside it, what every monitor's configuration reading shares: [`Format`] (its TOML or an
+//! existing `masakarimonitors.conf`), [`ini`] (oslo.config's INI dialect), [`masakari_monitors`]
+//! (that file's `[api]` as the `[masakari]` section) and [`Override`] (`--set section.key=value`).
 
 mod auth;
+mod error;
+mod format;
+pub mod ini;
+pub mod masakari_monitors;
+mod overrides;
 
 use std::path::PathBuf;
 
 use serde::Deserialize;
 
 pub use auth::{Auth, Credential, Keystone, Noauth2, TokenFile};
+pub use error::ConfError;
+pub use format::{Format, Headers};
+pub use overrides::{Override, layered};
 
 /// How to reach the Masakari API.
 #[derive(Debug, Clone, Deserialize)]
@@ -41,7 +53,8 @@ pub struct InvalidSetting {
 }
 
 impl InvalidSetting {
-    fn new(key: &str, problem: &str) -> Self {
+    /// The problem with `key`.
+    pub fn new(key: &str, problem: &str) -> Self {
         Self {
             key: key.to_owned(),
             problem: problem.to_owned(),

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use super::SettingsError;
+use super::ConfError;
 
 /// One value and the line it started on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub struct Value {
 pub type Sections = BTreeMap<String, BTreeMap<String, Value>>;
 
 /// Parses oslo.config INI text.
-pub fn parse(text: &str) -> Result<Sections, SettingsError> {
+pub fn parse(text: &str) -> Result<Sections, ConfError> {
     let mut parser = Parser::default();
     for (index, raw) in text.lines().enumerate() {
         parser.line(index + 1, raw.trim_end())?;
@@ -41,7 +41,7 @@ struct Parser {
 }
 
 impl Parser {
-    fn line(&mut self, number: usize, line: &str) -> Result<(), SettingsError> {
+    fn line(&mut self, number: usize, line: &str) -> Result<(), ConfError> {
         if line.is_empty() {
             return self.flush();
         }
@@ -78,11 +78,11 @@ impl Parser {
         Ok(())
     }
 
-    fn flush(&mut self) -> Result<(), SettingsError> {
+    fn flush(&mut self) -> Result<(), ConfError> {
         let (Some((key, parts, line)), Some(section)) = (self.pending.take(), &self.section) else {
             return Ok(());
         };
-        let text = unescape(&parts.join("\n")).ok_or_else(|| SettingsError::Syntax {
+        let text = unescape(&parts.join("\n")).ok_or_else(|| ConfError::Syntax {
             message: format!(
                 "{section}.{key}: `$name` substitution is not supported (write `$$` for a `$`)"
             ),
@@ -127,8 +127,8 @@ fn unescape(value: &str) -> Option<String> {
     Some(out)
 }
 
-fn syntax(line: usize, message: &str) -> SettingsError {
-    SettingsError::Syntax {
+fn syntax(line: usize, message: &str) -> ConfError {
+    ConfError::Syntax {
         message: message.to_owned(),
         line,
     }
