@@ -29,6 +29,7 @@
 //!   reconnect, no notification twice, capped backoff).
 //! - [`settings`]: the configuration (TOML, or an existing masakarimonitors.conf).
 //! - [`uri`]: which socket a libvirt URI means. [`driver`]: the socket at the edge.
+//! - [`delivery`]: the outbox step (persist before send, retries that never expire), pure.
 //! - [`control`]: the control protocol (`status`) and its blocking client, built without the
 //!   `daemon` feature too, for the OCF agent.
 //! - [`cli`]: `events` (the operator's dry run) and `check`.
@@ -37,6 +38,7 @@
 pub mod cli;
 pub mod connection;
 pub mod control;
+pub mod delivery;
 pub mod driver;
 pub mod engine;
 pub mod filter;

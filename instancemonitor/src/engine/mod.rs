@@ -8,14 +8,24 @@
 //!
 //! It remembers every domain's last known state. Events pass through masakari-monitors'
 //! [filter](crate::filter). On every (re)connect it reconciles: a domain that was active
-//! before the link went down and is now shut off with reason *crashed*, or gone, is
-//! reported once as `LIFECYCLE`/`STOPPED_FAILED` (masakari-monitors loses these). The
-//! `STOPPED` event that libvirt may still deliver for that same stop is then not
-//! reported again. Reconnects back off from `backoff_initial`, doubling to `backoff_max`.
+//! before the link went down and is now shut off with reason *crashed* is reported once as
+//! `LIFECYCLE`/`STOPPED_FAILED` (masakari-monitors loses these). The `STOPPED` event that
+//! libvirt may still deliver for that same stop is then not reported again. Reconnects back
+//! off from `backoff_initial`, doubling to `backoff_max`.
 //!
-//! A domain that vanished while we were away cannot be told apart from one deleted:
-//! it is reported (a transient guest that crashes vanishes), and Masakari drops
-//! notifications for instances Nova no longer has.
+//! # A domain gone after a reconnect is not reported
+//!
+//! A domain that was active before the link went down and is no longer defined at the
+//! reconnect is [`Action::Gone`] (logged), not a `STOPPED_FAILED`. Nova defines its guests
+//! persistently, so a guest that crashes stays defined, shut off with reason *crashed*, and is
+//! reported above; a Nova guest that is gone was deleted, or live-migrated (or evacuated) away,
+//! and the source host undefines it. masakari-engine acts on `LIFECYCLE`/`STOPPED_FAILED`
+//! with its instance-failure flow: it stops the instance through Nova and starts it again
+//! (`StopInstanceTask`, `StartInstanceTask`, `ConfirmInstanceActiveTask`), wherever the
+//! instance now runs. For a migrated guest that is an outage of a healthy instance on its new
+//! host; for a deleted one a notification that fails in the engine. Neither helps, so ours
+//! stays quiet, as masakari-monitors (which sees nothing while disconnected) does. A transient
+//! domain that crashes while we are connected is still reported from libvirt's own event.
 
 #[cfg(test)]
 mod tests;
@@ -92,6 +102,14 @@ pub enum Action {
     Connect,
     /// Send this notification.
     Notify(VmNotification),
+    /// A domain active before the link went down is gone at the reconnect: not reported (see
+    /// the module docs), only logged.
+    Gone {
+        /// Its UUID.
+        uuid: Uuid,
+        /// Its name.
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,9 +194,15 @@ impl Engine {
             domains.into_iter().map(|d| (d.domain.uuid, d)).collect();
         let mut actions = Vec::new();
         for (uuid, before) in self.known.iter().filter(|(_, k)| k.active) {
-            let stopped = now_known.get(uuid).is_none_or(DomainStatus::crashed);
-            if stopped && self.reported_stop.insert(*uuid) {
-                actions.push(Action::Notify(stopped_failed(*uuid, &before.name)));
+            match now_known.get(uuid) {
+                None => actions.push(Action::Gone {
+                    uuid: *uuid,
+                    name: before.name.clone(),
+                }),
+                Some(now) if now.crashed() && self.reported_stop.insert(*uuid) => {
+                    actions.push(Action::Notify(stopped_failed(*uuid, &before.name)));
+                }
+                Some(_) => {}
             }
         }
         self.reported_stop

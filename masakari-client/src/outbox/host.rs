@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Kind;
+use super::{FixedPayload, Kind};
 use crate::notification::HostPayload;
 
 /// Which notification of an episode an entry is.
@@ -18,9 +18,7 @@ pub enum HostKind {
     Started,
 }
 
-impl Kind for HostKind {
-    type Payload = HostPayload;
-
+impl FixedPayload for HostKind {
     fn payload(self) -> HostPayload {
         match self {
             Self::StoppedNormal => HostPayload::STOPPED_FENCED,
@@ -28,6 +26,10 @@ impl Kind for HostKind {
             Self::Started => HostPayload::STARTED,
         }
     }
+}
+
+impl Kind for HostKind {
+    type Payload = HostPayload;
 
     fn slug(self) -> &'static str {
         match self {

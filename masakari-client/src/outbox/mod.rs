@@ -9,6 +9,7 @@
 //! [`Retry::alert_after`] retries.
 
 mod host;
+mod vm;
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -20,15 +21,22 @@ use crate::notification::{Notification, NotificationId, Payload};
 use crate::retry::Retry;
 use crate::time::Timestamp;
 pub use host::HostKind;
+pub use vm::VmKind;
 
-/// Which notification of an episode an entry is (for the host monitor: `STOPPED`, `STARTED`).
+/// Which notification of an episode an entry is (for the host monitor: `STOPPED`, `STARTED`;
+/// for the instance monitor: a VM event).
 pub trait Kind: Copy + Eq + std::fmt::Debug + Serialize + DeserializeOwned {
     /// The payload it is sent with.
     type Payload: Payload + Clone + Eq + std::fmt::Debug + DeserializeOwned;
-    /// Its payload.
-    fn payload(self) -> Self::Payload;
     /// Its part of the notification id, e.g. `stopped-normal`.
     fn slug(self) -> &'static str;
+}
+
+/// A kind whose payload is fixed by the kind (the host monitor's), which [`Outbox::sync`] makes
+/// entries of. A kind whose payload varies (a VM event's instance) is [`Outbox::push`]ed.
+pub trait FixedPayload: Kind {
+    /// Its payload.
+    fn payload(self) -> Self::Payload;
 }
 
 /// A notification waiting for delivery.
@@ -76,7 +84,7 @@ impl<K: Kind> Default for Outbox<K> {
     }
 }
 
-impl<K: Kind> Outbox<K> {
+impl<K: FixedPayload> Outbox<K> {
     /// Makes the queue hold `wanted` (if it is not already there) and drops every entry
     /// never handed out that is not `wanted`: a fact that stopped being true before it
     /// was sent is not sent. Entries already handed out stay until they are resolved.
@@ -105,6 +113,25 @@ impl<K: Kind> Outbox<K> {
                 generated_time: now,
                 payload: kind.payload(),
             },
+            attempts: 0,
+            due: None,
+            last_error: None,
+            in_flight: false,
+        });
+    }
+}
+
+impl<K: Kind> Outbox<K> {
+    /// Queues a notification of a fact that happened (it never stops being true), unless one with
+    /// its id is queued already. `episode` is the sender's sequence number it was made with.
+    pub fn push(&mut self, kind: K, episode: u64, notification: Notification<K::Payload>) {
+        if self.0.iter().any(|e| e.notification.id == notification.id) {
+            return;
+        }
+        self.0.push_back(Entry {
+            kind,
+            episode,
+            notification,
             attempts: 0,
             due: None,
             last_error: None,

@@ -135,3 +135,42 @@ fn drop_ended_drops_only_handed_out_entries_of_facts_that_are_over() {
     assert_eq!(ended[0].notification.id, id);
     assert_eq!(ids(&outbox), ["c1/1/started"]);
 }
+
+fn vm(number: u64, uuid: &str) -> Notification<crate::VmPayload> {
+    Notification {
+        id: NotificationId::new("c1", number, "vm"),
+        hostname: "c1".into(),
+        generated_time: T0,
+        payload: crate::VmPayload {
+            event: "LIFECYCLE".into(),
+            instance_uuid: uuid.into(),
+            vir_domain_event: "STOPPED_FAILED".into(),
+        },
+    }
+}
+
+#[test]
+fn pushed_facts_queue_in_order_once_each_and_never_end() {
+    use super::VmKind;
+    let mut outbox = super::Outbox::<VmKind>::default();
+    outbox.push(VmKind::Vm, 1, vm(1, "a"));
+    outbox.push(VmKind::Vm, 2, vm(2, "b"));
+    outbox.push(VmKind::Vm, 1, vm(1, "a"));
+    let uuids: Vec<_> = outbox
+        .iter()
+        .map(|e| e.notification.payload.instance_uuid.as_str())
+        .collect();
+    assert_eq!(uuids, ["a", "b"]);
+    assert_eq!(
+        outbox.take_ready(T0).unwrap().notification.id.as_str(),
+        "c1/1/vm"
+    );
+    let text = serde_json::to_string(&outbox.for_record()).unwrap();
+    assert!(text.contains(r#""kind":"vm""#), "{text}");
+    let back: super::Outbox<VmKind> = serde_json::from_str(&text).unwrap();
+    assert_eq!(back.iter().next().unwrap().attempts, 1);
+    assert!(
+        !back.iter().next().unwrap().in_flight,
+        "nothing is in flight after a restart"
+    );
+}
