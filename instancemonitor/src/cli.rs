@@ -138,6 +138,12 @@ impl<O: Write, L: Write> Sink for Printer<'_, O, L> {
                 )
             }
             Note::Lost(error) => writeln!(self.log, "{error}; reconnecting"),
+            Note::Gone { uuid, name } => writeln!(
+                self.log,
+                "domain {name} ({uuid}) was running and is gone after the reconnect: \
+                 not reported (migrated or deleted while disconnected)"
+            ),
+            Note::Domains { .. } => Ok(()),
         }
     }
 }

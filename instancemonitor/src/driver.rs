@@ -13,6 +13,7 @@ use thiserror::Error;
 
 use crate::connection::{Connection, ConnectionError, ConnectionEvent};
 use crate::engine::{Action, Engine, EngineConfig, Input, VmNotification};
+use crate::rpc::domain::Uuid;
 use crate::rpc::keepalive::KeepaliveConfig;
 use crate::uri::Target;
 
@@ -223,6 +224,20 @@ pub enum Note<'a> {
     },
     /// The connection failed or ended; a reconnect follows.
     Lost(&'a DriverError),
+    /// The domains known changed (after a reconnect or an event).
+    Domains {
+        /// Known (defined or running).
+        seen: usize,
+        /// Of which active.
+        active: usize,
+    },
+    /// A domain active before the link went down is gone at the reconnect (not reported).
+    Gone {
+        /// Its UUID.
+        uuid: &'a Uuid,
+        /// Its name.
+        name: &'a str,
+    },
 }
 
 /// Where [`watch`] puts what it finds.
@@ -291,13 +306,20 @@ fn deliver(
             ConnectionEvent::Closed => Input::Disconnected,
         };
         for action in engine.on_event(Instant::now(), input) {
-            if let Action::Notify(notification) = action {
-                sink.notification(&notification)
-                    .map_err(DriverError::Output)?;
+            match action {
+                Action::Notify(notification) => sink.notification(&notification),
+                Action::Gone { uuid, name } => sink.note(Note::Gone {
+                    uuid: &uuid,
+                    name: &name,
+                }),
+                Action::Connect => Ok(()),
             }
+            .map_err(DriverError::Output)?;
         }
     }
-    Ok(())
+    let (seen, active) = engine.domains();
+    sink.note(Note::Domains { seen, active })
+        .map_err(DriverError::Output)
 }
 
 fn sleep_until(at: Option<Instant>) {

@@ -148,6 +148,12 @@ impl Engine {
         }
     }
 
+    /// The domains known (defined or running), and of those the active ones.
+    pub fn domains(&self) -> (usize, usize) {
+        let active = self.known.values().filter(|k| k.active).count();
+        (self.known.len(), active)
+    }
+
     /// When [`Engine::on_timeout`] wants to run.
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self.link {

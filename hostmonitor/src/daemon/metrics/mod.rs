@@ -6,14 +6,13 @@
 //! Gauges (pending notifications, hold, quorum) are read from the engine's status at each scrape.
 //! Per-host state is kept only while a host is lost, so memory stays bounded by the watched hosts.
 
-mod histogram;
 pub mod server;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 
-use histogram::Histogram;
+use masakari_metrics::{Histogram, text};
 
 use crate::control::{CorosyncLink, HealthView, StatusAnswer};
 use crate::engine::{Confirmation, DeliveryOutcome, HostState, Report, Timestamp};
@@ -364,18 +363,15 @@ fn write_gauges(g: &Gauges, out: &mut String) {
 }
 
 fn family(out: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(out, "# HELP {PREFIX}_{name} {help}");
-    let _ = writeln!(out, "# TYPE {PREFIX}_{name} {kind}");
+    text::family(out, PREFIX, name, kind, help);
 }
 
 fn single(out: &mut String, name: &str, kind: &str, help: &str, value: u64) {
-    family(out, name, kind, help);
-    let _ = writeln!(out, "{PREFIX}_{name} {value}");
+    text::single(out, PREFIX, name, kind, help, value);
 }
 
 fn histogram(out: &mut String, name: &str, help: &str, h: &Histogram) {
-    family(out, name, "histogram", help);
-    h.write(&format!("{PREFIX}_{name}"), out);
+    text::histogram(out, PREFIX, name, help, h);
 }
 
 impl Gauges {
