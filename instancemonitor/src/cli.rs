@@ -79,7 +79,7 @@ pub fn run(cli: Cli, out: &mut impl Write, log: &mut impl Write) -> Result<(), C
                 out,
                 log,
                 json,
-                hostname: hostname(),
+                hostname: crate::settings::kernel_hostname(),
             };
             Ok(driver::watch(&target, &mut printer)?)
         }
@@ -146,11 +146,4 @@ impl<O: Write, L: Write> Sink for Printer<'_, O, L> {
             Note::Domains { .. } => Ok(()),
         }
     }
-}
-
-/// The host name masakari-monitors would use (`socket.gethostname()`).
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|name| name.trim().to_owned())
-        .unwrap_or_default()
 }

@@ -32,12 +32,15 @@
 //! - [`delivery`]: the outbox step (persist before send, retries that never expire), pure.
 //! - [`control`]: the control protocol (`status`) and its blocking client, built without the
 //!   `daemon` feature too, for the OCF agent.
+//! - [`daemon`]: `run`: the two threads, the durable outbox, the control socket, metrics.
 //! - [`cli`]: `events` (the operator's dry run) and `check`.
 
 #[cfg(feature = "daemon")]
 pub mod cli;
 pub mod connection;
 pub mod control;
+#[cfg(feature = "daemon")]
+pub mod daemon;
 pub mod delivery;
 pub mod driver;
 pub mod engine;

@@ -22,6 +22,7 @@
 //!   Keystone v3 login with a password or an application credential, cached until shortly before
 //!   it expires or until the API refuses it) and [`Client`] (the POST and the mapping of its
 //!   answer). The monitor wraps [`Client::send`] with its own health and metrics.
+//!   [`check`] is what a monitor's `check` says about the API, in words both monitors share.
 //! - **Test support** (feature `fake`): an in-process fake of Keystone and the API, for the tests
 //!   of this crate and of the monitors; never in a shipped build.
 //!
@@ -47,6 +48,8 @@ pub mod retry;
 pub mod settings;
 pub mod time;
 
+#[cfg(feature = "http")]
+pub mod check;
 #[cfg(feature = "http")]
 mod client;
 #[cfg(feature = "fake")]

@@ -231,6 +231,15 @@ impl Settings {
         }
     }
 
+    /// The name notifications are sent under: `[monitor] hostname`, else the kernel's.
+    pub fn hostname(&self) -> String {
+        if self.monitor.hostname.is_empty() {
+            kernel_hostname()
+        } else {
+            self.monitor.hostname.clone()
+        }
+    }
+
     /// The libvirt socket and the name to open there.
     pub fn target(&self) -> Result<uri::Target, uri::UriError> {
         uri::resolve(&self.libvirt.uri, Path::exists)
@@ -260,6 +269,13 @@ impl Settings {
             None => Ok(()),
         }
     }
+}
+
+/// The kernel's host name, as masakari-monitors' `socket.gethostname()` (empty if unreadable).
+pub fn kernel_hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim().to_owned())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,14 +1,12 @@
 //! `masakari-hostmonitor check`: whether this node can run the monitor, one finding per
 //! dependency, each saying exactly what is wrong: Pacemaker's state (`crm_mon`), corosync's quorum
 //! service, and the Masakari API with the configured credentials (an authenticated
-//! `GET /segments`, which changes nothing).
+//! `GET /segments`, which changes nothing, and whether the watched nodes are hosts of its
+//! segments: masakari-client's [`masakari_client::check`], which the instance monitor's check
+//! shares).
 
-use std::fmt;
-
-use reqwest::StatusCode;
-
-use masakari_client::http::{client, error_chain};
-use masakari_client::token::TokenSource;
+use masakari_client::check::registration;
+pub use masakari_client::check::{Finding, Verdict};
 
 use crate::control::client::ControlError;
 use crate::control::{self, CorosyncLink, StatusAnswer};
@@ -16,53 +14,11 @@ use crate::daemon::inputs::reconcile;
 use crate::daemon::net::process::ProcessError;
 use crate::daemon::now;
 use crate::engine::{Snapshot, Timestamp};
-use crate::settings::{Auth, Settings};
+use crate::settings::Settings;
 use crate::snapshot;
 
 /// crm_mon's exit status when it cannot connect to Pacemaker.
 const CRM_EX_NOT_CONNECTED: i32 = 102;
-
-/// How one check came out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// Works.
-    Ok,
-    /// Works, but something deserves a look (nothing would be sent as things are).
-    Warn,
-    /// Does not work.
-    Fail,
-}
-
-/// One checked dependency.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// What was checked.
-    pub subject: &'static str,
-    /// How it came out.
-    pub verdict: Verdict,
-    /// What was found, or exactly what is wrong.
-    pub detail: String,
-}
-
-impl Finding {
-    fn new(subject: &'static str, verdict: Verdict, detail: impl Into<String>) -> Self {
-        Self {
-            subject,
-            verdict,
-            detail: detail.into(),
-        }
-    }
-}
-
-impl fmt::Display for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Ok => "ok",
-            Self::Warn => "WARN",
-            Self::Fail => "FAIL",
-        })
-    }
-}
 
 /// Runs every check (blocking; for the CLI).
 pub fn check(settings: &Settings) -> Vec<Finding> {
@@ -86,7 +42,8 @@ pub fn check(settings: &Settings) -> Vec<Finding> {
             control::client::status(&settings.paths.control_socket),
             now(),
         );
-        let (api_finding, api) = masakari(settings).await;
+        let (api_finding, api) =
+            masakari_client::check::masakari(&settings.masakari, "masakari-hostmonitor").await;
         let mut findings = vec![cluster, quorum, link, api_finding];
         if let (Some(watched), Some(api)) = (watched, api) {
             findings.push(registration::check(&api, &watched).await);
@@ -261,98 +218,6 @@ fn daemon_link(answer: Result<StatusAnswer, ControlError>, now: Timestamp) -> Fi
         _ => Finding::new(subject, Verdict::Warn, shown),
     }
 }
-
-/// The API check, and what a later check needs of the API when it answered.
-async fn masakari(settings: &Settings) -> (Finding, Option<registration::Api>) {
-    match api(settings).await {
-        Ok((finding, api)) => (finding, api),
-        Err(finding) => (finding, None),
-    }
-}
-
-async fn api(settings: &Settings) -> Result<(Finding, Option<registration::Api>), Finding> {
-    let subject = "masakari api";
-    let fail = |detail: String| Finding::new(subject, Verdict::Fail, detail);
-    let http =
-        client(&settings.masakari, "masakari-hostmonitor").map_err(|e| fail(e.to_string()))?;
-    let how = match &settings.masakari.auth {
-        Auth::Noauth2(n) => format!("noauth2 as {}:{}", n.user, n.project),
-        Auth::Token(t) => format!("the token in {}", t.token_file.display()),
-        Auth::Keystone(k) => format!("a Keystone login as {}", k.who()),
-    };
-    let (token, endpoint) = TokenSource::new(&settings.masakari)
-        .get(&http)
-        .await
-        .map_err(|e| fail(format!("{how}: {e}")))?;
-    let url = format!("{}/segments", endpoint.trim_end_matches('/'));
-    let response = http
-        .get(&url)
-        .header("X-Auth-Token", token.clone())
-        .send()
-        .await
-        .map_err(|e| fail(format!("GET {url}: {}", error_chain(&e))))?;
-    let status = response.status();
-    let body = response.text().await.unwrap_or_default();
-    let finding = judge_segments(status, &body, &url, &how);
-    let api = (finding.verdict == Verdict::Ok).then(|| registration::Api {
-        segments: registration::segments(&body),
-        http,
-        token,
-        endpoint,
-    });
-    Ok((finding, api))
-}
-
-fn judge_segments(status: StatusCode, body: &str, url: &str, how: &str) -> Finding {
-    let subject = "masakari api";
-    let said: String = body.chars().take(200).collect();
-    match status {
-        s if s.is_success() => {
-            let segments = serde_json::from_str::<serde_json::Value>(body)
-                .ok()
-                .and_then(|d| d.get("segments")?.as_array().map(Vec::len));
-            match segments {
-                Some(n) => Finding::new(
-                    subject,
-                    Verdict::Ok,
-                    format!("GET {url} with {how}: {s}, {n} failover segments"),
-                ),
-                None => Finding::new(
-                    subject,
-                    Verdict::Fail,
-                    format!(
-                        "GET {url} answered {s} but not with Masakari's segment list: is this the Masakari API?"
-                    ),
-                ),
-            }
-        }
-        StatusCode::UNAUTHORIZED => Finding::new(
-            subject,
-            Verdict::Fail,
-            format!("GET {url}: the API refused the credentials ({how}): {status} {said}"),
-        ),
-        StatusCode::FORBIDDEN => Finding::new(
-            subject,
-            Verdict::Fail,
-            format!(
-                "GET {url}: {how} is not allowed by the API's policy (needs the admin role): {status} {said}"
-            ),
-        ),
-        s if s.is_redirection() => Finding::new(
-            subject,
-            Verdict::Fail,
-            format!("GET {url}: {s}: the endpoint is not Masakari's v1 API (it should end in /v1)"),
-        ),
-        StatusCode::NOT_FOUND => Finding::new(
-            subject,
-            Verdict::Fail,
-            format!("GET {url}: 404: the endpoint is not Masakari's v1 API (it should end in /v1)"),
-        ),
-        s => Finding::new(subject, Verdict::Fail, format!("GET {url}: {s} {said}")),
-    }
-}
-
-mod registration;
 
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use reqwest::header::HeaderValue;
 
 use super::{Finding, Verdict};
-use masakari_client::http::error_chain;
+use crate::http::error_chain;
 
 /// What the API check leaves for this one: a working client, token and endpoint, and the segments.
 pub struct Api {
@@ -151,7 +151,7 @@ fn names(list: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use masakari_client::fake::{Fake, Reply};
+    use crate::fake::{Fake, Reply};
 
     fn watched(names: &[&str]) -> Vec<String> {
         names.iter().map(|n| (*n).to_owned()).collect()
