@@ -56,6 +56,7 @@ use crate::delivery::Delivery;
 use crate::settings::Settings;
 use crate::uri::UriError;
 pub use state_file::StateError;
+pub use task::now;
 use task::{Daemon, Inputs};
 
 /// Why the daemon could not start.
