@@ -14,6 +14,7 @@ mod support;
 
 use std::time::Duration;
 
+use support::run::{Api, config};
 use support::{GUEST, GUEST_UUID, Libvirt, Monitor};
 
 const WITHIN: Duration = Duration::from_secs(20);
@@ -65,35 +66,58 @@ fn guest_failures_reach_the_monitor_from_a_real_libvirtd() {
 }
 
 #[test]
-fn check_says_libvirt_is_reachable_and_names_a_missing_socket() {
+fn check_says_libvirt_and_the_api_are_usable_and_names_a_missing_socket() {
     if !support::available() {
         eprintln!("skipped: needs root, libvirtd, virsh and qemu-system-x86_64");
         return;
     }
     let libvirt = Libvirt::start("check");
-    let run = |uri: &str| {
+    let api = Api::up();
+    let config = config(
+        &libvirt.dir.join("monitor"),
+        &libvirt.uri(),
+        &api.endpoint(),
+        "",
+    );
+    let run = |set: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_masakari-instancemonitor"))
-            .args(["check", "--uri", uri])
+            .arg("check")
+            .arg("--config")
+            .arg(&config)
+            .args(set)
             .output()
             .unwrap()
     };
-    let ok = run(&libvirt.uri());
+    let ok = run(&[]);
     let stdout = String::from_utf8_lossy(&ok.stdout);
     assert!(ok.status.success(), "{ok:?}");
+    let socket = libvirt.ro_socket();
+    for line in [
+        format!(
+            "libvirt        ok    reachable read-only at {}: 0 domains (0 active), events registered\n",
+            socket.display()
+        ),
+        format!(
+            "masakari api   ok    GET {}/segments with noauth2 as admin:admin: 200 OK, 1 failover segments\n",
+            api.endpoint()
+        ),
+        "masakari hosts ok    all 1 watched nodes are hosts of Masakari segments\n".to_owned(),
+        "monitor        ok    no monitor runs here".to_owned(),
+    ] {
+        assert!(stdout.contains(&line), "{line}: {stdout}");
+    }
+
+    let missing = run(&[
+        "--set",
+        "libvirt.uri=qemu:///system?socket=/nonexistent/sock",
+    ]);
+    assert_eq!(missing.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&missing.stdout);
     assert!(
-        stdout.starts_with("libvirt reachable read-only at "),
+        stdout.contains("libvirt        FAIL  cannot connect to libvirt at /nonexistent/sock"),
         "{stdout}"
     );
-    assert!(stdout.contains("0 domains (0 active)"), "{stdout}");
 
-    let missing = run("qemu:///system?socket=/nonexistent/sock");
-    assert_eq!(missing.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&missing.stderr);
-    assert!(
-        stderr.contains("cannot connect to libvirt at /nonexistent/sock"),
-        "{stderr}"
-    );
-
-    let remote = run("qemu+ssh://elsewhere/system");
+    let remote = run(&["--set", "libvirt.uri=qemu+ssh://elsewhere/system"]);
     assert_eq!(remote.status.code(), Some(2));
 }

@@ -75,7 +75,16 @@ pub struct Fake {
 impl Fake {
     /// Serves `handler` on a fresh loopback port until the test's runtime ends.
     pub async fn start(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::start_at("127.0.0.1:0", handler).await
+    }
+
+    /// Serves `handler` at `address` (e.g. a port nothing listened on until now: an API that
+    /// comes back) until the test's runtime ends.
+    pub async fn start_at(
+        address: &str,
+        handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
+    ) -> Self {
+        let listener = TcpListener::bind(address).await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let seen = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&seen);

@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod run;
+
 use std::io::{BufRead, BufReader};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
@@ -222,7 +224,7 @@ impl Drop for Monitor {
     }
 }
 
-fn lines(pipe: impl std::io::Read + Send + 'static) -> Receiver<String> {
+pub fn lines(pipe: impl std::io::Read + Send + 'static) -> Receiver<String> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(pipe).lines().map_while(Result::ok) {
