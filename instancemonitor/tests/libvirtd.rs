@@ -15,7 +15,7 @@ mod support;
 use std::time::Duration;
 
 use support::run::{Api, config};
-use support::{GUEST, GUEST_UUID, Libvirt, Monitor};
+use support::{GUEST, GUEST_UUID, Monitor};
 
 const WITHIN: Duration = Duration::from_secs(20);
 
@@ -32,13 +32,9 @@ fn expect(monitor: &Monitor, detail: &str) {
 
 #[test]
 fn guest_failures_reach_the_monitor_from_a_real_libvirtd() {
-    if !support::available() {
-        eprintln!("skipped: needs root, libvirtd, virsh and qemu-system-x86_64");
+    let Some(mut libvirt) = support::guest_running("events") else {
         return;
-    }
-    let mut libvirt = Libvirt::start("events");
-    libvirt.define_guest();
-    libvirt.virsh(&["start", GUEST]);
+    };
     let monitor = Monitor::events(&libvirt.uri());
     monitor.wait_note("connected to libvirt", WITHIN);
 
@@ -67,11 +63,9 @@ fn guest_failures_reach_the_monitor_from_a_real_libvirtd() {
 
 #[test]
 fn check_says_libvirt_and_the_api_are_usable_and_names_a_missing_socket() {
-    if !support::available() {
-        eprintln!("skipped: needs root, libvirtd, virsh and qemu-system-x86_64");
+    let Some(libvirt) = support::private_libvirtd("check") else {
         return;
-    }
-    let libvirt = Libvirt::start("check");
+    };
     let api = Api::up();
     let config = config(
         &libvirt.dir.join("monitor"),

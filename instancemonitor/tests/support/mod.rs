@@ -33,6 +33,24 @@ pub fn available() -> bool {
     root && tools.iter().all(|t| Path::new(t).exists())
 }
 
+/// A private libvirtd named `name` with the guest defined and running, or `None` (said on
+/// stderr) where the machine cannot run one.
+pub fn guest_running(name: &str) -> Option<Libvirt> {
+    let libvirt = private_libvirtd(name)?;
+    libvirt.define_guest();
+    libvirt.virsh(&["start", GUEST]);
+    Some(libvirt)
+}
+
+/// A private libvirtd named `name`, or `None` (said on stderr) where the machine cannot run one.
+pub fn private_libvirtd(name: &str) -> Option<Libvirt> {
+    if !available() {
+        eprintln!("skipped: needs root, libvirtd, virsh and qemu-system-x86_64");
+        return None;
+    }
+    Some(Libvirt::start(name))
+}
+
 pub struct Libvirt {
     pub dir: PathBuf,
     daemon: Option<Child>,
