@@ -1,5 +1,6 @@
 //! What the daemon answers: the status, a release's confirmation, or why it could not answer.
 
+pub use monitor_control::{AnswerError, ErrorAnswer, parse_answer};
 use serde::{Deserialize, Serialize};
 
 use super::health::HealthView;
@@ -64,59 +65,18 @@ pub struct Released {
     pub released: bool,
 }
 
-/// Why the daemon did not carry out a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorAnswer {
-    /// What went wrong, for the operator.
-    pub error: String,
-}
-
-/// Why an answer line is not the answer asked for.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum AnswerError {
-    /// The daemon answered with an error.
-    #[error("it refused: {0}")]
-    Refused(String),
-    /// The line is not that answer (not JSON, or a field of the wrong type or missing).
-    #[error("its answer is not one this version reads: {0}")]
-    Malformed(#[from] serde_json::Error),
-}
-
 impl Answer {
     /// The answer as one JSON line, newline included.
     pub fn to_line(&self) -> String {
-        let text = match self {
-            Self::Status(status) => serde_json::to_string(status),
-            Self::Released(released) => serde_json::to_string(released),
-            Self::Error(error) => serde_json::to_string(error),
-        };
-        let mut line = text.unwrap_or_else(|e| {
-            let error = ErrorAnswer {
-                error: format!("cannot write the answer: {e}"),
-            };
-            serde_json::to_string(&error).unwrap_or_default()
-        });
-        line.push('\n');
-        line
+        match self {
+            Self::Status(status) => monitor_control::to_line(status),
+            Self::Released(released) => monitor_control::to_line(released),
+            Self::Error(error) => monitor_control::to_line(error),
+        }
     }
 
     /// An error answer.
     pub fn error(text: impl Into<String>) -> Self {
         Self::Error(ErrorAnswer { error: text.into() })
-    }
-}
-
-/// Reads an answer line as the answer `T` asked for: an `{"error": ...}` line is
-/// [`AnswerError::Refused`], anything else that is not a `T` is [`AnswerError::Malformed`].
-/// The answer is read once; only a line that is not a `T` is read again, as an error answer.
-pub fn parse_answer<T: serde::de::DeserializeOwned>(line: &[u8]) -> Result<T, AnswerError> {
-    let malformed = match serde_json::from_slice(line) {
-        Ok(answer) => return Ok(answer),
-        Err(malformed) => malformed,
-    };
-    match serde_json::from_slice(line) {
-        Ok(ErrorAnswer { error }) => Err(AnswerError::Refused(error)),
-        Err(_) => Err(AnswerError::Malformed(malformed)),
     }
 }

@@ -2,7 +2,6 @@
 //! blocking socket (no runtime, no fork). `masakari-hostmonitor status`/`release` and the OCF
 //! agent's monitor speak it; the daemon serves it (`daemon::inputs::control`).
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -57,7 +56,8 @@ fn ask<T: serde::de::DeserializeOwned>(path: &Path, request: Request) -> Result<
     let stream = UnixStream::connect(path).map_err(|_| ControlError::NotRunning {
         path: path.to_owned(),
     })?;
-    let line = exchange(stream, request).map_err(|source| ControlError::Exchange {
+    let line = monitor_control::exchange(stream, request.word(), TIMEOUT, MAX_ANSWER);
+    let line = line.map_err(|source| ControlError::Exchange {
         path: path.to_owned(),
         source,
     })?;
@@ -67,17 +67,9 @@ fn ask<T: serde::de::DeserializeOwned>(path: &Path, request: Request) -> Result<
     })
 }
 
-fn exchange(mut stream: UnixStream, request: Request) -> std::io::Result<Vec<u8>> {
-    stream.set_read_timeout(Some(TIMEOUT))?;
-    stream.set_write_timeout(Some(TIMEOUT))?;
-    stream.write_all(format!("{request}\n").as_bytes())?;
-    let mut line = Vec::new();
-    BufReader::new(stream.take(MAX_ANSWER)).read_until(b'\n', &mut line)?;
-    Ok(line)
-}
-
 #[cfg(test)]
 mod tests {
+    use std::io::{BufRead as _, BufReader, Write as _};
     use std::os::unix::net::UnixListener;
 
     use super::*;

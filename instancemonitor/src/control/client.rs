@@ -2,7 +2,6 @@
 //! blocking socket (no runtime). `masakari-instancemonitor status` and the OCF agent's monitor
 //! speak it; the daemon serves it.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -51,27 +50,15 @@ pub fn status(socket: &Path, timeout: Duration) -> Result<StatusAnswer, ControlE
     let stream = UnixStream::connect(socket).map_err(|_| ControlError::NotRunning {
         path: socket.to_owned(),
     })?;
-    let line =
-        exchange(stream, Request::Status, timeout).map_err(|source| ControlError::Exchange {
+    let word = Request::Status.word();
+    let line = monitor_control::exchange(stream, word, timeout, MAX_ANSWER).map_err(|source| {
+        ControlError::Exchange {
             path: socket.to_owned(),
             source,
-        })?;
+        }
+    })?;
     parse_answer(&line).map_err(|source| ControlError::BadAnswer {
         path: socket.to_owned(),
         source,
     })
-}
-
-fn exchange(
-    mut stream: UnixStream,
-    request: Request,
-    timeout: Duration,
-) -> std::io::Result<Vec<u8>> {
-    let timeout = Some(timeout.max(Duration::from_millis(1)));
-    stream.set_read_timeout(timeout)?;
-    stream.set_write_timeout(timeout)?;
-    stream.write_all(format!("{request}\n").as_bytes())?;
-    let mut line = Vec::new();
-    BufReader::new(stream.take(MAX_ANSWER)).read_until(b'\n', &mut line)?;
-    Ok(line)
 }
