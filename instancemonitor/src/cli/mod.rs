@@ -17,9 +17,13 @@ use crate::settings::{DEFAULT_PATH, Override, SettingsError};
 
 const DEFAULT_URI: &str = "qemu:///system";
 
-/// `masakari-instancemonitor`: VM failures from libvirt's own events, for Masakari.
+/// Command-line arguments of `masakari-instancemonitor`.
 #[derive(Debug, Parser)]
-#[command(name = "masakari-instancemonitor", version, about)]
+#[command(
+    name = "masakari-instancemonitor",
+    version,
+    about = "Masakari instance monitor: VM failures from libvirt's own events, for Masakari"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
