@@ -163,3 +163,15 @@ fn a_masakarimonitors_conf_without_auth_url_is_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn no_prefix_of_the_seeds_panics() {
+    let seeds = data("seeds/instancemonitor_settings");
+    for entry in std::fs::read_dir(seeds).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for end in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+            let _ = Settings::parse_as(Format::Toml, &text[..end], &[]);
+            let _ = Settings::parse_as(Format::MasakariMonitors, &text[..end], &[]);
+        }
+    }
+}
