@@ -21,9 +21,11 @@
 //! reported above; a Nova guest that is gone was deleted, or live-migrated (or evacuated) away,
 //! and the source host undefines it. masakari-engine acts on `LIFECYCLE`/`STOPPED_FAILED`
 //! with its instance-failure flow: it stops the instance through Nova and starts it again
-//! (`StopInstanceTask`, `StartInstanceTask`, `ConfirmInstanceActiveTask`), wherever the
-//! instance now runs. For a migrated guest that is an outage of a healthy instance on its new
-//! host; for a deleted one a notification that fails in the engine. Neither helps, so ours
+//! (`StopInstanceTask`, `StartInstanceTask`, `ConfirmInstanceActiveTask` in masakari 22.0.0's
+//! `engine/drivers/taskflow/instance_failure.py`; the stop is skipped only for an instance
+//! already `stopped`), wherever the instance now runs; for one Nova no longer has, `get_server`
+//! fails the flow. For a migrated guest that is an outage of a healthy instance on its new
+//! host; for a deleted one a notification in error. Neither helps, so ours
 //! stays quiet, as masakari-monitors (which sees nothing while disconnected) does. A transient
 //! domain that crashes while we are connected is still reported from libvirt's own event.
 
