@@ -292,6 +292,9 @@ fn deliver(
     events: Vec<ConnectionEvent>,
     sink: &mut impl Sink,
 ) -> Result<(), DriverError> {
+    if events.is_empty() {
+        return Ok(());
+    }
     for event in events {
         let input = match event {
             ConnectionEvent::Ready { domains } => {
