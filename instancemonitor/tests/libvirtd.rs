@@ -96,6 +96,7 @@ fn check_says_libvirt_and_the_api_are_usable_and_names_a_missing_socket() {
             api.endpoint()
         ),
         "masakari hosts ok    all 1 watched nodes are hosts of Masakari segments\n".to_owned(),
+        "state file     ok    ".to_owned(),
         "monitor        ok    no monitor runs here".to_owned(),
     ] {
         assert!(stdout.contains(&line), "{line}: {stdout}");

@@ -1,7 +1,7 @@
 //! `check`: the configuration, then everything the monitor needs on this compute, one line
 //! each: libvirt reachable read-only (set up exactly as the monitor does), the Masakari API with
 //! the configured credentials and this host in one of its segments (masakari-client's checks,
-//! the host monitor's words), and the running monitor, if any.
+//! the host monitor's words), the state file, and the running monitor, if any.
 
 use std::io::Write;
 use std::time::Duration;
@@ -32,6 +32,7 @@ pub fn run(args: &ConfigArgs, out: &mut dyn Write) -> Result<(), CliError> {
     }
     let settings = &loaded.settings;
     findings.push(libvirt(settings));
+    findings.push(state_file(&settings.paths.state_file));
     findings.extend(masakari(settings));
     let status = client::status(&settings.paths.control_socket, TIMEOUT);
     findings.push(running(status));
@@ -71,6 +72,34 @@ fn libvirt(settings: &Settings) -> Finding {
             ),
         ),
         Err(e) => Finding::new("libvirt", Verdict::Fail, e.to_string()),
+    }
+}
+
+/// Whether the daemon can start on the state file: none yet, or an outbox it reads.
+fn state_file(path: &std::path::Path) -> Finding {
+    match crate::daemon::state_file::read(path) {
+        Ok(record) if path.exists() => Finding::new(
+            "state file",
+            Verdict::Ok,
+            format!(
+                "{}: {} notifications pending",
+                path.display(),
+                record.outbox.len()
+            ),
+        ),
+        Ok(_) => Finding::new(
+            "state file",
+            Verdict::Ok,
+            format!(
+                "{}: none yet (made at the first notification)",
+                path.display()
+            ),
+        ),
+        Err(e) => Finding::new(
+            "state file",
+            Verdict::Fail,
+            format!("{e}: the monitor would not start"),
+        ),
     }
 }
 
@@ -132,6 +161,34 @@ fn running(answer: Result<StatusAnswer, ControlError>) -> Finding {
 mod tests {
     use super::*;
     use crate::control::tests::sample;
+
+    #[test]
+    fn the_state_file_is_judged() {
+        let dir = std::env::temp_dir().join(format!("im-check-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("instancemonitor.json");
+        let _ = std::fs::remove_file(&path);
+        assert!(
+            state_file(&path)
+                .detail
+                .ends_with("none yet (made at the first notification)")
+        );
+        std::fs::write(&path, "junk").unwrap();
+        let bad = state_file(&path);
+        assert_eq!(bad.verdict, Verdict::Fail);
+        assert!(
+            bad.detail.ends_with("the monitor would not start"),
+            "{}",
+            bad.detail
+        );
+        let record = crate::delivery::Record::default();
+        crate::daemon::state_file::write(&path, &record).unwrap();
+        assert!(
+            state_file(&path)
+                .detail
+                .ends_with(": 0 notifications pending")
+        );
+    }
 
     #[test]
     fn the_running_monitor_is_judged() {
