@@ -193,3 +193,78 @@ fn the_record_round_trips_as_the_state_file_holds_it() {
     );
     assert_eq!(serde_json::from_str::<Record>(&text).unwrap(), record);
 }
+
+/// Runs `events` notifications through an API that fails as `fails` says (by attempt number),
+/// restarting from the persisted record where `restart` says; returns the ids the API took, in
+/// order.
+fn delivered_ids(
+    events: u64,
+    fails: impl Fn(u64) -> bool,
+    restart: impl Fn(u64) -> bool,
+) -> Vec<String> {
+    let mut d = delivery();
+    let mut record = Record::default();
+    let mut now = T0;
+    let mut in_flight: Vec<NotificationId> = Vec::new();
+    let mut taken = Vec::new();
+    let carry = |steps: Vec<Step>, record: &mut Record, in_flight: &mut Vec<NotificationId>| {
+        for step in steps {
+            match step {
+                Step::Persist(r) => *record = r,
+                Step::Send(n) => in_flight.push(n.id),
+                Step::Report(_) => {}
+            }
+        }
+    };
+    for e in 0..events {
+        let steps = d.notify(now, &crash(&format!("uuid-{e}")));
+        carry(steps, &mut record, &mut in_flight);
+    }
+    for attempt in 0..10_000u64 {
+        if restart(attempt) {
+            d = Delivery::new("compute-1", Retry::default(), record.clone());
+            in_flight.clear();
+            let steps = d.start(now);
+            carry(steps, &mut record, &mut in_flight);
+        }
+        let Some(id) = in_flight.pop() else {
+            let Some(due) = d.poll_timeout() else { break };
+            now = due;
+            let steps = d.on_timeout(now);
+            carry(steps, &mut record, &mut in_flight);
+            continue;
+        };
+        let outcome = if fails(attempt) {
+            DeliveryOutcome::Transient {
+                reason: "down".into(),
+            }
+        } else {
+            taken.push(id.to_string());
+            DeliveryOutcome::Accepted
+        };
+        now = later(now, 1);
+        let steps = d.outcome(now, &id, outcome);
+        carry(steps, &mut record, &mut in_flight);
+    }
+    assert!(record.outbox.is_empty(), "everything delivered in the end");
+    taken
+}
+
+#[test]
+fn every_notification_is_taken_once_in_order_whatever_fails_and_restarts() {
+    let mut state = 0x9e37_79b9_u32;
+    let mut random = move || {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state
+    };
+    for round in 0..50 {
+        let seed = u64::from(random());
+        let fails = move |attempt: u64| (attempt.wrapping_mul(seed) >> 7) % 3 == 0 && attempt < 200;
+        let restart = move |attempt: u64| round % 2 == 0 && (attempt ^ seed).is_multiple_of(11);
+        let taken = delivered_ids(5, fails, restart);
+        let expected: Vec<String> = (1..=5).map(|n| format!("compute-1/{n}/vm")).collect();
+        assert_eq!(taken, expected, "round {round}");
+    }
+}
