@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use crate::control::{CorosyncLink, HealthView, StatusAnswer, when};
+use crate::control::{CorosyncLink, HealthView, Source, StatusAnswer, StoreView, when};
 use crate::engine::{HostState, HostView, PendingView, Timestamp};
 
 /// Writes the status answer `answer` as text, with times relative to `now`.
@@ -50,7 +50,8 @@ fn write_health(a: &StatusAnswer, now: Timestamp, out: &mut dyn Write) -> io::Re
         "masakari api:  {}",
         link(h.api_ok, h.api_error.as_deref())
     )?;
-    write_alerts(h, out)
+    write_alerts(h, out)?;
+    write_record(a.record.as_ref(), out)
 }
 
 fn write_alerts(h: &HealthView, out: &mut dyn Write) -> io::Result<()> {
@@ -59,6 +60,34 @@ fn write_alerts(h: &HealthView, out: &mut dyn Write) -> io::Result<()> {
         "alerts:        {} accepted, {} refused",
         h.alerts_accepted, h.alerts_refused
     )
+}
+
+/// Which copy of the durable record the daemon resumed from and why, and whether the cluster copy
+/// holds every write (a notification goes out only once it does).
+fn write_record(record: Option<&StoreView>, out: &mut dyn Write) -> io::Result<()> {
+    let Some(r) = record else {
+        return writeln!(out, "record:        ? (the daemon does not say)");
+    };
+    let source = match r.source {
+        Source::None => "none (fresh start)",
+        Source::Cluster => "the cluster copy",
+        Source::LocalFile => "the LOCAL FILE",
+    };
+    writeln!(out, "record:        from {source}: {}", r.reason)?;
+    let cluster = match (&r.cluster_error, r.cluster_current) {
+        (Some(error), _) => format!("NOT DURABLE (holding notifications): {error}"),
+        (None, true) => "current".to_owned(),
+        (None, false) => "NOT CURRENT yet (holding notifications)".to_owned(),
+    };
+    writeln!(
+        out,
+        "               generation {}; cluster copy {cluster}",
+        r.generation
+    )?;
+    if let Some(error) = &r.local_error {
+        writeln!(out, "               local file FAILING: {error}")?;
+    }
+    Ok(())
 }
 
 fn link(ok: Option<bool>, error: Option<&str>) -> String {

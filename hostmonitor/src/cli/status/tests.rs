@@ -17,6 +17,8 @@ fn shows_health_hosts_and_pending_notifications() {
         "pacemaker:     ok",
         "masakari api:  FAILING: POST http://m/v1/notifications: connection refused",
         "alerts:        3 accepted, 1 refused",
+        "record:        from the cluster copy: the cluster copy is the newer",
+        "               generation 7; cluster copy current",
     ];
     for line in expected_lines {
         assert!(text.lines().any(|l| l == line), "{line:?} in\n{text}");
@@ -77,6 +79,33 @@ fn a_fresh_daemon_renders() {
     assert!(text.contains("pacemaker:     not tried yet"), "{text}");
     assert!(text.contains("no watched hosts"), "{text}");
     assert!(text.contains("no pending notifications"), "{text}");
+}
+
+#[test]
+fn the_record_line_says_which_copy_and_whether_the_cluster_holds_it() {
+    let mut a = sample();
+    a.record = Some(StoreView {
+        source: Source::LocalFile,
+        reason: "the cluster holds no record".into(),
+        generation: 3,
+        cluster_current: false,
+        cluster_error: Some("attrd_updater exited 1".into()),
+        local_error: Some("disk full".into()),
+    });
+    let text = render(&a);
+    for line in [
+        "record:        from the LOCAL FILE: the cluster holds no record",
+        "               generation 3; cluster copy NOT DURABLE (holding notifications): attrd_updater exited 1",
+        "               local file FAILING: disk full",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} in\n{text}");
+    }
+    a.record = None;
+    let older = render(&a);
+    assert!(
+        older.contains("record:        ? (the daemon does not say)"),
+        "{older}"
+    );
 }
 
 #[test]
