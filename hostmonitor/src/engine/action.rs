@@ -7,6 +7,8 @@ use super::Notification;
 use super::record::RecordUpdate;
 use masakari_client::{NotificationId, Timestamp};
 
+pub use super::dismissal::NotDismissed;
+
 /// One thing for the daemon to do. Carry the actions of one call out in order: a
 /// [`Action::Persist`] comes before the notifications it covers, and must be durable
 /// before they are sent.
@@ -171,7 +173,8 @@ pub enum Report {
         reason: String,
     },
     /// A notification waiting for a retry was dropped because its episode is over (the host
-    /// is back, or lost anew): what it said is no longer true.
+    /// is back, or lost anew): what it said is no longer true; or because an operator dismissed
+    /// its episode while it was being sent, and that attempt failed.
     Dropped {
         /// The notification.
         id: NotificationId,
@@ -179,6 +182,28 @@ pub enum Report {
         attempts: u32,
         /// What went wrong last.
         reason: String,
+        /// Whether an operator dismissed it ([`Command::Dismiss`](super::Command::Dismiss)).
+        dismissed: bool,
+    },
+    /// An operator dismissed a host's failure episode: its pending notifications are dropped
+    /// and nothing more is sent for it; Masakari is not told (or told no more) of this failure.
+    Dismissed {
+        /// The host.
+        host: String,
+        /// The episode.
+        episode: u64,
+        /// The notifications dropped.
+        dropped: Vec<NotificationId>,
+        /// The one being sent at that moment: dropped if that attempt fails, stored if the API
+        /// takes it.
+        in_flight: Option<NotificationId>,
+    },
+    /// An operator's dismissal was refused; nothing changed.
+    NotDismissed {
+        /// The host named.
+        host: String,
+        /// Why.
+        why: NotDismissed,
     },
     /// A watched node is no longer in the cluster configuration; forgotten.
     NodeRemoved {
@@ -219,6 +244,7 @@ impl Report {
             | Self::FenceConfirmed { .. }
             | Self::QuorumRegained { .. }
             | Self::NothingHeld
+            | Self::NotDismissed { .. }
             | Self::Delivered { .. }
             | Self::AlreadyRecorded { .. }
             | Self::NodeRemoved { .. } => Level::Info,
@@ -234,6 +260,7 @@ impl Report {
             | Self::FenceTimedOut { .. }
             | Self::MassFailureHold { .. }
             | Self::Rejected { .. }
+            | Self::Dismissed { .. }
             | Self::RetryScheduled { overdue: true, .. } => Level::Error,
         }
     }
@@ -342,10 +369,29 @@ impl fmt::Display for Report {
                 id,
                 attempts,
                 reason,
+                dismissed: false,
             } => write!(
                 f,
                 "notification {id} dropped after {attempts} attempts: the host's episode is over (last error: {reason})"
             ),
+            Self::Dropped {
+                id,
+                attempts,
+                reason,
+                dismissed: true,
+            } => write!(
+                f,
+                "notification {id} dropped after {attempts} attempts: an operator dismissed it (last error: {reason})"
+            ),
+            Self::Dismissed {
+                host,
+                episode,
+                dropped,
+                in_flight,
+            } => super::dismissal::describe(f, host, *episode, dropped, in_flight.as_ref()),
+            Self::NotDismissed { host, why } => {
+                write!(f, "dismissal of host {host} refused: {why}")
+            }
             Self::NodeRemoved { host } => {
                 write!(f, "node {host} is no longer in the cluster; forgotten")
             }

@@ -128,9 +128,21 @@ pub enum NodeKind {
 }
 
 /// An operator's command to the engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Release the notifications held by the mass-failure guard. The guard stays
     /// disarmed until the share of lost hosts drops below its threshold again.
     ReleaseHold,
+    /// Drop the pending notifications of a host's current failure episode, and send nothing
+    /// more for that episode (not its `STARTED` either). The dismissal is part of the host's
+    /// durable record; the host's next loss is a new episode, notified as usual. Answered by
+    /// [`Report::Dismissed`](super::Report::Dismissed) or
+    /// [`Report::NotDismissed`](super::Report::NotDismissed).
+    Dismiss {
+        /// The host's node name.
+        host: String,
+        /// The episode the operator means (as `status` showed it); refused if the host is in
+        /// another one by now. `None`: whichever is current.
+        episode: Option<u64>,
+    },
 }

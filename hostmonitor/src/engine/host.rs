@@ -78,6 +78,10 @@ pub(crate) struct Host {
     pub(crate) power_off: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Outbox::is_empty")]
     pub(crate) outbox: Outbox<Kind>,
+    /// The episode an operator dismissed, if it is still the current one: nothing more is sent
+    /// for it (see `dismissal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) dismissed: Option<u64>,
     /// When it was last seen online (exact).
     #[serde(skip)]
     pub(crate) last_online: Option<Timestamp>,
@@ -110,6 +114,7 @@ impl Host {
             fence_failed: None,
             power_off: None,
             outbox: Outbox::default(),
+            dismissed: None,
             last_online: None,
             membership_at: None,
         };
@@ -266,6 +271,7 @@ impl Host {
         }
         self.episode = self.episode.saturating_add(1);
         self.sent.clear();
+        self.dismissed = None;
         self.recorded_online = self.last_online;
         self.phase = Phase::Lost(Lost {
             since: now,
@@ -352,13 +358,16 @@ impl Host {
             matches!(self.phase, Phase::Lost(_)),
             matches!(self.phase, Phase::Online),
         );
-        let still_true =
-            |kind: Kind, of: u64| of == episode && if kind.is_stop() { lost } else { online };
+        let dismissed = self.dismissed;
+        let still_true = |kind: Kind, of: u64| {
+            of == episode && dismissed != Some(of) && if kind.is_stop() { lost } else { online }
+        };
         for entry in self.outbox.drop_ended(still_true) {
             out.push(Action::Report(Report::Dropped {
                 id: entry.notification.id,
                 attempts: entry.attempts,
                 reason: entry.last_error.unwrap_or_default(),
+                dismissed: dismissed == Some(entry.episode),
             }));
         }
     }
@@ -399,6 +408,9 @@ impl Host {
     /// The notification the host's state calls for now, if any.
     fn wanted(&self, config: &Config) -> Option<Kind> {
         let sent = |kind| self.sent.contains(&kind);
+        if self.is_dismissed(self.episode) {
+            return None;
+        }
         match &self.phase {
             Phase::Unobserved => None,
             Phase::Online => ((sent(Kind::StoppedNormal) || sent(Kind::StoppedUnknown))

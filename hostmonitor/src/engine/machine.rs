@@ -4,7 +4,7 @@
 use std::collections::btree_map::Entry as MapEntry;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::action::{Action, Ignored, Report};
+use super::action::{Action, Ignored, NotDismissed, Report};
 use super::config::Config;
 use super::event::{Command, Event, NodeKind, Snapshot};
 use super::guard::{Counts, Guard};
@@ -92,6 +92,16 @@ impl Engine {
             Event::Delivery { id, outcome } => self.delivered(id, outcome, now, &mut out),
             Event::Command(Command::ReleaseHold) => {
                 let report = self.guard.release(self.counts(now));
+                out.push(Action::Report(report));
+            }
+            Event::Command(Command::Dismiss { host, episode }) => {
+                let report = match self.active_mut(&host) {
+                    Some(watched) => watched.dismiss(&host, episode),
+                    None => Report::NotDismissed {
+                        host,
+                        why: NotDismissed::NotWatched,
+                    },
+                };
                 out.push(Action::Report(report));
             }
         }
@@ -267,6 +277,9 @@ impl Engine {
                 message,
             },
             DeliveryOutcome::Transient { reason } => {
+                if let Some(dropped) = host.drop_dismissed(&id, &reason) {
+                    return out.push(Action::Report(dropped));
+                }
                 let scheduled = host
                     .outbox
                     .failed(&id, reason.clone(), &self.config.retry, now);

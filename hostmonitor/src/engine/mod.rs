@@ -92,6 +92,7 @@
 
 mod action;
 mod config;
+mod dismissal;
 mod event;
 mod guard;
 mod host;
@@ -99,7 +100,7 @@ mod machine;
 mod record;
 mod status;
 
-pub use action::{Action, Confirmation, Ignored, Level, Report};
+pub use action::{Action, Confirmation, Ignored, Level, NotDismissed, Report};
 pub use config::{Config, FailurePolicy, MassFailure, Watch};
 pub use event::{Command, Event, FenceHistory, FenceOutcome, NodeKind, NodeView, Snapshot};
 pub use machine::Engine;

@@ -35,6 +35,10 @@ pub struct HostView {
     pub last_online: Option<Timestamp>,
     /// Notifications waiting for delivery, oldest first.
     pub pending: Vec<PendingView>,
+    /// Whether an operator dismissed the current episode: nothing more is sent for it (absent
+    /// from a daemon that predates dismissals).
+    #[serde(default)]
+    pub dismissed: bool,
 }
 
 /// Where a host is.
@@ -107,6 +111,7 @@ impl HostView {
             episode: host.episode,
             last_online: host.last_online,
             pending,
+            dismissed: host.is_dismissed(host.episode),
         }
     }
 }

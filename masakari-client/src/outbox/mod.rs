@@ -143,11 +143,18 @@ impl<K: Kind> Outbox<K> {
     /// says no for their kind and episode), and returns them: a host back online no longer
     /// needs its `STOPPED`. An entry in flight is judged when its outcome comes back.
     pub fn drop_ended(&mut self, still_true: impl Fn(K, u64) -> bool) -> Vec<Entry<K>> {
-        let (ended, kept) = std::mem::take(&mut self.0)
+        self.remove_where(|e| e.attempts > 0 && !still_true(e.kind, e.episode))
+    }
+
+    /// Removes the entries not in flight that `which` picks, and returns them (for the host
+    /// monitor: the ones of an episode an operator dismissed). An entry in flight stays until its
+    /// outcome comes back.
+    pub fn remove_where(&mut self, which: impl Fn(&Entry<K>) -> bool) -> Vec<Entry<K>> {
+        let (removed, kept) = std::mem::take(&mut self.0)
             .into_iter()
-            .partition(|e| e.attempts > 0 && !e.in_flight && !still_true(e.kind, e.episode));
+            .partition(|e| !e.in_flight && which(e));
         self.0 = kept;
-        ended.into()
+        removed.into()
     }
 
     /// Hands out the oldest entry if it is not in flight and due by `now`.

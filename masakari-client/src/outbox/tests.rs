@@ -174,3 +174,24 @@ fn pushed_facts_queue_in_order_once_each_and_never_end() {
         "nothing is in flight after a restart"
     );
 }
+
+#[test]
+fn remove_where_takes_what_it_picks_sent_or_not_but_never_one_in_flight() {
+    let mut outbox = Outbox::default();
+    outbox.sync("c1", "c1", 1, Some(Host::StoppedNormal), T0);
+    outbox.take_ready(T0);
+    outbox.sync("c1", "c1", 1, Some(Host::Started), T0);
+    assert!(
+        outbox
+            .remove_where(|e| e.kind == Host::StoppedNormal)
+            .is_empty(),
+        "in flight"
+    );
+    let removed = outbox.remove_where(|e| e.episode == 1);
+    assert_eq!(removed.len(), 1, "the one never sent");
+    assert_eq!(removed[0].notification.id.as_str(), "c1/1/started");
+    let id = NotificationId::new("c1", 1, "stopped-normal");
+    outbox.failed(&id, "down".into(), &Retry::default(), T0);
+    assert_eq!(outbox.remove_where(|e| e.episode == 1).len(), 1);
+    assert!(outbox.is_empty());
+}

@@ -63,6 +63,7 @@ struct Outcomes {
     already_recorded: u64,
     rejected: u64,
     dropped: u64,
+    dismissed: u64,
 }
 
 /// What the engine's status says at scrape time.
@@ -110,7 +111,13 @@ impl Metrics {
             }
             Report::AlreadyRecorded { .. } => s.outcomes.already_recorded += 1,
             Report::Rejected { .. } => s.outcomes.rejected += 1,
-            Report::Dropped { .. } => s.outcomes.dropped += 1,
+            Report::Dropped {
+                dismissed: false, ..
+            } => s.outcomes.dropped += 1,
+            Report::Dropped {
+                dismissed: true, ..
+            } => s.outcomes.dismissed += 1,
+            Report::Dismissed { dropped, .. } => s.outcomes.dismissed += dropped.len() as u64,
             Report::FenceFailed { .. } | Report::FenceTimedOut { .. } => s.fence_failures += 1,
             Report::MassFailureHold { .. } => s.holds += 1,
             Report::HostBack { host, .. } | Report::NodeRemoved { host } => {
@@ -227,6 +234,7 @@ impl State {
             ("already_recorded", o.already_recorded),
             ("rejected", o.rejected),
             ("dropped", o.dropped),
+            ("dismissed", o.dismissed),
         ] {
             let _ = writeln!(
                 out,

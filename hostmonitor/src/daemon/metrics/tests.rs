@@ -111,6 +111,25 @@ fn requests_outcomes_and_reconciles_are_counted() {
             id: id("c/1/started"),
             attempts: 3,
             reason: "r".into(),
+            dismissed: false,
+        },
+    );
+    m.observe(
+        t(0),
+        &Report::Dismissed {
+            host: "c".into(),
+            episode: 2,
+            dropped: vec![id("c/2/stopped-normal")],
+            in_flight: None,
+        },
+    );
+    m.observe(
+        t(0),
+        &Report::Dropped {
+            id: id("c/2/started"),
+            attempts: 1,
+            reason: "r".into(),
+            dismissed: true,
         },
     );
     m.observe(
@@ -142,6 +161,7 @@ fn requests_outcomes_and_reconciles_are_counted() {
         "notification_requests_total{result=\"accepted\"} 1",
         "notification_requests_total{result=\"failed\"} 2",
         "notifications_total{outcome=\"dropped\"} 1",
+        "notifications_total{outcome=\"dismissed\"} 2",
         "mass_failure_holds_total 1",
         "reconciles_total 2",
         "reconcile_failures_total 1",

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::*;
 
 mod delivery;
+mod dismiss;
 mod episodes;
 mod holds;
 mod matrix;
