@@ -1,8 +1,8 @@
 //! The host monitor: learns of lost compute nodes from Pacemaker and notifies Masakari.
 //!
 //! The pure part (always built; what the OCF agent links): the decision engine (`engine`), the
-//! settings, the alert line, and the control protocol (`control`: the typed `status`/`release`
-//! requests and answers and their blocking client). Behind the `daemon` feature: the daemon, its
+//! settings, the alert line, and the control protocol (`control`: the typed
+//! `status`/`release`/`dismiss` requests and answers and their blocking client). Behind the `daemon` feature: the daemon, its
 //! command line and the crm_mon reading (`snapshot`).
 
 pub mod alert;

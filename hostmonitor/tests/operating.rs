@@ -2,7 +2,8 @@
 //! on loopback: `check` reaches the API with its credentials and tells a wrong endpoint apart; a
 //! running daemon answers `status` (text and `--json`) and serves `/metrics`; and, with `crm_mon` and
 //! `cibadmin` replaced by recorded XML (online, then lost and fenced), the daemon delivers exactly one
-//! notification that the API stores, and its metrics time it.
+//! notification that the API stores, and its metrics time it; one it cannot deliver is dismissed
+//! with `masakari-hostmonitor dismiss` through the daemon's control socket.
 //!
 //! Pacemaker and corosync need not run here: their checks may fail, the API's must not. The
 //! API comes from the lab's virtualenv (`MASAKARI_VENV`, default
@@ -147,8 +148,10 @@ fn write_config(dir: &Path, api_port: u16, metrics_port: u16) -> String {
     config.to_str().unwrap().to_owned()
 }
 
-/// `masakari-hostmonitor run`, finding programs in `bin` first (recorded `crm_mon` and `cibadmin`, if any).
+/// `masakari-hostmonitor run`, finding programs in `bin` first (recorded `crm_mon` and `cibadmin`, if
+/// any), logging to `daemon.log` beside `bin`.
 fn run_daemon(config: &str, bin: &Path) -> Guard {
+    let log = std::fs::File::create(bin.with_file_name("daemon.log")).unwrap();
     let path = format!(
         "{}:{}",
         bin.display(),
@@ -159,7 +162,7 @@ fn run_daemon(config: &str, bin: &Path) -> Guard {
         .env("PATH", path)
         .process_group(0)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     Guard(daemon)
@@ -344,6 +347,29 @@ mkdir -p "$store/$name" && printf '%s' "$value" > "$store/$name/$node"
     fake_tool(dir, "crm_node", "--partition", &partition);
 }
 
+/// Pacemaker's tools replaced in `dir/bin`: `crm_mon` and the remote node states (compute1 online
+/// until the returned files are rewritten), and attrd. Returns the two files.
+fn fake_pacemaker(dir: &Path) -> (PathBuf, PathBuf) {
+    let xml = dir.join("crm_mon.xml");
+    write_atomically(&xml, &crm_mon_xml(None));
+    fake_tool(dir, "crm_mon", "", &xml);
+    let states = dir.join("node_states.xml");
+    write_atomically(&states, &remote_node_states(true));
+    fake_tool(dir, "cibadmin", "remote_node", &states);
+    fake_attrd(dir);
+    (xml, states)
+}
+
+/// compute1 lost and fenced now, as the files of [`fake_pacemaker`] show it.
+fn fence_compute1(xml: &Path, states: &Path) {
+    let fenced_at = hostmonitor::engine::Timestamp::from_system_time(std::time::SystemTime::now());
+    write_atomically(
+        xml,
+        &crm_mon_xml(Some(&format!("{}Z", fenced_at.iso8601()))),
+    );
+    write_atomically(states, &remote_node_states(false));
+}
+
 fn write_atomically(path: &Path, text: &str) {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text).unwrap();
@@ -372,13 +398,7 @@ fn a_fenced_compute_is_notified_once_stored_and_timed() {
         .unwrap();
     assert!(registered.success());
 
-    let xml = dir.join("crm_mon.xml");
-    write_atomically(&xml, &crm_mon_xml(None));
-    fake_tool(&dir, "crm_mon", "", &xml);
-    let states = dir.join("node_states.xml");
-    write_atomically(&states, &remote_node_states(true));
-    fake_tool(&dir, "cibadmin", "remote_node", &states);
-    fake_attrd(&dir);
+    let (xml, states) = fake_pacemaker(&dir);
 
     let metrics_port = free_port();
     let config = write_config(&dir, api_port, metrics_port);
@@ -398,12 +418,7 @@ fn a_fenced_compute_is_notified_once_stored_and_timed() {
         status().is_some_and(|s| host_state(&s, "compute1") == Some("online".into()))
     });
 
-    let fenced_at = hostmonitor::engine::Timestamp::from_system_time(std::time::SystemTime::now());
-    write_atomically(
-        &xml,
-        &crm_mon_xml(Some(&format!("{}Z", fenced_at.iso8601()))),
-    );
-    write_atomically(&states, &remote_node_states(false));
+    fence_compute1(&xml, &states);
     wait_for("the notification to be stored", &mut daemon, || {
         let stored = json_body(&get(api_port, "/v1/notifications").unwrap());
         let pending = status().is_some_and(|s| {
@@ -456,5 +471,97 @@ fn a_fenced_compute_is_notified_once_stored_and_timed() {
         "{commit}"
     );
     drop(daemon);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A notification that cannot be delivered (nothing listens on the API's port) is dismissed through
+/// the real daemon's control socket with `masakari-hostmonitor dismiss`: a wrong episode is
+/// refused and changes nothing, the right one drops it (loud in the log, shown in `status`, counted
+/// in the metrics), and a second dismissal finds nothing left. Needs no Masakari API.
+#[test]
+fn a_pending_notification_is_dismissed_through_the_control_socket() {
+    let dir = std::env::temp_dir().join(format!("hm-dismiss-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("bin")).unwrap();
+    let (xml, states) = fake_pacemaker(&dir);
+    let metrics_port = free_port();
+    let config = write_config(&dir, free_port(), metrics_port);
+    let config = config.as_str();
+    let mut daemon = run_daemon(config, &dir.join("bin"));
+    let status = || {
+        let out = hostmonitor(&["status", "--config", config, "--json"]);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).ok()
+    };
+    let compute1 = |s: &serde_json::Value| {
+        s["engine"]["hosts"]
+            .as_array()
+            .and_then(|hosts| hosts.iter().find(|h| h["name"] == "compute1").cloned())
+            .unwrap_or_default()
+    };
+    wait_for("compute1 seen online", &mut daemon, || {
+        status().is_some_and(|s| compute1(&s)["state"]["state"] == "online")
+    });
+    fence_compute1(&xml, &states);
+    wait_for("a failed attempt", &mut daemon, || {
+        status().is_some_and(|s| compute1(&s)["pending"][0]["attempts"].as_u64() >= Some(1))
+    });
+
+    let dismiss = |episode: &str| {
+        hostmonitor(&[
+            "dismiss",
+            "compute1",
+            "--episode",
+            episode,
+            "--config",
+            config,
+        ])
+    };
+    let wrong = dismiss("2");
+    assert_eq!(wrong.status.code(), Some(1), "{wrong:?}");
+    let said = String::from_utf8_lossy(&wrong.stderr);
+    assert!(said.contains("it is in episode 1, not 2"), "{said}");
+    let s = status().unwrap();
+    assert_eq!(compute1(&s)["dismissed"], false, "{s}");
+    assert_eq!(
+        compute1(&s)["pending"].as_array().map(Vec::len),
+        Some(1),
+        "{s}"
+    );
+
+    let done = dismiss("1");
+    assert!(done.status.success(), "{done:?}");
+    let answer: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
+    let id = serde_json::json!("compute1/1/stopped-normal");
+    assert_eq!(
+        (&answer["host"], &answer["episode"]),
+        (&"compute1".into(), &1.into())
+    );
+    assert!(
+        answer["dropped"] == serde_json::json!([id]) || answer["in_flight"] == id,
+        "{answer}"
+    );
+    assert_eq!(answer["durable"], true, "{answer}");
+    wait_for("nothing pending", &mut daemon, || {
+        status().is_some_and(|s| compute1(&s)["pending"] == serde_json::json!([]))
+    });
+    assert_eq!(compute1(&status().unwrap())["dismissed"], true);
+    let text = String::from_utf8(hostmonitor(&["status", "--config", config]).stdout).unwrap();
+    let row = text.lines().find(|l| l.starts_with("compute1 ")).unwrap();
+    assert!(row.contains("DISMISSED by an operator"), "{text}");
+    let metrics = get(metrics_port, "/metrics").unwrap();
+    let counted = "masakari_hostmonitor_notifications_total{outcome=\"dismissed\"} 1\n";
+    assert!(metrics.contains(counted), "{metrics}");
+    let again = dismiss("1");
+    assert_eq!(again.status.code(), Some(1), "{again:?}");
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        said.contains("nothing of its episode 1 is pending"),
+        "{said}"
+    );
+    drop(daemon);
+    let logged = std::fs::read_to_string(dir.join("daemon.log")).unwrap();
+    assert!(
+        logged.contains("OPERATOR DISMISSED episode 1 of host compute1"),
+        "{logged}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,8 +1,8 @@
-//! `run`, `check-config`, `status` and `release`: the daemon and its control socket.
+//! `run`, `check-config`, `status`, `release` and `dismiss`: the daemon and its control socket.
 
 use std::io::Write;
 
-use super::{CliError, ConfigArgs, StatusArgs};
+use super::{CliError, ConfigArgs, DismissArgs, StatusArgs};
 use crate::control;
 use crate::settings::Settings;
 
@@ -87,6 +87,14 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write) -> Result<(), CliError> {
 pub fn release(args: &ConfigArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let settings = Settings::load(&args.config, &args.overrides)?;
     let answer = control::client::release(&settings.paths.control_socket)?;
+    print_json(&answer, out)
+}
+
+/// Asks the running daemon to dismiss a host's pending notifications, and prints its JSON answer.
+pub fn dismiss(args: &DismissArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let asked = control::Dismiss::new(&args.host, args.episode)?;
+    let settings = Settings::load(&args.config.config, &args.config.overrides)?;
+    let answer = control::client::dismiss(&settings.paths.control_socket, asked)?;
     print_json(&answer, out)
 }
 

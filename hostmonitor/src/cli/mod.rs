@@ -44,6 +44,11 @@ pub enum Command {
     Status(StatusArgs),
     /// Send the notifications held by the mass-failure guard (root only).
     Release(ConfigArgs),
+    /// Drop the pending notifications of one host's failure episode and send nothing more for it
+    /// (root only): for a failure an operator handles by hand, whose notification cannot or must
+    /// not reach Masakari. Loud in the log, shown in `status`; the host's next loss is notified as
+    /// usual. 0 dismissed, 1 refused (the answer says why), 3 nothing answers.
+    Dismiss(DismissArgs),
     /// Print the man page (roff).
     #[command(hide = true)]
     Manpage,
@@ -71,6 +76,20 @@ pub struct StatusArgs {
     /// Print the daemon's answer as JSON (for scripts and the OCF agent) instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Arguments of `dismiss`.
+#[derive(Debug, Args)]
+pub struct DismissArgs {
+    /// The host's node name, as `status` shows it.
+    pub host: String,
+    /// Dismiss only if the host is still in this failure episode (the EPISODE column of `status`),
+    /// so that a host lost anew since is not silenced by mistake.
+    #[arg(long, value_name = "N")]
+    pub episode: Option<u64>,
+    /// Where the configuration comes from (it names the control socket).
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 /// Arguments of `nodes`.
@@ -119,6 +138,9 @@ pub enum CliError {
     /// The running daemon did not answer (well).
     #[error(transparent)]
     Control(#[from] crate::control::client::ControlError),
+    /// A host name that cannot be put in a control request.
+    #[error(transparent)]
+    HostName(#[from] crate::control::BadHostName),
     /// `check` found problems (already printed).
     #[error("{0} of the checks failed")]
     ChecksFailed(usize),
@@ -145,6 +167,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::CheckConfig(args) => daemon::check_config(&args, out),
         Command::Status(args) => daemon::status(&args, out),
         Command::Release(args) => daemon::release(&args, out),
+        Command::Dismiss(args) => daemon::dismiss(&args, out),
         Command::Manpage => manpage::write(out),
     }
 }

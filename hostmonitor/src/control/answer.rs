@@ -1,11 +1,12 @@
-//! What the daemon answers: the status, a release's confirmation, or why it could not answer.
+//! What the daemon answers: the status, a release's or a dismissal's confirmation, or why it could
+//! not answer.
 
 pub use monitor_control::{AnswerError, ErrorAnswer, parse_answer};
 use serde::{Deserialize, Serialize};
 
 use super::health::HealthView;
 use super::record::StoreView;
-use crate::engine::Status;
+use crate::engine::{NotificationId, Status};
 
 /// The daemon's answer to one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +15,8 @@ pub enum Answer {
     Status(Box<StatusAnswer>),
     /// To `release`.
     Released(Released),
+    /// To `dismiss`.
+    Dismissed(Dismissed),
     /// To a request it would not or could not carry out.
     Error(ErrorAnswer),
 }
@@ -65,12 +68,30 @@ pub struct Released {
     pub released: bool,
 }
 
+/// The answer to `dismiss`: what the engine dropped. A refusal (another episode, nothing
+/// pending, not a watched host) is an [`ErrorAnswer`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dismissed {
+    /// The host.
+    pub host: String,
+    /// The episode dismissed.
+    pub episode: u64,
+    /// The notifications dropped.
+    pub dropped: Vec<NotificationId>,
+    /// The one being sent at that moment: dropped if that attempt fails, stored if the API takes it.
+    pub in_flight: Option<NotificationId>,
+    /// Whether the cluster's copy of the record holds the dismissal yet (if not, the daemon keeps
+    /// writing it; a monitor taking over before it does would send the notification again).
+    pub durable: bool,
+}
+
 impl Answer {
     /// The answer as one JSON line, newline included.
     pub fn to_line(&self) -> String {
         match self {
             Self::Status(status) => monitor_control::to_line(status),
             Self::Released(released) => monitor_control::to_line(released),
+            Self::Dismissed(dismissed) => monitor_control::to_line(dismissed),
             Self::Error(error) => monitor_control::to_line(error),
         }
     }

@@ -1,13 +1,13 @@
 //! The daemon's control socket, client side: one request line out, one JSON line back, over std's
-//! blocking socket (no runtime, no fork). `masakari-hostmonitor status`/`release` and the OCF
-//! agent's monitor speak it; the daemon serves it (`daemon::inputs::control`).
+//! blocking socket (no runtime, no fork). `masakari-hostmonitor status`/`release`/`dismiss` and the
+//! OCF agent's monitor speak it; the daemon serves it (`daemon::inputs::control`).
 
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::answer::{AnswerError, Released, StatusAnswer, parse_answer};
-use super::request::Request;
+use super::answer::{AnswerError, Dismissed, Released, StatusAnswer, parse_answer};
+use super::request::{Dismiss, Request};
 
 /// How long a control exchange may take, on either side.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
@@ -52,11 +52,16 @@ pub fn release(path: &Path) -> Result<Released, ControlError> {
     ask(path, Request::Release)
 }
 
+/// Asks the daemon listening on `path` to dismiss a host's pending notifications.
+pub fn dismiss(path: &Path, dismiss: Dismiss) -> Result<Dismissed, ControlError> {
+    ask(path, Request::Dismiss(dismiss))
+}
+
 fn ask<T: serde::de::DeserializeOwned>(path: &Path, request: Request) -> Result<T, ControlError> {
     let stream = UnixStream::connect(path).map_err(|_| ControlError::NotRunning {
         path: path.to_owned(),
     })?;
-    let line = monitor_control::exchange(stream, request.word(), TIMEOUT, MAX_ANSWER);
+    let line = monitor_control::exchange(stream, &request.to_string(), TIMEOUT, MAX_ANSWER);
     let line = line.map_err(|source| ControlError::Exchange {
         path: path.to_owned(),
         source,
@@ -108,6 +113,17 @@ mod tests {
         let (path, server) = serve_once("release", b"{\"released\":true}\n");
         assert_eq!(release(&path).unwrap(), Released { released: true });
         assert_eq!(server.join().unwrap(), "release\n");
+    }
+
+    #[test]
+    fn a_dismissal_sends_its_host_and_episode() {
+        let answer = b"{\"host\":\"c1\",\"episode\":3,\"dropped\":[\"c1/3/stopped-normal\"],\"in_flight\":null,\"durable\":true}\n";
+        let (path, server) = serve_once("dismiss", answer);
+        let dismissed = dismiss(&path, Dismiss::new("c1", Some(3)).unwrap()).unwrap();
+        assert_eq!(server.join().unwrap(), "dismiss c1 3\n");
+        assert_eq!((dismissed.host.as_str(), dismissed.episode), ("c1", 3));
+        assert_eq!(dismissed.dropped[0].as_str(), "c1/3/stopped-normal");
+        assert!(dismissed.durable);
     }
 
     #[test]

@@ -4,7 +4,8 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::engine::{
-    Config, Engine, Event, FenceHistory, FenceOutcome, NodeKind, NodeView, Snapshot, Timestamp,
+    Config, Engine, Event, FenceHistory, FenceOutcome, NodeKind, NodeView, NotificationId,
+    Snapshot, Timestamp,
 };
 
 /// `s` seconds after 2023-11-14T22:13:20Z.
@@ -182,4 +183,64 @@ fn requests_by_word() {
     let unknown = "stat".parse::<Request>().unwrap_err();
     assert_eq!(unknown.to_string(), "unknown request \"stat\"");
     assert_eq!(Request::Release.to_string(), "release");
+}
+
+#[test]
+fn a_dismissal_carries_its_host_and_episode_both_ways() {
+    for (dismiss, line) in [
+        (
+            Dismiss::new("compute-1", Some(4)).unwrap(),
+            "dismiss compute-1 4",
+        ),
+        (Dismiss::new("rack/c1", None).unwrap(), "dismiss rack/c1"),
+    ] {
+        let request = Request::Dismiss(dismiss);
+        assert_eq!(request.to_string(), line);
+        assert_eq!(format!("{line}\n").parse(), Ok(request));
+    }
+    for odd in [
+        "dismiss",
+        "dismiss c1 x",
+        "dismiss c1 -1",
+        "dismiss c1 1 2",
+        "status c1",
+        "dismissc1",
+    ] {
+        assert!(odd.parse::<Request>().is_err(), "{odd}");
+    }
+    let long = "c".repeat(201);
+    for bad in ["", "c 1", "c\n1", "c\u{7}", long.as_str()] {
+        let refused = Dismiss::new(bad, None).unwrap_err();
+        assert!(
+            refused.to_string().contains("is not a node name"),
+            "{refused}"
+        );
+    }
+    assert!(Dismiss::new(&"c".repeat(200), None).is_ok());
+}
+
+#[test]
+fn a_dismissed_answer_reads_back() {
+    let ids = ["c1/2/stopped-normal", "c1/2/started"];
+    let dismissed = Dismissed {
+        host: "c1".into(),
+        episode: 2,
+        dropped: ["stopped-normal", "started"]
+            .map(|kind| NotificationId::new("c1", 2, kind))
+            .to_vec(),
+        in_flight: None,
+        durable: true,
+    };
+    let line = Answer::Dismissed(dismissed.clone()).to_line();
+    let value: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(value["dropped"], json!(ids));
+    assert_eq!(value["in_flight"], Value::Null);
+    assert_eq!(
+        parse_answer::<Dismissed>(line.as_bytes()).unwrap(),
+        dismissed
+    );
+    let refused =
+        Answer::error("dismissal of host c1 refused: nothing of its episode 2 is pending");
+    let read = parse_answer::<Dismissed>(refused.to_line().as_bytes());
+    assert!(matches!(read, Err(AnswerError::Refused(e)) if e.contains("nothing of its episode")));
 }

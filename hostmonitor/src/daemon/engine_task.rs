@@ -12,7 +12,7 @@ use crate::daemon::outputs::attrd::AttrdUpdater;
 use crate::daemon::outputs::delivery::Delivery;
 use crate::daemon::outputs::power::PowerCheck;
 use crate::daemon::outputs::store::{Store, StoreError};
-use crate::engine::{Action, DeliveryOutcome, Engine, Event, Level, Timestamp};
+use crate::engine::{Action, Command, DeliveryOutcome, Engine, Event, Level, Report, Timestamp};
 
 /// What the other tasks ask of the engine.
 #[derive(Debug)]
@@ -21,7 +21,26 @@ pub enum Request {
     Event(Event),
     /// The engine's and the daemon's status, for `masakari-hostmonitor status` and the metrics.
     Status(oneshot::Sender<StatusAnswer>),
+    /// An operator's command, answered once what it changed is carried out (stored first).
+    Command {
+        /// The command.
+        command: Command,
+        /// Where the answer goes.
+        reply: oneshot::Sender<Answered>,
+    },
 }
+
+/// The engine's answer to an operator's command.
+#[derive(Debug)]
+pub struct Answered {
+    /// The engine's report on the command (`None`: it made none, which it always does).
+    pub report: Option<Report>,
+    /// Whether the cluster's copy of the record took what the command changed.
+    pub durable: bool,
+}
+
+/// Replies waiting for the batch that carries their command out.
+type Replies = Vec<(oneshot::Sender<Answered>, Option<Report>)>;
 
 /// The engine and what carries out its actions.
 pub struct EngineTask {
@@ -49,13 +68,14 @@ impl EngineTask {
     ) -> Result<(), DaemonError> {
         loop {
             let deadline = self.engine.poll_timeout();
+            let mut replies = Replies::new();
             let actions = tokio::select! {
                 request = requests.recv() => match request {
-                    Some(Request::Event(event)) => self.engine.on_event(now(), event),
                     Some(Request::Status(reply)) => {
                         let _ = reply.send(self.status());
                         continue;
                     }
+                    Some(request) => self.handle(request, &mut replies),
                     None => return Ok(()),
                 },
                 () = sleep_until(deadline) => self.engine.on_timeout(now()),
@@ -66,8 +86,32 @@ impl EngineTask {
                 }
                 _ = shutdown.changed() => return Ok(()),
             };
-            let actions = self.take_queued(actions, &mut requests);
-            self.carry_out(actions).await?;
+            let actions = self.take_queued(actions, &mut requests, &mut replies);
+            let durable = self.carry_out(actions).await?;
+            for (reply, report) in replies {
+                let _ = reply.send(Answered { report, durable });
+            }
+        }
+    }
+
+    /// Feeds the engine an event or a command (whose reply waits in `replies`); a status request
+    /// is answered at once.
+    fn handle(&mut self, request: Request, replies: &mut Replies) -> Vec<Action> {
+        match request {
+            Request::Event(event) => self.engine.on_event(now(), event),
+            Request::Status(reply) => {
+                let _ = reply.send(self.status());
+                Vec::new()
+            }
+            Request::Command { command, reply } => {
+                let actions = self.engine.on_event(now(), Event::Command(command));
+                let report = actions.iter().find_map(|a| match a {
+                    Action::Report(r) if r.answers_command() => Some(r.clone()),
+                    _ => None,
+                });
+                replies.push((reply, report));
+                actions
+            }
         }
     }
 
@@ -91,21 +135,18 @@ impl EngineTask {
         &mut self,
         mut actions: Vec<Action>,
         requests: &mut mpsc::UnboundedReceiver<Request>,
+        replies: &mut Replies,
     ) -> Vec<Action> {
         while let Ok(request) = requests.try_recv() {
-            match request {
-                Request::Event(event) => actions.extend(self.engine.on_event(now(), event)),
-                Request::Status(reply) => {
-                    let _ = reply.send(self.status());
-                }
-            }
+            actions.extend(self.handle(request, replies));
         }
         actions
     }
 
     /// Carries out a batch of actions: every record update first, stored in one durable write, then
     /// the rest in order; a notification goes out only once the write covering it is durable.
-    async fn carry_out(&mut self, actions: Vec<Action>) -> Result<(), DaemonError> {
+    /// Returns whether it was.
+    async fn carry_out(&mut self, actions: Vec<Action>) -> Result<bool, DaemonError> {
         let mut updates = Vec::new();
         let mut others = Vec::new();
         for action in actions {
@@ -157,7 +198,7 @@ impl EngineTask {
                 }
             }
         }
-        Ok(())
+        Ok(durable)
     }
 
     fn status(&self) -> StatusAnswer {

@@ -235,6 +235,17 @@ pub enum Ignored {
 }
 
 impl Report {
+    /// Whether this is the engine's answer to an operator's [`Command`](super::Command).
+    pub fn answers_command(&self) -> bool {
+        matches!(
+            self,
+            Self::Dismissed { .. }
+                | Self::NotDismissed { .. }
+                | Self::HoldReleasedByOperator { .. }
+                | Self::NothingHeld
+        )
+    }
+
     /// How loudly to log this.
     pub fn level(&self) -> Level {
         match self {

@@ -143,7 +143,7 @@ pub struct Paths {
     pub state_file: PathBuf,
     /// The socket the alert agent hands Pacemaker's alerts to.
     pub alert_socket: PathBuf,
-    /// The socket of `masakari-hostmonitor status` and `release`.
+    /// The socket of `masakari-hostmonitor status`, `release` and `dismiss`.
     pub control_socket: PathBuf,
 }
 

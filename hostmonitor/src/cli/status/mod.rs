@@ -126,6 +126,9 @@ fn host_row(h: &HostView, now: Timestamp) -> [String; 5] {
         HostState::Unobserved => "offline since first seen".to_owned(),
         HostState::Online => "online".to_owned(),
     };
+    if h.dismissed {
+        state.push_str(", DISMISSED by an operator (nothing more sent)");
+    }
     if !h.present {
         state.push_str(" (not in the CIB)");
     }

@@ -65,6 +65,20 @@ fn a_hold_lost_quorum_and_a_broken_corosync_link_are_loud() {
 }
 
 #[test]
+fn a_dismissed_episode_is_loud_in_its_hosts_row() {
+    let mut a = sample();
+    a.engine.hosts[0].pending.clear();
+    a.engine.hosts[0].dismissed = true;
+    let text = render(&a);
+    let cmp1 = text.lines().find(|l| l.starts_with("cmp1 ")).unwrap();
+    assert!(
+        cmp1.contains("confirmed off, DISMISSED by an operator (nothing more sent)"),
+        "{text}"
+    );
+    assert!(text.contains("no pending notifications"), "{text}");
+}
+
+#[test]
 fn a_fresh_daemon_renders() {
     let mut a = sample();
     a.engine.hosts.clear();

@@ -1,5 +1,6 @@
-//! The control socket: `status` (for operators and the OCF agent's monitor) and `release` (lets out
-//! notifications held by the mass-failure guard; root only). One request line, one JSON line back.
+//! The control socket: `status` (for operators and the OCF agent's monitor), `release` (lets out
+//! notifications held by the mass-failure guard) and `dismiss` (drops a host's pending
+//! notifications); the last two root only. One request line, one JSON line back.
 
 use std::path::Path;
 
@@ -8,10 +9,10 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::control::client::TIMEOUT;
-use crate::control::{self, Answer, Released};
-use crate::daemon::engine_task::Request;
+use crate::control::{self, Answer, Dismissed, Released};
+use crate::daemon::engine_task::{Answered, Request};
 use crate::daemon::net::unix_socket::accept_loop;
-use crate::engine::{Command, Event};
+use crate::engine::{Command, Event, Report};
 
 /// Serves control requests until shutdown.
 pub async fn run(
@@ -49,6 +50,11 @@ async fn serve(stream: UnixStream, engine: mpsc::UnboundedSender<Request>) {
             Answer::Released(Released { released: true })
         }
         Ok(control::Request::Release) => Answer::error("only root may release held notifications"),
+        Ok(control::Request::Dismiss(asked)) if uid == Some(0) => {
+            tracing::warn!(host = asked.host(), episode = ?asked.episode(), "operator asks to dismiss notifications");
+            dismiss(&engine, asked).await
+        }
+        Ok(control::Request::Dismiss(_)) => Answer::error("only root may dismiss notifications"),
         Err(unknown) => Answer::error(unknown.to_string()),
     };
     let _ = write.write_all(answer.to_line().as_bytes()).await;
@@ -62,6 +68,40 @@ async fn status(engine: &mpsc::UnboundedSender<Request>) -> Answer {
     }
     rx.await
         .map_or_else(|_| stopped(), |status| Answer::Status(Box::new(status)))
+}
+
+async fn dismiss(engine: &mpsc::UnboundedSender<Request>, asked: control::Dismiss) -> Answer {
+    let command = Command::Dismiss {
+        host: asked.host().to_owned(),
+        episode: asked.episode(),
+    };
+    let (reply, answered) = oneshot::channel();
+    if engine.send(Request::Command { command, reply }).is_err() {
+        return Answer::error("the engine has stopped");
+    }
+    match answered.await {
+        Ok(Answered {
+            report:
+                Some(Report::Dismissed {
+                    host,
+                    episode,
+                    dropped,
+                    in_flight,
+                }),
+            durable,
+        }) => Answer::Dismissed(Dismissed {
+            host,
+            episode,
+            dropped,
+            in_flight,
+            durable,
+        }),
+        Ok(Answered {
+            report: Some(refused),
+            ..
+        }) => Answer::error(refused.to_string()),
+        Ok(Answered { report: None, .. }) | Err(_) => Answer::error("the engine did not answer"),
+    }
 }
 
 /// Binds the control socket (mode 0660, group haclient).
