@@ -65,6 +65,18 @@ impl Monitor {
     /// Writes the configuration, routes the alerts and starts the monitor; returns once it answers
     /// `status` with a good read of the CIB.
     pub fn start(lab: &Lab, setup: &MonitorSetup) -> Result<Self> {
+        let monitor = Self::configure(lab, setup)?;
+        if setup.managed {
+            monitor.create_resource(lab)?;
+        } else {
+            monitor.run(lab)?;
+        }
+        Ok(monitor)
+    }
+
+    /// Writes the configuration and routes the alerts, but starts nothing (see [`Monitor::run`]):
+    /// for a second monitor, on another controller, beside one already running.
+    pub fn configure(lab: &Lab, setup: &MonitorSetup) -> Result<Self> {
         let dir = lab.layout().host_dir(Host::Node(setup.node));
         let state_file = dir.join("state/hostmonitor.json");
         let (config, overrides) = match &setup.config {
@@ -92,18 +104,12 @@ impl Monitor {
         if setup.alerts {
             route_alerts(lab, setup.node)?;
         }
-        let monitor = Self {
+        Ok(Self {
             node: setup.node,
             config,
             log: dir.join("hostmonitor.log"),
             overrides,
-        };
-        if setup.managed {
-            monitor.create_resource(lab)?;
-        } else {
-            monitor.run(lab)?;
-        }
-        Ok(monitor)
+        })
     }
 
     /// Creates the `ocf:masakari:hostmonitor` resource, on controllers only and preferring this
@@ -157,6 +163,21 @@ impl Monitor {
         self.wait_answering(lab)
     }
 
+    /// Runs the monitor in the foreground (for 30 s at most), as when it is started while another
+    /// one is active, and returns what it said when it refused to run; an error if it did not refuse.
+    pub fn run_refused(&self, lab: &Lab) -> Result<String> {
+        let config = self.config.display().to_string();
+        let mut argv = vec!["30", "masakari-hostmonitor", "run", "--config", &config];
+        argv.extend(self.overrides.iter().flat_map(|o| ["--set", o.as_str()]));
+        match lab.on_node(self.node, "timeout", &argv) {
+            Ok(out) => Err(LabError::Usage(format!(
+                "the monitor on {} ran instead of refusing: {out}",
+                self.node.name()
+            ))),
+            Err(refused) => Ok(refused.to_string()),
+        }
+    }
+
     fn wait_answering(&self, lab: &Lab) -> Result<()> {
         self.wait(
             lab,
@@ -184,6 +205,15 @@ impl Monitor {
     /// `masakari-hostmonitor release` (as root): lets out what the mass-failure guard holds.
     pub fn release(&self, lab: &Lab) -> Result<String> {
         self.cli(lab, &["release"])
+    }
+
+    /// `masakari-hostmonitor dismiss HOST --episode EPISODE` (as root): drops the host's pending
+    /// notifications; the daemon's JSON answer.
+    pub fn dismiss(&self, lab: &Lab, host: &str, episode: u64) -> Result<serde_json::Value> {
+        let episode = episode.to_string();
+        let out = self.cli(lab, &["dismiss", host, "--episode", &episode])?;
+        serde_json::from_str(&out)
+            .map_err(|e| LabError::Usage(format!("dismiss answered {out:?}: {e}")))
     }
 
     /// `masakari-hostmonitor SUBCOMMAND ARGS --config CONFIG` on the monitor's node.

@@ -432,19 +432,7 @@ fn an_idle_monitor_causes_no_scheduler_run_and_a_second_one_is_refused() {
     let status = m.monitor.status(&m.lab).unwrap();
     assert_eq!(status["record"]["cluster_current"], true, "{status}");
 
-    let ctl1 = Machine::Controller(1);
-    let config = m
-        .lab
-        .layout()
-        .host_dir(Host::Node(ctl1))
-        .join("hostmonitor.toml");
-    let config = config.display().to_string();
-    let argv = ["30", "masakari-hostmonitor", "run", "--config", &config];
-    let second = m
-        .lab
-        .on_node(ctl1, "timeout", &argv)
-        .unwrap_err()
-        .to_string();
+    let second = m.monitor.run_refused(&m.lab).unwrap();
     assert!(
         second.contains("another masakari-hostmonitor is active"),
         "{second}"
@@ -524,4 +512,128 @@ fn the_corosync_link_reconnects_after_corosync_restarts_on_the_monitors_node() {
         .spawn_on_node(node, &["pacemakerd"], "daemons.log")
         .unwrap();
     m.wait_until("Pacemaker to be read again", |s| s["cib_ok"] == true);
+}
+
+/// The pending notifications of compute1 in a status answer.
+fn pending(status: &serde_json::Value) -> Vec<serde_json::Value> {
+    host_state(status, "compute1")["pending"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Two monitors on two controllers, and an operator's dismissal. The one on ctl2 refuses to run
+/// beside ctl1's and says so. compute1's first failure, pending while the API is down, is dismissed
+/// on ctl1; ctl1's monitor is then killed and ctl2's takes over from the cluster's record: the
+/// dismissal holds there (nothing is stored once the API is back, and no STARTED when compute1
+/// returns). compute1's second failure is pending on ctl2 when ctl2's monitor is killed; ctl1's
+/// takes over and delivers it exactly once. Retries every 2 s: without the dismissal the first
+/// failure would be stored within seconds of the API's return.
+#[test]
+fn a_dismissed_failure_stays_dismissed_across_controllers_and_the_next_is_delivered_once() {
+    let spec = LabSpec {
+        controllers: 3,
+        computes: 1,
+        ..lab("thmd")
+    };
+    let options = "retry_interval = 1\nretry_max_interval = 2".to_owned();
+    let setup = MonitorSetup {
+        monitor_options: options.clone(),
+        ..MonitorSetup::default()
+    };
+    let m = monitored("thmd", spec, setup);
+    let second_setup = MonitorSetup {
+        node: Machine::Controller(2),
+        alerts: false,
+        monitor_options: options,
+        ..MonitorSetup::default()
+    };
+    let second = Monitor::configure(&m.lab, &second_setup).unwrap();
+    let refused = second.run_refused(&m.lab).unwrap();
+    assert!(
+        refused.contains("another masakari-hostmonitor is active on node ctl1"),
+        "{refused}"
+    );
+
+    m.lab.set_api_running(false).unwrap();
+    m.lab.kill_remoted("compute1").unwrap();
+    m.lab.wait_fenced("compute1", SETTLE).unwrap();
+    m.wait_until("compute1's STOPPED to be failing", |s| {
+        pending(s)
+            .first()
+            .is_some_and(|p| p["attempts"].as_u64() >= Some(1))
+    });
+    let answer = m.monitor.dismiss(&m.lab, "compute1", 1).unwrap();
+    let id = serde_json::json!("compute1/1/stopped-normal");
+    assert!(
+        answer["dropped"] == serde_json::json!([id]) || answer["in_flight"] == id,
+        "{answer}"
+    );
+    m.wait_until("the dismissal to be durable", |s| {
+        pending(s).is_empty()
+            && host_state(s, "compute1")["dismissed"] == true
+            && s["record"]["cluster_current"] == true
+    });
+    let metrics = m.monitor.metrics(&m.lab).unwrap();
+    assert!(
+        metrics.contains("masakari_hostmonitor_notifications_total{outcome=\"dismissed\"} 1\n"),
+        "{metrics}"
+    );
+
+    m.monitor.kill(&m.lab).unwrap();
+    second
+        .run(&m.lab)
+        .unwrap_or_else(|e| panic!("{e}; log:\n{}", second.log()));
+    let resumed = second.status(&m.lab).unwrap();
+    let compute1 = host_state(&resumed, "compute1");
+    assert_eq!(
+        (&compute1["episode"], &compute1["dismissed"]),
+        (&1.into(), &true.into()),
+        "{resumed}"
+    );
+    assert!(pending(&resumed).is_empty(), "{resumed}");
+    m.lab.set_api_running(true).unwrap();
+    std::thread::sleep(Duration::from_secs(10));
+    assert!(m.stored_for("compute1").is_empty(), "{}", second.log());
+
+    m.lab.set_power("compute1", true).unwrap();
+    second
+        .wait(&m.lab, "compute1 back online", SETTLE, |s| {
+            host_state(s, "compute1")["state"]["state"] == "online"
+        })
+        .unwrap_or_else(|e| panic!("{e}; log:\n{}", second.log()));
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        m.stored_for("compute1").is_empty(),
+        "no STARTED for a dismissed episode\n{}",
+        second.log()
+    );
+
+    m.lab.set_api_running(false).unwrap();
+    m.lab.kill_remoted("compute1").unwrap();
+    second
+        .wait(
+            &m.lab,
+            "compute1's second STOPPED to be failing",
+            SETTLE,
+            |s| {
+                host_state(s, "compute1")["episode"] == 2
+                    && pending(s).first().is_some_and(|p| {
+                        p["payload"]["host_status"] == "NORMAL" && p["attempts"].as_u64() >= Some(1)
+                    })
+                    && s["record"]["cluster_current"] == true
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}; log:\n{}", second.log()));
+    second.kill(&m.lab).unwrap();
+    m.monitor.run(&m.lab).unwrap();
+    let resumed = m.monitor.status(&m.lab).unwrap();
+    assert_eq!(host_state(&resumed, "compute1")["episode"], 2, "{resumed}");
+    assert_eq!(resumed["record"]["source"], "cluster", "{resumed}");
+    m.lab.set_api_running(true).unwrap();
+    let stored = m.wait_stored("compute1", 1);
+    assert_eq!(stored[0].payload["event"], "STOPPED");
+    assert_eq!(stored[0].payload["host_status"], "NORMAL");
+    std::thread::sleep(Duration::from_secs(6));
+    assert_eq!(m.stored_for("compute1").len(), 1, "{}", m.monitor.log());
 }
