@@ -84,6 +84,13 @@
 //! judged against the last persisted sighting. [`Config::persist_every_sighting`] closes
 //! that window at the cost of a write per online host per reconcile.
 //!
+//! # Dismissal
+//!
+//! An operator may end an episode's notifications early ([`Command::Dismiss`]): what of it is
+//! pending is dropped and nothing more is sent for it, not even its `STARTED`. The dismissal is
+//! part of the host's [`HostRecord`], so a restored engine keeps it; the host's next loss is a new
+//! episode and clears it.
+//!
 //! # Holding
 //!
 //! Nothing is sent while the local node lacks quorum or while the mass-failure guard
