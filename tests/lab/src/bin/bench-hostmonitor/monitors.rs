@@ -26,6 +26,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(120);
 pub enum Monitor {
     /// Ours, with its defaults (alerts, reconcile every 5 s).
     Ours,
+    /// Ours as another build made it (`--baseline DIR`, e.g. main's), with the same defaults.
+    Baseline,
     /// masakari-monitors' hostmonitor polling every this many seconds.
     Incumbent(u32),
 }
@@ -46,15 +48,22 @@ impl Monitor {
     pub fn label(self) -> String {
         match self {
             Monitor::Ours => "masakari-pcmk (ours)".to_owned(),
+            Monitor::Baseline => "masakari-pcmk, baseline build".to_owned(),
             Monitor::Incumbent(i) => format!("masakari-monitors, interval {i} s"),
         }
     }
 
-    /// Writes its configuration into ctl1's directory, starts it there and waits until it watches.
+    /// Whether it is our daemon (of whichever build).
+    pub fn is_ours(self) -> bool {
+        matches!(self, Monitor::Ours | Monitor::Baseline)
+    }
+
+    /// Writes its configuration into ctl1's directory, starts it there (ours from `extra_path`
+    /// first, when given) and waits until it watches.
     pub fn start(self, lab: &Lab, extra_path: Option<&Path>) -> Result<Running> {
         let dir = lab.layout().host_dir(Host::Node(CTL1));
         match self {
-            Monitor::Ours => start_ours(lab, &dir, extra_path),
+            Monitor::Ours | Monitor::Baseline => start_ours(self, lab, &dir, extra_path),
             Monitor::Incumbent(interval) => start_incumbent(lab, &dir, interval),
         }
     }
@@ -73,7 +82,12 @@ pub fn ours_config(lab: &Lab, dir: &Path) -> Result<PathBuf> {
     Ok(config)
 }
 
-fn start_ours(lab: &Lab, dir: &Path, extra_path: Option<&Path>) -> Result<Running> {
+fn start_ours(
+    monitor: Monitor,
+    lab: &Lab,
+    dir: &Path,
+    extra_path: Option<&Path>,
+) -> Result<Running> {
     let config = ours_config(lab, dir)?;
     let config_s = config.display().to_string();
     let path = extra_path.map(|p| format!("PATH={}:/usr/sbin:/usr/bin:/sbin:/bin", p.display()));
@@ -89,7 +103,7 @@ fn start_ours(lab: &Lab, dir: &Path, extra_path: Option<&Path>) -> Result<Runnin
     })?;
     let procs = find(lab, &["masakari-hostmonitor run", &config_s], "daemon")?;
     Ok(Running {
-        monitor: Monitor::Ours,
+        monitor,
         procs,
         log: dir.join(log),
     })
@@ -187,7 +201,7 @@ impl Running {
     /// cluster and the monitor see up. masakari-monitors' hostmonitor knows every compute once it
     /// started (it logged each as a new member, and no compute fails twice); ours says in `status`.
     pub fn wait_knows_online(&self, lab: &Lab, compute: &str) -> Result<()> {
-        if self.monitor != Monitor::Ours {
+        if !self.monitor.is_ours() {
             return Ok(());
         }
         let dir = lab.layout().host_dir(Host::Node(CTL1));

@@ -88,6 +88,7 @@ pub fn run(
     monitors: &[Monitor],
     trials: usize,
     idle: Duration,
+    baseline: Option<&std::path::Path>,
     logs: Option<&std::path::Path>,
 ) -> Result<Vec<Phase>> {
     let computes = computes_for(monitors.len(), trials)?;
@@ -106,7 +107,8 @@ pub fn run(
     let mut fresh = lab.layout().computes().into_iter().map(|m| m.name());
     for &monitor in monitors {
         eprintln!("bench: starting {}", monitor.label());
-        let running = monitor.start(&lab, None)?;
+        let from = baseline.filter(|_| monitor == Monitor::Baseline);
+        let running = monitor.start(&lab, from)?;
         let ctx = Context {
             lab: &lab,
             running: &running,
@@ -156,7 +158,7 @@ fn run_phase(
     // At least two polls of a slow poller inside the idle window.
     let idle = match running.monitor {
         Monitor::Incumbent(i) => idle.max(Duration::from_secs(u64::from(i) * 2)),
-        Monitor::Ours => idle,
+        Monitor::Ours | Monitor::Baseline => idle,
     };
     eprintln!("bench:   idle for {} s", idle.as_secs());
     let runs_before = crate::scheduler::runs(ctx.lab)?;
