@@ -14,6 +14,7 @@ packages=(
   libcorosync-common-dev libcmap-dev libcpg-dev libquorum-dev libvotequorum-dev libcfg-dev
   iproute2 procps psmisc curl openssl libxml2-utils rpm rpmlint xsltproc man-db systemd python3-venv hyperfine
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
+  tcpdump  # masakari-monitors' heartbeat-line check (the benchmark's incumbent); without it, it skips polls
 )
 
 missing=()

@@ -18,7 +18,7 @@ struct State {
     members: Vec<String>,
     values: BTreeMap<(String, String), String>,
     failing: bool,
-    updates: usize,
+    updates: Vec<(String, String)>,
 }
 
 impl FakeAttrd {
@@ -53,7 +53,12 @@ impl FakeAttrd {
 
     /// Updates taken so far.
     pub fn updates(&self) -> usize {
-        self.state.borrow().updates
+        self.state.borrow().updates.len()
+    }
+
+    /// Every update taken so far, in order: (attribute, node).
+    pub fn log(&self) -> Vec<(String, String)> {
+        self.state.borrow().updates.clone()
     }
 
     fn check(&self) -> Result<(), ProcessError> {
@@ -85,7 +90,7 @@ impl Attrd for FakeAttrd {
     async fn update(&self, name: &str, node: &str, value: &str) -> Result<(), ProcessError> {
         self.check()?;
         let mut state = self.state.borrow_mut();
-        state.updates += 1;
+        state.updates.push((name.to_owned(), node.to_owned()));
         state
             .values
             .insert((name.to_owned(), node.to_owned()), value.to_owned());

@@ -39,6 +39,8 @@ pub struct Store<A> {
     stored: Stored,
     /// The generation the cluster held whole after the last write that worked.
     committed: Option<u64>,
+    /// The nodes that write left holding it (empty until a write of ours worked).
+    holders: Vec<String>,
     /// Set while the cluster copy has not been compared with the one resumed from: the
     /// generation resumed from.
     unverified: Option<u64>,
@@ -82,6 +84,7 @@ impl<A: Attrd> Store<A> {
                 record: Record::default(),
             },
             committed: None,
+            holders: Vec::new(),
             unverified: None,
             changed: Changed::default(),
             backoff: Duration::ZERO,
@@ -185,7 +188,10 @@ impl<A: Attrd> Store<A> {
         if let Some(local) = self.unverified {
             self.verify(local).await?;
         }
-        cluster_store::save(&self.attrd, &self.stored, self.committed, &self.changed).await?;
+        let holders = std::mem::take(&mut self.holders);
+        let (stored, committed, changed) = (&self.stored, self.committed, &self.changed);
+        self.holders =
+            cluster_store::save(&self.attrd, stored, committed, &holders, changed).await?;
         self.committed = Some(self.stored.generation);
         self.changed = Changed::default();
         Ok(())

@@ -199,10 +199,54 @@ async fn the_record_survives_any_controller_but_the_last_and_a_new_one_gets_it_w
     let before = attrd.updates();
     store.apply(&[second]).await.unwrap();
     let hosts = store.stored.record.hosts.len();
-    // ctl2 and ctl3: c1's part and the commit; ctl4: every host, the guard and the commit.
-    assert_eq!(attrd.updates() - before, 2 * 2 + hosts + 2);
+    // ctl2 and ctl3: c1's part and the commit; ctl4: every host, the guard and the commit; ctl1
+    // (it held the record, and its loss is seen only while c1's part is written): c1's part.
+    assert_eq!(attrd.updates() - before, 2 * 2 + hosts + 2 + 1);
     attrd.lose("ctl2");
     attrd.lose("ctl3");
+    let cluster = cluster_store::load(&attrd).await.unwrap().unwrap();
+    assert_eq!(cluster.record, store.stored.record);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_node_back_without_its_values_gets_the_record_whole_and_each_commit_follows_its_parts() {
+    let dir = dir("rejoined");
+    let attrd = FakeAttrd::new(&["ctl1", "ctl2"]);
+    let (first, second) = updates();
+    let mut store = started(&dir.join("state.json"), &attrd).await;
+    store.apply(&[first]).await.unwrap();
+    // ctl2 held the record; it leaves and comes back between two writes, its values gone.
+    attrd.lose("ctl2");
+    attrd.join("ctl2");
+    let before = attrd.updates();
+    store.apply(&[second]).await.unwrap();
+    let log = attrd.log().split_off(before);
+    let written = |node: &str| {
+        log.iter()
+            .filter(|(_, n)| n == node)
+            .map(|(a, _)| a.as_str())
+            .collect::<Vec<_>>()
+    };
+    let hosts = store.stored.record.hosts.len();
+    assert_eq!(
+        written("ctl1").len(),
+        2,
+        "c1's part and the commit: {log:?}"
+    );
+    assert_eq!(
+        written("ctl2").len(),
+        1 + hosts + 2,
+        "c1's part, then all: {log:?}"
+    );
+    for node in ["ctl1", "ctl2"] {
+        assert_eq!(
+            written(node).last(),
+            Some(&cluster_store::COMMIT),
+            "{node}'s commit comes after its parts: {log:?}"
+        );
+    }
+    attrd.lose("ctl1");
     let cluster = cluster_store::load(&attrd).await.unwrap().unwrap();
     assert_eq!(cluster.record, store.stored.record);
     std::fs::remove_dir_all(dir).unwrap();

@@ -27,8 +27,8 @@ struct Args {
     /// Seconds of the idle CPU window (at least two polls for a poller).
     #[arg(long, default_value_t = 60)]
     idle: u64,
-    /// masakari-monitors' monitoring_interval values to run.
-    #[arg(long, value_delimiter = ',', default_value = "5,60")]
+    /// masakari-monitors' monitoring_interval values to run (`--intervals` alone: none).
+    #[arg(long, value_delimiter = ',', num_args = 0.., default_value = "5,60")]
     intervals: Vec<u32>,
     /// Simulated monitored nodes in the scale run.
     #[arg(long, default_value_t = 1000)]
@@ -36,6 +36,10 @@ struct Args {
     /// Nodes failing at once in the scale run.
     #[arg(long, default_value_t = 50)]
     failing: usize,
+    /// Also run our monitor from DIR/masakari-hostmonitor (another build, e.g. main's) right after
+    /// ours in the same lab: a before/after in one run.
+    #[arg(long, value_name = "DIR")]
+    baseline: Option<PathBuf>,
     /// Skip the side-by-side run.
     #[arg(long)]
     skip_side_by_side: bool,
@@ -66,12 +70,21 @@ fn run(args: &Args) -> masakari_lab::Result<()> {
     let mut md = report::header(args);
     if !args.skip_side_by_side {
         let mut monitors = vec![monitors::Monitor::Ours];
+        if args.baseline.is_some() {
+            monitors.push(monitors::Monitor::Baseline);
+        }
         monitors.extend(
             args.intervals
                 .iter()
                 .map(|&i| monitors::Monitor::Incumbent(i)),
         );
-        let phases = side_by_side::run(&monitors, args.trials, idle, args.logs.as_deref())?;
+        let phases = side_by_side::run(
+            &monitors,
+            args.trials,
+            idle,
+            args.baseline.as_deref(),
+            args.logs.as_deref(),
+        )?;
         md.push_str(&report::side_by_side(&phases));
         save(args, &md)?;
     }

@@ -16,6 +16,8 @@ use crate::procstat;
 
 /// The controller both monitors run on.
 pub const CTL1: Machine = Machine::Controller(1);
+/// Our daemon's configuration file, in ctl1's directory.
+const OURS_CONFIG: &str = "bench-hostmonitor.toml";
 /// How long a monitor may take to start.
 const START_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -24,6 +26,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(120);
 pub enum Monitor {
     /// Ours, with its defaults (alerts, reconcile every 5 s).
     Ours,
+    /// Ours as another build made it (`--baseline DIR`, e.g. main's), with the same defaults.
+    Baseline,
     /// masakari-monitors' hostmonitor polling every this many seconds.
     Incumbent(u32),
 }
@@ -44,15 +48,22 @@ impl Monitor {
     pub fn label(self) -> String {
         match self {
             Monitor::Ours => "masakari-pcmk (ours)".to_owned(),
+            Monitor::Baseline => "masakari-pcmk, baseline build".to_owned(),
             Monitor::Incumbent(i) => format!("masakari-monitors, interval {i} s"),
         }
     }
 
-    /// Writes its configuration into ctl1's directory, starts it there and waits until it watches.
+    /// Whether it is our daemon (of whichever build).
+    pub fn is_ours(self) -> bool {
+        matches!(self, Monitor::Ours | Monitor::Baseline)
+    }
+
+    /// Writes its configuration into ctl1's directory, starts it there (ours from `extra_path`
+    /// first, when given) and waits until it watches.
     pub fn start(self, lab: &Lab, extra_path: Option<&Path>) -> Result<Running> {
         let dir = lab.layout().host_dir(Host::Node(CTL1));
         match self {
-            Monitor::Ours => start_ours(lab, &dir, extra_path),
+            Monitor::Ours | Monitor::Baseline => start_ours(self, lab, &dir, extra_path),
             Monitor::Incumbent(interval) => start_incumbent(lab, &dir, interval),
         }
     }
@@ -60,7 +71,7 @@ impl Monitor {
 
 /// Our daemon's configuration file in ctl1's directory: product defaults, the lab's API.
 pub fn ours_config(lab: &Lab, dir: &Path) -> Result<PathBuf> {
-    let config = dir.join("bench-hostmonitor.toml");
+    let config = dir.join(OURS_CONFIG);
     let text = format!(
         "[masakari]\nendpoint = \"{}\"\n[monitor]\nlocal_node = \"ctl1\"\n[paths]\nstate_file = \"{}\"\n",
         lab.layout().api_url(),
@@ -71,7 +82,12 @@ pub fn ours_config(lab: &Lab, dir: &Path) -> Result<PathBuf> {
     Ok(config)
 }
 
-fn start_ours(lab: &Lab, dir: &Path, extra_path: Option<&Path>) -> Result<Running> {
+fn start_ours(
+    monitor: Monitor,
+    lab: &Lab,
+    dir: &Path,
+    extra_path: Option<&Path>,
+) -> Result<Running> {
     let config = ours_config(lab, dir)?;
     let config_s = config.display().to_string();
     let path = extra_path.map(|p| format!("PATH={}:/usr/sbin:/usr/bin:/sbin:/bin", p.display()));
@@ -83,22 +99,26 @@ fn start_ours(lab: &Lab, dir: &Path, extra_path: Option<&Path>) -> Result<Runnin
     let log = "bench-ours.log";
     lab.spawn_on_node(CTL1, &argv, log)?;
     poll_until("our monitor to read the cluster", START_TIMEOUT, || {
-        let status = lab
-            .on_node(
-                CTL1,
-                "masakari-hostmonitor",
-                &["status", "--json", "--config", &config_s],
-            )
-            .ok()
-            .and_then(|out| serde_json::from_str::<serde_json::Value>(&out).ok());
-        Ok(status.filter(|s| s["cib_ok"] == true))
+        Ok(our_status(lab, &config_s).filter(|s| s["cib_ok"] == true))
     })?;
     let procs = find(lab, &["masakari-hostmonitor run", &config_s], "daemon")?;
     Ok(Running {
-        monitor: Monitor::Ours,
+        monitor,
         procs,
         log: dir.join(log),
     })
+}
+
+/// Our daemon's `status --json`, if it answers.
+fn our_status(lab: &Lab, config: &str) -> Option<serde_json::Value> {
+    let out = lab
+        .on_node(
+            CTL1,
+            "masakari-hostmonitor",
+            &["status", "--json", "--config", config],
+        )
+        .ok()?;
+    serde_json::from_str(&out).ok()
 }
 
 fn start_incumbent(lab: &Lab, dir: &Path, interval: u32) -> Result<Running> {
@@ -137,6 +157,17 @@ fn start_incumbent(lab: &Lab, dir: &Path, interval: u32) -> Result<Running> {
             Ok((text.matches("as a new member of cluster").count() >= computes).then_some(()))
         },
     )?;
+    // Without a working heartbeat-line check (tcpdump) it skips its polls and reports late.
+    poll_until(
+        "masakari-monitors' hostmonitor to see its heartbeat line normal",
+        START_TIMEOUT,
+        || {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            Ok(text
+                .contains("Corosync communication using 'eth0' is normal.")
+                .then_some(()))
+        },
+    )?;
     let mut procs = find(lab, &["bin/masakari-hostmonitor", &conf_s], "daemon")?;
     procs.extend(find(lab, &["privsep-helper", &conf_s], "privsep helper")?);
     Ok(Running {
@@ -166,6 +197,34 @@ fn find(lab: &Lab, needles: &[&str], role: &'static str) -> Result<Vec<(i32, &'s
 }
 
 impl Running {
+    /// Waits until the monitor knows `compute` as online, so a trial starts from a compute both the
+    /// cluster and the monitor see up. masakari-monitors' hostmonitor knows every compute once it
+    /// started (it logged each as a new member, and no compute fails twice); ours says in `status`.
+    pub fn wait_knows_online(&self, lab: &Lab, compute: &str) -> Result<()> {
+        if !self.monitor.is_ours() {
+            return Ok(());
+        }
+        let dir = lab.layout().host_dir(Host::Node(CTL1));
+        let config = dir.join(OURS_CONFIG).display().to_string();
+        poll_until(
+            &format!("our monitor to know {compute} as online"),
+            START_TIMEOUT,
+            || {
+                let status = our_status(lab, &config);
+                let hosts = status
+                    .as_ref()
+                    .and_then(|s| s.pointer("/engine/hosts")?.as_array());
+                let online = hosts.is_some_and(|hosts| {
+                    hosts.iter().any(|h| {
+                        h.get("name").is_some_and(|n| n == compute)
+                            && h.pointer("/state/state").is_some_and(|s| s == "online")
+                    })
+                });
+                Ok(online.then_some(()))
+            },
+        )
+    }
+
     /// The PIDs measured.
     pub fn pids(&self) -> Vec<i32> {
         self.procs.iter().map(|&(p, _)| p).collect()

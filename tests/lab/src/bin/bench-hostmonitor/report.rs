@@ -35,6 +35,15 @@ fn median(trials: &[Trial], f: impl Fn(&Trial) -> Option<f64>) -> Option<f64> {
     summary(&column(trials, f)).map(|s| s.median)
 }
 
+/// A ratio: two decimals near 1 (a before/after of our own builds), whole numbers beyond 10.
+fn times(ratio: f64) -> String {
+    if ratio < 10.0 {
+        format!("{ratio:.2}x")
+    } else {
+        format!("{ratio:.0}x")
+    }
+}
+
 /// Latency and resource tables, with ratios against our monitor.
 pub fn side_by_side(phases: &[Phase]) -> String {
     let ours = phases.iter().find(|p| p.monitor == Monitor::Ours);
@@ -48,7 +57,7 @@ pub fn side_by_side(phases: &[Phase]) -> String {
         let delivered = p.trials.iter().filter(|t| t.stored_at.is_some()).count();
         let statuses: Vec<&str> = p.trials.iter().map(|t| t.host_status.as_str()).collect();
         let ratio = |mine: Option<f64>, theirs: Option<f64>| match (mine, theirs) {
-            (Some(m), Some(t)) if p.monitor != Monitor::Ours && m > 0.0 => format!("{:.0}x", t / m),
+            (Some(m), Some(t)) if p.monitor != Monitor::Ours && m > 0.0 => times(t / m),
             _ => "1".to_owned(),
         };
         let _ = writeln!(

@@ -2,6 +2,10 @@
 //! the same STOPPED notification and the API's 409 dedupe would hide the slower one), the same
 //! fault each trial: a compute's pacemaker-remoted is killed, Pacemaker fences it through
 //! fence_ipmilan, and the monitor's notification is stored by the Masakari API.
+//!
+//! Every trial fails a compute of its own, never failed before in this lab: a compute that failed
+//! once comes back as a new connection, with its last notification still in the API (whose 180 s
+//! dedupe and the incumbent's memory of the old failure then decide what a second trial measures).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::fs::PermissionsExt as _;
@@ -21,10 +25,8 @@ use crate::timefmt::{now, parse_utc};
 
 /// The lab's name.
 pub const LAB: &str = "bhm";
-/// Computes the trials rotate over, so no host fails twice within the API's 180 s dedupe window.
-const COMPUTES: u8 = 5;
-/// Time between two failures of one compute (the API's dedupe window plus a margin).
-const REUSE_AFTER: f64 = 190.0;
+/// The most computes a lab has (so trials x monitors is at most this).
+const MAX_COMPUTES: usize = 40;
 /// The longest a notification may take (the incumbent at a 60 s interval needs up to ~75 s).
 const NOTIFY_TIMEOUT: Duration = Duration::from_secs(240);
 /// Where the recorder alert writes, inside ctl1.
@@ -86,12 +88,14 @@ pub fn run(
     monitors: &[Monitor],
     trials: usize,
     idle: Duration,
+    baseline: Option<&std::path::Path>,
     logs: Option<&std::path::Path>,
 ) -> Result<Vec<Phase>> {
+    let computes = computes_for(monitors.len(), trials)?;
     let stage = Stage::install(LAB)?;
-    eprintln!("bench: bringing up lab {LAB} (1 controller, {COMPUTES} computes)");
+    eprintln!("bench: bringing up lab {LAB} (1 controller, {computes} computes)");
     let lab = Lab::up(LabSpec {
-        computes: COMPUTES,
+        computes,
         reboot_action: RebootAction::Off,
         stage: Some(stage.root().to_owned()),
         ..LabSpec::new(LAB)
@@ -99,25 +103,39 @@ pub fn run(
     configure_alerts(&lab)?;
     let uuids = masakari::host_uuids(lab.layout())?;
     let watch = StoreWatch::start(&lab)?;
-    let mut last_failure: BTreeMap<String, f64> = BTreeMap::new();
     let mut phases = Vec::new();
-    let mut next = 0usize;
+    let mut fresh = lab.layout().computes().into_iter().map(|m| m.name());
     for &monitor in monitors {
         eprintln!("bench: starting {}", monitor.label());
-        let running = monitor.start(&lab, None)?;
+        let from = baseline.filter(|_| monitor == Monitor::Baseline);
+        let running = monitor.start(&lab, from)?;
         let ctx = Context {
             lab: &lab,
             running: &running,
             uuids: &uuids,
             watch: &watch,
         };
-        let result = run_phase(&ctx, trials, idle, &mut last_failure, &mut next);
+        let result = run_phase(&ctx, trials, idle, &mut fresh);
         running.stop(&lab);
         phases.push(result?);
     }
     keep_logs(&lab, logs);
     lab.down()?;
     Ok(phases)
+}
+
+/// One compute per trial of every monitor.
+fn computes_for(monitors: usize, trials: usize) -> Result<u8> {
+    let needed = monitors.saturating_mul(trials);
+    u8::try_from(needed)
+        .ok()
+        .filter(|_| (1..=MAX_COMPUTES).contains(&needed))
+        .ok_or_else(|| {
+            LabError::Usage(format!(
+                "{monitors} monitors x {trials} trials need {needed} computes, one per trial; a lab \
+                 has 1 to {MAX_COMPUTES}: ask for fewer trials or intervals"
+            ))
+        })
 }
 
 /// What every trial of a phase works with.
@@ -132,8 +150,7 @@ fn run_phase(
     ctx: &Context<'_>,
     trials: usize,
     idle: Duration,
-    last_failure: &mut BTreeMap<String, f64>,
-    next: &mut usize,
+    fresh: &mut impl Iterator<Item = String>,
 ) -> Result<Phase> {
     let running = ctx.running;
     let pids = running.pids();
@@ -141,7 +158,7 @@ fn run_phase(
     // At least two polls of a slow poller inside the idle window.
     let idle = match running.monitor {
         Monitor::Incumbent(i) => idle.max(Duration::from_secs(u64::from(i) * 2)),
-        Monitor::Ours => idle,
+        Monitor::Ours | Monitor::Baseline => idle,
     };
     eprintln!("bench:   idle for {} s", idle.as_secs());
     let runs_before = crate::scheduler::runs(ctx.lab)?;
@@ -151,17 +168,8 @@ fn run_phase(
     let idle_scheduler_runs = crate::scheduler::runs(ctx.lab)?.saturating_sub(runs_before);
     let busy = CpuMark::take(&pids);
     let mut done = Vec::new();
-    for _ in 0..trials {
-        let compute = format!("compute{}", *next % usize::from(COMPUTES) + 1);
-        *next += 1;
-        if let Some(&at) = last_failure.get(&compute) {
-            let wait = REUSE_AFTER - (now() - at);
-            if wait > 0.0 {
-                std::thread::sleep(Duration::from_secs_f64(wait));
-            }
-        }
+    for compute in fresh.take(trials) {
         let trial = one_trial(ctx, &compute)?;
-        last_failure.insert(compute.clone(), trial.killed_at);
         eprintln!(
             "bench:   {compute}: fenced {:?} s after the kill, stored {:?} s after the kill, {:?} s after fencing",
             trial.fence_time(),
@@ -189,6 +197,8 @@ fn one_trial(ctx: &Context<'_>, compute: &str) -> Result<Trial> {
         .get(compute)
         .cloned()
         .ok_or_else(|| LabError::Usage(format!("{compute} is not registered with the API")))?;
+    lab.wait_node(compute, "online", Duration::from_secs(120), |n| n.online)?;
+    running.wait_knows_online(lab, compute)?;
     let before: BTreeSet<String> = lab
         .notifications()?
         .into_iter()
