@@ -84,16 +84,16 @@
 //! the real `masakari-hostmonitor` (build it first: `cargo build --workspace --bins`) in a
 //! temporary directory, `tests/instance_agent.rs` the instance monitor agent against the real
 //! `masakari-instancemonitor` (no libvirtd needed): `ocf-tester`, idempotent start/stop, a killed
-//! daemon, deep monitors, exit codes and reasons for bad attributes, secrets kept out of argv. `tests/metadata.rs` validates the
-//! metadata against ra-api-1.dtd and pcs's OCF 1.1 schema and compares it with a golden copy
-//! (`UPDATE_GOLDEN=1` rewrites it), for both agents. `tests/lab/tests/ocf_hostmonitor.rs` runs
+//! daemon, deep monitors, exit codes and reasons for bad attributes, secrets kept out of argv.
+//! `tests/metadata.rs` validates both agents' metadata against ra-api-1.dtd and pcs's OCF 1.1
+//! schema and compares it with golden copies (`UPDATE_GOLDEN=1` rewrites them). `tests/lab/tests/ocf_hostmonitor.rs` runs
 //! the host monitor agent in a 3-controller lab, `tests/lab/tests/ocf_instancemonitor.rs` the
 //! instance monitor agent as a clone on the computes; `bench/monitor.sh` compares the host
 //! monitor agent's monitor with `ocf:heartbeat:anything`.
 //!
 //! Every parser of outside input is a pure function with a fuzz target in `../fuzz`: the command
-//! line and environment into an [`service::Instance`] and the daemon's settings (`ocf_environment`),
-//! the PID file (`ocf_pid_file`), `/proc/PID/cmdline` (`ocf_proc`) and the daemons' `status`
+//! line and environment into a [`service::Instance`] and the host monitor's settings
+//! (`ocf_environment`), the PID file (`ocf_pid_file`), `/proc/PID/cmdline` (`ocf_proc`) and the daemons' `status`
 //! answers as the monitors judge them at every level (`ocf_status`).
 //! Seeds, from the tests and a running daemon, are in `tests/data/seeds/<target>/`:
 //!

@@ -1,6 +1,6 @@
 //! The instance attributes of `ocf:masakari:hostmonitor`: one table, each entry a parameter and
-//! where its value goes ([`crate::service::table`]). Secrets have no attribute: passwords and tokens stay in the
-//! configuration file (mode 0640), never in the CIB or the daemon's argv.
+//! where its value goes ([`crate::service::table`]). Secrets have no attribute: passwords and
+//! tokens stay in the configuration file (mode 0640), never in the CIB or the daemon's argv.
 
 use crate::ocf::{Kind, Param};
 use crate::service::common;
