@@ -28,12 +28,16 @@ all: build
 deps:
 	tests/lab/setup/install-deps.sh
 
-## Release binaries; then the OCF agent again, alone and statically linked (glibc's libc.a): Pacemaker
-## runs its monitor every few seconds, and static it starts as cheaply as /bin/true (BENCHMARKS.md).
-## Alone, because in the workspace build it shares the daemon's features, and corosync is shared-only.
+# The OCF agents (one binary each, installed under resource.d/masakari/ without the ocf- prefix).
+OCF_AGENTS := hostmonitor instancemonitor
+
+## Release binaries; then the OCF agents again, alone and statically linked (glibc's libc.a): Pacemaker
+## runs their monitors every few seconds, and static they start as cheaply as /bin/true (BENCHMARKS.md).
+## Alone, because in the workspace build they share the daemons' features, and corosync is shared-only.
 build:
 	$(CARGO) build --release --workspace --bins
-	$(CARGO) rustc --release -p ocf-agent --bin ocf-hostmonitor -- -C target-feature=+crt-static
+	for agent in $(OCF_AGENTS); do \
+		$(CARGO) rustc --release -p ocf-agent --bin ocf-$$agent -- -C target-feature=+crt-static || exit 1; done
 
 ## Installs every binary where the cluster looks for it (DESTDIR and PREFIX as usual).
 install: build install-files
@@ -45,9 +49,13 @@ install-files:
 		ln -sf fence_ipmilan_rs $(DESTDIR)$(sbindir)/$${agent}_rs; done
 	install -m 0755 $(BUILD_DIR)/masakari-hostmonitor $(DESTDIR)$(bindir)/masakari-hostmonitor
 	install -m 0755 $(BUILD_DIR)/masakari-hostmonitor-alert $(DESTDIR)$(libexecdir)/masakari-hostmonitor-alert
-	install -m 0755 $(BUILD_DIR)/ocf-hostmonitor $(DESTDIR)$(ocfdir)/hostmonitor
+	install -m 0755 $(BUILD_DIR)/masakari-instancemonitor $(DESTDIR)$(bindir)/masakari-instancemonitor
+	for agent in $(OCF_AGENTS); do \
+		install -m 0755 $(BUILD_DIR)/ocf-$$agent $(DESTDIR)$(ocfdir)/$$agent || exit 1; done
 	install -d $(DESTDIR)$(SYSCONFDIR)/masakari-pcmk
 	install -m 0640 hostmonitor/etc/hostmonitor.toml $(DESTDIR)$(SYSCONFDIR)/masakari-pcmk/hostmonitor.toml
+	install -m 0640 instancemonitor/etc/instancemonitor.toml \
+		$(DESTDIR)$(SYSCONFDIR)/masakari-pcmk/instancemonitor.toml
 
 ## The main job: a throwaway cluster running our agents; compute1 fails, Pacemaker fences it with
 ## fence_ipmilan_rs, the host monitor notifies the Masakari API; prints the timeline. By default the

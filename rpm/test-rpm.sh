@@ -5,11 +5,13 @@
 #  - tmpfiles.d creates /run/masakari-pcmk as the packages expect;
 #  - the installed fence agent, under each of its names, prints its metadata;
 #  - each installed command and the OCF agent have a man page, and every page renders without warnings;
-#  - the shipped configuration passes `masakari-hostmonitor check-config`;
-#  - the systemd unit starts the installed daemon with the shipped configuration, and verifies;
+#  - the shipped configurations pass `masakari-hostmonitor check-config` and
+#    `masakari-instancemonitor check-config`;
+#  - each systemd unit starts its installed daemon with the shipped configuration, and verifies;
 #  - no package depends on ipmitool or Python;
 #  - the installed alert agent exits 0 when no monitor listens;
-#  - the installed OCF agent is statically linked and passes ocf-tester.
+#  - each installed OCF agent is statically linked and passes ocf-tester (the instance monitor's
+#    without libvirt: the daemon runs without it).
 #
 #   rpm/test-rpm.sh [--no-build]    (--no-build: test the RPMs already in build/rpm)
 #
@@ -30,18 +32,21 @@ if [ "${1:-}" != --no-build ]; then
 fi
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/masakari-pcmk-rpm-test.XXXXXX")
-ocf_started=
-# The agent's stop with ocf-tester's environment: a daemon that a failing ocf-tester left running is
-# stopped the agent's way (by the PID in its HA_RSCTMP file).
+ocf_started=()
+# An agent's stop with ocf-tester's environment: a daemon that a failing ocf-tester left running is
+# stopped the agent's way (by the PID in its HA_RSCTMP file). ocf_params_<agent> are its -o words.
 ocf_stop() {
-    local env=(OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=hostmonitor HA_RSCTMP="$HA_RSCTMP") i
-    for ((i = 1; i < ${#ocf_params[@]}; i += 2)); do env+=("OCF_RESKEY_${ocf_params[i]}"); done
-    env "${env[@]}" "$ocf" stop
+    local agent=$1 i
+    local -n params=ocf_params_$agent
+    local env=(OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE="$agent" HA_RSCTMP="$HA_RSCTMP")
+    for ((i = 1; i < ${#params[@]}; i += 2)); do env+=("OCF_RESKEY_${params[i]}"); done
+    env "${env[@]}" "$root/usr/lib/ocf/resource.d/masakari/$agent" stop
 }
 cleanup() {
-    if [ -n "$ocf_started" ]; then
-        ocf_stop >/dev/null 2>&1 || true
-    fi
+    local agent
+    for agent in "${ocf_started[@]}"; do
+        ocf_stop "$agent" >/dev/null 2>&1 || true
+    done
     rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -141,27 +146,28 @@ for page in "$root"/usr/share/man/man*/*; do
     fi
 done
 
-hostmonitor=$root/usr/bin/masakari-hostmonitor
-config=$root/etc/masakari-pcmk/hostmonitor.toml
-if "$hostmonitor" check-config --config "$config"; then
-    pass "shipped configuration passes check-config"
-else
-    fail "shipped configuration fails check-config"
-fi
+for daemon in hostmonitor instancemonitor; do
+    config=$root/etc/masakari-pcmk/$daemon.toml
+    if "$root/usr/bin/masakari-$daemon" check-config --config "$config"; then
+        pass "shipped $daemon.toml passes check-config"
+    else
+        fail "shipped $daemon.toml fails check-config"
+    fi
 
-unit=$root/usr/lib/systemd/system/masakari-hostmonitor.service
-if grep -qx 'ExecStart=/usr/bin/masakari-hostmonitor run --config /etc/masakari-pcmk/hostmonitor.toml' "$unit"; then
-    pass "unit runs the installed daemon with the shipped configuration"
-else
-    fail "unit's ExecStart"
-fi
-# systemd-analyze checks the unit against the scratch root's daemon (the host has none installed).
-sed "s|^ExecStart=/usr/bin/|ExecStart=$root/usr/bin/|" "$unit" > "$scratch/${unit##*/}"
-if complaints=$(systemd-analyze verify --man=no "$scratch/${unit##*/}" 2>&1) && [ -z "$complaints" ]; then
-    pass "systemd-analyze verify ${unit##*/}"
-else
-    fail "systemd-analyze verify ${unit##*/}: $complaints"
-fi
+    unit=$root/usr/lib/systemd/system/masakari-$daemon.service
+    if grep -qx "ExecStart=/usr/bin/masakari-$daemon run --config /etc/masakari-pcmk/$daemon.toml" "$unit"; then
+        pass "${unit##*/} runs the installed daemon with the shipped configuration"
+    else
+        fail "${unit##*/}'s ExecStart"
+    fi
+    # systemd-analyze checks the unit against the scratch root's daemon (the host has none installed).
+    sed "s|^ExecStart=/usr/bin/|ExecStart=$root/usr/bin/|" "$unit" > "$scratch/${unit##*/}"
+    if complaints=$(systemd-analyze verify --man=no "$scratch/${unit##*/}" 2>&1) && [ -z "$complaints" ]; then
+        pass "systemd-analyze verify ${unit##*/}"
+    else
+        fail "systemd-analyze verify ${unit##*/}: $complaints"
+    fi
+done
 
 # No ipmitool, no Python: the agents speak IPMI and OCF themselves.
 requires=$(rpm -qp --requires "${rpms[@]}")
@@ -180,29 +186,39 @@ else
     fail "alert agent failed with no monitor listening"
 fi
 
-# ocf-tester runs start, monitor, stop etc. against the installed daemon with the shipped configuration;
-# only paths (and an endpoint where nothing listens) are laid over it as instance attributes.
-ocf=$root/usr/lib/ocf/resource.d/masakari/hostmonitor
-ocf_params=(-o config="$config" -o binary="$hostmonitor" -o masakari_endpoint=http://127.0.0.1:9/v1
-    -o state_dir="$scratch/state" -o run_dir="$scratch/run" -o log_file="$scratch/daemon.log")
+# ocf-tester runs start, monitor, stop etc. of each agent against its installed daemon with the
+# shipped configuration; only paths (and an endpoint where nothing listens; for the instance monitor
+# a libvirt socket where nothing listens) are laid over it as instance attributes.
+ocf_params_hostmonitor=(-o config="$root/etc/masakari-pcmk/hostmonitor.toml"
+    -o binary="$root/usr/bin/masakari-hostmonitor" -o masakari_endpoint=http://127.0.0.1:9/v1
+    -o state_dir="$scratch/state" -o run_dir="$scratch/run" -o log_file="$scratch/hostmonitor.log")
+ocf_params_instancemonitor=(-o config="$root/etc/masakari-pcmk/instancemonitor.toml"
+    -o binary="$root/usr/bin/masakari-instancemonitor" -o masakari_endpoint=http://127.0.0.1:9/v1
+    -o libvirt_uri="qemu+unix:///system?socket=$scratch/no-libvirt.sock"
+    -o state_dir="$scratch/state" -o run_dir="$scratch/run" -o log_file="$scratch/instancemonitor.log")
 export HA_RSCTMP=$scratch/rsctmp
 mkdir -p "$HA_RSCTMP"
-if [ -x "$ocf" ] && ! readelf -d "$ocf" | grep -q NEEDED; then
-    pass "OCF agent is statically linked"
-else
-    fail "OCF agent is missing or dynamically linked: $(readelf -d "$ocf" 2>&1 | grep NEEDED | tr -s ' ')"
-fi
-if [ -x "$ocf" ]; then
-    ocf_started=1
-    if ocf-tester -n hostmonitor "${ocf_params[@]}" "$ocf" > "$scratch/ocf-tester.log" 2>&1; then
-        pass "ocf-tester: $(tail -n 1 "$scratch/ocf-tester.log")"
+for agent in hostmonitor instancemonitor; do
+    ocf=$root/usr/lib/ocf/resource.d/masakari/$agent
+    declare -n params=ocf_params_$agent
+    if [ -x "$ocf" ] && ! readelf -d "$ocf" | grep -q NEEDED; then
+        pass "OCF agent $agent is statically linked"
     else
-        cat "$scratch/ocf-tester.log" "$scratch/daemon.log" >&2 || true
-        fail "ocf-tester"
+        fail "OCF agent $agent is missing or dynamically linked: $(readelf -d "$ocf" 2>&1 | grep NEEDED | tr -s ' ')"
     fi
-else
-    fail "no OCF agent at /usr/lib/ocf/resource.d/masakari/hostmonitor"
-fi
+    if [ -x "$ocf" ]; then
+        ocf_started+=("$agent")
+        if ocf-tester -n "$agent" "${params[@]}" "$ocf" > "$scratch/ocf-tester-$agent.log" 2>&1; then
+            pass "ocf-tester $agent: $(tail -n 1 "$scratch/ocf-tester-$agent.log")"
+        else
+            cat "$scratch/ocf-tester-$agent.log" "$scratch/$agent.log" >&2 || true
+            fail "ocf-tester $agent"
+        fi
+    else
+        fail "no OCF agent at /usr/lib/ocf/resource.d/masakari/$agent"
+    fi
+    unset -n params
+done
 
 if [ "$failures" -ne 0 ]; then
     echo "rpm-test: $failures check(s) failed" >&2

@@ -4,8 +4,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ocf_agent::agent::{AGENT, Instance};
+use ocf_agent::agents::hostmonitor::settings::settings_of;
+use ocf_agent::agents::hostmonitor::{AGENT, SPEC};
 use ocf_agent::ocf::{Action, Environment, Failure, Logger};
+use ocf_agent::service::Instance;
 
 /// A configuration that passes on its own, so what fails comes from the attributes.
 const CONFIG: &str = "[masakari]\nendpoint = \"http://127.0.0.1:9/v1\"\n";
@@ -27,12 +29,12 @@ fuzz_target!(|data: &[u8]| {
         one_line(&f);
     }
     drop(Logger::from_env(AGENT, &env));
-    let located = Instance::located(&env);
+    let located = Instance::located(&SPEC, &env);
     let _ = located.daemon_args("status");
-    match Instance::from_env(&env) {
+    match Instance::from_env(&SPEC, &env) {
         Ok(instance) => {
             let _ = instance.daemon_args("run");
-            if let Err(f) = instance.settings_of(CONFIG) {
+            if let Err(f) = settings_of(&instance, CONFIG) {
                 one_line(&f);
             }
         }

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ocf_agent::agent::daemon::PidFile;
+use ocf_agent::service::PidFile;
 
 fuzz_target!(|data: &[u8]| {
     let Some(pid_file) = PidFile::parse(data) else {

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ocf_agent::agent::proc::runs;
+use ocf_agent::service::proc::runs;
 
 fuzz_target!(|data: &[u8]| {
     let _ = runs(data, b"/usr/bin/masakari-hostmonitor");

@@ -1,28 +1,43 @@
-//! The daemon's answer to `status` on its control socket, as the OCF agent's monitor reads it (the
-//! control protocol's `StatusAnswer`) and judges it at every OCF_CHECK_LEVEL and api_check policy:
+//! The daemons' answers to `status` on their control sockets, as the OCF agents' monitors read
+//! them (the control protocols' `StatusAnswer`s: the host monitor's and the instance monitor's,
+//! each tried on every input) and judge them at every OCF_CHECK_LEVEL and api_check policy:
 //! always a verdict or a failure, and a one-line exit reason.
 #![no_main]
 
-use hostmonitor::control::{StatusAnswer, parse_answer};
 use libfuzzer_sys::fuzz_target;
-use ocf_agent::agent::instance::ApiCheck;
-use ocf_agent::agent::verdict::judge;
+use ocf_agent::agents::{hostmonitor, instancemonitor};
 use ocf_agent::ocf::Failure;
+use ocf_agent::service::{ApiCheck, Verdict};
 
-fuzz_target!(|data: &[u8]| {
-    let answer = match parse_answer::<StatusAnswer>(data) {
+fn one_line(failure: &Failure) {
+    assert!(!failure.exit_reason_line().contains(['\n', '\r']));
+}
+
+/// Every level and policy of `judge` on an answer that read, or the reason it did not.
+fn judged<A, E: std::fmt::Display>(
+    read: Result<A, E>,
+    judge: impl Fn(&A, u32, ApiCheck) -> Result<Verdict, Failure>,
+) {
+    let answer = match read {
         Ok(answer) => answer,
-        Err(error) => {
-            let failure = Failure::generic(error.to_string());
-            assert!(!failure.exit_reason_line().contains(['\n', '\r']));
-            return;
-        }
+        Err(error) => return one_line(&Failure::generic(error.to_string())),
     };
     for level in [0, 10, 20] {
         for policy in [ApiCheck::Degraded, ApiCheck::Fail, ApiCheck::Ignore] {
             if let Err(failure) = judge(&answer, level, policy) {
-                assert!(!failure.exit_reason_line().contains(['\n', '\r']));
+                one_line(&failure);
             }
         }
     }
+}
+
+fuzz_target!(|data: &[u8]| {
+    judged(
+        ::hostmonitor::control::parse_answer(data),
+        hostmonitor::verdict::judge,
+    );
+    judged(
+        ::instancemonitor::control::parse_answer(data),
+        instancemonitor::verdict::judge,
+    );
 });

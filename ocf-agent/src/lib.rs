@@ -1,23 +1,34 @@
-//! The OCF resource agent `ocf:masakari:hostmonitor` and the small OCF library under it.
+//! The OCF resource agents `ocf:masakari:hostmonitor` and `ocf:masakari:instancemonitor`, and the
+//! small OCF library under them.
 //!
 //! ```text
-//!  pacemaker-execd ──env OCF_RESKEY_*, argv action──▶ hostmonitor (this agent)
-//!                                                       │ ocf::Environment ─▶ agent::Instance
-//!                                                       │   (attributes checked against params::PARAMS)
-//!      start: spawn `masakari-hostmonitor run --config F --set k=v...`, PID file in HA_RSCTMP,
+//!  pacemaker-execd ──env OCF_RESKEY_*, argv action──▶ hostmonitor | instancemonitor (one binary each)
+//!                                                       │ ocf::Environment ─▶ service::Instance
+//!                                                       │   (attributes checked against the agent's PARAMS)
+//!      start: spawn `masakari-<daemon> run --config F --set k=v...`, PID file in HA_RSCTMP,
 //!             wait until its control socket accepts
 //!      monitor: PID alive and ours + `status` over the control socket (in-process, no fork);
-//!               levels 10/20 judge the answer's CIB and Masakari API health
+//!               levels 10/20 judge the answer (the CIB read / the libvirt link; the Masakari API)
 //!      stop: SIGTERM, SIGKILL late; no PID file means stopped
 //!                                                       ▼
 //!                                       exit code (ocf::OcfStatus), `ocf-exit-reason:` on stderr
 //! ```
 //!
-//! [`ocf`] knows nothing of the host monitor: environment, exit codes, the parameter table that
-//! drives metadata and validation, logging. [`agent`] declares the host monitor's parameters and
-//! actions and carries them out.
+//! Three layers, one framework:
+//! - [`ocf`] knows nothing of our daemons: environment, exit codes, the parameter type that drives
+//!   metadata and validation, logging.
+//! - [`service`] is "one of our daemons as an OCF resource", shared by both agents: the parameter
+//!   table (where each attribute's value goes), the instance and its PID file, spawning and
+//!   stopping the daemon, recognising it by PID, the actions and their dispatch, the Masakari API
+//!   judgement of deep monitors, and the process entry.
+//! - [`agents`] declares each agent (its table, descriptions, actions) and the two things only it
+//!   knows: how its configuration is validated (the host monitor's settings in-process; the
+//!   instance monitor's `check-config`) and how its `status` answer is judged.
 //!
-//! # Deploying it
+//! Two binaries rather than one dispatching on argv\[0\]: they go to different nodes in different
+//! packages (controllers, computes), and each links only its own daemon's pure library.
+//!
+//! # Deploying the host monitor
 //!
 //! ```text
 //! pcs alert create id=masakari path=/usr/libexec/masakari-pcmk/masakari-hostmonitor-alert
@@ -52,23 +63,39 @@
 //! standby mode in the daemon, and adding promote/demote/notify paths that can fail. The
 //! primitive ships; `promote`, `demote` and `notify` answer `OCF_ERR_UNIMPLEMENTED`.
 //! `tests/lab/tests/ocf_hostmonitor.rs` repeats the measurement and prints it.
-
+//!
+//! # Deploying the instance monitor
+//!
+//! ```text
+//! pcs resource create instancemonitor ocf:masakari:instancemonitor \
+//!     op monitor interval=10s monitor interval=31s OCF_CHECK_LEVEL=20 clone
+//! pcs constraint location instancemonitor-clone rule score=-INFINITY '#kind' ne remote
+//! ```
+//!
+//! An anonymous clone, one instance per compute; the rule keeps it off the controllers (which
+//! run no guests), i.e. on the nodes whose `#kind` is `remote`. Each instance keeps its outbox in
+//! `state_dir` on its own compute. The daemon keeps running while libvirt is down (level 10 then
+//! fails, with libvirt's error as the reason) and never exits because the API is down (level 20
+//! follows `api_check`). `promote`, `demote` and `notify` answer `OCF_ERR_UNIMPLEMENTED`.
 //!
 //! # Tests
 //!
-//! Unit tests sit beside the code. `tests/agent.rs` runs the built agent against the real
-//! `masakari-hostmonitor` (build it first: `cargo build --workspace --bins`) in a temporary
-//! directory: `ocf-tester`, idempotent start/stop, a killed daemon, deep monitors, exit codes and
-//! reasons for bad attributes, secrets kept out of argv. `tests/metadata.rs` validates the
-//! metadata against ra-api-1.dtd and pcs's OCF 1.1 schema and compares it with a golden copy
-//! (`UPDATE_GOLDEN=1` rewrites it). `tests/lab/tests/ocf_hostmonitor.rs` runs it in a
-//! 3-controller lab; `bench/monitor.sh` compares its monitor with `ocf:heartbeat:anything`.
+//! Unit tests sit beside the code. `tests/agent.rs` runs the built host monitor agent against
+//! the real `masakari-hostmonitor` (build it first: `cargo build --workspace --bins`) in a
+//! temporary directory, `tests/instance_agent.rs` the instance monitor agent against the real
+//! `masakari-instancemonitor` (no libvirtd needed): `ocf-tester`, idempotent start/stop, a killed
+//! daemon, deep monitors, exit codes and reasons for bad attributes, secrets kept out of argv.
+//! `tests/metadata.rs` validates both agents' metadata against ra-api-1.dtd and pcs's OCF 1.1
+//! schema and compares it with golden copies (`UPDATE_GOLDEN=1` rewrites them). `tests/lab/tests/ocf_hostmonitor.rs` runs
+//! the host monitor agent in a 3-controller lab, `tests/lab/tests/ocf_instancemonitor.rs` the
+//! instance monitor agent as a clone on the computes; `bench/monitor.sh` compares the host
+//! monitor agent's monitor with `ocf:heartbeat:anything`.
 //!
 //! Every parser of outside input is a pure function with a fuzz target in `../fuzz`: the command
-//! line and environment into an [`agent::Instance`] and the daemon's settings (`ocf_environment`),
-//! the PID file (`ocf_pid_file`), `/proc/PID/cmdline` (`ocf_proc`) and the daemon's `status`
-//! answer as the monitor judges it at every level (`ocf_status`). Seeds, from the tests and a
-//! running daemon, are in `tests/data/seeds/<target>/`:
+//! line and environment into a [`service::Instance`] and the host monitor's settings
+//! (`ocf_environment`), the PID file (`ocf_pid_file`), `/proc/PID/cmdline` (`ocf_proc`) and the daemons' `status`
+//! answers as the monitors judge them at every level (`ocf_status`).
+//! Seeds, from the tests and a running daemon, are in `tests/data/seeds/<target>/`:
 //!
 //! ```text
 //! cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run ocf_status corpus/ocf_status \
@@ -78,12 +105,14 @@
 //! # Start-up cost
 //!
 //! Pacemaker runs `monitor` every few seconds on every node, and a monitor is mostly process
-//! start-up. So the agent links only the pure part of the `hostmonitor` library (no tokio,
-//! reqwest or corosync; its control-socket client is `hostmonitor::control::client`), `make build` links it
-//! statically (`-C target-feature=+crt-static`: no dynamic loader, no relocation of shared
-//! libraries), and `main` skips std's runtime start-up (see `main.rs`). A static `monitor` costs
-//! what `/bin/true` costs (BENCHMARKS.md). `cargo build --workspace` links it dynamically, as it
-//! must (the daemon's corosync libraries are shared-only); that agent behaves the same, slower.
+//! start-up. So each agent links only the pure part of its daemon's library (no tokio, reqwest
+//! or corosync; their control-socket clients are `hostmonitor::control::client` and
+//! `instancemonitor::control::client`), `make build` links them statically
+//! (`-C target-feature=+crt-static`: no dynamic loader, no relocation of shared libraries), and
+//! `main` skips std's runtime start-up (see [`service::entry`]). A static `monitor` costs what
+//! `/bin/true` costs (BENCHMARKS.md). `cargo build --workspace` links them dynamically, as it
+//! must (the daemon's corosync libraries are shared-only); they behave the same, slower.
 
-pub mod agent;
+pub mod agents;
 pub mod ocf;
+pub mod service;

@@ -18,16 +18,7 @@ const NOT_RUNNING: i32 = 7;
 
 #[test]
 fn ocf_tester_passes() {
-    let sandbox = Sandbox::new();
-    let out = Command::new("ocf-tester")
-        .args(["-n", "hm"])
-        .args(sandbox.tester_options())
-        .arg(AGENT)
-        .env("HA_RSCTMP", sandbox.dir.join("rsctmp"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}{}", stderr(&out));
+    let text = Sandbox::new().ocf_tester();
     assert!(text.contains("passed all tests"), "{text}");
 }
 
@@ -64,15 +55,7 @@ fn lifecycle_is_idempotent() {
 fn a_killed_daemon_is_not_running_and_restarts() {
     let s = Sandbox::new();
     assert_eq!(s.code("start", &[]), 0);
-    let pid_file = s.dir.join("rsctmp/masakari-hostmonitor-hm.pid");
-    let text = std::fs::read_to_string(&pid_file).unwrap();
-    let pid = text.lines().next().unwrap().to_owned();
-    Command::new("kill").args(["-KILL", &pid]).status().unwrap();
-    let gone = (0..100).any(|_| {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        s.code("monitor", &[]) == NOT_RUNNING
-    });
-    assert!(gone, "monitor never saw the daemon gone");
+    s.kill_daemon();
     assert_eq!(
         s.code("start", &[]),
         0,
@@ -86,12 +69,9 @@ fn deep_monitors_report_what_the_daemon_knows() {
     let s = Sandbox::new();
     assert_eq!(s.code("start", &[]), 0);
     // No cluster here: once the daemon has tried crm_mon, level 10 fails and says why.
-    let failed = (0..100).find_map(|_| {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        let out = s.run("monitor", &[("OCF_CHECK_LEVEL", "10")]);
-        (out.status.code() == Some(1)).then_some(out)
-    });
-    let out = failed.expect("level 10 never failed without a cluster");
+    let out = s
+        .monitor_until(1, &[("OCF_CHECK_LEVEL", "10")])
+        .expect("level 10 never failed without a cluster");
     assert!(
         stderr(&out).contains("ocf-exit-reason:masakari-hostmonitor cannot read the cluster state"),
         "{}",
@@ -144,23 +124,7 @@ fn bad_parameters_name_themselves() {
             "parameter config:",
         ),
     ];
-    for (key, value, code, reason) in cases {
-        for action in ["validate-all", "start"] {
-            let out = s.run(action, &[(key, value)]);
-            assert_eq!(
-                out.status.code(),
-                Some(*code),
-                "{action} {key}={value}: {}",
-                stderr(&out)
-            );
-            assert!(
-                stderr(&out).contains(&format!("ocf-exit-reason:{reason}")),
-                "{}",
-                stderr(&out)
-            );
-        }
-    }
-    assert_eq!(s.code("monitor", &[]), NOT_RUNNING, "nothing was started");
+    s.assert_refused(cases);
 }
 
 #[test]
@@ -237,10 +201,9 @@ fn secrets_stay_out_of_the_daemon_argv() {
     )
     .unwrap();
     assert_eq!(s.code("start", &[]), 0, "{}", stderr(&s.run("start", &[])));
-    let pid_file = s.dir.join("rsctmp/masakari-hostmonitor-hm.pid");
-    let pid = std::fs::read_to_string(&pid_file).unwrap();
-    let cmdline = std::fs::read(format!("/proc/{}/cmdline", pid.lines().next().unwrap())).unwrap();
+    let pid = s.pid();
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
     assert!(!String::from_utf8_lossy(&cmdline).contains(secret));
-    let environ = std::fs::read(format!("/proc/{}/environ", pid.lines().next().unwrap())).unwrap();
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
     assert!(!String::from_utf8_lossy(&environ).contains("OCF_RESKEY_"));
 }

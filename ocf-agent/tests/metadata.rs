@@ -1,5 +1,5 @@
-//! The metadata is valid for the ecosystem's tools: the OCF 1.0 DTD (as ocf-tester checks it), pcs's
-//! OCF 1.1 schema, and the golden copy (`UPDATE_GOLDEN=1` rewrites it).
+//! Both agents' metadata is valid for the ecosystem's tools: the OCF 1.0 DTD (as ocf-tester checks
+//! it), pcs's OCF 1.1 schema, and the golden copies (`UPDATE_GOLDEN=1` rewrites them).
 
 #![allow(
     clippy::unwrap_used,
@@ -11,14 +11,26 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-const AGENT: &str = env!("CARGO_BIN_EXE_ocf-hostmonitor");
-const GOLDEN: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/hostmonitor-metadata.xml"
-);
+/// Each agent and its golden metadata.
+const AGENTS: [(&str, &str); 2] = [
+    (
+        env!("CARGO_BIN_EXE_ocf-hostmonitor"),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/hostmonitor-metadata.xml"
+        ),
+    ),
+    (
+        env!("CARGO_BIN_EXE_ocf-instancemonitor"),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/instancemonitor-metadata.xml"
+        ),
+    ),
+];
 
-fn metadata() -> String {
-    let out = Command::new(AGENT).arg("meta-data").output().unwrap();
+fn metadata(agent: &str) -> String {
+    let out = Command::new(agent).arg("meta-data").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     String::from_utf8(out.stdout).unwrap()
 }
@@ -46,48 +58,63 @@ fn xmllint(dir: &str, args: &[&str], xml: &str) -> (bool, String) {
 
 #[test]
 fn valid_under_the_ocf_1_0_dtd() {
-    let (ok, err) = xmllint(
-        "/usr/share/resource-agents",
-        &["--noout", "--valid", "-"],
-        &metadata(),
-    );
-    assert!(ok, "{err}");
+    for (agent, _) in AGENTS {
+        let (ok, err) = xmllint(
+            "/usr/share/resource-agents",
+            &["--noout", "--valid", "-"],
+            &metadata(agent),
+        );
+        assert!(ok, "{agent}: {err}");
+    }
 }
 
 #[test]
 fn valid_under_pcs_ocf_1_1_schema() {
-    let (ok, err) = xmllint(
-        "/",
-        &[
-            "--noout",
-            "--relaxng",
-            "/usr/share/pcs/data/ocf-1.1.rng",
-            "-",
-        ],
-        &metadata(),
-    );
-    assert!(ok, "{err}");
+    for (agent, _) in AGENTS {
+        let (ok, err) = xmllint(
+            "/",
+            &[
+                "--noout",
+                "--relaxng",
+                "/usr/share/pcs/data/ocf-1.1.rng",
+                "-",
+            ],
+            &metadata(agent),
+        );
+        assert!(ok, "{agent}: {err}");
+    }
 }
 
 #[test]
 fn matches_the_golden_copy() {
-    let xml = metadata();
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(GOLDEN, &xml).unwrap();
+    for (agent, golden) in AGENTS {
+        let xml = metadata(agent);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(golden, &xml).unwrap();
+        }
+        let expected = std::fs::read_to_string(golden).unwrap();
+        assert_eq!(
+            xml, expected,
+            "{golden}: run with UPDATE_GOLDEN=1 to accept the change"
+        );
     }
-    let golden = std::fs::read_to_string(GOLDEN).unwrap();
-    assert_eq!(xml, golden, "run with UPDATE_GOLDEN=1 to accept the change");
 }
 
 #[test]
 fn meta_data_needs_no_privileges_or_environment() {
+    for (agent, _) in AGENTS {
+        needs_nothing(agent);
+    }
+}
+
+fn needs_nothing(agent: &str) {
     let out = Command::new("su")
         .args([
             "nobody",
             "-s",
             "/bin/sh",
             "-c",
-            &format!("env -i {AGENT} meta-data"),
+            &format!("env -i {agent} meta-data"),
         ])
         .output()
         .unwrap();
@@ -97,5 +124,5 @@ fn meta_data_needs_no_privileges_or_environment() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), metadata());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), metadata(agent));
 }

@@ -14,7 +14,7 @@ use super::action::{Action, ActionSpec};
 use super::param::{Kind, Param};
 
 /// What an agent says about itself.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AgentInfo<'a, P: AsRef<Param>> {
     /// The agent's name (`hostmonitor` in `ocf:masakari:hostmonitor`).
     pub name: &'a str,

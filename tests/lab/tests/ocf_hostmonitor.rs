@@ -12,6 +12,8 @@
     clippy::indexing_slicing
 )] // test harness: failing loudly is the point
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use cib::FenceStatus;
@@ -34,28 +36,23 @@ struct Cluster {
 
 impl Cluster {
     fn up(name: &str) -> Self {
-        let stage = Stage::install(name).unwrap();
-        let lab = Lab::up(LabSpec {
+        let (lab, stage) = support::staged_lab(LabSpec {
             controllers: 3,
             computes: 3,
             fence_agent: "fence_ipmilan_rs".into(),
             reboot_action: RebootAction::Off,
-            stage: Some(stage.root().to_owned()),
             ..LabSpec::new(name)
-        })
-        .unwrap();
-        // One file every controller sees at the same path, as configuration management would lay it.
-        let config = lab.layout().dir().join("hostmonitor.toml");
+        });
         // Three of three computes fail on purpose: the mass-failure guard (tested in the engine)
         // would rightly hold them.
         let text = format!(
             "[masakari]\nendpoint = \"{}\"\n[monitor]\nreconcile_interval = 2\nmass_failure_percent = 100\n",
             lab.layout().api_url()
         );
-        std::fs::write(&config, text).unwrap();
+        let config = support::shared_file(&lab, "hostmonitor.toml", &text);
         Self {
             lab,
-            config: config.display().to_string(),
+            config,
             _stage: stage,
         }
     }
@@ -66,18 +63,14 @@ impl Cluster {
     }
 
     fn pcs(&self, args: &[&str]) -> String {
-        self.lab
-            .on_controller("pcs", args)
-            .unwrap_or_else(|e| panic!("pcs {args:?}: {e}"))
+        support::pcs(&self.lab, args)
     }
 
     /// Where Pacemaker says the monitor runs (`crm_resource --locate`).
     fn located(&self) -> Option<String> {
-        let out = self
-            .lab
-            .on_controller("crm_resource", &["--locate", "-r", "hostmonitor"])
-            .ok()?;
-        out.split("running on:").nth(1).map(|n| n.trim().to_owned())
+        support::located(&self.lab, "hostmonitor")
+            .into_iter()
+            .next()
     }
 
     /// The daemon's status on `node`, if one answers there.
@@ -130,19 +123,7 @@ impl Cluster {
     }
 
     fn logs(&self) -> String {
-        let mut text = String::new();
-        for node in CONTROLLERS {
-            let path = self
-                .lab
-                .layout()
-                .host_dir(masakari_lab::Host::Node(
-                    self.lab.layout().machine(node).unwrap(),
-                ))
-                .join("log/masakari-hostmonitor.log");
-            let log = std::fs::read_to_string(&path).unwrap_or_default();
-            text.push_str(&format!("== {node}\n{log}"));
-        }
-        text
+        support::logs(&self.lab, &CONTROLLERS, "masakari-hostmonitor.log")
     }
 }
 

@@ -25,7 +25,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::agent::daemon::{terminate, wait_until};
+    use crate::service::process::{terminate, wait_until};
 
     #[test]
     fn cmdlines() {

@@ -1,26 +1,23 @@
-//! What `monitor` concludes from the daemon's `status` answer at a given `OCF_CHECK_LEVEL`.
+//! What `monitor` concludes from the host monitor's `status` answer at a given `OCF_CHECK_LEVEL`:
+//!
+//! | level | checks | failure |
+//! |---|---|---|
+//! | 0 | the daemon answers `status` on its control socket | `OCF_ERR_GENERIC` |
+//! | 10 | and its last read of the cluster state (crm_mon) worked | `OCF_ERR_GENERIC` |
+//! | 20 | and its last contact with the Masakari API worked | per `api_check` (default `OCF_DEGRADED`) |
+//!
 //! Pure: the answer comes from the daemon already read as the control protocol's
 //! [`StatusAnswer`] (an answer that does not read is a failure before this), so every answer gets
 //! a verdict, never a panic.
 
 use hostmonitor::control::StatusAnswer;
 
-use super::instance::ApiCheck;
 use crate::ocf::Failure;
+use crate::service::verdict::judge_api;
+use crate::service::{ApiCheck, Verdict};
 
 /// `OCF_CHECK_LEVEL` from which monitor judges the daemon's view of the cluster state.
 pub const LEVEL_CIB: u32 = 10;
-/// `OCF_CHECK_LEVEL` from which monitor also judges the Masakari API contact.
-pub const LEVEL_API: u32 = 20;
-
-/// A monitor's conclusion when the daemon is not failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// It works as deep as the level asked.
-    Running,
-    /// It runs, but the Masakari API was unreachable (`OCF_DEGRADED`): why, for the log.
-    Degraded(String),
-}
 
 /// Judges the daemon's own view of its health (its `status` answer) at `level`: before its
 /// first reconcile or API contact the daemon reports neither success nor failure, which passes.
@@ -32,18 +29,13 @@ pub fn judge(answer: &StatusAnswer, level: u32, api_check: ApiCheck) -> Result<V
             h.cib_error.as_deref().unwrap_or("")
         )));
     }
-    if level < LEVEL_API || h.api_ok != Some(false) {
-        return Ok(Verdict::Running);
-    }
-    let why = format!(
-        "masakari-hostmonitor's last contact with the Masakari API failed: {}",
-        h.api_error.as_deref().unwrap_or("")
-    );
-    match api_check {
-        ApiCheck::Ignore => Ok(Verdict::Running),
-        ApiCheck::Degraded => Ok(Verdict::Degraded(why)),
-        ApiCheck::Fail => Err(Failure::generic(why)),
-    }
+    judge_api(
+        "masakari-hostmonitor",
+        h.api_ok,
+        h.api_error.as_deref(),
+        level,
+        api_check,
+    )
 }
 
 #[cfg(test)]
