@@ -321,6 +321,33 @@ pub fn seed_monitors_conf(layout: &Layout) -> Result<String> {
         ))
 }
 
+/// Our monitor's `[masakari]` TOML for this Keystone: the seed's password login, the endpoint from
+/// the catalog, the lab's CA (the file holding it must stay root-only: it has the password).
+pub fn ours_masakari_toml(layout: &Layout) -> Result<String> {
+    Ok(format!(
+        "[masakari]\nendpoint = \"\"\nca_file = \"{ca}\"\n\
+         [masakari.auth]\nmethod = \"keystone\"\nauth_url = \"{url}\"\n\
+         username = \"{SERVICE_USER}\"\npassword = \"{password}\"\nuser_domain_id = \"default\"\n\
+         project_name = \"{SERVICE_PROJECT}\"\nproject_domain_id = \"default\"\n\
+         region_name = \"{REGION}\"\ninterface = \"public\"\n",
+        ca = tls::ca_file(layout).display(),
+        url = auth_url(),
+        password = service_password(layout)?,
+    ))
+}
+
+/// masakari-monitors' `[api]` section for this Keystone: the seed's password login without its
+/// `domain_name` (which keystoneauth refuses beside a project), the catalog's public endpoint in
+/// [`REGION`], the lab's CA.
+pub fn incumbent_api_section(layout: &Layout) -> Result<String> {
+    Ok(format!(
+        "[api]\nauth_url = {url}\n{login}region = {REGION}\napi_interface = public\ncafile = {ca}\n",
+        url = auth_url(),
+        login = password_login(layout)?,
+        ca = tls::ca_file(layout).display(),
+    ))
+}
+
 /// The `--set` override that makes the monitor trust the lab's CA.
 pub fn ca_override(layout: &Layout) -> String {
     format!("masakari.ca_file={}", tls::ca_file(layout).display())

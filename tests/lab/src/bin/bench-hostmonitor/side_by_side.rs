@@ -86,14 +86,18 @@ pub fn run(
     monitors: &[Monitor],
     trials: usize,
     idle: Duration,
+    keystone: bool,
     logs: Option<&std::path::Path>,
 ) -> Result<Vec<Phase>> {
     let stage = Stage::install(LAB)?;
-    eprintln!("bench: bringing up lab {LAB} (1 controller, {COMPUTES} computes)");
+    eprintln!(
+        "bench: bringing up lab {LAB} (1 controller, {COMPUTES} computes, keystone {keystone})"
+    );
     let lab = Lab::up(LabSpec {
         computes: COMPUTES,
         reboot_action: RebootAction::Off,
         stage: Some(stage.root().to_owned()),
+        keystone,
         ..LabSpec::new(LAB)
     })?;
     configure_alerts(&lab)?;
