@@ -176,7 +176,7 @@ impl TokenSource {
             },
         };
         let trusted = if settings.ca_file.as_os_str().is_empty() {
-            "the built-in Mozilla roots".to_owned()
+            "the built-in Mozilla roots and the system's CA bundle".to_owned()
         } else {
             format!("the CA file {}", settings.ca_file.display())
         };
