@@ -63,19 +63,22 @@ impl Loaded {
     /// What the operator should hear about how the file was read (logged by `run`, printed by
     /// `check` and `check-config`): a masakarimonitors.conf without `restrict_to_remotes = True`
     /// watches full cluster members, as masakari-monitors does, although this monitor
-    /// usually runs on those members (the controllers).
+    /// usually runs on those members (the controllers); its `domain_name` beside a project is
+    /// ignored.
     pub fn notices(&self) -> Vec<String> {
-        let members =
-            self.format == Format::MasakariMonitors && self.settings.monitor.watch_members;
-        if !members {
-            return Vec::new();
+        let mut notices = Vec::new();
+        if self.format == Format::MasakariMonitors && self.settings.monitor.watch_members {
+            notices.push(
+                "host.restrict_to_remotes is False or absent (masakari-monitors' default): full \
+                 cluster members are watched too; set it to True (or --set \
+                 monitor.watch_members=false) to watch only pacemaker-remote and guest nodes"
+                    .to_owned(),
+            );
         }
-        vec![
-            "host.restrict_to_remotes is False or absent (masakari-monitors' default): full cluster \
-             members are watched too; set it to True (or --set monitor.watch_members=false) to \
-             watch only pacemaker-remote and guest nodes"
-                .to_owned(),
-        ]
+        notices.extend(masakari_client::settings::masakari_monitors::notices(
+            &self.ignored,
+        ));
+        notices
     }
 }
 

@@ -78,7 +78,7 @@ impl Client {
         let response = self
             .http
             .post(&url)
-            .header("X-Auth-Token", token)
+            .header("X-Auth-Token", token.clone())
             .json(&n.request())
             .send()
             .await
@@ -93,7 +93,7 @@ impl Client {
             s if s.is_success() => Ok(DeliveryOutcome::Accepted),
             StatusCode::CONFLICT => Ok(DeliveryOutcome::Duplicate { message }),
             StatusCode::UNAUTHORIZED => {
-                self.token.invalidate();
+                self.token.invalidate(&token);
                 Err(SendError::TokenRefused { url })
             }
             s if s.is_client_error() => Ok(DeliveryOutcome::Rejected {

@@ -1,7 +1,8 @@
 //! The HTTP client shared by Keystone logins and Masakari requests, with the configured TLS trust:
-//! the Mozilla roots built in, or only the certificates of `ca_file`; `insecure` turns checking off.
+//! the Mozilla roots built in and the system's CA bundle ([`SYSTEM_BUNDLES`]), or only the
+//! certificates of `ca_file`; `insecure` turns checking off.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::settings::Masakari;
@@ -31,9 +32,29 @@ pub enum HttpError {
     Build(String),
 }
 
+/// The system's CA bundles; without `ca_file` the first that exists is trusted beside the built-in
+/// roots (Debian and Ubuntu, RHEL and its kin, SUSE). A private CA an operator installed there
+/// (update-ca-certificates, update-ca-trust) is trusted as curl trusts it, and as
+/// masakari-monitors does from its distribution's packages, whose requests reads the same file:
+/// so a masakarimonitors.conf with `https://` URLs and no `cafile` works here too.
+pub const SYSTEM_BUNDLES: [&str; 3] = [
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+];
+
 /// A client for the configured API and Keystone; `agent` names the monitor in `User-Agent`
 /// (e.g. `masakari-hostmonitor`), with this crate's version.
 pub fn client(settings: &Masakari, agent: &str) -> Result<reqwest::Client, HttpError> {
+    client_trusting(settings, agent, &SYSTEM_BUNDLES.map(Path::new))
+}
+
+/// [`client`] with `system` as the system's CA bundles.
+fn client_trusting(
+    settings: &Masakari,
+    agent: &str,
+    system: &[&Path],
+) -> Result<reqwest::Client, HttpError> {
     let timeout = Duration::from_secs(settings.request_timeout);
     let mut builder = reqwest::Client::builder()
         .timeout(timeout)
@@ -58,6 +79,10 @@ pub fn client(settings: &Masakari, agent: &str) -> Result<reqwest::Client, HttpE
         for certificate in certificates {
             builder = builder.add_root_certificate(certificate);
         }
+    } else {
+        for certificate in system_roots(system) {
+            builder = builder.add_root_certificate(certificate);
+        }
     }
     if settings.insecure {
         tracing::warn!(
@@ -68,6 +93,24 @@ pub fn client(settings: &Masakari, agent: &str) -> Result<reqwest::Client, HttpE
     builder
         .build()
         .map_err(|e| HttpError::Build(error_chain(&e)))
+}
+
+/// The certificates of the first of `bundles` that exists; none when it is unreadable as PEM
+/// (the built-in roots still apply, and a warning says so).
+fn system_roots(bundles: &[&Path]) -> Vec<reqwest::Certificate> {
+    let Some((path, pem)) = bundles
+        .iter()
+        .find_map(|p| std::fs::read(p).ok().map(|pem| (p, pem)))
+    else {
+        return Vec::new();
+    };
+    reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_else(|e| {
+        tracing::warn!(
+            "system CA bundle {} unreadable ({e}): only the built-in roots are trusted",
+            path.display()
+        );
+        Vec::new()
+    })
 }
 
 /// An error and its causes on one line (reqwest's own text names the URL once, no more).

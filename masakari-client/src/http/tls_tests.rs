@@ -121,7 +121,10 @@ fn serve(dir: &Path) -> Option<(Server, u16)> {
 }
 
 async fn fetch(settings: &Masakari, port: u16) -> Result<u16, String> {
-    let client = client(settings, "test").map_err(|e| e.to_string())?;
+    fetch_with(client(settings, "test").map_err(|e| e.to_string())?, port).await
+}
+
+async fn fetch_with(client: reqwest::Client, port: u16) -> Result<u16, String> {
     client
         .get(format!("https://127.0.0.1:{port}/"))
         .send()
@@ -161,5 +164,13 @@ async fn only_the_configured_ca_is_trusted_unless_insecure() {
         ..Masakari::default()
     };
     assert_eq!(fetch(&insecure, port).await, Ok(200));
+    // No ca_file: a CA installed in the system's bundle is trusted, as curl trusts it.
+    let system =
+        |bundles: &[&Path]| client_trusting(&Masakari::default(), "test", bundles).unwrap();
+    let ca = dir.join("ca.pem");
+    let missing = dir.join("no-such-bundle.crt");
+    assert_eq!(fetch_with(system(&[&missing, &ca]), port).await, Ok(200));
+    let refused = fetch_with(system(&[&missing]), port).await.unwrap_err();
+    assert!(refused.contains("certificate"), "{refused}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

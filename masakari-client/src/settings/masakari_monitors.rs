@@ -17,7 +17,8 @@
 //! | `[api] cafile`, `insecure` | `masakari.ca_file`, `masakari.insecure` | used for Keystone and Masakari alike |
 //! | `[api] timeout` | `masakari.request_timeout` | |
 //! | `[api] api_retry_max`, `api_retry_interval` | — | left to the monitor, which maps its retry settings |
-//! | `[api] certfile`, `keyfile`, `auth_section`, `system_scope`, `trust_id`, `domain_id`, `domain_name` | — | refused: not supported |
+//! | `[api] domain_name`, `domain_id` | — | beside a project (or an application credential): ignored, the login is scoped to the project (the monitors' notices say so); keystoneauth, and with it masakari-monitors, refuses the pair ("cannot be scoped to multiple targets"), though the seed's file has it. Alone: refused, Masakari needs a project |
+//! | `[api] certfile`, `keyfile`, `auth_section`, `system_scope`, `trust_id` | — | refused: not supported |
 //! | other `[api]` keys | — | ignored and listed by `check-config` |
 //!
 //! An empty credential or id (`user_id =`) counts as absent, as keystoneauth takes it. The
@@ -55,8 +56,6 @@ const REFUSED: &[&str] = &[
     "auth_section",
     "system_scope",
     "trust_id",
-    "domain_id",
-    "domain_name",
 ];
 
 /// One section's keys (empty when the file has no such section).
@@ -121,6 +120,16 @@ fn auth(
                 let timeout = integer("api.timeout", value)?;
                 masakari.insert("request_timeout".into(), timeout.into());
             }
+            "domain_id" | "domain_name" if app_credential || scoped_to_project(api) => {
+                ignored.push(format!("api.{key}"));
+            }
+            "domain_id" | "domain_name" => {
+                return Err(ConfError::invalid(
+                    &format!("api.{key}"),
+                    "scopes the login to a domain, and Masakari takes notifications only under a \
+                     project: set project_name (or project_id)",
+                ));
+            }
             k if REFUSED.contains(&k) => {
                 let key = format!("api.{k}");
                 return Err(ConfError::invalid(&key, "is not supported by this monitor"));
@@ -129,6 +138,28 @@ fn auth(
         }
     }
     Ok(auth)
+}
+
+/// What the operator should hear about the `[api]` keys [`masakari`] put in `ignored`: a
+/// `domain_name` or `domain_id` beside a project does not scope the login.
+pub fn notices(ignored: &[String]) -> Vec<String> {
+    ["api.domain_name", "api.domain_id"]
+        .into_iter()
+        .filter(|key| ignored.iter().any(|k| k == key))
+        .map(|key| {
+            format!(
+                "{key} is ignored: the login is scoped to the project alone (keystoneauth, and \
+                 with it masakari-monitors, refuses a domain and a project scope together)"
+            )
+        })
+        .collect()
+}
+
+/// Whether `[api]` names a project to scope the login to.
+fn scoped_to_project(api: &BTreeMap<String, ini::Value>) -> bool {
+    ["project_name", "project_id"]
+        .iter()
+        .any(|k| api.get(*k).is_some_and(|v| !v.text.is_empty()))
 }
 
 /// Whether `auth_type` names an application credential (else a password).

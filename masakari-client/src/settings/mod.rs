@@ -35,7 +35,7 @@ pub struct Masakari {
     /// Timeout of one HTTP request, in seconds.
     pub request_timeout: u64,
     /// PEM file of the CA certificates trusted for the API and Keystone (empty: the Mozilla roots
-    /// built in). When set, only these are trusted.
+    /// built in and the system's bundle, `crate::http::SYSTEM_BUNDLES`). When set, only these are trusted.
     pub ca_file: PathBuf,
     /// Skip TLS certificate verification (never in production: anyone on the path could read the
     /// credentials).

@@ -2,6 +2,10 @@
 //! login (password or application credential) whose token is cached until shortly before it
 //! expires, or until the API refuses it ([`TokenSource::invalidate`] on a 401).
 //!
+//! One login at a time: requests that find no fresh token wait for the login under way and take
+//! its token, so a storm of notifications costs Keystone one token, not one per notification
+//! (masakari-monitors built a client, and so a login, per notification until it was fixed).
+//!
 //! With Keystone and no configured endpoint, the endpoint is the token catalog's `instance-ha`
 //! service for the configured interface and region, with `/v1` added when its path names no version.
 
@@ -147,6 +151,8 @@ enum Kind {
     Keystone {
         config: Box<Keystone>,
         cached: Mutex<Option<Cached>>,
+        /// Held for the length of a login, so that only one runs.
+        login: tokio::sync::Mutex<()>,
     },
 }
 
@@ -166,10 +172,11 @@ impl TokenSource {
             Auth::Keystone(k) => Kind::Keystone {
                 config: k.clone(),
                 cached: Mutex::new(None),
+                login: tokio::sync::Mutex::new(()),
             },
         };
         let trusted = if settings.ca_file.as_os_str().is_empty() {
-            "the built-in Mozilla roots".to_owned()
+            "the built-in Mozilla roots and the system's CA bundle".to_owned()
         } else {
             format!("the CA file {}", settings.ca_file.display())
         };
@@ -192,19 +199,12 @@ impl TokenSource {
                 let first = text.lines().next().unwrap_or("").trim().to_owned();
                 (Secret::from_string(first), self.endpoint.clone())
             }
-            Kind::Keystone { config, cached } => {
-                let current = cached.lock().ok().and_then(|c| c.clone());
-                let fresh = current.filter(|c| now() < c.renew_at);
-                let c = match fresh {
-                    Some(c) => c,
-                    None => {
-                        let c = login(client, config, &self.endpoint, &self.trusted).await?;
-                        if let Ok(mut slot) = cached.lock() {
-                            *slot = Some(c.clone());
-                        }
-                        c
-                    }
-                };
+            Kind::Keystone {
+                config,
+                cached,
+                login,
+            } => {
+                let c = self.keystone(client, config, cached, login).await?;
                 (c.token, c.endpoint)
             }
         };
@@ -214,14 +214,47 @@ impl TokenSource {
         Ok((value, endpoint))
     }
 
-    /// Forgets a cached token the API refused.
-    pub fn invalidate(&self) {
+    /// Forgets the cached token if it is `refused` (one the API answered 401 to); a token logged
+    /// in since, by another request that was refused too, stays.
+    pub fn invalidate(&self, refused: &HeaderValue) {
         if let Kind::Keystone { cached, .. } = &self.kind
             && let Ok(mut slot) = cached.lock()
+            && slot
+                .as_ref()
+                .is_some_and(|c| c.token.expose() == refused.as_bytes())
         {
             *slot = None;
         }
     }
+
+    /// The cached Keystone token while it is fresh; otherwise a new one, from a login of our own
+    /// or, when another request was logging in already, from that one.
+    async fn keystone(
+        &self,
+        client: &reqwest::Client,
+        config: &Keystone,
+        cached: &Mutex<Option<Cached>>,
+        login_gate: &tokio::sync::Mutex<()>,
+    ) -> Result<Cached, TokenError> {
+        if let Some(c) = fresh(cached) {
+            return Ok(c);
+        }
+        let _turn = login_gate.lock().await;
+        if let Some(c) = fresh(cached) {
+            return Ok(c);
+        }
+        let c = login(client, config, &self.endpoint, &self.trusted).await?;
+        if let Ok(mut slot) = cached.lock() {
+            *slot = Some(c.clone());
+        }
+        Ok(c)
+    }
+}
+
+/// The cached token, unless it is due for renewal.
+fn fresh(cached: &Mutex<Option<Cached>>) -> Option<Cached> {
+    let current = cached.lock().ok().and_then(|c| c.clone());
+    current.filter(|c| now() < c.renew_at)
 }
 
 async fn login(

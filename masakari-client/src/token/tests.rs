@@ -176,13 +176,47 @@ async fn logs_in_once_caches_and_renews_after_invalidate() {
     assert_eq!(endpoint, "http://masakari:15868/v1");
     source.get(&client).await.unwrap();
     assert_eq!(logins(&fake.requests()), 1, "the token is cached");
-    source.invalidate();
+    source.invalidate(&token);
     source.get(&client).await.unwrap();
     let seen = fake.requests();
     assert_eq!(logins(&seen), 2, "a refused token is renewed");
     let body: serde_json::Value = serde_json::from_str(&seen[0].body).unwrap();
     assert_eq!(body, auth_request(&keystone(&auth)));
     assert_eq!(seen[0].headers["content-type"], "application/json");
+}
+
+#[tokio::test]
+async fn requests_without_a_token_share_one_login() {
+    let fake = Fake::start(|_| keystone_reply("http://masakari:15868", "tok")).await;
+    let source = std::sync::Arc::new(password_source(&fake.url, "pw", "service"));
+    let client = reqwest::Client::new();
+    let mut storm = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (source, client) = (std::sync::Arc::clone(&source), client.clone());
+        storm.spawn(async move { source.get(&client).await.map(|(t, _)| t) });
+    }
+    let tokens = storm.join_all().await;
+    assert!(tokens.iter().all(|t| t.as_ref().unwrap() == "tok"));
+    assert_eq!(logins(&fake.requests()), 1, "one login for the storm");
+}
+
+#[tokio::test]
+async fn a_late_refusal_of_an_old_token_keeps_the_new_one() {
+    let issued = std::sync::atomic::AtomicUsize::new(0);
+    let fake = Fake::start(move |_| {
+        let n = issued.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        keystone_reply("http://masakari:15868", &format!("tok-{n}"))
+    })
+    .await;
+    let source = password_source(&fake.url, "pw", "service");
+    let client = reqwest::Client::new();
+    let (old, _) = source.get(&client).await.unwrap();
+    source.invalidate(&old);
+    let (new, _) = source.get(&client).await.unwrap();
+    assert_eq!(new, "tok-1");
+    source.invalidate(&old);
+    source.get(&client).await.unwrap();
+    assert_eq!(logins(&fake.requests()), 2, "the new token survives");
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ use crate::cmd::{command, output, run, spawn_detached};
 use crate::error::{LabError, Result, file_error};
 use crate::files::{self, Owner};
 use crate::layout::{API_PORT, Host, Layout};
+use crate::procs;
 use crate::tls;
 use crate::tools::Tools;
 use crate::wait::poll_until;
@@ -128,6 +129,18 @@ pub fn serve(layout: &Layout, tools: &Tools) -> Result<()> {
     spawn_detached(&mut cmd, &d.join("stdout.log"))?;
     poll_until("Keystone to answer", Duration::from_secs(60), || {
         Ok(answers(layout).then_some(()))
+    })
+}
+
+/// Stops Keystone: kills its gunicorn processes (by PID) and waits until it no longer answers.
+pub fn stop(layout: &Layout) -> Result<()> {
+    let ns = layout.netns(Host::Api);
+    poll_until("Keystone to stop", Duration::from_secs(20), || {
+        procs::kill_named(&ns, "gunicorn");
+        Ok(
+            (procs::in_netns(&ns).iter().all(|p| p.comm != "gunicorn") && !answers(layout))
+                .then_some(()),
+        )
     })
 }
 
@@ -261,9 +274,9 @@ pub fn application_credential_login(id: &str, secret: &str) -> String {
     )
 }
 
-/// The seed's `masakarimonitors.conf` `[api]` and `[host]` sections, only addresses changed (and
-/// without its `domain_name=Default`, which keystoneauth refuses beside `project_name`), logging in
-/// with `login` (e.g. [`password_login`]), with `extra_api` lines added to `[api]` (later keys win).
+/// The seed's `masakarimonitors.conf` `[api]` and `[host]` sections (without its
+/// `domain_name=Default`: [`seed_monitors_conf`] is the file whole), logging in with `login`
+/// (e.g. [`password_login`]), with `extra_api` lines added to `[api]` (later keys win).
 pub fn monitors_conf(layout: &Layout, login: &str, extra_api: &str) -> Result<String> {
     Ok(format!(
         "[DEFAULT]\n\
@@ -286,6 +299,58 @@ pub fn monitors_conf(layout: &Layout, login: &str, extra_api: &str) -> Result<St
         url = auth_url(),
         ca = tls::ca_file(layout).display(),
     ))
+}
+
+/// The seed deployment guide's `masakarimonitors.conf` (kept as the host monitor's test data
+/// `seed-masakarimonitors.conf`) with only the host name, Keystone's addresses (its public port
+/// 5000 and admin port 35357 are this lab's one Keystone) and the password changed. Its CA is not
+/// in the file: the seed's hosts trust their CA system-wide, so the lab passes
+/// [`tls::ca_file`] with `--set masakari.ca_file=...` (see [`ca_override`]).
+pub fn seed_monitors_conf(layout: &Layout) -> Result<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../hostmonitor/tests/data/seed-masakarimonitors.conf");
+    let seed = std::fs::read_to_string(&path).map_err(file_error(&path))?;
+    let keystone = format!("{}:{PORT}", Host::Api.address());
+    Ok(seed
+        .replace("10.0.5.210:5000", &keystone)
+        .replace("10.0.5.210:35357", &keystone)
+        .replace("host = compute205", "host = ctl1")
+        .replace(
+            "password = tyun123",
+            &format!("password = {}", service_password(layout)?),
+        ))
+}
+
+/// Our monitor's `[masakari]` TOML for this Keystone: the seed's password login, the endpoint from
+/// the catalog, the lab's CA (the file holding it must stay root-only: it has the password).
+pub fn ours_masakari_toml(layout: &Layout) -> Result<String> {
+    Ok(format!(
+        "[masakari]\nendpoint = \"\"\nca_file = \"{ca}\"\n\
+         [masakari.auth]\nmethod = \"keystone\"\nauth_url = \"{url}\"\n\
+         username = \"{SERVICE_USER}\"\npassword = \"{password}\"\nuser_domain_id = \"default\"\n\
+         project_name = \"{SERVICE_PROJECT}\"\nproject_domain_id = \"default\"\n\
+         region_name = \"{REGION}\"\ninterface = \"public\"\n",
+        ca = tls::ca_file(layout).display(),
+        url = auth_url(),
+        password = service_password(layout)?,
+    ))
+}
+
+/// masakari-monitors' `[api]` section for this Keystone: the seed's password login without its
+/// `domain_name` (which keystoneauth refuses beside a project), the catalog's public endpoint in
+/// [`REGION`], the lab's CA.
+pub fn incumbent_api_section(layout: &Layout) -> Result<String> {
+    Ok(format!(
+        "[api]\nauth_url = {url}\n{login}region = {REGION}\napi_interface = public\ncafile = {ca}\n",
+        url = auth_url(),
+        login = password_login(layout)?,
+        ca = tls::ca_file(layout).display(),
+    ))
+}
+
+/// The `--set` override that makes the monitor trust the lab's CA.
+pub fn ca_override(layout: &Layout) -> String {
+    format!("masakari.ca_file={}", tls::ca_file(layout).display())
 }
 
 fn write_config(layout: &Layout) -> Result<()> {

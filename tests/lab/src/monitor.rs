@@ -38,6 +38,9 @@ pub struct MonitorSetup {
     /// [`crate::keystone::monitors_conf`]); the lab gives it its state file and reconcile interval
     /// with `--set` (or the resource's attributes), so the file stays as an operator writes it.
     pub config: Option<String>,
+    /// Extra `--set SECTION.KEY=VALUE` options for a monitor started directly (not `managed`),
+    /// laid over either configuration (e.g. `masakari.ca_file` for the lab's own CA).
+    pub overrides: Vec<String>,
 }
 
 impl Default for MonitorSetup {
@@ -48,6 +51,7 @@ impl Default for MonitorSetup {
             monitor_options: String::new(),
             managed: false,
             config: None,
+            overrides: Vec::new(),
         }
     }
 }
@@ -108,7 +112,7 @@ impl Monitor {
             node: setup.node,
             config,
             log: dir.join("hostmonitor.log"),
-            overrides,
+            overrides: [overrides, setup.overrides.clone()].concat(),
         })
     }
 

@@ -1,7 +1,9 @@
 //! The host monitor against a real Keystone and the real Masakari API with `auth_strategy =
 //! keystone`, both over HTTPS with the lab's own CA. One lab serves every test of this file (made by
 //! the first test that needs it, torn down when the test process exits), so `make test` pays for one
-//! bring-up. Needs root and `make deps`.
+//! bring-up. Needs root and `make deps`. Covered: delivery and token renewal, check's verdicts, a
+//! notification storm costing one token (run from the seed's own `masakarimonitors.conf`), and a
+//! failure while Keystone is down.
 
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // test helpers: a failure should stop the test
 
@@ -18,6 +20,9 @@ use masakari_lab::{Lab, LabSpec, RebootAction, tls};
 const NAME: &str = "tks";
 const SETTLE: Duration = Duration::from_secs(90);
 const AGENT: &str = "masakari-hostmonitor/";
+/// The computes a storm fails at once; compute1..3 serve the delivery test, compute4 the test
+/// with Keystone down.
+const STORM: std::ops::RangeInclusive<u8> = 5..=10;
 
 struct Shared {
     lab: Lab,
@@ -38,7 +43,7 @@ fn shared() -> &'static Shared {
         unsafe { libc::atexit(teardown_at_exit) };
         let stage = Stage::install(NAME).unwrap();
         let lab = Lab::up(LabSpec {
-            computes: 3,
+            computes: *STORM.end(),
             reboot_action: RebootAction::Off,
             stage: Some(stage.root().to_owned()),
             keystone: true,
@@ -62,19 +67,22 @@ fn check(extra: &str) -> (bool, String) {
 
 /// [`check`] logging in with `login`.
 fn check_with(login: &str, extra: &str) -> (bool, String) {
+    let text = keystone::monitors_conf(shared().lab.layout(), login, extra).unwrap();
+    check_file(&text, &[])
+}
+
+/// `masakari-hostmonitor check` on ctl1 with the configuration `text` and `--set` `overrides`.
+fn check_file(text: &str, overrides: &[String]) -> (bool, String) {
     let s = shared();
-    let text = keystone::monitors_conf(s.lab.layout(), login, extra).unwrap();
     let dir = s.lab.layout().host_dir(Host::Node(Machine::Controller(1)));
     let path = dir.join("check.conf");
     std::fs::write(&path, text).unwrap();
     let config = path.display().to_string();
+    let mut argv = vec!["check", "--config", &config];
+    argv.extend(overrides.iter().flat_map(|o| ["--set", o.as_str()]));
     let out = s
         .lab
-        .on_node_output(
-            Machine::Controller(1),
-            "masakari-hostmonitor",
-            &["check", "--config", &config],
-        )
+        .on_node_output(Machine::Controller(1), "masakari-hostmonitor", &argv)
         .unwrap();
     let printed = format!("{}{}", out.0, out.1);
     assert_no_secret(s, &printed);
@@ -116,6 +124,19 @@ fn check_succeeds_with_the_seed_settings() {
     assert!(api_line(&printed).contains(" ok "), "{printed}");
     assert!(
         api_line(&printed).contains("https://10.250.0.5:15868/v1/"),
+        "{printed}"
+    );
+}
+
+#[test]
+fn check_succeeds_with_the_seed_file_as_is() {
+    let s = shared();
+    let seed = keystone::seed_monitors_conf(s.lab.layout()).unwrap();
+    let (ok, printed) = check_file(&seed, &[keystone::ca_override(s.lab.layout())]);
+    assert!(ok, "{printed}");
+    assert!(api_line(&printed).contains(" ok "), "{printed}");
+    assert!(
+        printed.contains("api.domain_name is ignored: the login is scoped to the project"),
         "{printed}"
     );
 }
@@ -196,6 +217,13 @@ fn check_succeeds_with_an_application_credential() {
 /// Starts the monitor on ctl1 with the seed's settings logging in with `login` (the earlier one
 /// killed first).
 fn start_monitor(login: &str) {
+    let config = keystone::monitors_conf(shared().lab.layout(), login, "").unwrap();
+    start_monitor_with(config, Vec::new());
+}
+
+/// Starts a fresh monitor on ctl1 (no token yet) with the configuration `config` and `--set`
+/// `overrides` (the earlier one killed first).
+fn start_monitor_with(config: String, overrides: Vec<String>) {
     let s = shared();
     let mut slot = s.monitor.lock().unwrap();
     if let Some(old) = slot.take() {
@@ -203,18 +231,41 @@ fn start_monitor(login: &str) {
         std::thread::sleep(Duration::from_secs(1));
     }
     let setup = MonitorSetup {
-        config: Some(keystone::monitors_conf(s.lab.layout(), login, "").unwrap()),
+        config: Some(config),
         alerts: !ALERTS_ROUTED.swap(true, std::sync::atomic::Ordering::SeqCst),
+        overrides,
         ..MonitorSetup::default()
     };
     *slot = Some(Monitor::start(&s.lab, &setup).unwrap());
 }
 
+fn monitor_status() -> serde_json::Value {
+    let s = shared();
+    let slot = s.monitor.lock().unwrap();
+    slot.as_ref()
+        .and_then(|m| m.status(&s.lab))
+        .unwrap_or_default()
+}
+
+/// `host`'s pending notifications in the monitor's status.
+fn pending(status: &serde_json::Value, host: &str) -> Vec<serde_json::Value> {
+    status["engine"]["hosts"]
+        .as_array()
+        .and_then(|hosts| hosts.iter().find(|h| h["name"] == host))
+        .and_then(|h| h["pending"].as_array().cloned())
+        .unwrap_or_default()
+}
+
 static ALERTS_ROUTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 fn fail_and_wait_stored(victim: &str) {
+    shared().lab.kill_remoted(victim).unwrap();
+    wait_stored_once(victim);
+}
+
+/// Waits until the API has stored a notification for `victim`; asserts it is one, NORMAL.
+fn wait_stored_once(victim: &str) {
     let s = shared();
-    s.lab.kill_remoted(victim).unwrap();
     let stored =
         masakari_lab::wait::poll_until(&format!("a notification for {victim}"), SETTLE, || {
             let stored = notifications_for(s.lab.layout(), victim)?;
@@ -265,4 +316,111 @@ fn notifications_go_through_keystone_and_https_and_survive_token_expiry() {
         !log.contains(&secret),
         "the application credential's secret was logged"
     );
+}
+
+/// Keystone started again when a test that stopped it ends, passed or not.
+struct KeystoneBack;
+
+impl Drop for KeystoneBack {
+    fn drop(&mut self) {
+        let s = shared();
+        let _ = keystone::serve(s.lab.layout(), s.lab.tools());
+    }
+}
+
+#[test]
+fn a_failure_while_keystone_is_down_is_delivered_once_it_returns() {
+    let s = shared();
+    let layout = s.lab.layout();
+    // A fresh monitor holds no token, so the failure needs Keystone.
+    let config = keystone::monitors_conf(layout, &keystone::password_login(layout).unwrap(), "");
+    start_monitor_with(
+        config.unwrap(),
+        vec![
+            "monitor.retry_interval=1".into(),
+            "monitor.retry_max_interval=2".into(),
+        ],
+    );
+    let back = KeystoneBack;
+    keystone::stop(layout).unwrap();
+    s.lab.kill_remoted("compute4").unwrap();
+    let why = masakari_lab::wait::poll_until("the notification to be pending", SETTLE, || {
+        let status = monitor_status();
+        let pending = pending(&status, "compute4");
+        Ok(pending
+            .first()
+            .and_then(|p| p["last_error"].as_str().map(str::to_owned)))
+    })
+    .unwrap_or_else(|e| panic!("{e}; log:\n{}", monitor_log()));
+    assert!(
+        why.starts_with(&format!(
+            "Keystone unreachable at {}/v3/auth/tokens",
+            keystone::auth_url()
+        )),
+        "{why}"
+    );
+    drop(back);
+    wait_stored_once("compute4");
+    masakari_lab::wait::poll_until("the delivery to be recorded", SETTLE, || {
+        Ok(pending(&monitor_status(), "compute4")
+            .is_empty()
+            .then_some(()))
+    })
+    .unwrap();
+    assert_eq!(notifications_for(layout, "compute4").unwrap().len(), 1);
+    assert_no_secret(s, &monitor_log());
+}
+
+#[test]
+fn a_notification_storm_takes_one_token_with_the_seed_file_as_is() {
+    // Pacemaker 2.1.5 fences one node at a time (concurrent-fencing=false), so failures spread
+    // their notifications seconds apart, and the first login's token serves the rest whatever the
+    // client does. The storm that costs a token per notification without one login at a time is
+    // the mass-failure guard's: six of ten computes lost at once are held (the seed's file keeps
+    // the guard's defaults), and released together with no token cached.
+    let s = shared();
+    let layout = s.lab.layout();
+    let config = keystone::seed_monitors_conf(layout).unwrap();
+    start_monitor_with(config, vec![keystone::ca_override(layout)]);
+    let before = keystone::tokens_issued_to(layout, AGENT);
+    let victims: Vec<String> = STORM.map(|n| format!("compute{n}")).collect();
+    for victim in &victims {
+        s.lab.kill_remoted(victim).unwrap();
+    }
+    masakari_lab::wait::poll_until("the guard to hold the storm", SETTLE, || {
+        let status = monitor_status();
+        let held = status["engine"]["mass_failure_hold"] == true
+            && victims.iter().all(|v| !pending(&status, v).is_empty());
+        Ok(held.then_some(()))
+    })
+    .unwrap_or_else(|e| panic!("{e}; log:\n{}", monitor_log()));
+    assert_eq!(
+        keystone::tokens_issued_to(layout, AGENT),
+        before,
+        "sent while held"
+    );
+    let released = Instant::now();
+    {
+        let slot = s.monitor.lock().unwrap();
+        let answer = slot.as_ref().unwrap().release(&s.lab).unwrap();
+        assert!(answer.contains("released"), "{answer}");
+    }
+    for victim in &victims {
+        wait_stored_once(victim);
+    }
+    let tokens = keystone::tokens_issued_to(layout, AGENT) - before;
+    // Renewals the storm's length accounts for: a token is renewed at half its lifetime.
+    let renewals = released.elapsed().as_secs() / (keystone::TOKEN_LIFETIME / 2);
+    assert!(
+        (1..=1 + renewals as usize).contains(&tokens),
+        "{tokens} tokens for {} notifications in {:?}",
+        victims.len(),
+        released.elapsed()
+    );
+    let log = monitor_log();
+    assert!(
+        log.contains("api.domain_name is ignored"),
+        "the seed's domain_name is not mentioned:\n{log}"
+    );
+    assert_no_secret(s, &log);
 }

@@ -232,3 +232,50 @@ fn an_override_wins_over_restrict_to_remotes_and_silences_the_notice() {
         "a TOML file says it itself"
     );
 }
+
+#[test]
+fn the_seed_file_logs_in_to_its_project_and_says_domain_name_is_ignored() {
+    let loaded = Settings::read(&data("seed-masakarimonitors.conf"), &[]).unwrap();
+    let Auth::Keystone(k) = &loaded.settings.masakari.auth else {
+        panic!("{:?}", loaded.settings.masakari.auth)
+    };
+    assert_eq!(k.auth_url, "https://10.0.5.210:35357");
+    assert_eq!(
+        (k.project_name.as_str(), k.project_domain_id.as_str()),
+        ("service", "default")
+    );
+    assert_eq!(
+        (k.region_name.as_str(), k.interface.as_str()),
+        ("RegionOne", "public")
+    );
+    assert!(loaded.ignored.iter().any(|k| k == "api.domain_name"));
+    let notices = loaded.notices();
+    assert!(
+        notices.iter().any(
+            |n| n.starts_with("api.domain_name is ignored: the login is scoped to the project")
+        ),
+        "{notices:?}"
+    );
+    assert!(!format!("{loaded:?}{notices:?}").contains("tyun123"));
+}
+
+#[test]
+fn a_domain_scope_without_a_project_is_refused_in_words() {
+    for key in ["domain_name = Default", "domain_id = default"] {
+        let text = format!("[api]\nauth_url = http://k\nusername = u\npassword = p\n{key}\n");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("scopes the login to a domain") && err.contains("set project_name"),
+            "{err}"
+        );
+    }
+    let app = "[api]\nauth_type = v3applicationcredential\nauth_url = http://k\n\
+               application_credential_id = a\napplication_credential_secret = s\n\
+               domain_name = Default\n";
+    assert_eq!(
+        Settings::parse_as(Format::MasakariMonitors, app, &[])
+            .unwrap()
+            .ignored,
+        ["api.domain_name"]
+    );
+}

@@ -46,6 +46,10 @@ struct Args {
     /// Skip the scale run.
     #[arg(long)]
     skip_scale: bool,
+    /// Run the side-by-side lab with a real Keystone and HTTPS (`auth_strategy = keystone`): both
+    /// monitors log in with the seed's password settings and find the API in the catalog.
+    #[arg(long)]
+    keystone: bool,
     /// Copy the monitors' and the API's logs here before each lab is torn down.
     #[arg(long)]
     logs: Option<PathBuf>,
@@ -83,6 +87,7 @@ fn run(args: &Args) -> masakari_lab::Result<()> {
             args.trials,
             idle,
             args.baseline.as_deref(),
+            args.keystone,
             args.logs.as_deref(),
         )?;
         md.push_str(&report::side_by_side(&phases));

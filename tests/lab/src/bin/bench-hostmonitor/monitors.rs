@@ -4,11 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use masakari_lab::files::{self, Owner};
 use masakari_lab::layout::Host;
-use masakari_lab::procs;
 use masakari_lab::tools::Tools;
 use masakari_lab::wait::poll_until;
 use masakari_lab::{Lab, LabError, Machine, Result};
+use masakari_lab::{keystone, procs};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
@@ -69,16 +70,21 @@ impl Monitor {
     }
 }
 
-/// Our daemon's configuration file in ctl1's directory: product defaults, the lab's API.
+/// Our daemon's configuration file in ctl1's directory: product defaults, the lab's API (through
+/// its Keystone in a `--keystone` lab).
 pub fn ours_config(lab: &Lab, dir: &Path) -> Result<PathBuf> {
     let config = dir.join(OURS_CONFIG);
+    let masakari = if lab.layout().spec().keystone {
+        keystone::ours_masakari_toml(lab.layout())?
+    } else {
+        format!("[masakari]\nendpoint = \"{}\"\n", lab.layout().api_url())
+    };
     let text = format!(
-        "[masakari]\nendpoint = \"{}\"\n[monitor]\nlocal_node = \"ctl1\"\n[paths]\nstate_file = \"{}\"\n",
-        lab.layout().api_url(),
+        "{masakari}[monitor]\nlocal_node = \"ctl1\"\n[paths]\nstate_file = \"{}\"\n",
         dir.join("bench-state/hostmonitor.json").display()
     );
     let _ = std::fs::remove_dir_all(dir.join("bench-state"));
-    std::fs::write(&config, text).map_err(file_error(&config))?;
+    files::write(&config, text.as_bytes(), Owner::Root, 0o600)?;
     Ok(config)
 }
 
@@ -128,19 +134,25 @@ fn start_incumbent(lab: &Lab, dir: &Path, interval: u32) -> Result<Running> {
     let _ = std::fs::remove_file(&log);
     // A single-controller knet cluster sends no corosync traffic, so its heartbeat-line check
     // (tcpdump -c 1) listens to the controller's pacemaker-remote connections instead.
+    let api = if lab.layout().spec().keystone {
+        keystone::incumbent_api_section(lab.layout())?
+    } else {
+        format!(
+            "[api]\nauth_type = admin_token\nendpoint = {}\ntoken = admin:admin\n",
+            lab.layout().api_url()
+        )
+    };
     let text = format!(
-        "[DEFAULT]\nlog_file = {log}\n\
-         [api]\nauth_type = admin_token\nendpoint = {api}\ntoken = admin:admin\n\
+        "[DEFAULT]\nlog_file = {log}\n{api}\
          [host]\nmonitoring_driver = default\nmonitoring_interval = {interval}\n\
          disable_ipmi_check = True\nrestrict_to_remotes = True\npacemaker_node_type = cluster\n\
          corosync_multicast_interfaces = eth0\ncorosync_multicast_ports = 3121\n\
          [masakarimonitors_privileged]\nhelper_command = {helper} --config-file {conf}\n",
         log = log.display(),
-        api = lab.layout().api_url(),
         helper = tools.venv_bin("privsep-helper").display(),
         conf = conf.display(),
     );
-    std::fs::write(&conf, text).map_err(file_error(&conf))?;
+    files::write(&conf, text.as_bytes(), Owner::Root, 0o600)?;
     let program = tools.venv_bin("masakari-hostmonitor").display().to_string();
     let conf_s = conf.display().to_string();
     lab.spawn_on_node(

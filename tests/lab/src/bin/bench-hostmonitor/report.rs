@@ -20,8 +20,13 @@ pub fn header(args: &Args) -> String {
         .join(" ");
     format!(
         "Run {date} on this machine ({cores} cores, load average {load} at the start), {trials} trials per \
-         configuration, idle window {idle} s.\n\n",
+         configuration, idle window {idle} s{auth}.\n\n",
         date = today(),
+        auth = if args.keystone {
+            ", the API behind a real Keystone, both over HTTPS"
+        } else {
+            ", the API with noauth2 over HTTP"
+        },
         trials = args.trials,
         idle = args.idle,
     )

@@ -89,15 +89,17 @@ pub fn run(
     trials: usize,
     idle: Duration,
     baseline: Option<&std::path::Path>,
+    keystone: bool,
     logs: Option<&std::path::Path>,
 ) -> Result<Vec<Phase>> {
     let computes = computes_for(monitors.len(), trials)?;
     let stage = Stage::install(LAB)?;
-    eprintln!("bench: bringing up lab {LAB} (1 controller, {computes} computes)");
+    eprintln!("bench: bringing up lab {LAB} (1 controller, {computes} computes, keystone {keystone})");
     let lab = Lab::up(LabSpec {
         computes,
         reboot_action: RebootAction::Off,
         stage: Some(stage.root().to_owned()),
+        keystone,
         ..LabSpec::new(LAB)
     })?;
     configure_alerts(&lab)?;
