@@ -125,10 +125,34 @@ pub fn register_computes(layout: &Layout, tools: &Tools) -> Result<()> {
         .pointer("/segment/uuid")
         .and_then(|v| v.as_str())
         .ok_or_else(|| answer_error(format!("no segment uuid in {answer}")))?;
+    let names: Vec<String> = layout.computes().iter().map(|m| m.name()).collect();
+    insert_hosts(layout, tools, uuid, &names)
+}
+
+/// Registers more hosts in the lab's segment (made by [`register_computes`]).
+pub fn register_hosts(layout: &Layout, tools: &Tools, names: &[&str]) -> Result<()> {
+    let answer = request(layout, "GET", "/segments", None)?;
+    let uuid = answer
+        .get("segments")
+        .and_then(|s| s.as_array())
+        .into_iter()
+        .flatten()
+        .find(|s| s.get("name").and_then(|n| n.as_str()) == Some(SEGMENT))
+        .and_then(|s| s.get("uuid").and_then(|u| u.as_str()))
+        .ok_or_else(|| answer_error(format!("no segment {SEGMENT} in {answer}")))?;
+    insert_hosts(layout, tools, uuid, names)
+}
+
+fn insert_hosts(
+    layout: &Layout,
+    tools: &Tools,
+    segment: &str,
+    names: &[impl AsRef<std::ffi::OsStr>],
+) -> Result<()> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("setup/register-hosts.py");
     let mut cmd = command(&tools.venv_bin("python3").to_string_lossy(), [&script]);
-    cmd.arg(database(layout)).arg(uuid);
-    cmd.args(layout.computes().iter().map(|m| m.name()));
+    cmd.arg(database(layout)).arg(segment);
+    cmd.args(names);
     run(&mut cmd)
 }
 
