@@ -85,6 +85,7 @@ impl InstanceMonitor {
                 (config.clone(), incumbent_config(lab, node, hostname), argv)
             }
         };
+        files::dir(&dir.join("state"), Owner::Root, 0o700)?;
         files::write(&config, text.as_bytes(), Owner::Root, 0o600)?;
         let monitor = Self {
             node,
