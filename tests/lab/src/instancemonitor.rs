@@ -208,13 +208,14 @@ impl Drop for InstanceMonitor {
     }
 }
 
-/// Ours: the lab's API under noauth2, its outbox in the node's directory (it survives a kill).
+/// Ours: the lab's API under noauth2, its outbox in the node's directory (it survives a kill),
+/// retries every 2 to 5 s so an API that comes back is seen soon.
 fn ours_config(lab: &Lab, node: Machine, hostname: &str) -> String {
     let dir = lab.layout().host_dir(Host::Node(node));
     format!(
         "# Written by masakari-lab.\n\
          [libvirt]\nuri = \"{URI}\"\n\
-         [monitor]\nhostname = \"{hostname}\"\n\
+         [monitor]\nhostname = \"{hostname}\"\nretry_interval = 2\nretry_max_interval = 5\n\
          [paths]\nstate_file = \"{state}\"\n\
          [metrics]\nlisten = \"\"\n\
          [masakari]\nendpoint = \"{api}\"\n",
@@ -230,7 +231,7 @@ fn incumbent_config(lab: &Lab, node: Machine, hostname: &str) -> String {
         "# Written by masakari-lab.\n\
          [DEFAULT]\nhostname = {hostname}\ndebug = true\nlog_file = {log}\n\
          [libvirt]\nconnection_uri = {URI}\n\
-         [callback]\nretry_max = 12\nretry_interval = 10\n\
+         [callback]\nretry_max = 12\nretry_interval = 2\n\
          [api]\nauth_type = admin_token\nendpoint = {api}\ntoken = {TOKEN}\n",
         log = dir.join("incumbent-oslo.log").display(),
         api = lab.layout().api_url(),
