@@ -82,7 +82,7 @@ impl InstanceMonitor {
                     "--config-file".to_owned(),
                     config.display().to_string(),
                 ];
-                (config.clone(), incumbent_config(lab, node, hostname), argv)
+                (config.clone(), incumbent_config(lab, hostname), argv)
             }
         };
         files::dir(&dir.join("state"), Owner::Root, 0o700)?;
@@ -224,16 +224,15 @@ fn ours_config(lab: &Lab, node: Machine, hostname: &str) -> String {
     )
 }
 
-/// The incumbent: an admin token against the noauth2 API (CLUSTER-NOTES.md), debug logs to a file.
-fn incumbent_config(lab: &Lab, node: Machine, hostname: &str) -> String {
-    let dir = lab.layout().host_dir(Host::Node(node));
+/// The incumbent: an admin token against the noauth2 API (CLUSTER-NOTES.md), debug logs on stderr
+/// (into the monitor's log file).
+fn incumbent_config(lab: &Lab, hostname: &str) -> String {
     format!(
         "# Written by masakari-lab.\n\
-         [DEFAULT]\nhostname = {hostname}\ndebug = true\nlog_file = {log}\n\
+         [DEFAULT]\nhostname = {hostname}\ndebug = true\n\
          [libvirt]\nconnection_uri = {URI}\n\
          [callback]\nretry_max = 12\nretry_interval = 2\n\
          [api]\nauth_type = admin_token\nendpoint = {api}\ntoken = {TOKEN}\n",
-        log = dir.join("incumbent-oslo.log").display(),
         api = lab.layout().api_url(),
     )
 }
