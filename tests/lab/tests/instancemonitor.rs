@@ -5,8 +5,9 @@
 //!
 //! One lab for all of it (its computes are independent: compute1 for ours alone, compute2 for the
 //! side-by-side run), so the scenarios run in one test, one after the other. Every guest failure uses
-//! a guest of its own: the API takes a second notification with the same host, type and payload
-//! within 180 s for a duplicate (409), which would hide a monitor that reports twice.
+//! a guest of its own, so each notification is told apart by its instance UUID; the lab's API has its
+//! duplicate check off (`duplicate_notification_detection_interval = 0` with libvirt), so a monitor
+//! that reports one event twice is seen twice.
 
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // test helpers: a failure should stop the test
 
@@ -202,16 +203,17 @@ fn side_by_side(lab: &Lab) {
     wait_stored(lab, "compute2", &only_ours, &monitors);
 
     std::thread::sleep(QUIET);
-    let theirs: BTreeMap<Vm, usize> = common.iter().cloned().map(|k| (k, 1)).collect();
-    let mut ours_want = theirs.clone();
-    ours_want.insert(only_ours, 1);
     let logs = format!(
         "--- ours ---\n{}\n--- incumbent ---\n{}",
         ours.log(lab),
         incumbent.log(lab)
     );
-    assert_eq!(stored(lab, INCUMBENT_HOST), theirs, "{logs}");
-    assert_eq!(stored(lab, "compute2"), ours_want, "{logs}");
+    let theirs = stored(lab, INCUMBENT_HOST);
+    let mut same = stored(lab, "compute2");
+    assert_eq!(same.remove(&only_ours), Some(1), "{logs}");
+    // Same payloads, as often: libvirt 9.0 emits two REBOOT events for one reset, and both send both.
+    assert_eq!(same, theirs, "{logs}");
+    assert!(common.iter().all(|k| theirs.contains_key(k)), "{logs}");
     // Both still connected to the one libvirtd (the incumbent may have died reconnecting to a
     // libvirtd that was down: masakari-monitors lets libvirt's open error end its thread).
     assert!(libvirt_clients(lab, SIDE).contains(&ours.pid()), "{logs}");
