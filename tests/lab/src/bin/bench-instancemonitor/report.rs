@@ -40,6 +40,13 @@ pub fn markdown(args: &Args, outcome: &Outcome) -> String {
             m.idle_cpu_percent,
         );
     }
+    let _ = writeln!(
+        s,
+        "| (libvirt's own event reaching a third client, `virsh event`) | {}/{} | {} | | |",
+        outcome.libvirt_event.len(),
+        outcome.trials,
+        seconds(&outcome.libvirt_event),
+    );
     s.push_str(&targets(outcome));
     s
 }

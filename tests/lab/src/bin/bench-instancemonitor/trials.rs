@@ -4,7 +4,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use masakari_lab::instancemonitor::{InstanceMonitor, Subject};
-use masakari_lab::libvirt::{Guest, Libvirt};
+use masakari_lab::layout::Host;
+use masakari_lab::libvirt::{Guest, Libvirt, URI};
 use masakari_lab::masakari::notifications_for;
 use masakari_lab::stage::Profile;
 use masakari_lab::wait::poll_until;
@@ -43,6 +44,9 @@ pub struct Outcome {
     pub trials: u16,
     /// Ours, then the incumbent.
     pub monitors: Vec<Measured>,
+    /// Kill -> the `Stopped Failed` lifecycle event reaching a third client (`virsh event`): what
+    /// libvirt itself takes, which no monitor can beat.
+    pub libvirt_event: Vec<f64>,
 }
 
 /// Brings up the lab, runs the trials and the idle window, tears the lab down.
@@ -57,6 +61,10 @@ pub fn run(trials: u16, idle: Duration, logs: Option<&Path>) -> Result<Outcome> 
     let theirs = InstanceMonitor::start(&lab, COMPUTE, Subject::Incumbent, INCUMBENT_HOST)?;
     let subjects = [(&ours, "compute1"), (&theirs, INCUMBENT_HOST)];
     let watch = StoreWatch::start(&lab)?;
+    let events = EVENTS_LOG;
+    lab.spawn_on_node(COMPUTE, &LISTENER, events)?;
+    let events = lab.layout().host_dir(Host::Node(COMPUTE)).join(events);
+    let mut libvirt_event = Vec::new();
     let mut latencies = vec![Vec::new(); subjects.len()];
     for n in 1..=trials {
         let kill_at = kill_fresh_guest(&lab, n)?;
@@ -66,6 +74,9 @@ pub fn run(trials: u16, idle: Duration, logs: Option<&Path>) -> Result<Outcome> 
                 Some(at) => column.push(at - kill_at),
                 None => eprintln!("trial {n}: nothing stored from the {}", monitor.label()),
             }
+        }
+        if let Some(at) = event_at(&events, &guest) {
+            libvirt_event.push(at - kill_at);
         }
         eprintln!("trial {n}/{trials} done");
     }
@@ -95,7 +106,37 @@ pub fn run(trials: u16, idle: Duration, logs: Option<&Path>) -> Result<Outcome> 
     }
     drop((ours, theirs));
     lab.down()?;
-    Ok(Outcome { trials, monitors })
+    Ok(Outcome {
+        trials,
+        monitors,
+        libvirt_event,
+    })
+}
+
+/// A third client of the compute's libvirtd printing each lifecycle event with libvirt's timestamp
+/// (line-buffered, so each line is in the log as it happens).
+const LISTENER: [&str; 10] = [
+    "stdbuf",
+    "-oL",
+    "virsh",
+    "-c",
+    URI,
+    "event",
+    "--loop",
+    "--event",
+    "lifecycle",
+    "--timestamp",
+];
+const EVENTS_LOG: &str = "virsh-events.log";
+
+/// When `virsh event` printed the guest's `Stopped Failed`: its lines read
+/// `2026-12-06 23:30:01.123+0000: event 'lifecycle' for domain 'guest3': Stopped Failed`.
+fn event_at(log: &Path, guest: &Guest) -> Option<f64> {
+    let text = std::fs::read_to_string(log).ok()?;
+    let wanted = format!("for domain '{}': Stopped Failed", guest.name);
+    let line = text.lines().find(|l| l.contains(&wanted))?;
+    let (stamp, _) = line.split_once(": event")?;
+    timefmt::parse_utc(stamp.trim_end_matches("+0000"))
 }
 
 /// Defines (beyond guest 1) and starts guest `n`, lets it run a moment, kills its qemu; when.
