@@ -112,3 +112,11 @@ bench-hostmonitor: deps
 	$(CARGO) build --release --workspace --bins
 	$(release)/bench-hostmonitor $(BENCH_ARGS)
 .PHONY: bench-hostmonitor
+
+## Benchmark (not a test): our instance monitor vs masakari-monitors' on one lab compute (the same
+## libvirtd, guests and Masakari API): guest kill -> stored, RSS, idle CPU; prints Markdown for
+## BENCHMARKS.md. Holds the lab lock while it runs. BENCH_ARGS e.g. --trials 20 --idle 120.
+bench-instancemonitor: deps
+	$(CARGO) build --release --workspace --bins
+	flock -o /tmp/masakari-lab.lock $(release)/bench-instancemonitor $(BENCH_ARGS)
+.PHONY: bench-instancemonitor

@@ -2,7 +2,8 @@
 # Installs everything the lab and the test suite need on a Debian 12 machine. Idempotent.
 #   - Debian packages: the cluster stack, fence and resource agents, ipmi_sim, ipmitool, rpm tools,
 #     the corosync -dev packages that rust-corosync links against, and libvirt with qemu
-#     (the instance monitor's tests run their own libvirtd and a diskless TCG guest).
+#     (the instance monitor's tests run their own libvirtd and a diskless TCG guest; the lab's
+#     `--libvirt` computes one each), with what libvirt-python builds against.
 #   - pacemaker-remoted, unpacked (it conflicts with the pacemaker package, so it is not installed).
 #   - a Python venv with the Masakari API server and masakari-monitors (the incumbent, for benchmarks),
 #     and Keystone served by gunicorn (the lab's `--keystone` option).
@@ -14,6 +15,7 @@ packages=(
   libcorosync-common-dev libcmap-dev libcpg-dev libquorum-dev libvotequorum-dev libcfg-dev
   iproute2 procps psmisc curl openssl libxml2-utils rpm rpmlint xsltproc man-db systemd python3-venv hyperfine
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86
+  libvirt-dev pkg-config gcc python3-dev
   tcpdump  # masakari-monitors' heartbeat-line check (the benchmark's incumbent); without it, it skips polls
 )
 
@@ -50,5 +52,11 @@ fi
 if [[ ! -x $cache/venv/bin/keystone-manage || ! -x $cache/venv/bin/gunicorn ]]; then
   echo "install-deps: adding Keystone and gunicorn to the Masakari venv"
   "$cache/venv/bin/pip" install -q --disable-pip-version-check 'keystone==30.0.0' 'gunicorn==27.0.1'
+fi
+# masakari-monitors' instancemonitor imports libvirt (libvirt-python, built against libvirt-dev);
+# its release matches Debian 12's libvirt 9.0.
+if ! "$cache/venv/bin/python3" -c 'import libvirt' 2>/dev/null; then
+  echo "install-deps: adding libvirt-python to the Masakari venv"
+  "$cache/venv/bin/pip" install -q --disable-pip-version-check 'libvirt-python==9.0.0'
 fi
 echo "install-deps: ready ($cache)"

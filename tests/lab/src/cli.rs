@@ -127,6 +127,9 @@ struct UpArgs {
     /// Run a real Keystone, the Masakari API with keystone auth, both over HTTPS (the lab's own CA).
     #[arg(long)]
     keystone: bool,
+    /// Give every compute its own libvirt daemon and a diskless TCG guest (the instance monitors).
+    #[arg(long)]
+    libvirt: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -169,6 +172,7 @@ impl UpArgs {
             reboot_action: self.reboot_action,
             stage: self.stage.clone(),
             keystone: self.keystone,
+            libvirt: self.libvirt,
         }
     }
 }

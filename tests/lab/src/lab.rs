@@ -117,6 +117,9 @@ impl Lab {
         };
         for m in l.machines() {
             prepare_node(l, m, &authkey, &login)?;
+            if l.spec().libvirt && matches!(m, Machine::Compute(_)) {
+                crate::libvirt::prepare(l, m)?;
+            }
             bmc::configure(l, m, &password, &lab_binary)?;
             bmc::start(l, m)?;
         }
@@ -136,7 +139,13 @@ impl Lab {
             });
             cluster.and(api)
         })?;
-        masakari::register_computes(l, &self.tools)
+        masakari::register_computes(l, &self.tools)?;
+        if l.spec().libvirt {
+            for m in l.computes() {
+                crate::libvirt::Libvirt::of(self, m).define(&crate::libvirt::Guest::of(m, 1))?;
+            }
+        }
+        Ok(())
     }
 
     fn boot_cluster(&self) -> Result<()> {
@@ -227,13 +236,19 @@ impl Lab {
     /// Starts a long-running program inside a node, detached, its output appended to `log` in the
     /// node's directory. It dies with the node.
     pub fn spawn_on_node(&self, machine: Machine, argv: &[&str], log: &str) -> Result<()> {
+        self.spawn_on_node_pid(machine, argv, log).map(drop)
+    }
+
+    /// [`Lab::spawn_on_node`], returning the program's PID (nsenter execs it, so the PID is its own),
+    /// for processes that share a command name with another on the node.
+    pub fn spawn_on_node_pid(&self, machine: Machine, argv: &[&str], log: &str) -> Result<u32> {
         let (program, args) = argv
             .split_first()
             .ok_or_else(|| LabError::Usage("spawn_on_node needs a program".into()))?;
         let mut cmd = node::enter(&self.layout, machine, program)?;
         cmd.args(args);
         let log = self.layout.host_dir(Host::Node(machine)).join(log);
-        crate::cmd::spawn_detached(&mut cmd, &log).map(drop)
+        crate::cmd::spawn_detached(&mut cmd, &log)
     }
 
     /// Kills (by PID) the processes of a node whose command name is `comm` (at most 15 characters,
@@ -352,6 +367,13 @@ impl Lab {
     /// Freezes a node's BMC (it receives and never answers) or thaws it.
     pub fn set_bmc_frozen(&self, name: &str, frozen: bool) -> Result<()> {
         bmc::freeze(&self.layout, self.layout.machine(name)?, frozen)
+    }
+
+    /// Registers one more host in the lab's failover segment (a name no node has: a second monitor of
+    /// one compute reporting under its own name, so the API does not take its notifications for
+    /// duplicates of the first one's).
+    pub fn register_host(&self, name: &str) -> Result<()> {
+        masakari::register_hosts(&self.layout, &self.tools, &[name])
     }
 
     /// Stops or starts the Masakari API.

@@ -5,6 +5,7 @@
 //!  ctl1..3   corosync+pacemaker  ──ocf:pacemaker:remote──▶  compute1..N   pacemaker-remoted
 //!     │ fence_ipmilan (stonith, per node)                       ▲ power
 //!     └────────── IPMI lanplus ──────────▶  bmc-computeN: ipmi_sim ─┘ (chassis_control = masakari-lab chassis)
+//!  (with `--libvirt`: every compute also runs its own libvirtd and TCG guests, see [`libvirt`])
 //!  api: masakari-api (noauth2, sqlite) ◀── notifications from the host monitor
 //!       (with `--keystone`: + Keystone under gunicorn, both HTTPS with the lab's CA, keystone auth)
 //! ```
@@ -22,9 +23,11 @@ pub mod corosync_conf;
 pub mod demo;
 pub mod error;
 pub mod files;
+pub mod instancemonitor;
 pub mod keystone;
 pub mod lab;
 pub mod layout;
+pub mod libvirt;
 pub mod masakari;
 pub mod monitor;
 pub mod netns;

@@ -132,6 +132,9 @@ fn boot_script(layout: &Layout, machine: Machine, dir: &Path) -> String {
             }
         }
     }
+    if layout.spec().libvirt && matches!(machine, Machine::Compute(_)) {
+        s.push_str(&crate::libvirt::boot_lines(layout, machine));
+    }
     let _ = writeln!(s, "hostname '{}'", machine.name());
     let _ = writeln!(s, "echo $$ > '{}'", dir.join("holder.pid").display());
     s.push_str("exec sleep infinity\n");
@@ -165,7 +168,11 @@ fn start_remote_daemon(
     let log = layout.host_dir(Host::Node(machine)).join("daemons.log");
     let remoted = tools.pacemaker_remoted();
     let program = remoted.to_string_lossy();
-    spawn_detached(&mut daemon(holder, &program, &[]), &log).map(drop)
+    spawn_detached(&mut daemon(holder, &program, &[]), &log)?;
+    if layout.spec().libvirt {
+        crate::libvirt::start(layout, machine)?;
+    }
+    Ok(())
 }
 
 fn daemon(holder: i32, program: &str, args: &[&str]) -> Command {

@@ -28,6 +28,10 @@ pub struct LabSpec {
     /// both over HTTPS with the lab's own CA (see [`crate::keystone`]).
     #[serde(default)]
     pub keystone: bool,
+    /// Give every compute its own libvirt daemon (in the compute's mount namespace) and one diskless
+    /// TCG guest, for the instance monitors (see [`crate::libvirt`]).
+    #[serde(default)]
+    pub libvirt: bool,
 }
 
 /// The `pcmk_reboot_action` of the lab's stonith devices.
@@ -50,6 +54,7 @@ impl LabSpec {
             reboot_action: RebootAction::Reboot,
             stage: None,
             keystone: false,
+            libvirt: false,
         }
     }
 

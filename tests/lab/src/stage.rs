@@ -77,7 +77,7 @@ pub fn build_dir() -> Result<PathBuf> {
 
 /// The directory holding the binaries of `profile`; for the release build, checked to hold the daemon,
 /// since a stale or missing release build would otherwise stage silently or fail inside `make`.
-fn profile_dir(profile: Profile) -> Result<PathBuf> {
+pub fn profile_dir(profile: Profile) -> Result<PathBuf> {
     let running = build_dir()?;
     if profile == Profile::Running {
         return Ok(running);
