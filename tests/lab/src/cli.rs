@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::lab::{self, Lab};
 use crate::layout::Host;
 use crate::observe;
-use crate::spec::{DEFAULT_FENCE_AGENT, LabSpec, RebootAction};
+use crate::spec::{DEFAULT_FENCE_AGENT, LabSpec, RebootAction, RemoteMonitor};
 
 /// A real Pacemaker cluster with pacemaker-remote computes, IPMI BMCs and the Masakari API, on this machine.
 #[derive(Debug, Parser)]
@@ -127,6 +127,9 @@ struct UpArgs {
     /// Run a real Keystone, the Masakari API with keystone auth, both over HTTPS (the lab's own CA).
     #[arg(long)]
     keystone: bool,
+    /// How Pacemaker watches the computes' connections.
+    #[arg(long, value_enum, default_value = "shipped")]
+    remote_monitor: RemoteMonitor,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -169,6 +172,7 @@ impl UpArgs {
             reboot_action: self.reboot_action,
             stage: self.stage.clone(),
             keystone: self.keystone,
+            remote_monitor: self.remote_monitor,
         }
     }
 }

@@ -28,6 +28,32 @@ pub struct LabSpec {
     /// both over HTTPS with the lab's own CA (see [`crate::keystone`]).
     #[serde(default)]
     pub keystone: bool,
+    /// How Pacemaker watches each compute's connection: what decides how soon a hung or cut-off
+    /// compute is found.
+    #[serde(default)]
+    pub remote_monitor: RemoteMonitor,
+}
+
+/// The settings of the computes' `ocf:pacemaker:remote` connection resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+pub enum RemoteMonitor {
+    /// What README ships: `op monitor interval=3s timeout=5s`, `reconnect_interval=10s`. A hung
+    /// compute is found within 8 s; a 2 s cut (TCP retransmits within ~3 s) is ridden out.
+    #[default]
+    Shipped,
+    /// What `pcs resource create ... ocf:pacemaker:remote` gives without options: a monitor every
+    /// 60 s with the agent's 30 s timeout, no `reconnect_interval`.
+    PacemakerDefaults,
+}
+
+impl RemoteMonitor {
+    /// The monitor op's interval and timeout, and the `reconnect_interval` if any.
+    pub fn values(self) -> (&'static str, &'static str, Option<&'static str>) {
+        match self {
+            Self::Shipped => ("3s", "5s", Some("10s")),
+            Self::PacemakerDefaults => ("60s", "30s", None),
+        }
+    }
 }
 
 /// The `pcmk_reboot_action` of the lab's stonith devices.
@@ -50,6 +76,7 @@ impl LabSpec {
             reboot_action: RebootAction::Reboot,
             stage: None,
             keystone: false,
+            remote_monitor: RemoteMonitor::Shipped,
         }
     }
 
