@@ -36,6 +36,8 @@ pub struct Cib {
     pub options: ClusterOptions,
     /// `rsc_defaults` meta attributes (apply to every resource that does not set them).
     pub rsc_defaults: crate::NvPairs,
+    /// `op_defaults` meta attributes (apply to every operation that does not set them).
+    pub op_defaults: crate::NvPairs,
     /// `<node>` entries.
     pub nodes: Vec<NodeConfig>,
     /// Top-level resources (children nested inside).
@@ -114,6 +116,10 @@ impl Cib {
             feature_set: root.attr("crm_feature_set").map(str::to_owned),
             options,
             rsc_defaults: match configuration.child("rsc_defaults") {
+                Some(d) => crate::NvPairs::from_sets(d, "meta_attributes", &mut warnings),
+                None => crate::NvPairs::default(),
+            },
+            op_defaults: match configuration.child("op_defaults") {
                 Some(d) => crate::NvPairs::from_sets(d, "meta_attributes", &mut warnings),
                 None => crate::NvPairs::default(),
             },

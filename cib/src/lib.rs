@@ -32,7 +32,8 @@
 //!   model of the configuration;
 //! - the document: `cib` ([`Cib`] and its parse entry points);
 //! - the questions asked of it: `nodes/` (each node's state: `table`, `replay`, `online`,
-//!   `failures`) over `history` and `hash`, and `fencing` over `pattern`.
+//!   `failures`) over `history` and `hash`, `fencing` over `pattern`, and `detection` (how
+//!   soon a hung remote node is found, from its connection's monitor op).
 //!
 //! Pacemaker is the judge of what the XML means: the test suite runs `crm_mon` on every
 //! CIB in `tests/data/` (generated with Pacemaker's own tools by `tests/data/generate.sh`,
@@ -65,6 +66,7 @@ mod alerts;
 mod cib;
 mod config;
 mod crm_mon;
+mod detection;
 mod error;
 mod escape;
 mod fencing;
@@ -89,6 +91,7 @@ pub use cib::Cib;
 pub use cib::split_and_whole;
 pub use config::{ClusterOptions, NodeConfig, NodeType};
 pub use crm_mon::{CrmMon, FenceEvent, FenceStatus, MonNode, MonResource};
+pub use detection::{DEFAULT_OP_TIMEOUT_MS, Monitor, RemoteWatch};
 pub use error::Error;
 pub use fencing::{Eligibility, FenceDevice, HostCheck};
 pub use history::{OnFail, Role};

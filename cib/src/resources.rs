@@ -86,6 +86,8 @@ pub struct OpConfig {
     pub interval: String,
     /// `on-fail`, if set.
     pub on_fail: Option<String>,
+    /// `timeout` as written, if set.
+    pub timeout: Option<String>,
 }
 
 /// A resource and, for collective resources, its children.
@@ -277,6 +279,7 @@ impl Resource {
                     name: op.attr("name")?.to_owned(),
                     interval: op.attr("interval").unwrap_or("0").to_owned(),
                     on_fail: op.attr("on-fail").map(str::to_owned),
+                    timeout: op.attr("timeout").map(str::to_owned),
                 })
             })
             .collect()

@@ -9,6 +9,24 @@ pub fn is_true(value: &str) -> bool {
         .any(|t| value.eq_ignore_ascii_case(t))
 }
 
+/// Reads a Pacemaker duration (`10`, `10s`, `500ms`, `2min`, `1h`) as milliseconds; `None`
+/// for any other spelling (ISO 8601 `PT5S` included) or an overflow.
+pub(crate) fn duration_ms(spec: &str) -> Option<u64> {
+    let spec = spec.trim();
+    let end = spec
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(spec.len());
+    let number: u64 = spec.get(..end)?.parse().ok()?;
+    let factor = match spec.get(end..)?.trim() {
+        "" | "s" | "sec" => 1000,
+        "ms" | "msec" => 1,
+        "m" | "min" => 60_000,
+        "h" | "hr" => 3_600_000,
+        _ => return None,
+    };
+    number.checked_mul(factor)
+}
+
 /// A `node_state` membership field (`in_ccm`, `crmd`).
 ///
 /// Pacemaker up to 2.1.6 writes words (`true`/`false`, `online`/`offline`); newer versions
@@ -178,6 +196,17 @@ fn pairs<'d>(set: Element<'d>) -> impl Iterator<Item = (&'d str, &'d str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_ms("10s"), Some(10_000));
+        assert_eq!(duration_ms("10"), Some(10_000));
+        assert_eq!(duration_ms("0"), Some(0));
+        assert_eq!(duration_ms("2min"), Some(120_000));
+        assert_eq!(duration_ms("500ms"), Some(500));
+        assert_eq!(duration_ms("PT5S"), None);
+        assert_eq!(duration_ms("99999999999999999999h"), None);
+    }
 
     #[test]
     fn debug_redacts_secret_looking_values() {

@@ -21,9 +21,8 @@ use crate::config::NodeType;
 use crate::hash::{FastMap, fast_map as map};
 use crate::resources::Resource;
 use crate::status::NodeState;
-use crate::value::{NvPairs, is_true};
+use crate::value::{NvPairs, duration_ms, is_true};
 use failures::Failures;
-use online::interval_ms;
 use table::{RscInfo, Table};
 
 /// What sort of node this is.
@@ -336,7 +335,7 @@ impl<'a> Work<'a> {
         let timeout = cib
             .rsc_defaults
             .get("failure-timeout")
-            .and_then(interval_ms)
+            .and_then(duration_ms)
             .unwrap_or(0)
             / 1000;
         cib.resources
@@ -365,7 +364,7 @@ impl<'a> Work<'a> {
         }
         let own = own.map_or(inherited, is_true);
         let failure_timeout = timeout
-            .map_or(Some(inherited_timeout * 1000), interval_ms)
+            .map_or(Some(inherited_timeout * 1000), duration_ms)
             .unwrap_or(0)
             / 1000;
         let managed = own && !self.options.maintenance_mode;
@@ -581,7 +580,7 @@ impl<'a> Work<'a> {
             node,
             reconnect_secs: params
                 .and_then(|p| p.get("reconnect_interval"))
-                .and_then(interval_ms)
+                .and_then(duration_ms)
                 .unwrap_or(0)
                 / 1000,
             container,

@@ -4,7 +4,7 @@
 use super::{NodeAttrs, NodeKind, WorkNode};
 use crate::history::OnFail;
 use crate::status::{JoinState, LrmOp, NodeState};
-use crate::value::is_true;
+use crate::value::{duration_ms, is_true};
 
 /// `determine_online_status` for a cluster member.
 pub(super) fn determine_online_status(
@@ -97,7 +97,7 @@ pub(super) fn on_fail_policy(
 ) -> OnFail {
     let value = configured
         .iter()
-        .find(|c| c.name == op.operation && interval_ms(&c.interval) == Some(op.interval_ms))
+        .find(|c| c.name == op.operation && duration_ms(&c.interval) == Some(op.interval_ms))
         .and_then(|c| c.on_fail.as_deref())
         .and_then(OnFail::parse)
         .map(|v| match v {
@@ -115,23 +115,6 @@ pub(super) fn on_fail_policy(
         None => OnFail::Recover,
         Some(v) => v,
     }
-}
-
-/// Reads an interval (`10`, `10s`, `500ms`, `2min`, `1h`) as milliseconds.
-pub(super) fn interval_ms(spec: &str) -> Option<u64> {
-    let spec = spec.trim();
-    let end = spec
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(spec.len());
-    let number: u64 = spec.get(..end)?.parse().ok()?;
-    let factor = match spec.get(end..)?.trim() {
-        "" | "s" | "sec" => 1000,
-        "ms" | "msec" => 1,
-        "m" | "min" => 60_000,
-        "h" | "hr" => 3_600_000,
-        _ => return None,
-    };
-    number.checked_mul(factor)
 }
 
 /// A Pacemaker score: an integer, or `INFINITY`/`+INFINITY`/`-INFINITY`.
@@ -158,16 +141,6 @@ pub(super) fn clone_base(id: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn intervals() {
-        assert_eq!(interval_ms("10s"), Some(10_000));
-        assert_eq!(interval_ms("10"), Some(10_000));
-        assert_eq!(interval_ms("0"), Some(0));
-        assert_eq!(interval_ms("2min"), Some(120_000));
-        assert_eq!(interval_ms("500ms"), Some(500));
-        assert_eq!(interval_ms("PT5S"), None);
-    }
 
     #[test]
     fn clone_ids() {

@@ -167,4 +167,5 @@ static ATTRIBUTES: NameSet = NameSet::new(&[
     "control-port",
     "interval",
     "on-fail",
+    "timeout",
 ]);

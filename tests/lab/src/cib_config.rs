@@ -5,13 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::layout::{Host, Layout, Machine};
-use crate::spec::RebootAction;
-
-/// How often Pacemaker checks a remote connection.
-const REMOTE_MONITOR: &str = "5s";
-/// How long a failed remote connection waits before Pacemaker tries it again (a powered-on compute
-/// comes back by itself).
-const RECONNECT_INTERVAL: &str = "10s";
+use crate::spec::{RebootAction, RemoteMonitor};
 
 /// The BMC login the lab's stonith devices use.
 pub struct IpmiLogin<'a> {
@@ -42,7 +36,7 @@ pub fn render(layout: &Layout, login: &IpmiLogin<'_>) -> String {
     }
     s.push_str("</cluster_property_set>\n</crm_config>\n<nodes/>\n<resources>\n");
     for m in layout.computes() {
-        remote_connection(&mut s, m);
+        remote_connection(&mut s, m, layout.spec().remote_monitor);
     }
     for m in fenceable(layout) {
         stonith_device(&mut s, layout, m, login);
@@ -70,20 +64,31 @@ pub fn fenceable(layout: &Layout) -> Vec<Machine> {
     }
 }
 
-fn remote_connection(s: &mut String, m: Machine) {
+/// A compute's connection resource. A powered-on compute comes back by itself after a fence: its
+/// connection is retried every `reconnect_interval` when one is set.
+fn remote_connection(s: &mut String, m: Machine, monitor: RemoteMonitor) {
     let n = m.name();
+    let (interval, timeout, reconnect) = monitor.values();
     let _ = write!(
         s,
         "<primitive id=\"{n}\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\">\n\
          <instance_attributes id=\"{n}-ia\">\n\
-         <nvpair id=\"{n}-server\" name=\"server\" value=\"{addr}\"/>\n\
-         <nvpair id=\"{n}-reconnect\" name=\"reconnect_interval\" value=\"{RECONNECT_INTERVAL}\"/>\n\
-         </instance_attributes>\n\
-         <operations>\n\
-         <op id=\"{n}-monitor\" name=\"monitor\" interval=\"{REMOTE_MONITOR}\" timeout=\"15s\"/>\n\
-         </operations>\n\
-         </primitive>\n",
+         <nvpair id=\"{n}-server\" name=\"server\" value=\"{addr}\"/>\n",
         addr = Host::Node(m).address()
+    );
+    if let Some(reconnect) = reconnect {
+        let _ = writeln!(
+            s,
+            "<nvpair id=\"{n}-reconnect\" name=\"reconnect_interval\" value=\"{reconnect}\"/>"
+        );
+    }
+    let _ = write!(
+        s,
+        "</instance_attributes>\n\
+         <operations>\n\
+         <op id=\"{n}-monitor\" name=\"monitor\" interval=\"{interval}\" timeout=\"{timeout}\"/>\n\
+         </operations>\n\
+         </primitive>\n"
     );
 }
 
@@ -152,6 +157,20 @@ mod tests {
         assert!(!cib.contains("fence-ctl1"));
         assert!(cib.contains("value=\"p&amp;ss&quot;word\""));
         assert!(!cib.contains("pcmk_reboot_action"));
+        assert!(cib.contains("name=\"monitor\" interval=\"3s\" timeout=\"5s\""));
+        assert!(cib.contains("name=\"reconnect_interval\" value=\"10s\""));
+    }
+
+    #[test]
+    fn pacemaker_defaults_have_no_reconnect_interval() {
+        let layout = Layout::new(LabSpec {
+            remote_monitor: RemoteMonitor::PacemakerDefaults,
+            ..LabSpec::new("t")
+        })
+        .unwrap();
+        let cib = render(&layout, &LOGIN);
+        assert!(cib.contains("name=\"monitor\" interval=\"60s\" timeout=\"30s\""));
+        assert!(!cib.contains("reconnect_interval"));
     }
 
     #[test]

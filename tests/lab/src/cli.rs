@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::lab::{self, Lab};
 use crate::layout::Host;
 use crate::observe;
-use crate::spec::{DEFAULT_FENCE_AGENT, LabSpec, RebootAction};
+use crate::spec::{DEFAULT_FENCE_AGENT, LabSpec, RebootAction, RemoteMonitor};
 
 /// A real Pacemaker cluster with pacemaker-remote computes, IPMI BMCs and the Masakari API, on this machine.
 #[derive(Debug, Parser)]
@@ -130,6 +130,9 @@ struct UpArgs {
     /// Give every compute its own libvirt daemon and a diskless TCG guest (the instance monitors).
     #[arg(long)]
     libvirt: bool,
+    /// How Pacemaker watches the computes' connections.
+    #[arg(long, value_enum, default_value = "shipped")]
+    remote_monitor: RemoteMonitor,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -173,6 +176,7 @@ impl UpArgs {
             stage: self.stage.clone(),
             keystone: self.keystone,
             libvirt: self.libvirt,
+            remote_monitor: self.remote_monitor,
         }
     }
 }

@@ -325,6 +325,26 @@ impl Lab {
         netns::set_link(&self.layout, host, connected)
     }
 
+    /// Drops all of a host's traffic (`dropped == true`), sending no reset and no ICMP, or lets it
+    /// through again: a dead switch port, or a compute whose kernel no longer answers on the network.
+    pub fn set_traffic_dropped(&self, host: Host, dropped: bool) -> Result<()> {
+        netns::set_dropped(&self.layout, host, dropped)
+    }
+
+    /// Freezes every process of a node (SIGSTOP, by PID), as a hung kernel would, or thaws them
+    /// (SIGCONT). Its sockets stay open and nothing says goodbye.
+    pub fn set_frozen(&self, name: &str, frozen: bool) -> Result<()> {
+        let ns = self.layout.netns(Host::Node(self.layout.machine(name)?));
+        let sig = match frozen {
+            true => nix::sys::signal::Signal::SIGSTOP,
+            false => nix::sys::signal::Signal::SIGCONT,
+        };
+        match procs::signal_netns(&ns, sig) {
+            0 => Err(LabError::Usage(format!("{name} is powered off"))),
+            _ => Ok(()),
+        }
+    }
+
     /// Powers a node off or on at its chassis, bypassing IPMI (the power button).
     pub fn set_power(&self, name: &str, on: bool) -> Result<()> {
         let m = self.layout.machine(name)?;

@@ -43,4 +43,4 @@ pub mod wait;
 pub use error::{LabError, Result};
 pub use lab::{Lab, teardown};
 pub use layout::{Host, Machine};
-pub use spec::{LabSpec, RebootAction};
+pub use spec::{LabSpec, RebootAction, RemoteMonitor};

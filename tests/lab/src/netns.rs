@@ -48,6 +48,19 @@ pub fn set_link(layout: &Layout, host: Host, up: bool) -> Result<()> {
     ])
 }
 
+/// Drops (`dropped == true`) every frame to and from a host, or forwards them again, as a dead switch
+/// port would: its veth leaves the bridge, so nothing is delivered and nothing is refused, while the
+/// host's own link stays up. (This kernel has no netem and no tc classifiers, nor nft/iptables on the
+/// machine, so the drop is done at the bridge.)
+pub fn set_dropped(layout: &Layout, host: Host, dropped: bool) -> Result<()> {
+    let br = layout.bridge_netns();
+    let port = host.short();
+    match dropped {
+        true => ip(["-n", &br, "link", "set", &port, "nomaster"]),
+        false => ip(["-n", &br, "link", "set", &port, "master", BRIDGE]),
+    }
+}
+
 /// The network namespaces of the lab called `name` that exist now, whatever its spec was.
 pub fn existing(name: &str) -> Result<Vec<String>> {
     let prefix = format!("{NETNS_PREFIX}{name}-");

@@ -99,6 +99,15 @@ pub fn signal_named(netns: &str, comm: &str, sig: Signal) -> Result<()> {
     Ok(())
 }
 
+/// Sends a signal to every process in the namespace (by PID); how many there were.
+pub fn signal_netns(netns: &str, sig: Signal) -> usize {
+    let found = in_netns(netns);
+    for p in &found {
+        signal(p.pid, sig);
+    }
+    found.len()
+}
+
 fn signal(pid: i32, sig: Signal) {
     // The process may have exited since it was listed; that is what we wanted anyway.
     let _ = kill(Pid::from_raw(pid), sig);

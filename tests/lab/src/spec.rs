@@ -32,6 +32,32 @@ pub struct LabSpec {
     /// TCG guest, for the instance monitors (see [`crate::libvirt`]).
     #[serde(default)]
     pub libvirt: bool,
+    /// How Pacemaker watches each compute's connection: what decides how soon a hung or cut-off
+    /// compute is found.
+    #[serde(default)]
+    pub remote_monitor: RemoteMonitor,
+}
+
+/// The settings of the computes' `ocf:pacemaker:remote` connection resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+pub enum RemoteMonitor {
+    /// What README ships: `op monitor interval=3s timeout=5s`, `reconnect_interval=10s`. A hung
+    /// compute is found within 8 s; a 2 s cut (TCP retransmits within ~3 s) is ridden out.
+    #[default]
+    Shipped,
+    /// What `pcs resource create ... ocf:pacemaker:remote` gives without options: a monitor every
+    /// 60 s with the agent's 30 s timeout, no `reconnect_interval`.
+    PacemakerDefaults,
+}
+
+impl RemoteMonitor {
+    /// The monitor op's interval and timeout, and the `reconnect_interval` if any.
+    pub fn values(self) -> (&'static str, &'static str, Option<&'static str>) {
+        match self {
+            Self::Shipped => ("3s", "5s", Some("10s")),
+            Self::PacemakerDefaults => ("60s", "30s", None),
+        }
+    }
 }
 
 /// The `pcmk_reboot_action` of the lab's stonith devices.
@@ -55,6 +81,7 @@ impl LabSpec {
             stage: None,
             keystone: false,
             libvirt: false,
+            remote_monitor: RemoteMonitor::Shipped,
         }
     }
 

@@ -11,6 +11,9 @@ use masakari_lab::monitor::{Monitor, MonitorSetup};
 use masakari_lab::stage::{Profile, Stage};
 use masakari_lab::{Host, Lab, LabSpec, Machine, RebootAction};
 
+#[path = "hostmonitor/hung.rs"]
+mod hung;
+
 const SETTLE: Duration = Duration::from_secs(90);
 
 /// A lab whose controller ctl1 runs our monitor.

@@ -44,7 +44,7 @@ pub fn check(settings: &Settings) -> Vec<Finding> {
         );
         let (api_finding, api) =
             masakari_client::check::masakari(&settings.masakari, "masakari-hostmonitor").await;
-        let mut findings = vec![cluster, quorum, link, api_finding];
+        let mut findings = vec![cluster, detection().await, quorum, link, api_finding];
         if let (Some(watched), Some(api)) = (watched, api) {
             findings.push(registration::check(&api, &watched).await);
         }
@@ -153,6 +153,51 @@ fn judge_snapshot(
         );
     }
     Finding::new("pacemaker", Verdict::Ok, format!("{detail}; quorate"))
+}
+
+/// Above this, a hung compute is found too late for a notification within 15 s of the fault.
+const DETECTION_WARN_MS: u64 = 10_000;
+
+/// How soon each remote would be found if it hung, from the CIB's connection resources.
+async fn detection() -> Finding {
+    let subject = "hung detection";
+    let mut query = tokio::process::Command::new("cibadmin");
+    query.arg("--query");
+    let xml = match crate::daemon::net::process::output(&mut query).await {
+        Ok(xml) => xml,
+        Err(e) => return Finding::new(subject, Verdict::Fail, e.to_string()),
+    };
+    match cib::Cib::parse(&xml) {
+        Ok(cib) => judge_detection(&cib.remote_watches()),
+        Err(e) => Finding::new(subject, Verdict::Fail, format!("the CIB is unusable: {e}")),
+    }
+}
+
+/// One line per remote: the worst case `interval + timeout`, a warning above the threshold.
+fn judge_detection(watches: &[cib::RemoteWatch]) -> Finding {
+    let mut slow = false;
+    let lines: Vec<String> = watches
+        .iter()
+        .map(|w| match w.monitor.worst_case_ms() {
+            Some(ms) => {
+                slow |= ms > DETECTION_WARN_MS;
+                format!("{}: found within {:.1} s", w.remote, ms as f64 / 1000.0)
+            }
+            None => {
+                slow = true;
+                format!("{}: {:?}, no bound", w.remote, w.monitor)
+            }
+        })
+        .collect();
+    let detail = format!("if hung: {}", lines.join("; "));
+    match slow {
+        true => Finding::new(
+            "hung detection",
+            Verdict::Warn,
+            format!("{detail}; above 10 s (ship op monitor interval=3s timeout=5s)"),
+        ),
+        false => Finding::new("hung detection", Verdict::Ok, detail),
+    }
 }
 
 fn corosync() -> Finding {

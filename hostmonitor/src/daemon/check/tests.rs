@@ -97,3 +97,23 @@ fn the_running_daemons_corosync_link_is_judged() {
         none.detail
     );
 }
+
+#[test]
+fn hung_detection_warns_above_ten_seconds() {
+    let cib = |interval: &str, timeout: &str| {
+        cib::Cib::parse(&format!(
+            "<cib><configuration><crm_config/><nodes/><resources>\
+             <primitive id=\"compute1\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\">\
+             <operations><op id=\"m\" name=\"monitor\" interval=\"{interval}\" timeout=\"{timeout}\"/>\
+             </operations></primitive></resources><constraints/></configuration><status/></cib>"
+        ))
+        .unwrap()
+        .remote_watches()
+    };
+    let shipped = judge_detection(&cib("3s", "5s"));
+    assert_eq!(shipped.verdict, Verdict::Ok);
+    assert_eq!(shipped.detail, "if hung: compute1: found within 8.0 s");
+    let defaults = judge_detection(&cib("60s", "30s"));
+    assert_eq!(defaults.verdict, Verdict::Warn);
+    assert!(defaults.detail.contains("compute1: found within 90.0 s"));
+}
