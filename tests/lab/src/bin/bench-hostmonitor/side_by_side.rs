@@ -94,7 +94,9 @@ pub fn run(
 ) -> Result<Vec<Phase>> {
     let computes = computes_for(monitors.len(), trials)?;
     let stage = Stage::install(LAB)?;
-    eprintln!("bench: bringing up lab {LAB} (1 controller, {computes} computes, keystone {keystone})");
+    eprintln!(
+        "bench: bringing up lab {LAB} (1 controller, {computes} computes, keystone {keystone})"
+    );
     let lab = Lab::up(LabSpec {
         computes,
         reboot_action: RebootAction::Off,
