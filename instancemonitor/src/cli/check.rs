@@ -30,6 +30,9 @@ pub fn run(args: &ConfigArgs, out: &mut dyn Write) -> Result<(), CliError> {
         let ignored = format!("ignored (no meaning here): {}", loaded.ignored.join(", "));
         findings.push(Finding::new("configuration", Verdict::Warn, ignored));
     }
+    for notice in loaded.notices() {
+        findings.push(Finding::new("configuration", Verdict::Warn, notice));
+    }
     let settings = &loaded.settings;
     findings.push(libvirt(settings));
     findings.push(state_file(&settings.paths.state_file));

@@ -26,6 +26,9 @@ pub fn run(args: &ConfigArgs) -> Result<(), CliError> {
         let keys = loaded.ignored.join(", ");
         tracing::info!(keys, "settings with no meaning here, ignored");
     }
+    for notice in loaded.notices() {
+        tracing::warn!("{notice}");
+    }
     crate::daemon::run(loaded.settings, termination()).map_err(CliError::from)
 }
 

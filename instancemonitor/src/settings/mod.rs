@@ -118,6 +118,14 @@ pub struct Loaded {
     pub ignored: Vec<String>,
 }
 
+impl Loaded {
+    /// What the operator should hear about the file beyond the ignored keys: a `domain_name`
+    /// beside a project does not scope the login (the host monitor says the same).
+    pub fn notices(&self) -> Vec<String> {
+        masakari_client::settings::masakari_monitors::notices(&self.ignored)
+    }
+}
+
 /// A configuration that cannot be used, said so that an operator can fix it.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

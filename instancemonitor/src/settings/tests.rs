@@ -77,6 +77,21 @@ fn a_computes_masakarimonitors_conf_maps_onto_the_settings() {
 }
 
 #[test]
+fn the_seeds_domain_name_beside_a_project_is_a_notice_as_for_the_host_monitor() {
+    let seed_api = "[api]\nauth_url = http://k\ndomain_name = Default\nproject_name = service\n\
+                    username = masakari\npassword = p\n";
+    let loaded = Settings::parse_as(Format::MasakariMonitors, seed_api, &[]).unwrap();
+    let notices = loaded.notices();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0].starts_with("api.domain_name is ignored"),
+        "{notices:?}"
+    );
+    let plain = Settings::read(&data("masakarimonitors.conf"), &[]).unwrap();
+    assert!(plain.notices().is_empty(), "{:?}", plain.notices());
+}
+
+#[test]
 fn hostname_wins_over_its_old_name_host() {
     let text = "[DEFAULT]\nhost = old\nhostname = new\n[api]\nauth_url = http://k\n\
                 username = u\npassword = p\nproject_name = s\n";
