@@ -12,6 +12,9 @@
 //! A client accepts fields it does not know (a newer daemon's additions); an answer of another
 //! shape is [`AnswerError::Malformed`], never a default.
 
+#[cfg(feature = "server")]
+pub mod server;
+
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::os::unix::net::UnixStream;
 use std::time::Duration;

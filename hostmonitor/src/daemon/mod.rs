@@ -48,7 +48,7 @@ use error::io_error;
 use health::Health;
 use inputs::known_nodes::KnownNodes;
 use inputs::{alert_socket, control, quorum, reconcile};
-use net::unix_socket;
+use monitor_control::server as unix_socket;
 use outputs::{attrd::AttrdUpdater, delivery, power, store::Store};
 use owner::{Claim, Lease, Timing};
 

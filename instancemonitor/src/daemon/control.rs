@@ -7,49 +7,38 @@ use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, Buf
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use monitor_control::server::{self, accept_loop};
+
 use crate::control::client::TIMEOUT;
 use crate::control::{Answer, Request, StatusAnswer};
 
 /// A request for the status, answered by the daemon's loop.
 pub type StatusRequest = oneshot::Sender<StatusAnswer>;
 
-/// Binds the control socket (replacing a stale one), mode 0660.
+/// Binds the control socket (replacing a stale one), mode 0660, root's group: only root (the
+/// operator, the OCF agent) asks.
 pub fn bind(path: &Path) -> std::io::Result<UnixListener> {
-    use std::os::unix::fs::PermissionsExt as _;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-        _ => {}
-    }
-    let listener = UnixListener::bind(path)?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))?;
-    Ok(listener)
+    server::bind(path, 0o660, None)
 }
 
-/// Serves control requests until shutdown.
+/// Serves control requests until shutdown, each client within [`TIMEOUT`].
 pub async fn run(
     listener: UnixListener,
     status: mpsc::UnboundedSender<StatusRequest>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    let status = status.clone();
-                    tokio::spawn(async move {
-                        if tokio::time::timeout(TIMEOUT, serve(stream, status)).await.is_err() {
-                            tracing::debug!("control client timed out");
-                        }
-                    });
-                }
-                Err(error) => tracing::warn!(%error, "control socket accept failed"),
-            },
-            _ = shutdown.changed() => return,
+    accept_loop(listener, "control", shutdown, |stream| {
+        let status = status.clone();
+        async move {
+            if tokio::time::timeout(TIMEOUT, serve(stream, status))
+                .await
+                .is_err()
+            {
+                tracing::debug!("control client timed out");
+            }
         }
-    }
+    })
+    .await;
 }
 
 async fn serve(stream: UnixStream, status: mpsc::UnboundedSender<StatusRequest>) {

@@ -12,7 +12,7 @@ use super::known_nodes::KnownNodes;
 use crate::alert::{Alert, AlertError, MAX_LINE};
 use crate::daemon::engine_task::Request;
 use crate::daemon::health::Health;
-use crate::daemon::net::unix_socket::accept_loop;
+use monitor_control::server::accept_loop;
 
 /// How long an agent may take to write its line.
 const READ_TIMEOUT: Duration = Duration::from_secs(2);

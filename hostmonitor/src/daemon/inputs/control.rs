@@ -11,8 +11,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::control::client::TIMEOUT;
 use crate::control::{self, Answer, Dismissed, Released};
 use crate::daemon::engine_task::{Answered, Request};
-use crate::daemon::net::unix_socket::accept_loop;
 use crate::engine::{Command, Event, Report};
+use monitor_control::server::accept_loop;
 
 /// Serves control requests until shutdown.
 pub async fn run(
@@ -106,5 +106,5 @@ async fn dismiss(engine: &mpsc::UnboundedSender<Request>, asked: control::Dismis
 
 /// Binds the control socket (mode 0660, group haclient).
 pub fn bind(path: &Path) -> std::io::Result<UnixListener> {
-    crate::daemon::net::unix_socket::bind(path, 0o660, Some("haclient"))
+    monitor_control::server::bind(path, 0o660, Some("haclient"))
 }

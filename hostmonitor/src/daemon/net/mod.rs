@@ -1,5 +1,4 @@
-//! Plumbing the inputs and outputs share: unix sockets (alerts, control) and child processes
-//! (crm_mon, cibadmin, crm_node) with timeouts.
+//! Plumbing the inputs and outputs share: child processes (crm_mon, cibadmin, crm_node) with
+//! timeouts. The unix sockets (alerts, control) are bound and served by `monitor_control::server`.
 
 pub mod process;
-pub mod unix_socket;

@@ -1,5 +1,6 @@
-//! What the daemon's two Unix sockets (alerts, control) share: binding with the right owner and mode,
-//! and an accept loop that hands each connection to its own task until shutdown.
+//! The daemon side of a monitor's unix sockets (the control socket of either monitor, the host
+//! monitor's alert socket): binding with the right owner and mode, and an accept loop that hands
+//! each connection to its own task until shutdown.
 
 use std::future::Future;
 use std::path::Path;
