@@ -48,3 +48,20 @@ pub async fn accept_loop<F, Fut>(
         }
     }
 }
+
+/// Completes on SIGTERM or SIGINT: a monitor's shutdown when run in the foreground (systemd, the
+/// OCF agent and an operator at a terminal stop it so).
+pub async fn termination() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::error!("cannot install signal handlers; stop me with SIGKILL");
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+}

@@ -30,23 +30,8 @@ pub fn run(args: &ConfigArgs) -> Result<(), CliError> {
     for notice in loaded.notices() {
         tracing::warn!("{notice}");
     }
-    crate::daemon::run(loaded.settings, termination()).map_err(CliError::from)
-}
-
-/// Completes on SIGTERM or SIGINT: the daemon's shutdown when run from the command line.
-async fn termination() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        tracing::error!("cannot install signal handlers; stop me with SIGKILL");
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-    }
+    crate::daemon::run(loaded.settings, monitor_control::server::termination())
+        .map_err(CliError::from)
 }
 
 /// Loads the configuration and says whether it is valid (and what of it is ignored).

@@ -29,27 +29,8 @@ pub fn run(args: &ConfigArgs) -> Result<(), CliError> {
     for notice in loaded.notices() {
         tracing::warn!("{notice}");
     }
-    crate::daemon::run(loaded.settings, termination()).map_err(CliError::from)
-}
-
-/// Completes on SIGTERM or SIGINT.
-async fn termination() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) {
-        (Ok(mut term), Ok(mut int)) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = int.recv() => {}
-            }
-        }
-        _ => {
-            tracing::error!("cannot install signal handlers; stop me with SIGKILL");
-            std::future::pending::<()>().await;
-        }
-    }
+    crate::daemon::run(loaded.settings, monitor_control::server::termination())
+        .map_err(CliError::from)
 }
 
 /// Loads the configuration and says whether it is valid (and what of it is ignored).
