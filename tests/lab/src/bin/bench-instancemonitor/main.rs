@@ -5,8 +5,10 @@
 //!
 //! Each trial starts a fresh guest (its own UUID, so the API never takes one monitor's notification
 //! for a duplicate of an earlier one), kills its qemu with SIGKILL and times, for each monitor, the
-//! kill to the moment its `LIFECYCLE`/`STOPPED_FAILED` row appears in the API's database. Then the
-//! RSS of each monitor, and the CPU each uses over an idle window with a guest running.
+//! kill to the moment its `LIFECYCLE`/`STOPPED_FAILED` row appears in the API's database, split at
+//! libvirt's event (a third client, `virsh event`) and at its POST reaching the API (tcpdump on the
+//! API's side, the same probe for both): event -> POST is the monitor's own part. Then the RSS of
+//! each monitor, and the CPU each uses over an idle window with a guest running.
 
 // The /proc, statistics, clock and database readers of the host monitor's benchmark, shared rather
 // than copied; not every helper of theirs is used here.
@@ -21,6 +23,7 @@ mod stored;
 #[path = "../bench-hostmonitor/timefmt.rs"]
 mod timefmt;
 
+mod posts;
 mod report;
 mod trials;
 

@@ -11,6 +11,7 @@ use masakari_lab::stage::Profile;
 use masakari_lab::wait::poll_until;
 use masakari_lab::{Lab, LabSpec, Machine, Result};
 
+use crate::posts::PostWatch;
 use crate::procstat::{CpuMark, status_kib};
 use crate::stored::StoreWatch;
 use crate::timefmt;
@@ -29,6 +30,11 @@ pub struct Measured {
     pub label: &'static str,
     /// Kill -> stored, seconds, one per delivered trial.
     pub latencies: Vec<f64>,
+    /// libvirt's event (as the third client got it) -> the POST reaching the API: the monitor's
+    /// own part, seconds.
+    pub to_post: Vec<f64>,
+    /// The POST reaching the API -> stored: the API's part, seconds.
+    pub post_to_stored: Vec<f64>,
     /// Resident set after the trials, KiB.
     pub rss_kib: u64,
     /// Peak resident set, KiB.
@@ -61,22 +67,34 @@ pub fn run(trials: u16, idle: Duration, logs: Option<&Path>) -> Result<Outcome> 
     let theirs = InstanceMonitor::start(&lab, COMPUTE, Subject::Incumbent, INCUMBENT_HOST)?;
     let subjects = [(&ours, "compute1"), (&theirs, INCUMBENT_HOST)];
     let watch = StoreWatch::start(&lab)?;
+    let posts = PostWatch::start(&lab)?;
     let events = EVENTS_LOG;
     lab.spawn_on_node(COMPUTE, &LISTENER, events)?;
     let events = lab.layout().host_dir(Host::Node(COMPUTE)).join(events);
     let mut libvirt_event = Vec::new();
-    let mut latencies = vec![Vec::new(); subjects.len()];
+    let mut columns = vec![Columns::default(); subjects.len()];
     for n in 1..=trials {
         let kill_at = kill_fresh_guest(&lab, n)?;
         let guest = Guest::of(COMPUTE, n);
-        for ((monitor, host), column) in subjects.iter().zip(latencies.iter_mut()) {
-            match stored_at(&lab, &watch, host, &guest) {
-                Some(at) => column.push(at - kill_at),
-                None => eprintln!("trial {n}: nothing stored from the {}", monitor.label()),
+        let event = event_at(&events, &guest);
+        for ((monitor, host), column) in subjects.iter().zip(columns.iter_mut()) {
+            let Some(stored) = stored_at(&lab, &watch, host, &guest) else {
+                eprintln!("trial {n}: nothing stored from the {}", monitor.label());
+                continue;
+            };
+            column.latencies.push(stored - kill_at);
+            let Some(posted) = posts.posted_at(host, &guest.uuid) else {
+                eprintln!("trial {n}: no POST captured from the {}", monitor.label());
+                continue;
+            };
+            column.post_to_stored.push(stored - posted);
+            if let Some(event) = event {
+                column.to_post.push(posted - event);
             }
         }
-        if let Some(at) = event_at(&events, &guest) {
-            libvirt_event.push(at - kill_at);
+        match event {
+            Some(at) => libvirt_event.push(at - kill_at),
+            None => eprintln!("trial {n}: no event in {}", events.display()),
         }
         eprintln!("trial {n}/{trials} done");
     }
@@ -87,14 +105,16 @@ pub fn run(trials: u16, idle: Duration, logs: Option<&Path>) -> Result<Outcome> 
     std::thread::sleep(idle);
     let monitors = subjects
         .iter()
-        .zip(latencies)
+        .zip(columns)
         .zip(marks)
-        .map(|(((monitor, _), latencies), mark)| {
+        .map(|(((monitor, _), column), mark)| {
             let pid = monitor.pid();
             let (cpu, wall) = mark.since(&[pid]);
             Measured {
                 label: monitor.label(),
-                latencies,
+                latencies: column.latencies,
+                to_post: column.to_post,
+                post_to_stored: column.post_to_stored,
                 rss_kib: status_kib(pid, "VmRSS").unwrap_or(0),
                 hwm_kib: status_kib(pid, "VmHWM").unwrap_or(0),
                 idle_cpu_percent: 100.0 * cpu / wall.max(f64::MIN_POSITIVE),
@@ -104,13 +124,21 @@ pub fn run(trials: u16, idle: Duration, logs: Option<&Path>) -> Result<Outcome> 
     if let Some(dir) = logs {
         keep_logs(&lab, dir)?;
     }
-    drop((ours, theirs));
+    drop((ours, theirs, posts));
     lab.down()?;
     Ok(Outcome {
         trials,
         monitors,
         libvirt_event,
     })
+}
+
+/// One monitor's timings, trial by trial (see [`Measured`]).
+#[derive(Debug, Clone, Default)]
+struct Columns {
+    latencies: Vec<f64>,
+    to_post: Vec<f64>,
+    post_to_stored: Vec<f64>,
 }
 
 /// A third client of the compute's libvirtd printing each lifecycle event with libvirt's timestamp
