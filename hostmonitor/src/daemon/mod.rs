@@ -76,6 +76,7 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
         None => local_node_or_hostname().await,
     };
     config.local_node = Some(local_node.clone());
+    let retry = config.retry;
     let mut lease = Lease::new(AttrdUpdater, Claim::own(&local_node), Timing::DEFAULT);
     lease.claim().await?;
     let engine = match store.load().await? {
@@ -90,6 +91,8 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
         &settings.masakari,
         Arc::clone(&health),
     )?);
+    let login = Arc::clone(&delivery);
+    tokio::spawn(async move { login.keep_logged_in(retry).await });
     let alerts = unix_socket::bind(&settings.paths.alert_socket, 0o660, Some("haclient"))
         .map_err(io_error(&settings.paths.alert_socket))?;
     let control = control::bind(&settings.paths.control_socket)

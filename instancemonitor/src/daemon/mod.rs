@@ -114,6 +114,9 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
         "starting"
     );
     let client = Arc::new(Client::new(&settings.masakari, "masakari-instancemonitor")?);
+    let login = Arc::clone(&client);
+    let retry = settings.retry();
+    tokio::spawn(async move { login.keep_logged_in(retry).await });
     let listener =
         control::bind(&paths.control_socket).map_err(|source| DaemonError::ControlSocket {
             path: paths.control_socket.clone(),

@@ -1,7 +1,8 @@
 //! `POST {endpoint}/notifications`, and what its answer means: 202 stored, 409 already there
 //! (delivered), other 4xx permanent, anything else (5xx, timeouts, refused connections, a token
 //! that cannot be had) transient, to be retried. A 401 also drops the cached Keystone token, so
-//! the retry logs in afresh.
+//! the retry logs in afresh. [`Client::keep_logged_in`] takes the Keystone token when a monitor
+//! starts and renews it ahead of its expiry, so that no notification waits for a login.
 
 use reqwest::StatusCode;
 
@@ -109,5 +110,6 @@ impl Client {
     }
 }
 
+mod ahead;
 #[cfg(test)]
 mod tests;

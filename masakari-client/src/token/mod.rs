@@ -124,7 +124,8 @@ fn said(message: &str) -> String {
     }
 }
 
-fn now() -> Timestamp {
+/// The wall clock, as tokens are timed.
+pub(crate) fn now() -> Timestamp {
     Timestamp::from_system_time(SystemTime::now())
 }
 
@@ -212,6 +213,19 @@ impl TokenSource {
             HeaderValue::from_bytes(token.expose()).map_err(|_| TokenError::NotAHeader)?;
         value.set_sensitive(true);
         Ok((value, endpoint))
+    }
+
+    /// Whether tokens come from a Keystone login (noauth2 and a token file have nothing to log in to).
+    pub fn logs_in(&self) -> bool {
+        matches!(self.kind, Kind::Keystone { .. })
+    }
+
+    /// When the cached Keystone token is due for renewal; `None` when none is cached.
+    pub fn renew_at(&self) -> Option<Timestamp> {
+        let Kind::Keystone { cached, .. } = &self.kind else {
+            return None;
+        };
+        cached.lock().ok()?.as_ref().map(|c| c.renew_at)
     }
 
     /// Forgets the cached token if it is `refused` (one the API answered 401 to); a token logged

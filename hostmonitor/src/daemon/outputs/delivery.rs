@@ -8,7 +8,7 @@ use masakari_client::Client;
 
 use crate::daemon::error::DaemonError;
 use crate::daemon::health::Health;
-use crate::engine::{DeliveryOutcome, Notification};
+use crate::engine::{DeliveryOutcome, Notification, Retry};
 use crate::settings::Masakari;
 
 /// The Masakari API client, with the daemon's bookkeeping.
@@ -24,6 +24,12 @@ impl Delivery {
             client: Client::new(settings, "masakari-hostmonitor")?,
             health,
         })
+    }
+
+    /// Takes the Keystone token now and renews it ahead of its expiry (see
+    /// [`Client::keep_logged_in`]), so that no notification waits for a login.
+    pub async fn keep_logged_in(&self, retry: Retry) {
+        self.client.keep_logged_in(retry).await;
     }
 
     /// Sends one notification and says what came of it.
