@@ -17,6 +17,10 @@
 //!   settings types. No I/O and no clock (time is passed in), so a monitor's decision engine
 //!   keeps its outbox in its own durable record and tests it with a virtual clock, and the OCF
 //!   agent links it without tokio or reqwest (`default-features = false`).
+//! - **The durable file** ([`durable`]): the one atomic, fsynced replace of a file both
+//!   monitors keep their record with (the instance monitor's outbox file, the host monitor's
+//!   local copy). The only I/O outside the HTTP part: blocking `std::fs`, no dependency, so it
+//!   sits beside the outbox it stores without costing the OCF agent a runtime.
 //! - **HTTP part** (feature `http`, on by default): [`http`] (timeouts, TLS trust: the built-in
 //!   roots, only `ca_file`'s, or none with `insecure`), [`token`] (noauth2, a token file, or a
 //!   Keystone v3 login with a password or an application credential, cached until shortly before
@@ -41,6 +45,7 @@
 //! and status. A failed send is a [`DeliveryOutcome::Transient`] carrying its text, which the
 //! outbox keeps as the entry's `last_error`.
 
+pub mod durable;
 pub mod notification;
 pub mod outbox;
 pub mod outcome;

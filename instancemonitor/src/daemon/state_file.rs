@@ -1,10 +1,10 @@
-//! The durable outbox: one JSON file ([`Record`]), replaced atomically and durably (a temporary
-//! file beside it, fsync, rename, fsync of the directory), so that after a crash or a power loss
-//! it holds either the old record or the new one, whole.
+//! The durable outbox: one JSON file ([`Record`]), replaced atomically and durably through
+//! [`masakari_client::durable`] (the host monitor's local record uses the same), so that after a
+//! crash or a power loss it holds either the old record or the new one, whole.
 
-use std::io::Write as _;
-use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
+
+use masakari_client::durable;
 
 use crate::delivery::{RECORD_VERSION, Record};
 
@@ -59,26 +59,11 @@ pub fn read(path: &Path) -> Result<Record, StateError> {
     Ok(record)
 }
 
-/// Replaces the file with `record` (mode 0600; the directory is made when missing).
+/// Replaces the file with `record` ([`masakari_client::durable::replace`]: mode 0600, the
+/// directory made when missing).
 pub fn write(path: &Path, record: &Record) -> Result<(), StateError> {
     let json = serde_json::to_vec(record).map_err(|e| io(path, e.into()))?;
-    replace(path, &json).map_err(|source| io(path, source))
-}
-
-fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = path.with_extension("json.tmp");
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, path)?;
-    std::fs::File::open(dir)?.sync_all()
+    durable::replace(path, &json).map_err(|source| io(path, source))
 }
 
 fn io(path: &Path, source: std::io::Error) -> StateError {
@@ -108,13 +93,6 @@ mod tests {
         };
         write(&path, &record).unwrap();
         assert_eq!(read(&path).unwrap(), record);
-        assert!(
-            !path.with_extension("json.tmp").exists(),
-            "renamed into place"
-        );
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! The local copy of the record: one JSON file, replaced atomically and durably.
+//! The local copy of the record: one JSON file, replaced atomically and durably through
+//! [`masakari_client::durable`] (the instance monitor's outbox file uses the same).
 
-use std::io::Write as _;
-use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::Path;
+
+use masakari_client::durable;
 
 use crate::daemon::error::{DaemonError, StateError, io_error};
 use crate::daemon::outputs::cluster_store::Stored;
@@ -32,29 +33,14 @@ pub fn read(path: &Path) -> Result<Option<Stored>, DaemonError> {
         })
 }
 
-/// Replaces the file (temporary file, fsync, rename, fsync of the directory).
+/// Replaces the file ([`masakari_client::durable::replace`]: temporary file, fsync, rename,
+/// fsync of the directory).
 pub fn write(path: &Path, stored: &Stored) -> Result<(), DaemonError> {
-    let tmp = path.with_extension("tmp");
     let json = serde_json::to_vec(stored).map_err(|e| DaemonError::State {
         path: path.to_owned(),
         source: StateError::Unwritable(e),
     })?;
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        file.write_all(&json)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        if let Some(dir) = path.parent() {
-            std::fs::File::open(dir)?.sync_all()?;
-        }
-        Ok(())
-    };
-    write().map_err(io_error(path))
+    durable::replace(path, &json).map_err(io_error(path))
 }
 
 #[cfg(test)]
