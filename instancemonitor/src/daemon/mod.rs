@@ -28,9 +28,12 @@
 //!
 //! # Delivery
 //!
-//! The [delivery step](crate::delivery) decides; this module carries out its steps in order.
-//! Each notification is written to `[paths] state_file` (temporary file, fsync, rename, fsync of
-//! the directory) before it is sent, and a monitor killed with one pending sends it once after
+//! The [delivery step](crate::delivery) decides; this module carries out its steps in order,
+//! but for one overlap: each notification is written to `[paths] state_file` (temporary file,
+//! fsync, rename, fsync of the directory, on the blocking pool) while its POST goes out, and no
+//! further input (the API's answer among them) is taken until the write is on disk. The fsyncs
+//! were two thirds of the monitor's own event -> POST time (BENCHMARKS.md); a kill during them
+//! loses the notification either way. A monitor killed with one pending sends it once after
 //! its restart (a second POST of one the API stored is answered 409: it keeps its
 //! `generated_time`). If the file cannot be written the notification is sent anyway (an error is
 //! logged and counted): a disk failure must not also cost the evacuation. The API being down

@@ -9,11 +9,12 @@ use masakari_client::{
     Client, DeliveryOutcome, Notification, NotificationId, Timestamp, VmPayload,
 };
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use super::control::StatusRequest;
 use super::libvirt::News;
 use super::metrics::Metrics;
-use super::state_file;
+use super::state_file::{self, StateError};
 use crate::control::{DomainsView, LibvirtView, StatusAnswer};
 use crate::delivery::{Delivery, Report, Step};
 
@@ -63,22 +64,22 @@ impl Daemon {
         shutdown: impl std::future::Future<Output = ()>,
     ) {
         let steps = self.delivery.start(now());
-        self.carry_out(steps);
+        self.carry_out(steps).await;
         tokio::pin!(shutdown);
         loop {
             let retry = retry_timer(self.delivery.poll_timeout());
             tokio::select! {
-                Some(news) = inputs.news.recv() => self.on_news(news),
+                Some(news) = inputs.news.recv() => self.on_news(news).await,
                 Some((id, outcome)) = inputs.outcomes.recv() => {
                     let steps = self.delivery.outcome(now(), &id, outcome);
-                    self.carry_out(steps);
+                    self.carry_out(steps).await;
                 }
                 Some(reply) = inputs.status.recv() => {
                     let _ = reply.send(self.status());
                 }
                 () = retry => {
                     let steps = self.delivery.on_timeout(now());
-                    self.carry_out(steps);
+                    self.carry_out(steps).await;
                 }
                 () = &mut shutdown => return,
                 else => return,
@@ -97,7 +98,7 @@ impl Daemon {
         }
     }
 
-    fn on_news(&mut self, news: News) {
+    async fn on_news(&mut self, news: News) {
         match news {
             News::Connected { socket } => {
                 tracing::info!(socket = %socket.display(), "connected to libvirt");
@@ -119,19 +120,26 @@ impl Daemon {
             ),
             News::Notify(n) => {
                 let steps = self.delivery.notify(now(), &n);
-                self.carry_out(steps);
+                self.carry_out(steps).await;
             }
         }
     }
 
-    fn carry_out(&mut self, steps: Vec<Step>) {
+    /// Carries out the steps in order, except that a record's write (fsync and all, on the
+    /// blocking pool) overlaps the steps after it: the POST of the notification it holds goes out
+    /// while it is written. The next write, and the next input (an answer of the API among them),
+    /// waits until it is on disk, so records land in order and no answer is recorded before the
+    /// notification it answers. A kill loses nothing this way that it did not before: until the
+    /// write is done the notification was only in memory either way.
+    async fn carry_out(&mut self, steps: Vec<Step>) {
+        let mut writing = None;
         for step in steps {
             match step {
                 Step::Persist(record) => {
-                    if let Err(error) = state_file::write(&self.state_file, &record) {
-                        self.metrics.state_write_failed();
-                        tracing::error!(%error, "cannot write the outbox; sending anyway (a restart now would lose it)");
-                    }
+                    self.written(writing.take()).await;
+                    let path = self.state_file.clone();
+                    let write = move || state_file::write(&path, &record);
+                    writing = Some(tokio::task::spawn_blocking(write));
                 }
                 Step::Send(n) => self.send(n),
                 Step::Report(report) => {
@@ -140,6 +148,25 @@ impl Daemon {
                 }
             }
         }
+        self.written(writing).await;
+    }
+
+    /// Waits for a record's write; a failure is logged and counted (the notification is sent
+    /// anyway: a disk failure must not also cost the evacuation).
+    async fn written(&self, writing: Option<JoinHandle<Result<(), StateError>>>) {
+        let Some(writing) = writing else {
+            return;
+        };
+        let error = match writing.await {
+            Ok(Ok(())) => return,
+            Ok(Err(error)) => error.to_string(),
+            Err(join) => format!(
+                "the write of {} did not finish: {join}",
+                self.state_file.display()
+            ),
+        };
+        self.metrics.state_write_failed();
+        tracing::error!(%error, "cannot write the outbox; sending anyway (a restart now would lose it)");
     }
 
     fn send(&self, n: Notification<VmPayload>) {

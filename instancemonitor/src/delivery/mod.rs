@@ -9,7 +9,8 @@
 //!
 //! Every notification is numbered from the [`Record`]'s counter (its id `host/number/vm`) and
 //! queued in masakari-client's [`Outbox`]; a `Persist` of the record always comes before the
-//! `Send` of anything it added, so a monitor killed with a notification pending finds it in its
+//! `Send` of anything it added (the daemon starts the write first, lets the POST overlap it and
+//! takes no answer before it is on disk), so a monitor killed with a notification pending finds it in its
 //! state file and sends it after the restart. The API stores it once: a notification keeps its
 //! `generated_time`, so the API answers a re-send of one it stored 409, which counts as delivered.
 //! Only the oldest entry is in flight. 202 and 409 deliver it, 400 (or another 4xx: the host or

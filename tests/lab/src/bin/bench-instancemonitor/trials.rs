@@ -76,9 +76,18 @@ pub fn run(trials: u16, idle: Duration, logs: Option<&Path>) -> Result<Outcome> 
     for n in 1..=trials {
         let kill_at = kill_fresh_guest(&lab, n)?;
         let guest = Guest::of(COMPUTE, n);
+        let stores: Vec<Option<f64>> = subjects
+            .iter()
+            .map(|(_, host)| stored_at(&lab, &watch, host, &guest))
+            .collect();
+        // Read after the stores: virsh has printed the event by then.
         let event = event_at(&events, &guest);
-        for ((monitor, host), column) in subjects.iter().zip(columns.iter_mut()) {
-            let Some(stored) = stored_at(&lab, &watch, host, &guest) else {
+        match event {
+            Some(at) => libvirt_event.push(at - kill_at),
+            None => eprintln!("trial {n}: no event in {}", events.display()),
+        }
+        for (((monitor, host), column), stored) in subjects.iter().zip(&mut columns).zip(stores) {
+            let Some(stored) = stored else {
                 eprintln!("trial {n}: nothing stored from the {}", monitor.label());
                 continue;
             };
@@ -91,10 +100,6 @@ pub fn run(trials: u16, idle: Duration, logs: Option<&Path>) -> Result<Outcome> 
             if let Some(event) = event {
                 column.to_post.push(posted - event);
             }
-        }
-        match event {
-            Some(at) => libvirt_event.push(at - kill_at),
-            None => eprintln!("trial {n}: no event in {}", events.display()),
         }
         eprintln!("trial {n}/{trials} done");
     }
