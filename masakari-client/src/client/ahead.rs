@@ -54,7 +54,7 @@ impl Client {
 
 fn logged_in(failures: u32, renewal: bool) {
     if renewal && failures == 0 {
-        tracing::debug!("Keystone token renewed ahead of its expiry");
+        tracing::info!("Keystone token renewed ahead of its expiry");
     } else {
         tracing::info!(
             failed_attempts = failures,

@@ -15,6 +15,7 @@ use nix::unistd::Pid;
 
 use crate::error::{LabError, Result};
 use crate::files::{self, Owner};
+use crate::keystone;
 use crate::lab::Lab;
 use crate::layout::{Host, Machine};
 use crate::libvirt::URI;
@@ -71,7 +72,7 @@ impl InstanceMonitor {
                     "--config".to_owned(),
                     config.display().to_string(),
                 ];
-                (config.clone(), ours_config(lab, node, hostname), argv)
+                (config.clone(), ours_config(lab, node, hostname)?, argv)
             }
             Subject::Incumbent => {
                 let config = dir.join("masakarimonitors-instance.conf");
@@ -82,7 +83,7 @@ impl InstanceMonitor {
                     "--config-file".to_owned(),
                     config.display().to_string(),
                 ];
-                (config.clone(), incumbent_config(lab, hostname), argv)
+                (config.clone(), incumbent_config(lab, hostname)?, argv)
             }
         };
         files::dir(&dir.join("state"), Owner::Root, 0o700)?;
@@ -183,6 +184,19 @@ impl InstanceMonitor {
         serde_json::from_str(&out).ok()
     }
 
+    /// Ours' `check` with its configuration and `--set` `overrides`: whether it passed, and what it
+    /// printed (stdout and stderr); `None` for the incumbent, which has none.
+    pub fn check(&self, lab: &Lab, overrides: &[String]) -> Result<Option<(bool, String)>> {
+        let (Subject::Ours(_), Some(binary)) = (self.subject, self.argv.first()) else {
+            return Ok(None);
+        };
+        let config = self.config.display().to_string();
+        let mut argv = vec!["check", "--config", &config];
+        argv.extend(overrides.iter().flat_map(|o| ["--set", o.as_str()]));
+        let (out, err, ok) = lab.on_node_output(self.node, binary, &argv)?;
+        Ok(Some((ok, format!("{out}{err}"))))
+    }
+
     /// What the monitor logged.
     pub fn log(&self, lab: &Lab) -> String {
         let path = lab.layout().host_dir(Host::Node(self.node)).join(&self.log);
@@ -208,33 +222,47 @@ impl Drop for InstanceMonitor {
     }
 }
 
-/// Ours: the lab's API under noauth2, its outbox in the node's directory (it survives a kill),
+/// Ours: the lab's API (under noauth2, or with `keystone` the seed's password login over HTTPS,
+/// the endpoint from the catalog), its outbox in the node's directory (it survives a kill),
 /// retries every 2 to 5 s so an API that comes back is seen soon.
-fn ours_config(lab: &Lab, node: Machine, hostname: &str) -> String {
-    let dir = lab.layout().host_dir(Host::Node(node));
-    format!(
+fn ours_config(lab: &Lab, node: Machine, hostname: &str) -> Result<String> {
+    let layout = lab.layout();
+    let dir = layout.host_dir(Host::Node(node));
+    let masakari = if layout.spec().keystone {
+        keystone::ours_masakari_toml(layout)?
+    } else {
+        format!("[masakari]\nendpoint = \"{}\"\n", layout.api_url())
+    };
+    Ok(format!(
         "# Written by masakari-lab.\n\
          [libvirt]\nuri = \"{URI}\"\n\
          [monitor]\nhostname = \"{hostname}\"\nretry_interval = 2\nretry_max_interval = 5\n\
          [paths]\nstate_file = \"{state}\"\n\
          [metrics]\nlisten = \"\"\n\
-         [masakari]\nendpoint = \"{api}\"\n",
+         {masakari}",
         state = dir.join("state/instancemonitor.json").display(),
-        api = lab.layout().api_url(),
-    )
+    ))
 }
 
-/// The incumbent: an admin token against the noauth2 API (CLUSTER-NOTES.md), debug logs on stderr
-/// (into the monitor's log file).
-fn incumbent_config(lab: &Lab, hostname: &str) -> String {
-    format!(
+/// The incumbent: an admin token against the noauth2 API (CLUSTER-NOTES.md), or with `keystone`
+/// the seed's password login; debug logs on stderr (into the monitor's log file).
+fn incumbent_config(lab: &Lab, hostname: &str) -> Result<String> {
+    let layout = lab.layout();
+    let api = if layout.spec().keystone {
+        keystone::incumbent_api_section(layout)?
+    } else {
+        format!(
+            "[api]\nauth_type = admin_token\nendpoint = {}\ntoken = {TOKEN}\n",
+            layout.api_url()
+        )
+    };
+    Ok(format!(
         "# Written by masakari-lab.\n\
          [DEFAULT]\nhostname = {hostname}\ndebug = true\n\
          [libvirt]\nconnection_uri = {URI}\n\
          [callback]\nretry_max = 12\nretry_interval = 2\n\
-         [api]\nauth_type = admin_token\nendpoint = {api}\ntoken = {TOKEN}\n",
-        api = lab.layout().api_url(),
-    )
+         {api}"
+    ))
 }
 
 /// The PIDs of the processes connected to a compute's libvirtd (`virt-admin client-info`).

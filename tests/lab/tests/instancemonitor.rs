@@ -1,7 +1,12 @@
 //! The instance monitors on a real compute: the compute's own libvirtd, diskless TCG guests, the real
-//! Masakari API. Ours alone (crash, destroy, libvirtd restarted while a guest crashes, API down, our
-//! monitor killed with a notification pending), then ours and masakari-monitors' side by side on one
-//! libvirtd. Needs root and `make deps`.
+//! Masakari API with `auth_strategy = keystone` and a real Keystone, both over HTTPS with the lab's
+//! CA (the seed's setup: every notification here goes through a Keystone login). Ours alone (crash,
+//! destroy, libvirtd restarted while a guest crashes, API down, our monitor killed with a
+//! notification pending; a wrong password and a wrong CA, said by `check` and the log, nothing
+//! sent, no secret printed; a token renewed mid-run), then ours and masakari-monitors' side by side
+//! on one libvirtd, each logging in to Keystone. Needs root and `make deps`. noauth2 stays covered
+//! for the instance monitor by `make bench-instancemonitor` (the real API) and the crate's own
+//! `instancemonitor/tests/delivery.rs`, and for the shared client by the host monitor's lab tests.
 //!
 //! One lab for all of it (its computes are independent: compute1 for ours alone, compute2 for the
 //! side-by-side run), so the scenarios run in one test, one after the other. Every guest failure uses
@@ -15,11 +20,12 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use masakari_lab::instancemonitor::{InstanceMonitor, Subject, libvirt_clients};
+use masakari_lab::keystone;
 use masakari_lab::libvirt::{Guest, Libvirt};
 use masakari_lab::masakari::notifications_for;
 use masakari_lab::stage::Profile;
 use masakari_lab::wait::poll_until;
-use masakari_lab::{Lab, LabSpec, Machine};
+use masakari_lab::{Lab, LabSpec, Machine, tls};
 
 /// How long a notification may take to be stored (the API's retries are 10 s apart at first).
 const WITHIN: Duration = Duration::from_secs(90);
@@ -103,7 +109,7 @@ fn crash_while_libvirtd_is_down(lab: &Lab, machine: Machine, guest: &Guest) {
     assert!(state.contains("crashed"), "{} is {state}", guest.name);
 }
 
-fn ours_alone(lab: &Lab) {
+fn ours_alone(lab: &Lab) -> InstanceMonitor {
     let ours = InstanceMonitor::start(lab, ALONE, Subject::Ours(Profile::Running), "compute1")
         .unwrap_or_else(|e| panic!("{e}"));
     let libvirt = Libvirt::of(lab, ALONE);
@@ -150,9 +156,111 @@ fn ours_alone(lab: &Lab) {
     expected.push(vm("LIFECYCLE", "STOPPED_FAILED", &g5));
     wait_stored(lab, host, expected.last().unwrap(), &[&ours]);
 
+    // Keystone refusing the password, then a CA that is not Keystone's: nothing is sent, both
+    // said; the notification waits in the outbox and goes once the configuration is right.
+    let g6 = running_guest(lab, ALONE, 6);
+    refused_logins(lab, &ours, &g6);
+    expected.push(vm("LIFECYCLE", "STOPPED_FAILED", &g6));
+    wait_stored(lab, host, expected.last().unwrap(), &[&ours]);
+
     std::thread::sleep(QUIET);
     let want: BTreeMap<Vm, usize> = expected.into_iter().map(|k| (k, 1)).collect();
     assert_eq!(stored(lab, host), want, "{}", ours.log(lab));
+    ours
+}
+
+/// The password the test configures instead of the lab's.
+const WRONG_PASSWORD: &str = "not-the-lab-password";
+
+/// Restarts ours with its configuration changed by `edit`; where its new log starts.
+fn restart_with(lab: &Lab, ours: &InstanceMonitor, edit: impl FnOnce(String) -> String) -> usize {
+    let path = ours.config_file();
+    let text = std::fs::read_to_string(path).unwrap();
+    std::fs::write(path, edit(text)).unwrap();
+    ours.stop().unwrap();
+    let from = ours.log(lab).len();
+    ours.run(lab).unwrap();
+    from
+}
+
+/// What ours logged since `from`.
+fn log_since(lab: &Lab, ours: &InstanceMonitor, from: usize) -> String {
+    ours.log(lab).get(from..).unwrap_or_default().to_owned()
+}
+
+/// Fails unless neither the lab's password nor the wrong one is in `text`.
+fn assert_no_secret(lab: &Lab, text: &str) {
+    let password = keystone::service_password(lab.layout()).unwrap();
+    for secret in [password.trim(), WRONG_PASSWORD] {
+        assert!(!text.contains(secret), "a password was printed:\n{text}");
+    }
+}
+
+/// ours' `check`: whether it passed and what it printed, with no secret in it.
+fn check(lab: &Lab, ours: &InstanceMonitor) -> (bool, String) {
+    let (ok, printed) = ours.check(lab, &[]).unwrap().unwrap();
+    assert_no_secret(lab, &printed);
+    (ok, printed)
+}
+
+/// A guest killed while ours logs in with a wrong password, then trusts a wrong CA: pending,
+/// nothing stored, `check` and the log say why (naming the CA file); then the right configuration
+/// again, which delivers it.
+fn refused_logins(lab: &Lab, ours: &InstanceMonitor, guest: &Guest) {
+    let password = keystone::service_password(lab.layout()).unwrap();
+    let right = format!("password = \"{password}\"");
+    let wrong = format!("password = \"{WRONG_PASSWORD}\"");
+    let from = restart_with(lab, ours, |t| t.replace(&right, &wrong));
+    Libvirt::of(lab, ALONE).kill_guest(guest).unwrap();
+    wait_pending(lab, ours, guest);
+    let (ok, printed) = check(lab, ours);
+    assert!(!ok && printed.contains("wrong password"), "{printed}");
+    let log = log_since(lab, ours, from);
+    assert!(log.contains("wrong password"), "{log}");
+    assert_no_secret(lab, &ours.log(lab));
+
+    let (ca, wrong_ca) = (tls::ca_file(lab.layout()), tls::wrong_ca_file(lab.layout()));
+    let (ca, wrong_ca) = (ca.display().to_string(), wrong_ca.display().to_string());
+    let from = restart_with(lab, ours, |t| {
+        t.replace(&wrong, &right).replace(&ca, &wrong_ca)
+    });
+    let (ok, printed) = check(lab, ours);
+    assert!(!ok && printed.contains(&wrong_ca), "{printed}");
+    poll_until("the wrong CA to be logged", WITHIN, || {
+        Ok(log_since(lab, ours, from).contains(&wrong_ca).then_some(()))
+    })
+    .unwrap_or_else(|e| panic!("{e}; log:\n{}", ours.log(lab)));
+    assert!(
+        !stored(lab, "compute1").keys().any(|k| k.2 == guest.uuid),
+        "sent without a login"
+    );
+    assert_no_secret(lab, &ours.log(lab));
+    restart_with(lab, ours, |t| t.replace(&wrong_ca, &ca));
+}
+
+/// ours' token renewed before its expiry while it runs ([`keystone::TOKEN_LIFETIME`] is short),
+/// then a guest killed: stored once.
+fn after_a_renewal(lab: &Lab, ours: &InstanceMonitor) {
+    let lifetime = Duration::from_secs(keystone::TOKEN_LIFETIME);
+    poll_until("ours to renew its token", lifetime, || {
+        Ok(ours
+            .log(lab)
+            .contains("Keystone token renewed ahead of its expiry")
+            .then_some(()))
+    })
+    .unwrap_or_else(|e| panic!("{e}; log:\n{}", ours.log(lab)));
+    let guest = running_guest(lab, ALONE, 7);
+    Libvirt::of(lab, ALONE).kill_guest(&guest).unwrap();
+    let want = vm("LIFECYCLE", "STOPPED_FAILED", &guest);
+    wait_stored(lab, "compute1", &want, &[ours]);
+    std::thread::sleep(QUIET);
+    assert_eq!(stored(lab, "compute1").get(&want), Some(&1));
+    assert_no_secret(lab, &ours.log(lab));
+    let tokens = keystone::tokens_issued_to(lab.layout(), "masakari-instancemonitor/");
+    assert!(
+        tokens >= 2,
+        "{tokens} tokens issued to ours: a login and a renewal at least"
+    );
 }
 
 /// The same guest events, seen by both monitors on one libvirtd. Where they differ on purpose:
@@ -223,9 +331,11 @@ fn side_by_side(lab: &Lab) {
 fn guest_failures_reach_the_real_api_once_and_as_masakari_monitors_sends_them() {
     let lab = Lab::up(LabSpec {
         libvirt: true,
+        keystone: true,
         ..LabSpec::new("tim1")
     })
     .unwrap();
-    ours_alone(&lab);
+    let ours = ours_alone(&lab);
     side_by_side(&lab);
+    after_a_renewal(&lab, &ours);
 }
