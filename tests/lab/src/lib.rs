@@ -15,6 +15,7 @@
 //! fixed state paths that would collide otherwise. Labs never share a namespace, so several run at once.
 //! Processes are found and killed by PID through their network namespace ([`procs`]).
 
+pub mod bench;
 pub mod bmc;
 pub mod cib_config;
 pub mod cli;

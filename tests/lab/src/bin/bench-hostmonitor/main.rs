@@ -3,20 +3,17 @@
 //! BENCHMARKS.md. Run through `make bench-hostmonitor`. A benchmark, not a test: nothing is asserted.
 
 mod monitors;
-mod procstat;
 mod report;
 mod scale;
 mod scheduler;
 mod side_by_side;
-mod stats;
-mod stored;
-mod timefmt;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use masakari_lab::bench;
 
 /// Host monitor benchmark on the lab (one lab at a time, each torn down at the end).
 #[derive(Debug, Parser)]
@@ -59,14 +56,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("bench-hostmonitor: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bench::exit("bench-hostmonitor", run(&Args::parse()))
 }
 
 fn run(args: &Args) -> masakari_lab::Result<()> {
@@ -107,8 +97,5 @@ fn emit(args: &Args, md: &str) -> masakari_lab::Result<()> {
 
 /// Writes what there is so far to --out (a later failure keeps the earlier results).
 fn save(args: &Args, md: &str) -> masakari_lab::Result<()> {
-    if let Some(path) = &args.out {
-        std::fs::write(path, md).map_err(monitors::file_error(path))?;
-    }
-    Ok(())
+    bench::save(args.out.as_deref(), md)
 }

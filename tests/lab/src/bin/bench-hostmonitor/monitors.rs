@@ -13,7 +13,7 @@ use masakari_lab::{keystone, procs};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use crate::procstat;
+use masakari_lab::bench::procstat;
 
 /// The controller both monitors run on.
 pub const CTL1: Machine = Machine::Controller(1);

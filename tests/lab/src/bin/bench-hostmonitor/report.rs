@@ -6,8 +6,8 @@ use crate::Args;
 use crate::monitors::Monitor;
 use crate::scale::ScaleResult;
 use crate::side_by_side::{Phase, Trial};
-use crate::stats::{seconds, summary};
-use crate::timefmt::today;
+use masakari_lab::bench::stats::{seconds, summary};
+use masakari_lab::bench::timefmt::today;
 
 /// Date, machine and the command that reproduces the run.
 pub fn header(args: &Args) -> String {

@@ -17,9 +17,9 @@ use masakari_lab::tools::Tools;
 use masakari_lab::{Lab, LabError, LabSpec, Result};
 
 use crate::monitors::{CTL1, Monitor, file_error, keep_logs};
-use crate::procstat::{self, CpuMark, Memory};
-use crate::stored::StoreWatch;
-use crate::timefmt::{format_utc, now};
+use masakari_lab::bench::procstat::{self, CpuMark, Memory};
+use masakari_lab::bench::stored::StoreWatch;
+use masakari_lab::bench::timefmt::{format_utc, now};
 
 /// The lab's name.
 pub const LAB: &str = "bscale";

@@ -19,9 +19,9 @@ use masakari_lab::stage::Stage;
 use masakari_lab::{Lab, LabError, LabSpec, RebootAction, Result};
 
 use crate::monitors::{CTL1, Monitor, Running, file_error, keep_logs};
-use crate::procstat::{self, CpuMark, Memory};
-use crate::stored::StoreWatch;
-use crate::timefmt::{now, parse_utc};
+use masakari_lab::bench::procstat::{self, CpuMark, Memory};
+use masakari_lab::bench::stored::StoreWatch;
+use masakari_lab::bench::timefmt::{now, parse_utc};
 
 /// The lab's name.
 pub const LAB: &str = "bhm";

@@ -10,19 +10,6 @@
 //! API's side, the same probe for both): event -> POST is the monitor's own part. Then the RSS of
 //! each monitor, and the CPU each uses over an idle window with a guest running.
 
-// The /proc, statistics, clock and database readers of the host monitor's benchmark, shared rather
-// than copied; not every helper of theirs is used here.
-#[allow(dead_code)]
-#[path = "../bench-hostmonitor/procstat.rs"]
-mod procstat;
-#[path = "../bench-hostmonitor/stats.rs"]
-mod stats;
-#[path = "../bench-hostmonitor/stored.rs"]
-mod stored;
-#[allow(dead_code)]
-#[path = "../bench-hostmonitor/timefmt.rs"]
-mod timefmt;
-
 mod posts;
 mod report;
 mod trials;
@@ -32,6 +19,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use masakari_lab::bench;
 
 /// Instance monitor benchmark on a lab (torn down at the end).
 #[derive(Debug, Parser)]
@@ -51,14 +39,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("bench-instancemonitor: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bench::exit("bench-instancemonitor", run(&Args::parse()))
 }
 
 fn run(args: &Args) -> masakari_lab::Result<()> {
@@ -69,11 +50,5 @@ fn run(args: &Args) -> masakari_lab::Result<()> {
     )?;
     let md = report::markdown(args, &result);
     println!("{md}");
-    if let Some(path) = &args.out {
-        std::fs::write(path, &md).map_err(|source| masakari_lab::LabError::File {
-            path: path.clone(),
-            source,
-        })?;
-    }
-    Ok(())
+    bench::save(args.out.as_deref(), &md)
 }

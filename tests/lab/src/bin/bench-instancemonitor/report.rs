@@ -3,9 +3,9 @@
 use std::fmt::Write as _;
 
 use crate::Args;
-use crate::stats::{seconds, summary};
-use crate::timefmt::today;
 use crate::trials::Outcome;
+use masakari_lab::bench::stats::{seconds, summary};
+use masakari_lab::bench::timefmt::today;
 
 /// Ours must be at least this many times faster than the incumbent (kill -> stored, medians).
 const TARGET_SPEEDUP: f64 = 5.0;

@@ -12,9 +12,9 @@ use masakari_lab::wait::poll_until;
 use masakari_lab::{Lab, LabSpec, Machine, Result};
 
 use crate::posts::PostWatch;
-use crate::procstat::{CpuMark, status_kib};
-use crate::stored::StoreWatch;
-use crate::timefmt;
+use masakari_lab::bench::procstat::{CpuMark, status_kib};
+use masakari_lab::bench::stored::StoreWatch;
+use masakari_lab::bench::timefmt;
 
 /// The compute both monitors run on.
 const COMPUTE: Machine = Machine::Compute(1);

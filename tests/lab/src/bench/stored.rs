@@ -8,9 +8,9 @@ use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use masakari_lab::layout::Host;
-use masakari_lab::tools::Tools;
-use masakari_lab::{Lab, LabError, Result};
+use crate::layout::Host;
+use crate::tools::Tools;
+use crate::{Lab, LabError, Result};
 
 const POLLER: &str = "import sqlite3, sys, time
 db = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True, timeout=5)
