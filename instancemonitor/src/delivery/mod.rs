@@ -2,7 +2,7 @@
 //! injected. Pure, like the [engine](crate::engine): the daemon carries out its steps in order.
 //!
 //! ```text
-//!  Engine ─ VmNotification ─> Delivery::notify(now, ..) ──┬─> Persist(Record)   write it durably first
+//!  Engine ─ VmNotification ─> Delivery::notify(now, ..) ──┬─> Persist(Record)   write it durably (the POST overlaps)
 //!  API answer ──────────────> Delivery::outcome(now, ..) ─┼─> Send(Notification) then POST it
 //!  retry timer ─────────────> Delivery::on_timeout(now) ──┴─> Report(..)         logs and metrics
 //! ```
