@@ -2,12 +2,16 @@
 //! monitors. `tcpdump` runs in the API's namespace and prints, for every TCP segment sent to the
 //! API's port, its arrival time and its payload as text; a request is found by the
 //! `POST /v1/notifications` line and told apart by its body (the host name and the guest's UUID).
+//! The body also carries the monitor's own stamp of the event (`generated_time`: both monitors
+//! take it when they get the event from libvirt), so stamp -> POST is each monitor's own time on
+//! one clock and one probe.
 //! Plain HTTP only (the bench's lab runs the API under noauth2 without TLS).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
+use masakari_lab::bench::timefmt;
 use masakari_lab::layout::{API_PORT, Host};
 use masakari_lab::wait::poll_until;
 use masakari_lab::{Lab, LabError, Result};
@@ -49,8 +53,8 @@ impl PostWatch {
         Ok(Self { child, dump })
     }
 
-    /// When the first POST of `host`'s notification about `uuid` reached the API (Unix seconds).
-    pub fn posted_at(&self, host: &str, uuid: &str) -> Option<f64> {
+    /// The first POST of `host`'s notification about `uuid` that reached the API.
+    pub fn posted(&self, host: &str, uuid: &str) -> Option<Posted> {
         first_post(&posts(&read(&self.dump)), host, uuid)
     }
 }
@@ -60,6 +64,15 @@ impl Drop for PostWatch {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A notification's POST as the API's side saw it (Unix seconds).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Posted {
+    /// When its request line arrived.
+    pub at: f64,
+    /// Its `generated_time`: when the monitor got the event.
+    pub generated: Option<f64>,
 }
 
 /// One request as captured: when its request line arrived, and its text (headers and body).
@@ -97,13 +110,25 @@ fn posts(dump: &str) -> Vec<Post> {
     posts
 }
 
-/// When the first of `posts` that carries `host`'s notification about `uuid` arrived.
-fn first_post(posts: &[Post], host: &str, uuid: &str) -> Option<f64> {
+/// The first of `posts` that carries `host`'s notification about `uuid`.
+fn first_post(posts: &[Post], host: &str, uuid: &str) -> Option<Posted> {
     let host = format!("\"{host}\"");
-    posts
+    let post = posts
         .iter()
-        .find(|p| p.text.contains(&host) && p.text.contains(uuid))
-        .map(|p| p.at)
+        .find(|p| p.text.contains(&host) && p.text.contains(uuid))?;
+    Some(Posted {
+        at: post.at,
+        generated: generated_time(&post.text),
+    })
+}
+
+/// `"generated_time":"2026-12-07T02:55:13.658463"` (or with a space after the colon, as Python
+/// writes it) in Unix seconds.
+fn generated_time(text: &str) -> Option<f64> {
+    let (_, rest) = text.split_once("\"generated_time\":")?;
+    let value = rest.trim_start().strip_prefix('"')?;
+    let (stamp, _) = value.split_once('"')?;
+    timefmt::parse_utc(stamp)
 }
 
 /// A segment's header line, `1765150000.123456 veth0 In  IP 10.0.0.1.40000 > 10.0.0.2.15868: Flags
@@ -139,21 +164,22 @@ content-type: application/json
 1765150000.200000 veth0 In  IP 10.0.0.5.40002 > 10.0.0.2.15868: Flags [P.], seq 1:90, length 89
 E.....@.@...POST /v1/notifications HTTP/1.1
 1765150000.200100 veth0 In  IP 10.0.0.5.40000 > 10.0.0.2.15868: Flags [P.], seq 150:300, length 150
-E.....@.@...{\"notification\":{\"hostname\":\"compute1\",\"payload\":{\"instance_uuid\":\"u-1\"}}}
+E.....@.@...{\"notification\":{\"hostname\":\"compute1\",\"generated_time\":\"2025-12-07T23:26:40.050000\",\"payload\":{\"instance_uuid\":\"u-1\"}}}
 1765150000.200200 veth0 In  IP 10.0.0.5.40002 > 10.0.0.2.15868: Flags [P.], seq 90:200, length 110
-E.....@.@...{\"notification\": {\"hostname\": \"compute1-incumbent\", \"payload\": {\"instance_uuid\": \"u-1\"}}}
+E.....@.@...{\"notification\": {\"hostname\": \"compute1-incumbent\", \"generated_time\": \"2025-12-07T23:26:40.150000\", \"payload\": {\"instance_uuid\": \"u-1\"}}}
 ";
 
     #[test]
     fn each_request_is_timed_by_its_request_line_and_known_by_its_connections_body() {
         let posts = posts(DUMP);
         assert_eq!(posts.len(), 2);
-        assert_eq!(first_post(&posts, "compute1", "u-1"), Some(1_765_150_000.1));
-        assert_eq!(
-            first_post(&posts, "compute1-incumbent", "u-1"),
-            Some(1_765_150_000.2)
-        );
-        assert_eq!(first_post(&posts, "compute2", "u-1"), None);
+        let at = |host| first_post(&posts, host, "u-1").map(|p| p.at);
+        assert_eq!(at("compute1"), Some(1_765_150_000.1));
+        assert_eq!(at("compute1-incumbent"), Some(1_765_150_000.2));
+        assert_eq!(at("compute2"), None);
+        let generated = |host| first_post(&posts, host, "u-1").and_then(|p| p.generated);
+        assert_eq!(generated("compute1"), Some(1_765_150_000.05));
+        assert_eq!(generated("compute1-incumbent"), Some(1_765_150_000.15));
     }
 
     #[test]

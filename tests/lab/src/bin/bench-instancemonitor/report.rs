@@ -52,19 +52,22 @@ pub fn markdown(args: &Args, outcome: &Outcome) -> String {
     s
 }
 
-/// kill -> stored split at the two points both monitors share: libvirt's event (`virsh event`, a
-/// third client) and the POST reaching the API (tcpdump in the API's namespace).
+/// kill -> stored split at libvirt's event (`virsh event`, a
+/// third client), each monitor's own stamp of it, and the POST reaching the API (tcpdump in the
+/// API's namespace).
 fn parts(outcome: &Outcome) -> String {
     let mut s = String::from(
-        "\n| monitor | libvirt's event -> POST at the API (the monitor's part) | \
-         POST at the API -> stored (the API's part) |\n|---|---|---|\n",
+        "\n| monitor | libvirt's event (`virsh event`) -> POST at the API | \
+         the monitor's stamp of the event (`generated_time`) -> POST at the API | \
+         POST at the API -> stored (the API's part) |\n|---|---|---|---|\n",
     );
     for m in &outcome.monitors {
         let _ = writeln!(
             s,
-            "| {} | {} | {} |",
+            "| {} | {} | {} | {} |",
             m.label,
             milliseconds(&m.to_post),
+            milliseconds(&m.stamp_to_post),
             milliseconds(&m.post_to_stored),
         );
     }
@@ -97,9 +100,14 @@ fn targets(outcome: &Outcome) -> String {
     for (what, o, t) in [
         ("kill -> stored", &ours.latencies, &theirs.latencies),
         (
-            "the monitor's part (event -> POST)",
+            "the monitor's part (libvirt's event -> POST)",
             &ours.to_post,
             &theirs.to_post,
+        ),
+        (
+            "the monitor's part (its stamp -> POST)",
+            &ours.stamp_to_post,
+            &theirs.stamp_to_post,
         ),
     ] {
         let speedup = speedup(o, t);

@@ -33,6 +33,9 @@ pub struct Measured {
     /// libvirt's event (as the third client got it) -> the POST reaching the API: the monitor's
     /// own part, seconds.
     pub to_post: Vec<f64>,
+    /// The monitor's own stamp of the event (`generated_time`) -> the POST reaching the API: the
+    /// monitor's part on its own clock reading, seconds.
+    pub stamp_to_post: Vec<f64>,
     /// The POST reaching the API -> stored: the API's part, seconds.
     pub post_to_stored: Vec<f64>,
     /// Resident set after the trials, KiB.
@@ -92,13 +95,16 @@ pub fn run(trials: u16, idle: Duration, logs: Option<&Path>) -> Result<Outcome> 
                 continue;
             };
             column.latencies.push(stored - kill_at);
-            let Some(posted) = posts.posted_at(host, &guest.uuid) else {
+            let Some(posted) = posts.posted(host, &guest.uuid) else {
                 eprintln!("trial {n}: no POST captured from the {}", monitor.label());
                 continue;
             };
-            column.post_to_stored.push(stored - posted);
+            column.post_to_stored.push(stored - posted.at);
             if let Some(event) = event {
-                column.to_post.push(posted - event);
+                column.to_post.push(posted.at - event);
+            }
+            if let Some(stamp) = posted.generated {
+                column.stamp_to_post.push(posted.at - stamp);
             }
         }
         eprintln!("trial {n}/{trials} done");
@@ -119,6 +125,7 @@ pub fn run(trials: u16, idle: Duration, logs: Option<&Path>) -> Result<Outcome> 
                 label: monitor.label(),
                 latencies: column.latencies,
                 to_post: column.to_post,
+                stamp_to_post: column.stamp_to_post,
                 post_to_stored: column.post_to_stored,
                 rss_kib: status_kib(pid, "VmRSS").unwrap_or(0),
                 hwm_kib: status_kib(pid, "VmHWM").unwrap_or(0),
@@ -143,6 +150,7 @@ pub fn run(trials: u16, idle: Duration, logs: Option<&Path>) -> Result<Outcome> 
 struct Columns {
     latencies: Vec<f64>,
     to_post: Vec<f64>,
+    stamp_to_post: Vec<f64>,
     post_to_stored: Vec<f64>,
 }
 
