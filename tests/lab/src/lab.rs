@@ -120,6 +120,9 @@ impl Lab {
             if l.spec().libvirt && matches!(m, Machine::Compute(_)) {
                 crate::libvirt::prepare(l, m)?;
             }
+            if l.spec().services && matches!(m, Machine::Compute(_)) {
+                crate::services::prepare(l, m)?;
+            }
             bmc::configure(l, m, &password, &lab_binary)?;
             bmc::start(l, m)?;
         }
