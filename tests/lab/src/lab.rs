@@ -297,6 +297,19 @@ impl Lab {
         observe::parse_crm_mon(&self.crm_mon_xml()?)
     }
 
+    /// The nodes Pacemaker says `resource` (a primitive or a clone) runs on (`crm_resource
+    /// --locate`), sorted; a resource that failed on a node and is not yet stopped there counts.
+    pub fn located(&self, resource: &str) -> Result<Vec<String>> {
+        let out = self.on_controller("crm_resource", &["--locate", "-r", resource])?;
+        let mut nodes: Vec<String> = out
+            .lines()
+            .filter_map(|l| l.split("running on:").nth(1))
+            .map(|n| n.trim().to_owned())
+            .collect();
+        nodes.sort();
+        Ok(nodes)
+    }
+
     /// The whole CIB (`cibadmin --query`).
     pub fn cib_xml(&self) -> Result<String> {
         self.on_controller("cibadmin", &["--query"])

@@ -22,12 +22,14 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::error::{LabError, Result, file_error};
 use crate::files::{self, Owner};
 use crate::lab::Lab;
 use crate::layout::{Host, Layout, Machine};
 use crate::procs;
+use crate::wait::poll_until;
 
 /// The primitive's id (and the service it stands for).
 pub const RESOURCE: &str = "nova-compute";
@@ -148,6 +150,53 @@ impl Lab {
             .filter(|p| p.comm == COMM)
             .map(|p| p.pid)
             .collect())
+    }
+
+    /// Pacemaker's fail count of the service on compute `name` (`crm_failcount --query`): a
+    /// number, `INFINITY`, or `0` when none is recorded.
+    pub fn service_fail_count(&self, name: &str) -> Result<String> {
+        let out = self.on_controller("crm_failcount", &["--query", "-r", RESOURCE, "-N", name])?;
+        out.split("value=")
+            .nth(1)
+            .map(|v| v.trim().to_owned())
+            .ok_or_else(|| LabError::Usage(format!("crm_failcount said {out:?}")))
+    }
+
+    /// Kills the service on compute `name` and waits (up to `timeout`) until Pacemaker has started
+    /// it again there: a new process runs and the fail count is `failures`.
+    pub fn service_kill_restarted(
+        &self,
+        name: &str,
+        failures: u32,
+        timeout: Duration,
+    ) -> Result<()> {
+        let before = self.service_pids(name)?;
+        self.service_fault(name, Fault::Kill)?;
+        poll_until(&format!("{COMM} restarted on {name}"), timeout, || {
+            let now = self.service_pids(name)?;
+            let restarted = !now.is_empty() && now != before;
+            Ok((restarted && self.service_fail_count(name)? == failures.to_string()).then_some(()))
+        })
+    }
+
+    /// Kills the service on compute `name` until Pacemaker gives up there: the fail count reaches
+    /// [`MIGRATION_THRESHOLD`] and Pacemaker has stopped it there (it runs on the other computes
+    /// only). Each wait is up to `timeout`.
+    pub fn service_kill_until_banned(&self, name: &str, timeout: Duration) -> Result<()> {
+        for failures in 1..MIGRATION_THRESHOLD {
+            self.service_kill_restarted(name, failures, timeout)?;
+        }
+        self.service_fault(name, Fault::Kill)?;
+        poll_until(
+            &format!("Pacemaker to give up on {COMM} on {name}"),
+            timeout,
+            || {
+                let given_up = self.service_fail_count(name)? == MIGRATION_THRESHOLD.to_string()
+                    && !self.located(CLONE)?.iter().any(|n| n == name)
+                    && self.service_pids(name)?.is_empty();
+                Ok(given_up.then_some(()))
+            },
+        )
     }
 
     /// `crm_resource --cleanup` of the service on compute `name`: its failures forgotten, Pacemaker
