@@ -89,7 +89,8 @@ save compute-fenced-with-service
 until_true '[ "$(located compute1)" = 1 ]'
 "$lab" --name "$name" kill-controller ctl3
 "$lab" --name "$name" kill-controller ctl2
-# ctl1 alone has no quorum: no-quorum-policy=stop (the default) stops the service on the compute too.
+# ctl1 alone has no quorum: no-quorum-policy=stop (the default) stops every resource, the
+# compute's connection and its service too.
 until_true '[ "$(located compute1)" = 0 ]'
 sleep 3
 save quorum-lost-service-stopped
