@@ -179,11 +179,15 @@ impl Lab {
         })
     }
 
-    /// Kills the service on compute `name` until Pacemaker gives up there: the fail count reaches
-    /// [`MIGRATION_THRESHOLD`] and Pacemaker has stopped it there (it runs on the other computes
-    /// only). Each wait is up to `timeout`.
+    /// Kills the service on compute `name` until Pacemaker gives up there: the fail count (from
+    /// whatever it is now) reaches [`MIGRATION_THRESHOLD`] and Pacemaker has stopped it there (it
+    /// runs on the other computes only). Each wait is up to `timeout`.
     pub fn service_kill_until_banned(&self, name: &str, timeout: Duration) -> Result<()> {
-        for failures in 1..MIGRATION_THRESHOLD {
+        let now = self.service_fail_count(name)?;
+        let failed: u32 = now
+            .parse()
+            .map_err(|_| LabError::Usage(format!("{COMM} on {name} has fail count {now}")))?;
+        for failures in failed + 1..MIGRATION_THRESHOLD {
             self.service_kill_restarted(name, failures, timeout)?;
         }
         self.service_fault(name, Fault::Kill)?;
