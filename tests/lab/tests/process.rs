@@ -109,6 +109,20 @@ impl Cluster {
     }
 }
 
+/// The pending notifications of `host`'s watched services in a status answer.
+fn process_pending(status: &serde_json::Value, host: &str) -> Vec<serde_json::Value> {
+    let hosts = status["engine"]["hosts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    hosts
+        .iter()
+        .filter(|h| h["name"] == host)
+        .flat_map(|h| h["processes"].as_array().cloned().unwrap_or_default())
+        .flat_map(|p| p["pending"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
 fn assert_process(n: &StoredNotification, event: &str) {
     assert_eq!(n.kind, "PROCESS");
     assert_eq!(n.payload["event"], event, "{n:#?}");
@@ -167,21 +181,23 @@ fn pacemaker_giving_up_on_a_compute_service_is_notified_once_and_its_return_too(
     .unwrap();
     c.lab.set_api_running(false).unwrap();
     c.lab.service_kill_until_banned("compute3", SETTLE).unwrap();
-    c.wait("the STOPPED attempted and in the cluster's record", || {
-        c.monitor
-            .status(&c.lab)
-            .is_some_and(|s| s["api_ok"] == false && s["record"]["cluster_current"] == true)
-    });
-    let commit = ["--query", "--all", "--name", "masakari-hostmonitor-commit"];
-    let held = c.lab.on_controller("attrd_updater", &commit).unwrap();
-    assert!(
-        held.contains("compute3"),
-        "the record is in the cluster: {held}"
+    c.wait(
+        "compute3's STOPPED attempted and in the cluster's record",
+        || {
+            c.monitor.status(&c.lab).is_some_and(|s| {
+                s["record"]["cluster_current"] == true
+                    && process_pending(&s, "compute3")
+                        .first()
+                        .is_some_and(|p| p["attempts"].as_u64() >= Some(1))
+            })
+        },
     );
     c.monitor.kill(&c.lab).unwrap();
     second
         .run(&c.lab)
         .unwrap_or_else(|e| panic!("{e}; log:\n{}", second.log()));
+    let resumed = second.status(&c.lab).unwrap();
+    assert_eq!(process_pending(&resumed, "compute3").len(), 1, "{resumed}");
     c.lab.set_api_running(true).unwrap();
     let second_log = || second.log();
     let stored = c.wait_processes("compute3", 1, &second_log);
