@@ -111,6 +111,12 @@ pub fn constraints(s: &mut String) {
     );
 }
 
+/// The host monitor's `[processes]` table for a lab with services: the clone, standing for
+/// `nova-compute` (the lab's agent is not one the monitor watches by default).
+pub fn monitor_toml() -> String {
+    format!("[processes]\nresources = {{ \"{CLONE}\" = \"{COMM}\" }}\n")
+}
+
 /// What the lab does to a compute's service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Fault {
@@ -231,5 +237,9 @@ mod tests {
         assert!(s.contains("name=\"monitor\" interval=\"5s\" timeout=\"20s\""));
         assert!(s.contains("attribute=\"#kind\" operation=\"ne\" value=\"remote\""));
         assert!(s.contains("score=\"-INFINITY\""));
+        assert_eq!(
+            monitor_toml(),
+            "[processes]\nresources = { \"nova-compute-clone\" = \"nova-compute\" }\n"
+        );
     }
 }
