@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use masakari_lab::masakari;
-use masakari_lab::services::CLONE;
+use masakari_lab::services::{CLONE, MIGRATION_THRESHOLD};
 use masakari_lab::stage::Stage;
 use masakari_lab::wait::poll_until;
 use masakari_lab::{Lab, LabError, LabSpec, RebootAction, Result};
@@ -44,12 +44,14 @@ impl ProcessTrial {
     }
 }
 
-/// Brings the lab up with one compute per trial, runs the trials, tears the lab down.
+/// Brings the lab up, runs the trials, tears the lab down. Every trial fails a compute of its own
+/// within the mass-failure guard's window (120 s), so the lab has one compute more than twice the
+/// trials: fewer than half of them ever fail, and the guard (50 %) holds nothing.
 pub fn run(trials: usize, logs: Option<&std::path::Path>) -> Result<Vec<ProcessTrial>> {
-    let computes = u8::try_from(trials)
+    let computes = u8::try_from(trials * 2 + 1)
         .ok()
-        .filter(|n| (1..=40).contains(n))
-        .ok_or_else(|| LabError::Usage(format!("{trials} process trials: 1 to 40")))?;
+        .filter(|n| (3..=40).contains(n))
+        .ok_or_else(|| LabError::Usage(format!("{trials} process trials: 1 to 19")))?;
     let stage = Stage::install(LAB)?;
     eprintln!("bench: bringing up lab {LAB} (1 controller, {computes} computes, services)");
     let lab = Lab::up(LabSpec {
@@ -62,21 +64,21 @@ pub fn run(trials: usize, logs: Option<&std::path::Path>) -> Result<Vec<ProcessT
     configure_alerts(&lab)?;
     let watch = StoreWatch::start(&lab)?;
     let running = Monitor::Ours.start(&lab, None)?;
-    let result = trials_on(&lab, &watch);
+    let result = trials_on(&lab, &watch, trials);
     running.stop(&lab);
     keep_logs(&lab, logs);
     lab.down()?;
     result
 }
 
-fn trials_on(lab: &Lab, watch: &StoreWatch) -> Result<Vec<ProcessTrial>> {
+fn trials_on(lab: &Lab, watch: &StoreWatch, trials: usize) -> Result<Vec<ProcessTrial>> {
     let names: Vec<String> = lab.layout().computes().iter().map(|m| m.name()).collect();
     poll_until("the service on every compute", STEP_TIMEOUT, || {
         Ok((lab.located(CLONE)? == names).then_some(()))
     })?;
     let uuids = masakari::host_uuids(lab.layout())?;
     let mut done = Vec::new();
-    for compute in &names {
+    for compute in names.iter().take(trials) {
         let uuid = uuids
             .get(compute)
             .ok_or_else(|| LabError::Usage(format!("{compute} is not registered with the API")))?;
@@ -96,6 +98,10 @@ fn one_trial(lab: &Lab, watch: &StoreWatch, compute: &str, uuid: &str) -> Result
         .into_iter()
         .map(|n| n.notification_uuid)
         .collect();
+    for failures in 1..MIGRATION_THRESHOLD {
+        lab.service_kill_restarted(compute, failures, STEP_TIMEOUT)?;
+    }
+    // Each restart was a stop and a start: only the last kill's stop is Pacemaker giving up.
     let since = now();
     lab.service_kill_until_banned(compute, STEP_TIMEOUT)?;
     let stored = wait_stopped(lab, uuid, &before);
