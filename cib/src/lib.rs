@@ -32,7 +32,8 @@
 //!   model of the configuration;
 //! - the document: `cib` ([`Cib`] and its parse entry points);
 //! - the questions asked of it: `nodes/` (each node's state: `table`, `replay`, `online`,
-//!   `failures`) over `history` and `hash`, `fencing` over `pattern`, and `detection` (how
+//!   `failures`; `service/`, whether Pacemaker gave up on a resource on a node) over
+//!   `history` and `hash`, `fencing` over `pattern`, and `detection` (how
 //!   soon a hung remote node is found, from its connection's monitor op).
 //!
 //! Pacemaker is the judge of what the XML means: the test suite runs `crm_mon` on every
@@ -96,7 +97,7 @@ pub use error::Error;
 pub use fencing::{Eligibility, FenceDevice, HostCheck};
 pub use history::{OnFail, Role};
 pub use limits::Limits;
-pub use nodes::{NodeKind, NodeStatus};
+pub use nodes::{GaveUp, NodeKind, NodeStatus, ServiceState};
 pub use resources::{Agent, BundleSpec, OpConfig, Resource, ResourceKind};
 pub use status::{JoinState, LrmOp, LrmResource, NodeState};
 pub use topology::{FencingLevel, LevelTarget};

@@ -70,7 +70,7 @@ pub use notification::{
     ClusterStatus, HostEvent, HostPayload, HostStatus, Notification, NotificationBody,
     NotificationId, NotificationRequest, NotificationType, Payload, ProcessPayload, VmPayload,
 };
-pub use outbox::{Entry, FixedPayload, HostKind, Kind, Outbox, Scheduled, VmKind};
+pub use outbox::{Entry, FixedPayload, HostKind, Kind, Outbox, ProcessKind, Scheduled, VmKind};
 pub use outcome::DeliveryOutcome;
 pub use retry::Retry;
 pub use time::{CalendarError, Iso8601, Timestamp, YEARS};

@@ -11,7 +11,10 @@
 mod failures;
 mod online;
 mod replay;
+mod service;
 mod table;
+
+pub use service::{GaveUp, ServiceState};
 
 use std::borrow::Cow;
 use std::cell::OnceCell;

@@ -14,7 +14,7 @@ use crate::engine::{Event, FenceOutcome, Timestamp};
 pub const MAX_LINE: usize = 8 * 1024;
 
 /// The variables the agent forwards (anything else in its environment stays behind).
-pub const FORWARDED: [&str; 10] = [
+pub const FORWARDED: [&str; 11] = [
     "CRM_alert_kind",
     "CRM_alert_node",
     "CRM_alert_desc",
@@ -22,6 +22,7 @@ pub const FORWARDED: [&str; 10] = [
     "CRM_alert_task",
     "CRM_alert_status",
     "CRM_alert_rsc",
+    "CRM_alert_attribute_name",
     "CRM_alert_timestamp_epoch",
     "CRM_alert_timestamp_usec",
     "CRM_alert_version",
@@ -139,13 +140,21 @@ impl Alert {
     }
 
     /// Whether the alert may have changed what the monitor sees, so that it is worth a reconcile:
-    /// node and fencing alerts always; a resource alert only for a resource named like a node the
-    /// monitor knows (a remote's connection resource is named after its node, and its failure can
-    /// leave the node listed online); attribute alerts and every other resource never.
-    pub fn concerns(&self, known_node: impl Fn(&str) -> bool) -> bool {
+    /// node and fencing alerts always; a resource alert only for a resource the monitor knows: one
+    /// named like a node (a remote's connection resource is named after its node, and its failure
+    /// can leave the node listed online) or a watched compute service (an instance `rsc:N` of a
+    /// clone counts as `rsc`); an attribute alert only for a known resource's fail count (set on
+    /// a failure, deleted by a cleanup). Every other alert never.
+    pub fn concerns(&self, known: impl Fn(&str) -> bool) -> bool {
+        let known_resource = |rsc: &str| known(rsc) || known(clone_base(rsc));
         match self.kind() {
             "node" | "fencing" => true,
-            "resource" => self.get("CRM_alert_rsc").is_some_and(known_node),
+            "resource" => self.get("CRM_alert_rsc").is_some_and(known_resource),
+            "attribute" => self
+                .get("CRM_alert_attribute_name")
+                .and_then(|name| name.strip_prefix("fail-count-"))
+                .map(|rest| rest.split_once('#').map_or(rest, |(rsc, _)| rsc))
+                .is_some_and(known_resource),
             _ => false,
         }
     }
@@ -173,6 +182,14 @@ fn fence_action(desc: &str) -> Option<&str> {
     let rest = desc.strip_prefix("Operation ")?;
     let (action, rest) = rest.split_once(' ')?;
     rest.starts_with("of ").then_some(action)
+}
+
+/// A clone instance's resource id without its instance number (`rsc:2` is `rsc`).
+fn clone_base(rsc: &str) -> &str {
+    match rsc.rsplit_once(':') {
+        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
+        _ => rsc,
+    }
 }
 
 #[cfg(test)]

@@ -150,3 +150,25 @@ fn only_alerts_about_nodes_fencing_and_known_connections_are_worth_a_reconcile()
     assert!(!of("attribute", "").concerns(known));
     assert!(!alert(&[("CRM_alert_kind", "resource")]).concerns(known));
 }
+
+#[test]
+fn alerts_about_a_watched_service_and_its_fail_count_are_worth_a_reconcile() {
+    let known = |name: &str| name == "nova";
+    let resource = |rsc: &str| alert(&[("CRM_alert_kind", "resource"), ("CRM_alert_rsc", rsc)]);
+    assert!(resource("nova").concerns(known));
+    assert!(resource("nova:3").concerns(known));
+    assert!(!resource("nova:").concerns(known));
+    assert!(!resource("novax").concerns(known));
+    let attribute = |name: &str| {
+        alert(&[
+            ("CRM_alert_kind", "attribute"),
+            ("CRM_alert_attribute_name", name),
+        ])
+    };
+    assert!(attribute("fail-count-nova#monitor_10000").concerns(known));
+    assert!(attribute("fail-count-nova:1#start_0").concerns(known));
+    assert!(attribute("fail-count-nova").concerns(known));
+    assert!(!attribute("last-failure-nova#monitor_10000").concerns(known));
+    assert!(!attribute("fail-count-haproxy#monitor_10000").concerns(known));
+    assert!(!attribute("standby").concerns(known));
+}

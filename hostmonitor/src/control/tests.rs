@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::engine::{
     Config, Engine, Event, FenceHistory, FenceOutcome, NodeKind, NodeView, NotificationId,
-    Snapshot, Timestamp,
+    ProcessState, ServiceView, Snapshot, Timestamp,
 };
 
 /// `s` seconds after 2023-11-14T22:13:20Z.
@@ -44,6 +44,12 @@ pub(crate) fn sample() -> StatusAnswer {
         at: t(14),
     };
     engine.on_event(t(14), fenced);
+    let nova = ServiceView {
+        host: "cmp2".into(),
+        process_name: "nova-compute".into(),
+        state: ProcessState::GaveUp,
+    };
+    engine.on_event(t(15), Event::Services(vec![nova]));
     StatusAnswer {
         engine: engine.status(),
         health: HealthView {

@@ -13,6 +13,7 @@ use crate::daemon::outputs::delivery::Delivery;
 use crate::daemon::outputs::power::PowerCheck;
 use crate::daemon::outputs::store::{Store, StoreError};
 use crate::engine::{Action, Command, DeliveryOutcome, Engine, Event, Level, Report, Timestamp};
+use masakari_client::{Notification, Payload};
 
 /// What the other tasks ask of the engine.
 #[derive(Debug)]
@@ -163,21 +164,8 @@ impl EngineTask {
         for action in others {
             match action {
                 Action::Persist(_) => {} // stored above
-                Action::Notify(n) if !durable => {
-                    let reason = "the cluster record did not take the write".to_owned();
-                    let _ = self.own.send(Request::Event(Event::Delivery {
-                        id: n.id,
-                        outcome: DeliveryOutcome::Transient { reason },
-                    }));
-                }
-                Action::Notify(n) => {
-                    let delivery = Arc::clone(&self.delivery);
-                    let own = self.own.clone();
-                    tokio::spawn(async move {
-                        let outcome = delivery.send(&n).await;
-                        let _ = own.send(Request::Event(Event::Delivery { id: n.id, outcome }));
-                    });
-                }
+                Action::Notify(n) => self.deliver(n, durable),
+                Action::NotifyProcess(n) => self.deliver(n, durable),
                 Action::CheckPower { node } => {
                     let power = Arc::clone(&self.power);
                     let own = self.own.clone();
@@ -199,6 +187,26 @@ impl EngineTask {
             }
         }
         Ok(durable)
+    }
+
+    /// Sends a notification, or (when the record write covering it was not durable) answers
+    /// for it with a transient failure, so it is retried.
+    fn deliver<P>(&self, n: Notification<P>, durable: bool)
+    where
+        P: Payload + Send + Sync + 'static,
+    {
+        let own = self.own.clone();
+        if !durable {
+            let reason = "the cluster record did not take the write".to_owned();
+            let outcome = DeliveryOutcome::Transient { reason };
+            let _ = own.send(Request::Event(Event::Delivery { id: n.id, outcome }));
+            return;
+        }
+        let delivery = Arc::clone(&self.delivery);
+        tokio::spawn(async move {
+            let outcome = delivery.send(&n).await;
+            let _ = own.send(Request::Event(Event::Delivery { id: n.id, outcome }));
+        });
     }
 
     fn status(&self) -> StatusAnswer {

@@ -146,7 +146,16 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
             stopped.clone(),
         )),
         tokio::spawn(reconcile::run(
-            local_node, interval, wake, tx, health, known, stopped,
+            reconcile::Scope {
+                local_node,
+                interval,
+                processes: settings.processes.clone(),
+            },
+            wake,
+            tx,
+            health,
+            known,
+            stopped,
         )),
     ];
     let ended = tokio::select! {

@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::Notification;
+use super::process::ProcessNotification;
 use super::record::RecordUpdate;
 use masakari_client::{NotificationId, Timestamp};
 
@@ -22,6 +23,10 @@ pub enum Action {
     /// [`Event::Delivery`](super::Event::Delivery). The engine sends it again after a
     /// transient failure; it never has two notifications of one host in flight.
     Notify(Notification),
+    /// Deliver this `PROCESS` notification to Masakari and report the outcome with
+    /// [`Event::Delivery`](super::Event::Delivery), as for [`Action::Notify`]. A host's host
+    /// and process notifications are queued apart: one of each may be in flight at once.
+    NotifyProcess(ProcessNotification),
     /// Check whether the node's chassis is powered off (IPMI, with the node's stonith
     /// device parameters) and report it with [`Event::PowerOff`](super::Event::PowerOff).
     CheckPower {
@@ -55,6 +60,30 @@ pub enum Report {
         host: String,
         /// The episode number.
         episode: u64,
+    },
+    /// Pacemaker gave up on a watched service on an online host: process episode `episode`
+    /// begins, and its `PROCESS` `STOPPED` is queued.
+    ProcessGaveUp {
+        /// The host.
+        host: String,
+        /// The process name the service stands for.
+        process: String,
+        /// The service's episode number on that host.
+        episode: u64,
+    },
+    /// A process episode ended: the service runs there again, or the host itself is down
+    /// (a host failure, notified as such).
+    ProcessClosed {
+        /// The host.
+        host: String,
+        /// The process name.
+        process: String,
+        /// The episode.
+        episode: u64,
+        /// Whether the service runs again (else the host is down).
+        running_again: bool,
+        /// Whether the episode's `STOPPED` had been sent (a `STARTED` follows if it runs again).
+        stop_sent: bool,
     },
     /// A lost host is online again.
     HostBack {
@@ -252,6 +281,7 @@ impl Report {
             Self::Ignored(_) => Level::Debug,
             Self::HostLost { .. }
             | Self::HostBack { .. }
+            | Self::ProcessClosed { .. }
             | Self::FenceConfirmed { .. }
             | Self::QuorumRegained { .. }
             | Self::NothingHeld
@@ -268,6 +298,7 @@ impl Report {
             | Self::RetryScheduled { overdue: false, .. }
             | Self::Dropped { .. } => Level::Warn,
             Self::FenceFailed { .. }
+            | Self::ProcessGaveUp { .. }
             | Self::FenceTimedOut { .. }
             | Self::MassFailureHold { .. }
             | Self::Rejected { .. }
@@ -284,6 +315,36 @@ impl fmt::Display for Report {
                 f,
                 "host {host} lost (episode {episode}); waiting for fencing"
             ),
+            Self::ProcessGaveUp {
+                host,
+                process,
+                episode,
+            } => write!(
+                f,
+                "Pacemaker gave up on {process} on host {host} (process episode {episode}); sending PROCESS STOPPED"
+            ),
+            Self::ProcessClosed {
+                host,
+                process,
+                episode,
+                running_again,
+                stop_sent,
+            } => {
+                let why = if *running_again {
+                    "runs again"
+                } else {
+                    "is on a host that is down (a host failure)"
+                };
+                let then = match (running_again, stop_sent) {
+                    (true, true) => "sending PROCESS STARTED",
+                    (_, true) => "its PROCESS STOPPED was sent",
+                    (_, false) => "nothing was sent",
+                };
+                write!(
+                    f,
+                    "{process} on host {host} {why} (process episode {episode} over); {then}"
+                )
+            }
             Self::HostBack {
                 host,
                 stop_sent: true,

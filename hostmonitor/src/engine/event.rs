@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::process::ServiceView;
 use masakari_client::Timestamp;
 use masakari_client::{DeliveryOutcome, NotificationId};
 
@@ -43,6 +44,10 @@ pub enum Event {
     },
     /// The cluster as a reconcile read it.
     Snapshot(Snapshot),
+    /// The watched compute services on every host, as the same reconcile read them (handed
+    /// in right after its [`Event::Snapshot`]). Judged only while the local partition is
+    /// quorate; a host not listed keeps its services' episodes as they are.
+    Services(Vec<ServiceView>),
     /// Corosync's quorum on the local node changed.
     Quorum {
         /// Whether the local node's partition is quorate.

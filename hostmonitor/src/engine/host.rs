@@ -13,6 +13,7 @@ use super::Notification;
 use super::action::{Action, Confirmation, Report};
 use super::config::{Config, FailurePolicy};
 use super::event::{FenceOutcome, NodeKind, NodeView};
+use super::process::Processes;
 use masakari_client::{HostKind as Kind, Outbox, Timestamp};
 
 /// Where a host is in its life as the engine sees it.
@@ -82,6 +83,9 @@ pub(crate) struct Host {
     /// for it (see `dismissal`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) dismissed: Option<u64>,
+    /// Its watched compute services' episodes and outboxes (see `process`).
+    #[serde(default, skip_serializing_if = "Processes::is_empty")]
+    pub(crate) processes: Processes,
     /// When it was last seen online (exact).
     #[serde(skip)]
     pub(crate) last_online: Option<Timestamp>,
@@ -115,6 +119,7 @@ impl Host {
             power_off: None,
             outbox: Outbox::default(),
             dismissed: None,
+            processes: Processes::default(),
             last_online: None,
             membership_at: None,
         };
@@ -145,6 +150,7 @@ impl Host {
     pub(crate) fn for_record(&self) -> Self {
         Self {
             outbox: self.outbox.for_record(),
+            processes: self.processes.for_record(),
             last_online: None,
             membership_at: None,
             ..self.clone()
@@ -345,6 +351,9 @@ impl Host {
             }
         }
         self.drop_ended(out);
+        if self.phase != Phase::Online {
+            self.processes.host_down(name, out);
+        }
         let wanted = self.wanted(config);
         let hostname = config.masakari_name(name);
         self.outbox.sync(name, hostname, self.episode, wanted, now);
@@ -462,6 +471,7 @@ impl Host {
     /// Drops every notification: the host is the local node or no longer watched.
     pub(crate) fn silence(&mut self) {
         self.outbox = Outbox::default();
+        self.processes.silence();
     }
 }
 

@@ -8,10 +8,11 @@ use super::action::{Action, Ignored, NotDismissed, Report};
 use super::config::Config;
 use super::event::{Command, Event, NodeKind, Snapshot};
 use super::guard::{Counts, Guard};
-use super::host::{Host, Stranger};
+use super::host::{Host, Phase, Stranger};
+use super::process::{ServiceView, Target};
 use super::record::{GuardRecord, HostRecord, Record, RecordError, RecordUpdate};
 use super::status::{HostView, Status};
-use masakari_client::{DeliveryOutcome, NotificationId, Timestamp};
+use masakari_client::{DeliveryOutcome, Kind, NotificationId, Outbox, Retry, Timestamp};
 
 /// The host monitor's decision state machine. See the [module docs](super).
 #[derive(Debug, Clone)]
@@ -85,6 +86,7 @@ impl Engine {
             },
             Event::PowerOff { node } => self.power_off(node, now, &mut out),
             Event::Snapshot(snapshot) => self.reconcile(snapshot, now, &mut out),
+            Event::Services(views) => self.services(views, now, &mut out),
             Event::Quorum { quorate } => {
                 self.quorum.quorate = Some(quorate);
                 self.quorum.at = Some(now);
@@ -120,7 +122,8 @@ impl Engine {
         let fences = active().filter_map(Host::fence_deadline);
         let retries = active()
             .filter(|_| self.sending())
-            .filter_map(|h| h.outbox.retry_due());
+            .flat_map(|h| [h.outbox.retry_due(), h.processes.retry_due()])
+            .flatten();
         fences.chain(retries).min()
     }
 
@@ -231,6 +234,30 @@ impl Engine {
             .retain(|_, s| s.online_at.max(s.lost_at) >= Some(taken_at));
     }
 
+    /// A reconcile's watched services, judged only with quorum (see `process`).
+    fn services(&mut self, views: Vec<ServiceView>, now: Timestamp, out: &mut Vec<Action>) {
+        if self.quorum.quorate != Some(true) {
+            return;
+        }
+        let (config, local) = (&self.config, self.local_node.as_deref());
+        for view in views {
+            let Some(host) = self
+                .hosts
+                .get_mut(&view.host)
+                .filter(|h| active(config, local, &view.host, h))
+            else {
+                continue;
+            };
+            let to = Target {
+                host: &view.host,
+                hostname: config.masakari_name(&view.host),
+            };
+            let online = host.phase == Phase::Online;
+            host.processes
+                .observe(&to, online, &view.process_name, view.state, now, out);
+        }
+    }
+
     fn watches(&self, name: &str, kind: NodeKind) -> bool {
         self.local_node.as_deref() != Some(name) && self.config.watches(name, kind)
     }
@@ -265,38 +292,21 @@ impl Engine {
         now: Timestamp,
         out: &mut Vec<Action>,
     ) {
-        let Some(host) = self.hosts.values_mut().find(|h| h.outbox.is_in_flight(&id)) else {
-            return ignore(out, Ignored::StaleDelivery(id));
-        };
-        let report = match outcome {
-            DeliveryOutcome::Accepted => Report::Delivered { id },
-            DeliveryOutcome::Duplicate { message } => Report::AlreadyRecorded { id, message },
-            DeliveryOutcome::Rejected { status, message } => Report::Rejected {
-                id,
-                status,
-                message,
-            },
-            DeliveryOutcome::Transient { reason } => {
-                if let Some(dropped) = host.drop_dismissed(&id, &reason) {
+        let retry = &self.config.retry;
+        for host in self.hosts.values_mut() {
+            if host.outbox.is_in_flight(&id) {
+                if let Some(dropped) = outcome_is_transient(&outcome)
+                    .and_then(|reason| host.drop_dismissed(&id, reason))
+                {
                     return out.push(Action::Report(dropped));
                 }
-                let scheduled = host
-                    .outbox
-                    .failed(&id, reason.clone(), &self.config.retry, now);
-                if let Some(s) = scheduled {
-                    out.push(Action::Report(Report::RetryScheduled {
-                        id,
-                        retry: s.retry,
-                        delay: s.delay,
-                        overdue: s.overdue,
-                        reason,
-                    }));
-                }
-                return;
+                return resolve(&mut host.outbox, id, outcome, retry, now, out);
             }
-        };
-        host.outbox.pop();
-        out.push(Action::Report(report));
+            if let Some(outbox) = host.processes.outbox_in_flight(&id) {
+                return resolve(outbox, id, outcome, retry, now, out);
+            }
+        }
+        ignore(out, Ignored::StaleDelivery(id));
     }
 
     /// After every event: per-host reports and outboxes, guard, quorum, then the record
@@ -321,6 +331,8 @@ impl Engine {
         if self.sending() {
             for host in self.hosts.values_mut() {
                 notifications.extend(host.take_ready(now).map(Action::Notify));
+                let processes = host.processes.take_ready(now);
+                notifications.extend(processes.into_iter().map(Action::NotifyProcess));
             }
         }
         if let Some(update) = self.changes() {
@@ -349,7 +361,11 @@ impl Engine {
             return;
         }
         self.quorum.announced = Some(quorate);
-        let pending = self.hosts.values().map(|h| h.outbox.len()).sum();
+        let pending = self
+            .hosts
+            .values()
+            .map(|h| h.outbox.len() + h.processes.pending())
+            .sum();
         let report = if quorate {
             Report::QuorumRegained { pending }
         } else {
@@ -365,6 +381,12 @@ impl Engine {
 
     fn counts(&self, now: Timestamp) -> Counts {
         let window_start = now.saturating_sub(self.config.mass_failure.window);
+        // A host fails when it is lost, or when Pacemaker gave up on one of its services.
+        let failed_since = |h: &Host| {
+            let process = h.processes.failed_since();
+            h.failed_since(&self.config)
+                .map_or(process, |t| Some(process.map_or(t, |p| p.min(t))))
+        };
         let present = || {
             self.hosts
                 .iter()
@@ -373,14 +395,9 @@ impl Engine {
         };
         Counts {
             watched: present().count(),
-            lost: present()
-                .filter(|h| h.failed_since(&self.config).is_some())
-                .count(),
+            lost: present().filter(|h| failed_since(h).is_some()).count(),
             recent: present()
-                .filter(|h| {
-                    h.failed_since(&self.config)
-                        .is_some_and(|t| t >= window_start)
-                })
+                .filter(|h| failed_since(h).is_some_and(|t| t >= window_start))
                 .count(),
         }
     }
@@ -394,6 +411,48 @@ const MAX_STRANGERS: usize = 4096;
 /// silent.
 fn active(config: &Config, local: Option<&str>, name: &str, host: &Host) -> bool {
     local != Some(name) && config.watches(name, host.kind)
+}
+
+/// The reason of a transient delivery failure.
+fn outcome_is_transient(outcome: &DeliveryOutcome) -> Option<&str> {
+    match outcome {
+        DeliveryOutcome::Transient { reason } => Some(reason),
+        _ => None,
+    }
+}
+
+/// Applies a delivery outcome to the outbox whose entry in flight it is about.
+fn resolve<K: Kind>(
+    outbox: &mut Outbox<K>,
+    id: NotificationId,
+    outcome: DeliveryOutcome,
+    retry: &Retry,
+    now: Timestamp,
+    out: &mut Vec<Action>,
+) {
+    let report = match outcome {
+        DeliveryOutcome::Accepted => Report::Delivered { id },
+        DeliveryOutcome::Duplicate { message } => Report::AlreadyRecorded { id, message },
+        DeliveryOutcome::Rejected { status, message } => Report::Rejected {
+            id,
+            status,
+            message,
+        },
+        DeliveryOutcome::Transient { reason } => {
+            if let Some(s) = outbox.failed(&id, reason.clone(), retry, now) {
+                out.push(Action::Report(Report::RetryScheduled {
+                    id,
+                    retry: s.retry,
+                    delay: s.delay,
+                    overdue: s.overdue,
+                    reason,
+                }));
+            }
+            return;
+        }
+    };
+    outbox.pop();
+    out.push(Action::Report(report));
 }
 
 fn ignore(out: &mut Vec<Action>, why: Ignored) {

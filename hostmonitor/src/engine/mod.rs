@@ -3,8 +3,9 @@
 //! ```text
 //!  alerts ─┐                                       ┌─> Persist(update)   (durable first)
 //! corosync ┼─> Event ─> Engine::on_event(now, ..) ─┼─> Notify(notification) ─> Masakari
-//! reconcile┘     ^       Engine::on_timeout(now)   ├─> CheckPower(node)   (IPMI, optional)
-//!  delivery ─────┘       Engine::poll_timeout()    └─> Report(..)         (logs, metrics)
+//! reconcile┘     ^       Engine::on_timeout(now)   ├─> NotifyProcess(..)  ─> Masakari
+//! (+Services)    │       Engine::poll_timeout()    ├─> CheckPower(node)   (IPMI, optional)
+//!  delivery ─────┘                                 └─> Report(..)         (logs, metrics)
 //! ```
 //!
 //! No I/O, no clock, no tasks: the daemon feeds [`Event`]s with the current
@@ -43,6 +44,7 @@
 //!     match action {
 //!         Action::Persist(_update) => { /* store it durably before going on */ }
 //!         Action::Notify(n) => assert_eq!(n.id.as_str(), "compute-1/1/stopped-normal"),
+//!         Action::NotifyProcess(_) => { /* a PROCESS notification: sent the same way */ }
 //!         Action::CheckPower { node } => { /* IPMI power status, then Event::PowerOff */ }
 //!         Action::Report(report) => println!("{:?}: {report}", report.level()),
 //!     }
@@ -91,6 +93,17 @@
 //! part of the host's [`HostRecord`], so a restored engine keeps it; the host's next loss is a new
 //! episode and clears it.
 //!
+//! # Process episodes
+//!
+//! Beside each host's failure episodes, the engine keeps one episode series per watched
+//! compute service on it, keyed (host, process name), fed by [`Event::Services`]: one
+//! `PROCESS` `STOPPED` when Pacemaker gives up on the service on a host that is itself online
+//! (with quorum), one `STARTED` when it runs there again; nothing for a failure Pacemaker's
+//! restart recovers; a host that goes down closes its process episodes unsent (its
+//! `COMPUTE_HOST` notification covers it). They live in the host's [`HostRecord`] with their own
+//! outbox, so they are exactly once across restarts and failover like the host's, and the
+//! mass-failure guard counts a host with an open process episode as failed. See `process`.
+//!
 //! # Holding
 //!
 //! Nothing is sent while the local node lacks quorum or while the mass-failure guard
@@ -104,6 +117,7 @@ mod event;
 mod guard;
 mod host;
 mod machine;
+mod process;
 mod record;
 mod status;
 
@@ -116,8 +130,9 @@ pub use masakari_client::{
     ClusterStatus, DeliveryOutcome, HostEvent, HostPayload, HostStatus, Iso8601, NotificationBody,
     NotificationId, NotificationRequest, NotificationType, Retry, Timestamp,
 };
+pub use process::{ProcessNotification, ProcessState, ServiceView};
 pub use record::{GuardRecord, HostRecord, Record, RecordError, RecordUpdate};
-pub use status::{HostState, HostView, PendingView, Status};
+pub use status::{HostState, HostView, PendingView, ServiceStatus, Status};
 
 /// A notification about a compute host (`COMPUTE_HOST`), as the engine hands it out.
 pub type Notification = masakari_client::Notification<HostPayload>;

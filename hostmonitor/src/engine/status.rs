@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::event::NodeKind;
 use super::host::{Host, Phase};
 use masakari_client::Timestamp;
-use masakari_client::{HostPayload, NotificationId, Retry};
+use masakari_client::{Entry, HostPayload, Kind, NotificationId, ProcessPayload, Retry};
 
 /// The engine's view of the cluster and its pending notifications.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +39,9 @@ pub struct HostView {
     /// from a daemon that predates dismissals).
     #[serde(default)]
     pub dismissed: bool,
+    /// Its watched compute services (see `process`), by process name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub processes: Vec<ServiceStatus>,
 }
 
 /// Where a host is.
@@ -60,13 +63,14 @@ pub enum HostState {
     },
 }
 
-/// A notification waiting for delivery.
+/// A notification waiting for delivery (`COMPUTE_HOST`, or `PROCESS` with a
+/// [`ProcessPayload`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingView {
+pub struct PendingView<P = HostPayload> {
     /// Its id.
     pub id: NotificationId,
     /// What it says.
-    pub payload: HostPayload,
+    pub payload: P,
     /// How many times it has been sent.
     pub attempts: u32,
     /// Whether a delivery is under way.
@@ -77,6 +81,33 @@ pub struct PendingView {
     pub last_error: Option<String>,
     /// Whether it is overdue: more retries failed than the alert threshold (it is still retried).
     pub overdue: bool,
+}
+
+/// One watched compute service on a host: its latest process episode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceStatus {
+    /// The process name the watched resource stands for.
+    pub process_name: String,
+    /// Its latest episode on this host (0: none yet).
+    pub episode: u64,
+    /// While that episode is open (Pacemaker gave up on it there): since when.
+    pub gave_up_since: Option<Timestamp>,
+    /// Its notifications waiting for delivery, oldest first.
+    pub pending: Vec<PendingView<ProcessPayload>>,
+}
+
+impl<P: Clone> PendingView<P> {
+    fn of<K: Kind<Payload = P>>(e: &Entry<K>, retry: &Retry) -> Self {
+        Self {
+            id: e.notification.id.clone(),
+            payload: e.notification.payload.clone(),
+            attempts: e.attempts,
+            in_flight: e.in_flight,
+            retry_at: e.due,
+            last_error: e.last_error.clone(),
+            overdue: retry.overdue(e.attempts.saturating_sub(u32::from(e.in_flight))),
+        }
+    }
 }
 
 impl HostView {
@@ -90,19 +121,21 @@ impl HostView {
                 overdue: lost.timed_out,
             },
         };
-        let pending = host
-            .outbox
+        let pending = host.outbox.iter().map(|e| PendingView::of(e, retry));
+        let processes = host
+            .processes
+            .0
             .iter()
-            .map(|e| PendingView {
-                id: e.notification.id.clone(),
-                payload: e.notification.payload,
-                attempts: e.attempts,
-                in_flight: e.in_flight,
-                retry_at: e.due,
-                last_error: e.last_error.clone(),
-                overdue: retry.overdue(e.attempts.saturating_sub(u32::from(e.in_flight))),
-            })
-            .collect();
+            .map(|(name, service)| ServiceStatus {
+                process_name: name.clone(),
+                episode: service.episode,
+                gave_up_since: service.since,
+                pending: service
+                    .outbox
+                    .iter()
+                    .map(|e| PendingView::of(e, retry))
+                    .collect(),
+            });
         Self {
             name: name.to_owned(),
             kind: host.kind,
@@ -110,8 +143,9 @@ impl HostView {
             state,
             episode: host.episode,
             last_online: host.last_online,
-            pending,
+            pending: pending.collect(),
             dismissed: host.is_dismissed(host.episode),
+            processes: processes.collect(),
         }
     }
 }

@@ -26,6 +26,9 @@ const HEADERS: Headers = Headers {
         "[paths]",
         "[metrics]",
         "[host_names]",
+        "[processes]",
+        "[processes.agents]",
+        "[processes.resources]",
     ],
 };
 

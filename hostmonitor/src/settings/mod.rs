@@ -7,13 +7,14 @@
 //! whichever format the file is in.
 //!
 //! The format is told by the section headers: `[api]`, `[host]` or `[DEFAULT]` mean
-//! masakarimonitors.conf, `[masakari]`, `[monitor]`, `[paths]` or `[metrics]` mean TOML; a file
+//! masakarimonitors.conf, `[masakari]`, `[monitor]`, `[paths]`, `[metrics]` or `[processes]` mean TOML; a file
 //! with neither (empty, comments only) is read by its extension (`.conf`, `.ini`: masakarimonitors.conf).
 
 mod error;
 mod format;
 mod host_names;
 pub mod masakari_monitors;
+mod processes;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -28,6 +29,7 @@ use masakari_client::settings;
 pub use masakari_client::settings::{
     Auth, Credential, Keystone, Masakari, Noauth2, Override, TokenFile,
 };
+pub use processes::Processes;
 
 /// Where the configuration file is looked for when none is named.
 pub const DEFAULT_PATH: &str = "/etc/masakari-pcmk/hostmonitor.toml";
@@ -46,6 +48,8 @@ pub struct Settings {
     pub metrics: Metrics,
     /// Masakari's names for nodes whose hypervisor is named differently.
     pub host_names: HostNames,
+    /// The compute services watched for PROCESS notifications.
+    pub processes: Processes,
 }
 
 /// A configuration as read from a file, with what the file held that does not apply here.
@@ -299,6 +303,7 @@ impl Settings {
             ));
         }
         self.host_names.validate()?;
+        self.processes.validate()?;
         Ok(())
     }
 }

@@ -1,6 +1,8 @@
 //! `crm_mon` output (Pacemaker's own verdict on every node, plus the fencer's history) as the engine's
 //! [`Snapshot`]. Pure: the reconcile task runs crm_mon and hands the text here.
 
+pub mod services;
+
 use std::collections::{HashMap, HashSet};
 
 use cib::{CrmMon, FenceStatus, MonResource};

@@ -336,6 +336,9 @@ impl Sim {
                     let at = self.tick + self.rng.below(5);
                     self.deliveries.push((at, n));
                 }
+                Action::NotifyProcess(n) => {
+                    self.fail(&format!("{}: no services are simulated here", n.id));
+                }
                 Action::CheckPower { .. } | Action::Report(_) => {}
             }
         }

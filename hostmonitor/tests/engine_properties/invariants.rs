@@ -422,6 +422,9 @@ impl Run {
                     }
                     self.check_notify(n);
                 }
+                Action::NotifyProcess(n) => {
+                    self.fail(&format!("{}: no services are simulated here", n.id));
+                }
                 Action::Report(Report::Dropped { id, .. }) => {
                     self.model.resolved.insert(id.clone());
                     *self.stats.entry("dropped").or_default() += 1;

@@ -2,13 +2,15 @@
 //! first; only the oldest is ever in flight, so Masakari sees a host's `STOPPED` before its
 //! `STARTED`.
 //!
-//! Pure and serializable: the host monitor keeps each host's outbox in its durable record, the
+//! Pure and serializable: the host monitor keeps each host's outbox (and one per compute service
+//! it watches there) in its durable record, the
 //! instance monitor in a local file. An entry stays until the API answers for it (stored, already
 //! there, refused) or until the fact it reports is over ([`Outbox::drop_ended`]): a transient
 //! failure never makes it expire, it is retried after [`Retry::delay`], and marked overdue after
 //! [`Retry::alert_after`] retries.
 
 mod host;
+mod process;
 mod vm;
 
 use std::collections::VecDeque;
@@ -21,6 +23,7 @@ use crate::notification::{Notification, NotificationId, Payload};
 use crate::retry::Retry;
 use crate::time::Timestamp;
 pub use host::HostKind;
+pub use process::ProcessKind;
 pub use vm::VmKind;
 
 /// Which notification of an episode an entry is (for the host monitor: `STOPPED`, `STARTED`;

@@ -1,16 +1,17 @@
 //! `status` for people: the daemon's answer as a short report (health first, then hosts, then
-//! pending notifications).
+//! their compute services' process episodes, then pending notifications).
 
 use std::io::{self, Write};
 
 use crate::control::{CorosyncLink, HealthView, Source, StatusAnswer, StoreView, when};
-use crate::engine::{HostState, HostView, PendingView, Timestamp};
+use crate::engine::{HostPayload, HostState, HostView, PendingView, Timestamp};
 
 /// Writes the status answer `answer` as text, with times relative to `now`.
 pub fn write(answer: &StatusAnswer, now: Timestamp, out: &mut dyn Write) -> io::Result<()> {
     write_health(answer, now, out)?;
     writeln!(out)?;
     write_hosts(&answer.engine.hosts, now, out)?;
+    write_processes(&answer.engine.hosts, now, out)?;
     write_pending(&answer.engine.hosts, now, out)
 }
 
@@ -142,12 +143,46 @@ fn host_row(h: &HostView, now: Timestamp) -> [String; 5] {
     ]
 }
 
+/// The watched compute services with an episode so far (process episodes beside the hosts').
+fn write_processes(hosts: &[HostView], now: Timestamp, out: &mut dyn Write) -> io::Result<()> {
+    let rows: Vec<[String; 4]> = hosts
+        .iter()
+        .flat_map(|h| h.processes.iter().map(move |p| (h, p)))
+        .filter(|(_, p)| p.episode > 0)
+        .map(|(h, p)| {
+            let state = match p.gave_up_since {
+                Some(since) => format!("PACEMAKER GAVE UP {}", when(Some(since), now)),
+                None => "running again (or host down)".to_owned(),
+            };
+            [
+                h.name.clone(),
+                p.process_name.clone(),
+                state,
+                p.episode.to_string(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    let header = ["HOST", "PROCESS", "STATE", "EPISODE"].map(str::to_owned);
+    table(&header, &rows, out)
+}
+
 fn write_pending(hosts: &[HostView], now: Timestamp, out: &mut dyn Write) -> io::Result<()> {
-    let rows: Vec<[String; 5]> = hosts
+    let host_rows = hosts
         .iter()
         .flat_map(|h| &h.pending)
-        .map(|p| pending_row(p, now))
-        .collect();
+        .map(|p| pending_row(p, host_words(p.payload), now));
+    let process_rows = hosts
+        .iter()
+        .flat_map(|h| h.processes.iter().flat_map(|s| &s.pending))
+        .map(|p| {
+            let words = format!("PROCESS {:?} {}", p.payload.event, p.payload.process_name);
+            pending_row(p, words.to_uppercase(), now)
+        });
+    let rows: Vec<[String; 5]> = host_rows.chain(process_rows).collect();
     writeln!(out)?;
     if rows.is_empty() {
         return writeln!(out, "no pending notifications");
@@ -166,7 +201,15 @@ fn write_pending(hosts: &[HostView], now: Timestamp, out: &mut dyn Write) -> io:
 /// The longest part of a last error shown in the table (`--json` has all of it).
 const MAX_ERROR: usize = 80;
 
-fn pending_row(p: &PendingView, now: Timestamp) -> [String; 5] {
+fn host_words(payload: HostPayload) -> String {
+    format!(
+        "{:?}/{:?}/{:?}",
+        payload.event, payload.cluster_status, payload.host_status
+    )
+    .to_uppercase()
+}
+
+fn pending_row<P>(p: &PendingView<P>, payload: String, now: Timestamp) -> [String; 5] {
     let next = if p.in_flight {
         "sending now".to_owned()
     } else if let Some(at) = p.retry_at {
@@ -174,14 +217,9 @@ fn pending_row(p: &PendingView, now: Timestamp) -> [String; 5] {
     } else {
         "held (quorum or mass-failure guard)".to_owned()
     };
-    let payload = p.payload;
     [
         p.id.as_str().to_owned(),
-        format!(
-            "{:?}/{:?}/{:?}",
-            payload.event, payload.cluster_status, payload.host_status
-        )
-        .to_uppercase(),
+        payload,
         attempts(p),
         next,
         p.last_error
@@ -191,7 +229,7 @@ fn pending_row(p: &PendingView, now: Timestamp) -> [String; 5] {
 }
 
 /// The attempts so far, marked when the notification is overdue (still retried).
-fn attempts(p: &PendingView) -> String {
+fn attempts<P>(p: &PendingView<P>) -> String {
     if p.overdue {
         format!("{} OVERDUE", p.attempts)
     } else {

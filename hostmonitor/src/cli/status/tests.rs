@@ -37,6 +37,22 @@ fn shows_health_hosts_and_pending_notifications() {
         .unwrap();
     assert!(pending.contains("STOPPED/OFFLINE/NORMAL"), "{pending}");
     assert!(pending.contains("sending now"), "{pending}");
+    let process = text
+        .lines()
+        .find(|l| l.starts_with("cmp2 ") && l.contains("nova-compute"));
+    let process = process.unwrap_or_else(|| panic!("no process row in\n{text}"));
+    assert!(
+        process.contains("PACEMAKER GAVE UP 2023-11-14T22:13:35Z (5s ago)"),
+        "{process}"
+    );
+    let pending = text
+        .lines()
+        .find(|l| l.starts_with("cmp2/nova-compute/1/process-stopped"))
+        .unwrap_or_else(|| panic!("no pending process notification in\n{text}"));
+    assert!(
+        pending.contains("PROCESS STOPPED NOVA-COMPUTE"),
+        "{pending}"
+    );
 }
 
 #[test]
@@ -69,6 +85,7 @@ fn a_dismissed_episode_is_loud_in_its_hosts_row() {
     let mut a = sample();
     a.engine.hosts[0].pending.clear();
     a.engine.hosts[0].dismissed = true;
+    a.engine.hosts[1].processes.clear();
     let text = render(&a);
     let cmp1 = text.lines().find(|l| l.starts_with("cmp1 ")).unwrap();
     assert!(

@@ -1,10 +1,11 @@
-//! The nodes the last reconcile listed, shared by the reconcile task (which writes them) and the
-//! alert socket (which asks whether a resource alert concerns one of them).
+//! The nodes the last reconcile listed and the watched compute services' resources it found,
+//! shared by the reconcile task (which writes them) and the alert socket (which asks whether a
+//! resource alert concerns one of them).
 
 use std::collections::BTreeSet;
 use std::sync::RwLock;
 
-/// The node names of the last reconcile.
+/// The node names (and watched resource ids) of the last reconcile.
 #[derive(Debug, Default)]
 pub struct KnownNodes(RwLock<BTreeSet<String>>);
 

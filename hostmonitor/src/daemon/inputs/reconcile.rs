@@ -8,11 +8,13 @@ use tokio::process::Command;
 use tokio::sync::{Notify, mpsc, watch};
 
 use super::known_nodes::KnownNodes;
+use super::services::{self, Reading};
 use crate::daemon::engine_task::Request;
 use crate::daemon::health::Health;
 use crate::daemon::net::process::{ProcessError, output, output_unless};
 use crate::daemon::now;
 use crate::engine::{Event, Snapshot, Timestamp};
+use crate::settings::Processes;
 use crate::snapshot::{self, SnapshotError};
 
 /// The `node_state` of every Pacemaker Remote node in the CIB.
@@ -30,16 +32,28 @@ pub enum ReconcileError {
     /// crm_mon's output (or the remote nodes' states) could not be used.
     #[error("crm_mon's view is unusable: {0}")]
     Snapshot(#[from] SnapshotError),
+    /// The CIB (read for the watched services) could not be used.
+    #[error("the CIB is unusable: {0}")]
+    Cib(#[from] cib::Error),
     /// `crm_node -n` printed nothing.
     #[error("crm_node -n printed no name")]
     NoNodeName,
 }
 
+/// What a reconcile reads and how often.
+pub struct Scope {
+    /// This node's name in the cluster.
+    pub local_node: String,
+    /// Time between reconciles.
+    pub interval: Duration,
+    /// The watched compute services (read from the CIB after the snapshot, if any).
+    pub processes: Processes,
+}
+
 /// Runs reconciles until shutdown: every `interval`, and at once when `wake` is notified; each
-/// one that works leaves the nodes it listed in `known`.
+/// one that works leaves the nodes it listed (and the watched resources) in `known`.
 pub async fn run(
-    local_node: String,
-    interval: Duration,
+    scope: Scope,
     wake: Arc<Notify>,
     engine: mpsc::UnboundedSender<Request>,
     health: Arc<Health>,
@@ -47,9 +61,9 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
-        reconcile_once(&local_node, &engine, &health, &known).await;
+        reconcile_once(&scope, &engine, &health, &known).await;
         tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
+            _ = tokio::time::sleep(scope.interval) => {}
             _ = wake.notified() => {}
             _ = shutdown.changed() => return,
         }
@@ -57,13 +71,13 @@ pub async fn run(
 }
 
 async fn reconcile_once(
-    local_node: &str,
+    scope: &Scope,
     engine: &mpsc::UnboundedSender<Request>,
     health: &Health,
     known: &KnownNodes,
 ) {
     let taken_at = now();
-    let result = read_snapshot(local_node, taken_at).await;
+    let result = read_snapshot(&scope.local_node, taken_at).await;
     health.reconciled(result.is_ok());
     match result {
         Ok(snapshot) => {
@@ -71,8 +85,19 @@ async fn reconcile_once(
                 h.cib_ok = Some(true);
                 h.cib_error = None;
             });
-            known.set(snapshot.nodes.iter().map(|n| n.name.clone()));
+            let services = read_services(&scope.processes, taken_at).await;
+            let resources = services.iter().flat_map(|s| s.resources.iter().cloned());
+            known.set(
+                snapshot
+                    .nodes
+                    .iter()
+                    .map(|n| n.name.clone())
+                    .chain(resources),
+            );
             let _ = engine.send(Request::Event(Event::Snapshot(snapshot)));
+            if let Some(reading) = services {
+                let _ = engine.send(Request::Event(Event::Services(reading.views)));
+            }
         }
         Err(error) => {
             let first = health.view().cib_ok != Some(false);
@@ -85,6 +110,21 @@ async fn reconcile_once(
                 h.cib_ok = Some(false);
                 h.cib_error = Some(error.to_string());
             });
+        }
+    }
+}
+
+/// The watched services, when something is watched; a failure is logged (the hosts' snapshot
+/// still counts) and the services are judged again at the next reconcile.
+async fn read_services(processes: &Processes, taken_at: Timestamp) -> Option<Reading> {
+    if processes.is_empty() {
+        return None;
+    }
+    match services::read(processes, taken_at).await {
+        Ok(reading) => Some(reading),
+        Err(error) => {
+            tracing::warn!(%error, "reading the watched services failed; retrying at the next reconcile");
+            None
         }
     }
 }

@@ -33,6 +33,8 @@ struct State {
     requests: Requests,
     outcomes: Outcomes,
     hosts_lost: u64,
+    /// Process episodes begun (Pacemaker gave up on a watched service of an online host).
+    processes_gave_up: u64,
     fence_failures: u64,
     holds: u64,
     reconciles: u64,
@@ -77,6 +79,8 @@ pub struct Gauges {
     pub watched: usize,
     /// Hosts lost now.
     pub lost: usize,
+    /// Watched services Pacemaker has given up on now (open process episodes).
+    pub processes_gave_up: usize,
     /// Whether the mass-failure guard holds notifications.
     pub hold: bool,
     /// Quorum as the engine knows it.
@@ -118,6 +122,7 @@ impl Metrics {
                 dismissed: true, ..
             } => s.outcomes.dismissed += 1,
             Report::Dismissed { dropped, .. } => s.outcomes.dismissed += dropped.len() as u64,
+            Report::ProcessGaveUp { .. } => s.processes_gave_up += 1,
             Report::FenceFailed { .. } | Report::FenceTimedOut { .. } => s.fence_failures += 1,
             Report::MassFailureHold { .. } => s.holds += 1,
             Report::HostBack { host, .. } | Report::NodeRemoved { host } => {
@@ -248,6 +253,11 @@ impl State {
                 self.hosts_lost,
             ),
             (
+                "process_episodes_total",
+                "Times Pacemaker gave up on a watched compute service of an online host (PROCESS STOPPED).",
+                self.processes_gave_up,
+            ),
+            (
                 "fence_failures_total",
                 "Lost hosts whose fencing failed or timed out.",
                 self.fence_failures,
@@ -354,6 +364,13 @@ fn write_gauges(g: &Gauges, out: &mut String) {
     );
     single(
         out,
+        "processes_gave_up",
+        "gauge",
+        "Watched compute services Pacemaker has given up on now, on online hosts (open process episodes).",
+        g.processes_gave_up as u64,
+    );
+    single(
+        out,
         "mass_failure_hold",
         "gauge",
         "1 while the mass-failure guard holds notifications.",
@@ -386,10 +403,14 @@ impl Gauges {
     /// The gauges in an engine status answer (as `masakari-hostmonitor status --json` prints it).
     pub fn from_status(status: &StatusAnswer) -> Self {
         let hosts = &status.engine.hosts;
-        let entries = || hosts.iter().flat_map(|h| &h.pending);
+        let entries = || hosts.iter().flat_map(|h| &h.pending).map(|e| e.overdue);
+        let services = || hosts.iter().flat_map(|h| &h.processes);
+        let process_entries = || services().flat_map(|s| &s.pending).map(|e| e.overdue);
+        let flags = || entries().chain(process_entries());
         Self {
-            pending: entries().count(),
-            overdue: entries().filter(|e| e.overdue).count(),
+            pending: flags().count(),
+            overdue: flags().filter(|o| *o).count(),
+            processes_gave_up: services().filter(|s| s.gave_up_since.is_some()).count(),
             watched: hosts.len(),
             lost: hosts
                 .iter()

@@ -79,7 +79,8 @@ mod tests {
         assert!(answer.contains("text/plain; version=0.0.4"), "{answer}");
         for line in [
             "masakari_hostmonitor_alerts_received_total 7\n",
-            "masakari_hostmonitor_notifications_pending 1\n",
+            "masakari_hostmonitor_notifications_pending 2\n",
+            "masakari_hostmonitor_processes_gave_up 1\n",
             "masakari_hostmonitor_lost_hosts 1\n",
             "masakari_hostmonitor_watched_hosts 2\n",
             "masakari_hostmonitor_quorate 1\n",

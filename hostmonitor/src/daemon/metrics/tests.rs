@@ -139,6 +139,14 @@ fn requests_outcomes_and_reconciles_are_counted() {
             watched: 6,
         },
     );
+    m.observe(
+        t(0),
+        &Report::ProcessGaveUp {
+            host: "c".into(),
+            process: "nova-compute".into(),
+            episode: 1,
+        },
+    );
     m.reconciled(true);
     m.reconciled(false);
     let health = HealthView {
@@ -153,6 +161,7 @@ fn requests_outcomes_and_reconciles_are_counted() {
         overdue: 1,
         watched: 6,
         lost: 5,
+        processes_gave_up: 3,
         hold: true,
         quorate: None,
     };
@@ -163,6 +172,7 @@ fn requests_outcomes_and_reconciles_are_counted() {
         "notifications_total{outcome=\"dropped\"} 1",
         "notifications_total{outcome=\"dismissed\"} 2",
         "mass_failure_holds_total 1",
+        "process_episodes_total 1",
         "reconciles_total 2",
         "reconcile_failures_total 1",
         "alerts_received_total 4",
@@ -210,10 +220,11 @@ fn gauges_come_from_the_status_answer() {
     assert_eq!(
         Gauges::from_status(&status),
         Gauges {
-            pending: 2,
+            pending: 3,
             overdue: 1,
             watched: 2,
             lost: 1,
+            processes_gave_up: 1,
             hold: true,
             quorate: Some(false)
         }

@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use masakari_client::Client;
+use masakari_client::{Client, Notification, Payload};
 
 use crate::daemon::error::DaemonError;
 use crate::daemon::health::Health;
-use crate::engine::{DeliveryOutcome, Notification, Retry};
+use crate::engine::{DeliveryOutcome, Retry};
 use crate::settings::Masakari;
 
 /// The Masakari API client, with the daemon's bookkeeping.
@@ -32,8 +32,8 @@ impl Delivery {
         self.client.keep_logged_in(retry).await;
     }
 
-    /// Sends one notification and says what came of it.
-    pub async fn send(&self, n: &Notification) -> DeliveryOutcome {
+    /// Sends one notification (`COMPUTE_HOST` or `PROCESS`) and says what came of it.
+    pub async fn send<P: Payload>(&self, n: &Notification<P>) -> DeliveryOutcome {
         let outcome = self.client.send(n).await;
         self.health.metrics().request(&outcome);
         self.health.update(|h| match &outcome {

@@ -10,6 +10,7 @@ mod dismiss;
 mod episodes;
 mod holds;
 mod matrix;
+mod processes;
 mod reconcile;
 
 const BASE: u64 = 1_700_000_000;

@@ -1,0 +1,29 @@
+//! The watched compute services, read with each reconcile: the whole CIB (`cibadmin --query`,
+//! only while `[processes]` watches something), judged by `snapshot::services`.
+
+use tokio::process::Command;
+
+use super::reconcile::ReconcileError;
+use crate::daemon::net::process::output;
+use crate::engine::{ServiceView, Timestamp};
+use crate::settings::Processes;
+use crate::snapshot::services;
+
+/// One reading of the watched services.
+pub struct Reading {
+    /// The watched resources' ids (a resource alert about one of them asks for a reconcile).
+    pub resources: Vec<String>,
+    /// Every watched service on every node.
+    pub views: Vec<ServiceView>,
+}
+
+/// Reads the CIB and judges every watched service at `taken_at`.
+pub async fn read(processes: &Processes, taken_at: Timestamp) -> Result<Reading, ReconcileError> {
+    let text = output(Command::new("cibadmin").arg("--query")).await?;
+    let cib = cib::Cib::parse(&text)?;
+    let watched = services::watched(&cib, processes);
+    Ok(Reading {
+        views: services::views(&cib, &watched, taken_at),
+        resources: watched.into_keys().collect(),
+    })
+}

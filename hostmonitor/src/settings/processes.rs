@@ -1,0 +1,129 @@
+//! `[processes]`: the compute services Pacemaker runs on the computes that the monitor watches,
+//! and the process name each stands for in a `PROCESS` notification (see `engine::process`).
+//!
+//! Two tables, both `name = "process name"`:
+//!
+//! - `agents`: every primitive running this agent (`class:type` or `class:provider:type`), and
+//!   so every clone of it, is watched. The defaults cover the usual names:
+//!   `systemd:openstack-nova-compute` (RDO/RHEL's unit) and `systemd:nova-compute` (Debian's and
+//!   Ubuntu's) stand for `nova-compute`, `systemd:libvirtd` for `libvirtd`, the names
+//!   masakari-monitors' `process_list.yaml` uses.
+//! - `resources`: resources by id (a primitive, or a clone or group of them), for agents not in
+//!   `agents`. Empty by default.
+//!
+//! With both empty the monitor reads no more than it does for hosts; otherwise each reconcile
+//! also reads the whole CIB (`cibadmin --query`) for the resources' fail counts and histories.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::SettingsError;
+
+/// The watched services.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Processes {
+    /// Agent (`class:type` or `class:provider:type`) -> process name.
+    pub agents: BTreeMap<String, String>,
+    /// Resource id -> process name.
+    pub resources: BTreeMap<String, String>,
+}
+
+impl Default for Processes {
+    fn default() -> Self {
+        let agents = [
+            ("systemd:openstack-nova-compute", "nova-compute"),
+            ("systemd:nova-compute", "nova-compute"),
+            ("systemd:libvirtd", "libvirtd"),
+        ];
+        Self {
+            agents: agents
+                .iter()
+                .map(|(a, p)| ((*a).to_owned(), (*p).to_owned()))
+                .collect(),
+            resources: BTreeMap::new(),
+        }
+    }
+}
+
+impl Processes {
+    /// Whether nothing is watched.
+    pub fn is_empty(&self) -> bool {
+        self.agents.is_empty() && self.resources.is_empty()
+    }
+
+    /// Every process name something watched stands for.
+    pub fn process_names(&self) -> impl Iterator<Item = &str> {
+        self.agents
+            .values()
+            .chain(self.resources.values())
+            .map(String::as_str)
+    }
+
+    /// Checks every agent is spelt `class:type` or `class:provider:type` and every process name
+    /// is one masakari-monitors could send (non-empty, no `/`: it sends the last part of a path).
+    pub(super) fn validate(&self) -> Result<(), SettingsError> {
+        for (agent, process) in &self.agents {
+            let parts = agent.split(':').count();
+            if !(2..=3).contains(&parts) || agent.split(':').any(str::is_empty) {
+                return Err(SettingsError::invalid(
+                    &format!("processes.agents.{agent}"),
+                    "must be class:type or class:provider:type (e.g. systemd:libvirtd)",
+                ));
+            }
+            check_process(&format!("processes.agents.{agent}"), process)?;
+        }
+        for (id, process) in &self.resources {
+            check_process(&format!("processes.resources.{id}"), process)?;
+        }
+        Ok(())
+    }
+}
+
+fn check_process(key: &str, process: &str) -> Result<(), SettingsError> {
+    if process.trim().is_empty() || process.contains('/') {
+        return Err(SettingsError::invalid(
+            key,
+            "must be a process name without '/' (as PROCESS notifications carry it)",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::settings::Settings;
+
+    #[test]
+    fn the_usual_names_by_default() {
+        let s = Settings::parse("", &[]).unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<&str> = s.processes.process_names().collect();
+        assert_eq!(names, ["libvirtd", "nova-compute", "nova-compute"]);
+        assert!(!s.processes.is_empty());
+    }
+
+    #[test]
+    fn tables_replace_the_defaults_and_are_checked() {
+        let text = "[processes]\nagents = {}\nresources = { nova-clone = \"nova-compute\" }\n";
+        let s = Settings::parse(text, &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(s.processes.agents.is_empty());
+        assert_eq!(
+            s.processes.resources.get("nova-clone").map(String::as_str),
+            Some("nova-compute")
+        );
+        let bad = [
+            "[processes]\nagents = { libvirtd = \"libvirtd\" }\n",
+            "[processes]\nagents = { \"systemd::x\" = \"x\" }\n",
+            "[processes]\nresources = { r = \"/usr/bin/nova-compute\" }\n",
+            "[processes]\nresources = { r = \" \" }\n",
+        ];
+        for text in bad {
+            let error = Settings::parse(text, &[])
+                .map(|_| ())
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("processes."), "{text}: {error}");
+        }
+    }
+}
