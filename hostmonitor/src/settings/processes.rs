@@ -11,10 +11,14 @@
 //! - `resources`: resources by id (a primitive, or a clone or group of them), for agents not in
 //!   `agents`. Empty by default.
 //!
-//! With both empty the monitor reads no more than it does for hosts; otherwise each reconcile
+//! `process_list` names masakari-monitors' `process_list.yaml` (default: its processmonitor's
+//! default path), which `masakari-hostmonitor check` compares with the watched resources.
+//!
+//! With both tables empty the monitor reads no more than it does for hosts; otherwise each reconcile
 //! also reads the whole CIB (`cibadmin --query`) for the resources' fail counts and histories.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use serde::Deserialize;
 
@@ -28,6 +32,9 @@ pub struct Processes {
     pub agents: BTreeMap<String, String>,
     /// Resource id -> process name.
     pub resources: BTreeMap<String, String>,
+    /// masakari-monitors' process list, which `check` compares with the watched resources
+    /// (its processmonitor's default path by default).
+    pub process_list: PathBuf,
 }
 
 impl Default for Processes {
@@ -43,6 +50,7 @@ impl Default for Processes {
                 .map(|(a, p)| ((*a).to_owned(), (*p).to_owned()))
                 .collect(),
             resources: BTreeMap::new(),
+            process_list: PathBuf::from("/etc/masakarimonitors/process_list.yaml"),
         }
     }
 }

@@ -13,6 +13,8 @@ use crate::snapshot::services;
 pub struct Reading {
     /// The watched resources' ids (a resource alert about one of them asks for a reconcile).
     pub resources: Vec<String>,
+    /// The process names they stand for.
+    pub processes: Vec<String>,
     /// Every watched service on every node.
     pub views: Vec<ServiceView>,
 }
@@ -22,8 +24,12 @@ pub async fn read(processes: &Processes, taken_at: Timestamp) -> Result<Reading,
     let text = output(Command::new("cibadmin").arg("--query")).await?;
     let cib = cib::Cib::parse(&text)?;
     let watched = services::watched(&cib, processes);
+    let mut processes: Vec<String> = watched.values().cloned().collect();
+    processes.sort();
+    processes.dedup();
     Ok(Reading {
         views: services::views(&cib, &watched, taken_at),
         resources: watched.into_keys().collect(),
+        processes,
     })
 }
