@@ -41,7 +41,13 @@ pub fn render(layout: &Layout, login: &IpmiLogin<'_>) -> String {
     for m in fenceable(layout) {
         stonith_device(&mut s, layout, m, login);
     }
+    if layout.spec().services {
+        crate::services::resources(&mut s);
+    }
     s.push_str("</resources>\n<constraints>\n");
+    if layout.spec().services {
+        crate::services::constraints(&mut s);
+    }
     for m in fenceable(layout) {
         if let Machine::Controller(_) = m {
             let _ = writeln!(

@@ -61,6 +61,13 @@ enum Command {
         /// up or down.
         state: Switch,
     },
+    /// Act on a compute's service resource (`--services`): kill it, break its health check, mend it.
+    Service {
+        /// The compute.
+        node: String,
+        /// What to do.
+        fault: crate::services::Fault,
+    },
     /// Press a node's power button (no IPMI involved).
     Power {
         /// The node.
@@ -133,6 +140,9 @@ struct UpArgs {
     /// How Pacemaker watches the computes' connections.
     #[arg(long, value_enum, default_value = "shipped")]
     remote_monitor: RemoteMonitor,
+    /// Run a nova-compute clone on the computes as a Pacemaker resource (ocf:heartbeat:anything).
+    #[arg(long)]
+    services: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -177,6 +187,7 @@ impl UpArgs {
             keystone: self.keystone,
             libvirt: self.libvirt,
             remote_monitor: self.remote_monitor,
+            services: self.services,
         }
     }
 }
@@ -214,6 +225,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let host = host_by_name(&lab, &host)?;
             lab.set_network(host, state.is_on())
         }
+        Command::Service { node, fault } => Lab::open(name)?.service_fault(&node, fault),
         Command::Power { node, state } => Lab::open(name)?.set_power(&node, state.is_on()),
         Command::Bmc { node, action } => {
             let lab = Lab::open(name)?;

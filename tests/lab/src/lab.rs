@@ -120,6 +120,9 @@ impl Lab {
             if l.spec().libvirt && matches!(m, Machine::Compute(_)) {
                 crate::libvirt::prepare(l, m)?;
             }
+            if l.spec().services && matches!(m, Machine::Compute(_)) {
+                crate::services::prepare(l, m)?;
+            }
             bmc::configure(l, m, &password, &lab_binary)?;
             bmc::start(l, m)?;
         }
@@ -292,6 +295,19 @@ impl Lab {
     /// The cluster as crm_mon sees it.
     pub fn crm_mon(&self) -> Result<CrmMon> {
         observe::parse_crm_mon(&self.crm_mon_xml()?)
+    }
+
+    /// The nodes Pacemaker says `resource` (a primitive or a clone) runs on (`crm_resource
+    /// --locate`), sorted; a resource that failed on a node and is not yet stopped there counts.
+    pub fn located(&self, resource: &str) -> Result<Vec<String>> {
+        let out = self.on_controller("crm_resource", &["--locate", "-r", resource])?;
+        let mut nodes: Vec<String> = out
+            .lines()
+            .filter_map(|l| l.split("running on:").nth(1))
+            .map(|n| n.trim().to_owned())
+            .collect();
+        nodes.sort();
+        Ok(nodes)
     }
 
     /// The whole CIB (`cibadmin --query`).

@@ -6,6 +6,7 @@
 //!     │ fence_ipmilan (stonith, per node)                       ▲ power
 //!     └────────── IPMI lanplus ──────────▶  bmc-computeN: ipmi_sim ─┘ (chassis_control = masakari-lab chassis)
 //!  (with `--libvirt`: every compute also runs its own libvirtd and TCG guests, see [`libvirt`])
+//!  (with `--services`: Pacemaker runs a nova-compute clone on the computes, see [`services`])
 //!  api: masakari-api (noauth2, sqlite) ◀── notifications from the host monitor
 //!       (with `--keystone`: + Keystone under gunicorn, both HTTPS with the lab's CA, keystone auth)
 //! ```
@@ -34,6 +35,7 @@ pub mod netns;
 pub mod node;
 pub mod observe;
 pub mod procs;
+pub mod services;
 pub mod spec;
 pub mod stage;
 pub mod tls;

@@ -67,11 +67,15 @@ pub fn configure(layout: &Layout, tools: &Tools) -> Result<()> {
          connection = sqlite:///{taskflow}\n\
          {auth}",
         strategy = if keystone { "keystone" } else { "noauth2" },
-        // With libvirt, guests fail again and again with the same payload: the API's duplicate
-        // check (same host, type and payload generated within 180 s: 409) would hide a monitor
-        // that reports one event twice. At 0 it still refuses a retry of one notification (the
-        // same generated_time) and stores every new event.
-        duplicates = if layout.spec().libvirt { 0 } else { 180 },
+        // With libvirt guests, or services, failing again and again with the same payload, the
+        // API's duplicate check (same host, type and payload generated within 180 s: 409) would
+        // hide a monitor that reports one event twice. At 0 it still refuses a retry of one
+        // notification (the same generated_time) and stores every new event.
+        duplicates = if layout.spec().libvirt || layout.spec().services {
+            0
+        } else {
+            180
+        },
         auth = if keystone {
             keystone::masakari_conf(layout)?
         } else {

@@ -95,12 +95,15 @@ impl Monitor {
             }
             None => {
                 let config = dir.join("hostmonitor.toml");
-                let text = format!(
+                let mut text = format!(
                     "[masakari]\nendpoint = \"{}\"\n[monitor]\nreconcile_interval = 2\n{}\n[paths]\nstate_file = \"{}\"\n",
                     lab.layout().api_url(),
                     setup.monitor_options,
                     state_file.display()
                 );
+                if lab.layout().spec().services {
+                    text.push_str(&crate::services::monitor_toml());
+                }
                 std::fs::write(&config, text).map_err(crate::error::file_error(&config))?;
                 (config, Vec::new())
             }

@@ -36,6 +36,10 @@ pub struct LabSpec {
     /// compute is found.
     #[serde(default)]
     pub remote_monitor: RemoteMonitor,
+    /// Run compute services on the remotes as Pacemaker resources: a nova-compute clone kept on
+    /// the computes (see [`crate::services`]).
+    #[serde(default)]
+    pub services: bool,
 }
 
 /// The settings of the computes' `ocf:pacemaker:remote` connection resources.
@@ -82,6 +86,7 @@ impl LabSpec {
             keystone: false,
             libvirt: false,
             remote_monitor: RemoteMonitor::Shipped,
+            services: false,
         }
     }
 

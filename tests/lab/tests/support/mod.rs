@@ -32,18 +32,9 @@ pub fn pcs(lab: &Lab, args: &[&str]) -> String {
         .unwrap_or_else(|e| panic!("pcs {args:?}: {e}"))
 }
 
-/// The nodes Pacemaker says `resource` (a primitive or a clone) runs on (`crm_resource --locate`).
+/// The nodes Pacemaker says `resource` (a primitive or a clone) runs on (none when it cannot say).
 pub fn located(lab: &Lab, resource: &str) -> Vec<String> {
-    let out = lab
-        .on_controller("crm_resource", &["--locate", "-r", resource])
-        .unwrap_or_default();
-    let mut nodes: Vec<String> = out
-        .lines()
-        .filter_map(|l| l.split("running on:").nth(1))
-        .map(|n| n.trim().to_owned())
-        .collect();
-    nodes.sort();
-    nodes
+    lab.located(resource).unwrap_or_default()
 }
 
 /// `file` (a log the daemon writes under the node's /var/log/pacemaker) of each of `nodes`.

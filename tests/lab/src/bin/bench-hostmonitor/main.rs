@@ -3,6 +3,7 @@
 //! BENCHMARKS.md. Run through `make bench-hostmonitor`. A benchmark, not a test: nothing is asserted.
 
 mod monitors;
+mod process;
 mod procstat;
 mod report;
 mod scale;
@@ -46,6 +47,10 @@ struct Args {
     /// Skip the scale run.
     #[arg(long)]
     skip_scale: bool,
+    /// Also run the process benchmark: `--trials` computes whose nova-compute Pacemaker gives up
+    /// on, each timed from Pacemaker's stop to the stored PROCESS notification.
+    #[arg(long)]
+    process: bool,
     /// Run the side-by-side lab with a real Keystone and HTTPS (`auth_strategy = keystone`): both
     /// monitors log in with the seed's password settings and find the API in the catalog.
     #[arg(long)]
@@ -91,6 +96,11 @@ fn run(args: &Args) -> masakari_lab::Result<()> {
             args.logs.as_deref(),
         )?;
         md.push_str(&report::side_by_side(&phases));
+        save(args, &md)?;
+    }
+    if args.process {
+        let trials = process::run(args.trials, args.logs.as_deref())?;
+        md.push_str(&process::report(&trials));
         save(args, &md)?;
     }
     if !args.skip_scale {

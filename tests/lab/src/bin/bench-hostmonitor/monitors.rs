@@ -79,10 +79,13 @@ pub fn ours_config(lab: &Lab, dir: &Path) -> Result<PathBuf> {
     } else {
         format!("[masakari]\nendpoint = \"{}\"\n", lab.layout().api_url())
     };
-    let text = format!(
+    let mut text = format!(
         "{masakari}[monitor]\nlocal_node = \"ctl1\"\n[paths]\nstate_file = \"{}\"\n",
         dir.join("bench-state/hostmonitor.json").display()
     );
+    if lab.layout().spec().services {
+        text.push_str(&masakari_lab::services::monitor_toml());
+    }
     let _ = std::fs::remove_dir_all(dir.join("bench-state"));
     files::write(&config, text.as_bytes(), Owner::Root, 0o600)?;
     Ok(config)

@@ -249,7 +249,11 @@ fn one_trial(ctx: &Context<'_>, compute: &str) -> Result<Trial> {
 }
 
 /// The first STOPPED notification for the host that was not there before.
-fn wait_stopped(lab: &Lab, uuid: &str, before: &BTreeSet<String>) -> Option<StoredNotification> {
+pub fn wait_stopped(
+    lab: &Lab,
+    uuid: &str,
+    before: &BTreeSet<String>,
+) -> Option<StoredNotification> {
     let start = std::time::Instant::now();
     while start.elapsed() < NOTIFY_TIMEOUT {
         let found = lab.notifications().ok().and_then(|list| {
@@ -269,23 +273,51 @@ fn wait_stopped(lab: &Lab, uuid: &str, before: &BTreeSet<String>) -> Option<Stor
 
 /// When Pacemaker's fencing alert (task `st_notify_fence`, the action only in its description) reported the first successful fence of `compute` after `since`.
 fn fence_time(lab: &Lab, compute: &str, since: f64) -> Option<f64> {
+    alert_time(lab, since, |alert| {
+        alert.kind == "fencing"
+            && alert.node == compute
+            && alert.rc == "0"
+            && (alert.desc.starts_with("Operation off ")
+                || alert.desc.starts_with("Operation reboot "))
+    })
+}
+
+/// One line of the recorder alert's log.
+pub struct Alert<'a> {
+    /// `CRM_alert_kind`: node, fencing, resource, attribute.
+    pub kind: &'a str,
+    /// `CRM_alert_node`.
+    pub node: &'a str,
+    /// `CRM_alert_task`.
+    pub task: &'a str,
+    /// `CRM_alert_rc`.
+    pub rc: &'a str,
+    /// `CRM_alert_desc`.
+    pub desc: &'a str,
+}
+
+/// Pacemaker's timestamp of the first recorded alert at or after `since` (less a second: the
+/// recorder's clock and ours) that `test` accepts; waits up to 30 s for it.
+pub fn alert_time(lab: &Lab, since: f64, test: impl Fn(&Alert<'_>) -> bool) -> Option<f64> {
     let log = record_log(lab);
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
         let text = std::fs::read_to_string(&log).unwrap_or_default();
         let found = text.lines().find_map(|line| {
             let f: Vec<&str> = line.splitn(7, ' ').collect();
-            let [date, kind, node, _task, rc, stamp, desc] = f.as_slice() else {
+            let [date, kind, node, task, rc, stamp, desc] = f.as_slice() else {
                 return None;
             };
             let date: f64 = date.parse().ok()?;
             let stamp: f64 = stamp.parse().ok().filter(|&s| s > 0.0).unwrap_or(date);
-            (*kind == "fencing"
-                && *node == compute
-                && *rc == "0"
-                && (desc.starts_with("Operation off ") || desc.starts_with("Operation reboot "))
-                && stamp >= since - 1.0)
-                .then_some(stamp)
+            let alert = Alert {
+                kind,
+                node,
+                task,
+                rc,
+                desc,
+            };
+            (test(&alert) && stamp >= since - 1.0).then_some(stamp)
         });
         if found.is_some() || std::time::Instant::now() > deadline {
             return found;
@@ -301,7 +333,7 @@ fn record_log(lab: &Lab) -> PathBuf {
 }
 
 /// Our alert agent (as in production) and a recorder of every alert's timestamp.
-fn configure_alerts(lab: &Lab) -> Result<()> {
+pub fn configure_alerts(lab: &Lab) -> Result<()> {
     let script = lab.layout().dir().join("bench-recorder.sh");
     let text = format!(
         "#!/bin/sh\n# Records each Pacemaker alert: host time, kind, node, task, rc, Pacemaker's timestamp, desc.\n\
