@@ -93,6 +93,10 @@ pub struct DismissArgs {
     /// so that a host lost anew since is not silenced by mistake.
     #[arg(long, value_name = "N")]
     pub episode: Option<u64>,
+    /// Dismiss this watched service's process episode on the host (the PROCESS column of
+    /// `status`; its EPISODE then is the process episode's) instead of the host's own episode.
+    #[arg(long, value_name = "NAME")]
+    pub process: Option<String>,
     /// Where the configuration comes from (it names the control socket).
     #[command(flatten)]
     pub config: ConfigArgs,

@@ -219,6 +219,8 @@ pub enum Report {
     Dismissed {
         /// The host.
         host: String,
+        /// The process name, when a process episode was dismissed (else the host's episode).
+        process: Option<String>,
         /// The episode.
         episode: u64,
         /// The notifications dropped.
@@ -457,10 +459,18 @@ impl fmt::Display for Report {
             ),
             Self::Dismissed {
                 host,
+                process,
                 episode,
                 dropped,
                 in_flight,
-            } => super::dismissal::describe(f, host, *episode, dropped, in_flight.as_ref()),
+            } => {
+                let what = super::dismissal::Dismissed {
+                    host,
+                    process: process.as_deref(),
+                    episode: *episode,
+                };
+                super::dismissal::describe(f, &what, dropped, in_flight.as_ref())
+            }
             Self::NotDismissed { host, why } => {
                 write!(f, "dismissal of host {host} refused: {why}")
             }
