@@ -142,9 +142,10 @@ pub enum Report {
         /// Notifications waiting.
         pending: usize,
     },
-    /// Too many hosts were lost at once: all notifications are held.
+    /// Too many hosts failed at once (lost, or with a watched service Pacemaker gave up on): all
+    /// notifications are held.
     MassFailureHold {
-        /// Hosts lost now.
+        /// Hosts failed now.
         lost: usize,
         /// Hosts watched.
         watched: usize,
@@ -396,15 +397,15 @@ impl fmt::Display for Report {
             }
             Self::MassFailureHold { lost, watched } => write!(
                 f,
-                "MASS FAILURE: {lost} of {watched} watched hosts lost at once; holding all notifications until the share drops or an operator releases them"
+                "MASS FAILURE: {lost} of {watched} watched hosts failed at once (lost, or a watched service Pacemaker gave up on); holding all notifications until the share drops or an operator releases them"
             ),
             Self::MassFailureReleased { lost, watched } => write!(
                 f,
-                "mass failure over ({lost} of {watched} hosts lost): releasing held notifications"
+                "mass failure over ({lost} of {watched} hosts failed): releasing held notifications"
             ),
             Self::HoldReleasedByOperator { lost, watched } => write!(
                 f,
-                "operator released the mass-failure hold ({lost} of {watched} hosts lost)"
+                "operator released the mass-failure hold ({lost} of {watched} hosts failed)"
             ),
             Self::NothingHeld => write!(f, "no mass-failure hold to release"),
             Self::Delivered { id } => write!(f, "notification {id} delivered"),
