@@ -1,5 +1,5 @@
 //! The daemon's control socket: a request line any member of haclient may write (`status`,
-//! `release`, `dismiss HOST [EPISODE]`). A request read is one the client side writes back the same.
+//! `release`, `dismiss HOST [EPISODE]`, `dismiss-process HOST PROCESS [EPISODE]`). A request read is one the client side writes back the same.
 #![no_main]
 
 use hostmonitor::control::Request;

@@ -77,7 +77,10 @@ pub fn release(args: &ConfigArgs, out: &mut dyn Write) -> Result<(), CliError> {
 
 /// Asks the running daemon to dismiss a host's pending notifications, and prints its JSON answer.
 pub fn dismiss(args: &DismissArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let asked = control::Dismiss::new(&args.host, args.episode)?;
+    let mut asked = control::Dismiss::new(&args.host, args.episode)?;
+    if let Some(process) = &args.process {
+        asked = asked.of_process(process)?;
+    }
     let settings = Settings::load(&args.config.config, &args.config.overrides)?;
     let answer = control::client::dismiss(&settings.paths.control_socket, asked)?;
     print_json(&answer, out)

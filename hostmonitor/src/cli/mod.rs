@@ -18,7 +18,12 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "masakari-hostmonitor",
     version,
-    about = "Masakari host monitor for Pacemaker clusters"
+    about = "Masakari host monitor for Pacemaker clusters",
+    long_about = "Masakari host monitor for Pacemaker clusters: COMPUTE_HOST notifications when a \
+compute is lost and fenced, and PROCESS notifications (STOPPED, then STARTED) when Pacemaker gives \
+up on a compute service it runs there ([processes] in the configuration: by default the \
+systemd:openstack-nova-compute, systemd:nova-compute and systemd:libvirtd resources) while the \
+compute itself is up."
 )]
 pub struct Cli {
     /// What to do.
@@ -34,8 +39,9 @@ pub enum Command {
     /// Run the monitor in the foreground until SIGTERM (Pacemaker's OCF agent or systemd start it so).
     Run(ConfigArgs),
     /// Check the configuration and everything the monitor needs on this node (Pacemaker, corosync,
-    /// the Masakari API and credentials), saying what is wrong: 0 all usable, 1 something fails,
-    /// 2 invalid configuration.
+    /// the Masakari API and credentials), saying what is wrong, and which processes of an existing
+    /// masakari-monitors process_list.yaml (processes.process_list) no watched Pacemaker resource
+    /// covers: 0 all usable, 1 something fails, 2 invalid configuration.
     Check(ConfigArgs),
     /// Check the configuration (file and overrides) only and exit: 0 valid, 2 invalid.
     CheckConfig(ConfigArgs),
@@ -87,6 +93,10 @@ pub struct DismissArgs {
     /// so that a host lost anew since is not silenced by mistake.
     #[arg(long, value_name = "N")]
     pub episode: Option<u64>,
+    /// Dismiss this watched service's process episode on the host (the PROCESS column of
+    /// `status`; its EPISODE then is the process episode's) instead of the host's own episode.
+    #[arg(long, value_name = "NAME")]
+    pub process: Option<String>,
     /// Where the configuration comes from (it names the control socket).
     #[command(flatten)]
     pub config: ConfigArgs,

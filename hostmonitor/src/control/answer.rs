@@ -74,6 +74,9 @@ pub struct Released {
 pub struct Dismissed {
     /// The host.
     pub host: String,
+    /// The process name, when a process episode was dismissed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process: Option<String>,
     /// The episode dismissed.
     pub episode: u64,
     /// The notifications dropped.

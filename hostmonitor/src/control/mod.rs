@@ -8,6 +8,7 @@
 //!  Request::Status  "status\n"           ──> Answer::Status(StatusAnswer)  {"engine":…,"cib_ok":…,…}
 //!  Request::Release "release\n"          ──> Answer::Released(Released)    {"released":true}
 //!  Request::Dismiss "dismiss HOST [N]\n" ──> Answer::Dismissed(Dismissed)  {"host":…,"dropped":[…],…}
+//!    or "dismiss-process HOST PROCESS [N]\n"                                {"host":…,"process":…,…}
 //!                                            Answer::Error(ErrorAnswer)    {"error":"…"}
 //! ```
 //!

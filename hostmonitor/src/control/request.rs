@@ -1,4 +1,5 @@
-//! What a client asks: one word on one line, and for `dismiss` its arguments after it.
+//! What a client asks: one word on one line, and for `dismiss` (`dismiss-process`) its arguments
+//! after it.
 
 use std::fmt;
 use std::str::FromStr;
@@ -10,15 +11,17 @@ pub enum Request {
     Status,
     /// Lets out the notifications held by the mass-failure guard (root only).
     Release,
-    /// Dismisses the pending notifications of a host's failure episode (root only;
-    /// [`Dismissed`](super::Dismissed)).
+    /// Dismisses the pending notifications of a host's failure episode, or of one of its
+    /// services' process episodes (root only; [`Dismissed`](super::Dismissed)).
     Dismiss(Dismiss),
 }
 
-/// The arguments of a `dismiss` request: `dismiss HOST [EPISODE]` on the wire.
+/// The arguments of a `dismiss` request: `dismiss HOST [EPISODE]` on the wire, or
+/// `dismiss-process HOST PROCESS [EPISODE]` for a process episode.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dismiss {
     host: String,
+    process: Option<String>,
     episode: Option<u64>,
 }
 
@@ -30,7 +33,7 @@ pub struct UnknownRequest(pub String);
 /// A host name that cannot be sent in a request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{0:?} is not a node name: it must be 1 to {MAX_HOST} characters without white space or \
+    "{0:?} is not a node or process name: it must be 1 to {MAX_HOST} characters without white space or \
      control characters"
 )]
 pub struct BadHostName(pub String);
@@ -41,15 +44,24 @@ const MAX_HOST: usize = 200;
 impl Dismiss {
     /// Dismissal of `host`'s current episode, or only of `episode` if it is still the current one.
     pub fn new(host: &str, episode: Option<u64>) -> Result<Self, BadHostName> {
-        let valid = (1..=MAX_HOST).contains(&host.len())
-            && !host.chars().any(|c| c.is_whitespace() || c.is_control());
-        if !valid {
-            return Err(BadHostName(host.to_owned()));
-        }
         Ok(Self {
-            host: host.to_owned(),
+            host: word(host)?,
+            process: None,
             episode,
         })
+    }
+
+    /// The same for service `process`'s process episode on the host instead.
+    pub fn of_process(self, process: &str) -> Result<Self, BadHostName> {
+        Ok(Self {
+            process: Some(word(process)?),
+            ..self
+        })
+    }
+
+    /// The process name, when a process episode is meant.
+    pub fn process(&self) -> Option<&str> {
+        self.process.as_deref()
     }
 
     /// The host's node name.
@@ -62,9 +74,14 @@ impl Dismiss {
         self.episode
     }
 
-    /// The arguments after the word.
-    fn parse<'a>(mut words: impl Iterator<Item = &'a str>) -> Option<Self> {
+    /// The arguments after the word (after `dismiss-process`, a process name after the host).
+    fn parse<'a>(mut words: impl Iterator<Item = &'a str>, of_process: bool) -> Option<Self> {
         let host = words.next()?;
+        let process = if of_process {
+            Some(words.next()?)
+        } else {
+            None
+        };
         let episode = match words.next() {
             Some(word) => Some(word.parse().ok()?),
             None => None,
@@ -72,8 +89,22 @@ impl Dismiss {
         if words.next().is_some() {
             return None;
         }
-        Self::new(host, episode).ok()
+        let dismiss = Self::new(host, episode).ok()?;
+        match process {
+            Some(process) => dismiss.of_process(process).ok(),
+            None => Some(dismiss),
+        }
     }
+}
+
+/// A host or process name as a request carries it.
+fn word(name: &str) -> Result<String, BadHostName> {
+    let valid = (1..=MAX_HOST).contains(&name.len())
+        && !name.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !valid {
+        return Err(BadHostName(name.to_owned()));
+    }
+    Ok(name.to_owned())
 }
 
 impl Request {
@@ -82,7 +113,10 @@ impl Request {
         match self {
             Self::Status => "status",
             Self::Release => "release",
-            Self::Dismiss(_) => "dismiss",
+            Self::Dismiss(Dismiss { process: None, .. }) => "dismiss",
+            Self::Dismiss(Dismiss {
+                process: Some(_), ..
+            }) => "dismiss-process",
         }
     }
 }
@@ -90,16 +124,16 @@ impl Request {
 impl fmt::Display for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.word())?;
-        match self {
-            Self::Dismiss(Dismiss {
-                host,
-                episode: Some(episode),
-            }) => write!(f, " {host} {episode}"),
-            Self::Dismiss(Dismiss {
-                host,
-                episode: None,
-            }) => write!(f, " {host}"),
-            Self::Status | Self::Release => Ok(()),
+        let Self::Dismiss(dismiss) = self else {
+            return Ok(());
+        };
+        write!(f, " {}", dismiss.host)?;
+        if let Some(process) = &dismiss.process {
+            write!(f, " {process}")?;
+        }
+        match dismiss.episode {
+            Some(episode) => write!(f, " {episode}"),
+            None => Ok(()),
         }
     }
 }
@@ -114,7 +148,12 @@ impl FromStr for Request {
         match (words.next(), line.trim()) {
             (_, "status") => Ok(Self::Status),
             (_, "release") => Ok(Self::Release),
-            (Some("dismiss"), _) => Dismiss::parse(words).map(Self::Dismiss).ok_or_else(unknown),
+            (Some("dismiss"), _) => Dismiss::parse(words, false)
+                .map(Self::Dismiss)
+                .ok_or_else(unknown),
+            (Some("dismiss-process"), _) => Dismiss::parse(words, true)
+                .map(Self::Dismiss)
+                .ok_or_else(unknown),
             _ => Err(unknown()),
         }
     }

@@ -199,6 +199,18 @@ fn a_dismissal_carries_its_host_and_episode_both_ways() {
             "dismiss compute-1 4",
         ),
         (Dismiss::new("rack/c1", None).unwrap(), "dismiss rack/c1"),
+        (
+            Dismiss::new("c1", Some(2))
+                .and_then(|d| d.of_process("nova-compute"))
+                .unwrap(),
+            "dismiss-process c1 nova-compute 2",
+        ),
+        (
+            Dismiss::new("c1", None)
+                .and_then(|d| d.of_process("libvirtd"))
+                .unwrap(),
+            "dismiss-process c1 libvirtd",
+        ),
     ] {
         let request = Request::Dismiss(dismiss);
         assert_eq!(request.to_string(), line);
@@ -209,6 +221,9 @@ fn a_dismissal_carries_its_host_and_episode_both_ways() {
         "dismiss c1 x",
         "dismiss c1 -1",
         "dismiss c1 1 2",
+        "dismiss-process c1",
+        "dismiss-process c1 nova x",
+        "dismiss-process c1 nova 1 2",
         "status c1",
         "dismissc1",
     ] {
@@ -218,7 +233,9 @@ fn a_dismissal_carries_its_host_and_episode_both_ways() {
     for bad in ["", "c 1", "c\n1", "c\u{7}", long.as_str()] {
         let refused = Dismiss::new(bad, None).unwrap_err();
         assert!(
-            refused.to_string().contains("is not a node name"),
+            refused
+                .to_string()
+                .contains("is not a node or process name"),
             "{refused}"
         );
     }
@@ -230,6 +247,7 @@ fn a_dismissed_answer_reads_back() {
     let ids = ["c1/2/stopped-normal", "c1/2/started"];
     let dismissed = Dismissed {
         host: "c1".into(),
+        process: None,
         episode: 2,
         dropped: ["stopped-normal", "started"]
             .map(|kind| NotificationId::new("c1", 2, kind))

@@ -38,7 +38,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::{Notify, mpsc, watch};
 
-pub use check::{Finding, Verdict, check};
+pub use check::{Finding, Verdict, check, process_list};
 pub use error::DaemonError;
 
 use crate::engine::{Engine, Timestamp};

@@ -142,9 +142,10 @@ pub enum Report {
         /// Notifications waiting.
         pending: usize,
     },
-    /// Too many hosts were lost at once: all notifications are held.
+    /// Too many hosts failed at once (lost, or with a watched service Pacemaker gave up on): all
+    /// notifications are held.
     MassFailureHold {
-        /// Hosts lost now.
+        /// Hosts failed now.
         lost: usize,
         /// Hosts watched.
         watched: usize,
@@ -219,6 +220,8 @@ pub enum Report {
     Dismissed {
         /// The host.
         host: String,
+        /// The process name, when a process episode was dismissed (else the host's episode).
+        process: Option<String>,
         /// The episode.
         episode: u64,
         /// The notifications dropped.
@@ -394,15 +397,15 @@ impl fmt::Display for Report {
             }
             Self::MassFailureHold { lost, watched } => write!(
                 f,
-                "MASS FAILURE: {lost} of {watched} watched hosts lost at once; holding all notifications until the share drops or an operator releases them"
+                "MASS FAILURE: {lost} of {watched} watched hosts failed at once (lost, or a watched service Pacemaker gave up on); holding all notifications until the share drops or an operator releases them"
             ),
             Self::MassFailureReleased { lost, watched } => write!(
                 f,
-                "mass failure over ({lost} of {watched} hosts lost): releasing held notifications"
+                "mass failure over ({lost} of {watched} hosts failed): releasing held notifications"
             ),
             Self::HoldReleasedByOperator { lost, watched } => write!(
                 f,
-                "operator released the mass-failure hold ({lost} of {watched} hosts lost)"
+                "operator released the mass-failure hold ({lost} of {watched} hosts failed)"
             ),
             Self::NothingHeld => write!(f, "no mass-failure hold to release"),
             Self::Delivered { id } => write!(f, "notification {id} delivered"),
@@ -457,10 +460,18 @@ impl fmt::Display for Report {
             ),
             Self::Dismissed {
                 host,
+                process,
                 episode,
                 dropped,
                 in_flight,
-            } => super::dismissal::describe(f, host, *episode, dropped, in_flight.as_ref()),
+            } => {
+                let what = super::dismissal::Dismissed {
+                    host,
+                    process: process.as_deref(),
+                    episode: *episode,
+                };
+                super::dismissal::describe(f, &what, dropped, in_flight.as_ref())
+            }
             Self::NotDismissed { host, why } => {
                 write!(f, "dismissal of host {host} refused: {why}")
             }

@@ -150,4 +150,16 @@ pub enum Command {
         /// another one by now. `None`: whichever is current.
         episode: Option<u64>,
     },
+    /// The same for one watched compute service's process episode on a host (see `process`):
+    /// its pending `PROCESS` notifications are dropped and nothing more is sent for that episode,
+    /// not its `STARTED` either; the next time Pacemaker gives up on it there is a new episode.
+    DismissProcess {
+        /// The host's node name.
+        host: String,
+        /// The process name, as `status` shows it.
+        process: String,
+        /// The process episode the operator means; refused if it is another by now. `None`:
+        /// whichever is current.
+        episode: Option<u64>,
+    },
 }

@@ -96,6 +96,20 @@ impl Engine {
                 let report = self.guard.release(self.counts(now));
                 out.push(Action::Report(report));
             }
+            Event::Command(Command::DismissProcess {
+                host,
+                process,
+                episode,
+            }) => {
+                let report = match self.active_mut(&host) {
+                    Some(watched) => watched.processes.dismiss(&host, &process, episode),
+                    None => Report::NotDismissed {
+                        host,
+                        why: NotDismissed::NotWatched,
+                    },
+                };
+                out.push(Action::Report(report));
+            }
             Event::Command(Command::Dismiss { host, episode }) => {
                 let report = match self.active_mut(&host) {
                     Some(watched) => watched.dismiss(&host, episode),
@@ -301,6 +315,11 @@ impl Engine {
                     return out.push(Action::Report(dropped));
                 }
                 return resolve(&mut host.outbox, id, outcome, retry, now, out);
+            }
+            if let Some(dropped) = outcome_is_transient(&outcome)
+                .and_then(|reason| host.processes.drop_dismissed(&id, reason))
+            {
+                return out.push(Action::Report(dropped));
             }
             if let Some(outbox) = host.processes.outbox_in_flight(&id) {
                 return resolve(outbox, id, outcome, retry, now, out);

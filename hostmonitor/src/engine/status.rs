@@ -94,6 +94,9 @@ pub struct ServiceStatus {
     pub gave_up_since: Option<Timestamp>,
     /// Its notifications waiting for delivery, oldest first.
     pub pending: Vec<PendingView<ProcessPayload>>,
+    /// Whether an operator dismissed its latest episode: nothing more is sent for it.
+    #[serde(default)]
+    pub dismissed: bool,
 }
 
 impl<P: Clone> PendingView<P> {
@@ -135,6 +138,7 @@ impl HostView {
                     .iter()
                     .map(|e| PendingView::of(e, retry))
                     .collect(),
+                dismissed: service.dismissed == Some(service.episode),
             });
         Self {
             name: name.to_owned(),

@@ -11,10 +11,16 @@
 //! - `resources`: resources by id (a primitive, or a clone or group of them), for agents not in
 //!   `agents`. Empty by default.
 //!
-//! With both empty the monitor reads no more than it does for hosts; otherwise each reconcile
-//! also reads the whole CIB (`cibadmin --query`) for the resources' fail counts and histories.
+//! `process_list` names masakari-monitors' `process_list.yaml` (default: its processmonitor's
+//! default path), which `masakari-hostmonitor check` compares with the watched resources.
+//!
+//! With both tables empty the monitor reads no more than it does for hosts. Otherwise each
+//! reconcile first asks the CIB whether a watched resource is configured at all (one small
+//! `cibadmin --xpath` query) and only then reads the whole CIB (`cibadmin --query`) for the
+//! resources' fail counts and histories.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use serde::Deserialize;
 
@@ -28,6 +34,9 @@ pub struct Processes {
     pub agents: BTreeMap<String, String>,
     /// Resource id -> process name.
     pub resources: BTreeMap<String, String>,
+    /// masakari-monitors' process list, which `check` compares with the watched resources
+    /// (its processmonitor's default path by default).
+    pub process_list: PathBuf,
 }
 
 impl Default for Processes {
@@ -43,6 +52,7 @@ impl Default for Processes {
                 .map(|(a, p)| ((*a).to_owned(), (*p).to_owned()))
                 .collect(),
             resources: BTreeMap::new(),
+            process_list: PathBuf::from("/etc/masakarimonitors/process_list.yaml"),
         }
     }
 }
@@ -61,12 +71,36 @@ impl Processes {
             .map(String::as_str)
     }
 
+    /// An XPath of the CIB that matches a watched resource's configuration, if one exists: every
+    /// primitive running a watched agent, and every resource named in `resources`. The reconcile
+    /// asks for it (small) before it reads the whole CIB (large), and skips the latter when it
+    /// matches nothing. `None` when nothing is watched.
+    pub fn xpath(&self) -> Option<String> {
+        let agents = self.agents.keys().map(|agent| {
+            let parts: Vec<&str> = agent.split(':').collect();
+            let test = match parts.as_slice() {
+                [class, provider, kind] => {
+                    format!("@class='{class}' and @provider='{provider}' and @type='{kind}'")
+                }
+                [class, kind] => format!("@class='{class}' and @type='{kind}'"),
+                _ => "false()".to_owned(),
+            };
+            format!("{RESOURCES}//primitive[{test}]")
+        });
+        let ids = self
+            .resources
+            .keys()
+            .map(|id| format!("{RESOURCES}//*[@id='{id}']"));
+        let paths: Vec<String> = agents.chain(ids).collect();
+        (!paths.is_empty()).then(|| paths.join(" | "))
+    }
+
     /// Checks every agent is spelt `class:type` or `class:provider:type` and every process name
     /// is one masakari-monitors could send (non-empty, no `/`: it sends the last part of a path).
     pub(super) fn validate(&self) -> Result<(), SettingsError> {
         for (agent, process) in &self.agents {
             let parts = agent.split(':').count();
-            if !(2..=3).contains(&parts) || agent.split(':').any(str::is_empty) {
+            if !(2..=3).contains(&parts) || agent.split(':').any(str::is_empty) || quoted(agent) {
                 return Err(SettingsError::invalid(
                     &format!("processes.agents.{agent}"),
                     "must be class:type or class:provider:type (e.g. systemd:libvirtd)",
@@ -75,10 +109,22 @@ impl Processes {
             check_process(&format!("processes.agents.{agent}"), process)?;
         }
         for (id, process) in &self.resources {
-            check_process(&format!("processes.resources.{id}"), process)?;
+            let key = format!("processes.resources.{id}");
+            if id.is_empty() || quoted(id) {
+                return Err(SettingsError::invalid(&key, "is not a resource id"));
+            }
+            check_process(&key, process)?;
         }
         Ok(())
     }
+}
+
+/// Where resources are configured.
+const RESOURCES: &str = "/cib/configuration/resources";
+
+/// Whether a name holds a quote (no agent or resource id does; the XPath quotes names).
+fn quoted(name: &str) -> bool {
+    name.contains(['\'', '"'])
 }
 
 fn check_process(key: &str, process: &str) -> Result<(), SettingsError> {
@@ -104,6 +150,23 @@ mod tests {
     }
 
     #[test]
+    fn the_xpath_matches_watched_agents_and_ids() {
+        let text = "[processes]\nagents = { \"systemd:libvirtd\" = \"libvirtd\", \"ocf:heartbeat:anything\" = \"x\" }\nresources = { nova-clone = \"nova-compute\" }\n";
+        let s = Settings::parse(text, &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            s.processes.xpath().as_deref(),
+            Some(
+                "/cib/configuration/resources//primitive[@class='ocf' and @provider='heartbeat' and @type='anything'] | \
+                 /cib/configuration/resources//primitive[@class='systemd' and @type='libvirtd'] | \
+                 /cib/configuration/resources//*[@id='nova-clone']"
+            )
+        );
+        let none =
+            Settings::parse("[processes]\nagents = {}\n", &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(none.processes.xpath(), None);
+    }
+
+    #[test]
     fn tables_replace_the_defaults_and_are_checked() {
         let text = "[processes]\nagents = {}\nresources = { nova-clone = \"nova-compute\" }\n";
         let s = Settings::parse(text, &[]).unwrap_or_else(|e| panic!("{e}"));
@@ -117,6 +180,8 @@ mod tests {
             "[processes]\nagents = { \"systemd::x\" = \"x\" }\n",
             "[processes]\nresources = { r = \"/usr/bin/nova-compute\" }\n",
             "[processes]\nresources = { r = \" \" }\n",
+            "[processes]\nresources = { \"a'b\" = \"x\" }\n",
+            "[processes]\nagents = { \"systemd:a'b\" = \"x\" }\n",
         ];
         for text in bad {
             let error = Settings::parse(text, &[])

@@ -150,10 +150,13 @@ fn write_processes(hosts: &[HostView], now: Timestamp, out: &mut dyn Write) -> i
         .flat_map(|h| h.processes.iter().map(move |p| (h, p)))
         .filter(|(_, p)| p.episode > 0)
         .map(|(h, p)| {
-            let state = match p.gave_up_since {
+            let mut state = match p.gave_up_since {
                 Some(since) => format!("PACEMAKER GAVE UP {}", when(Some(since), now)),
                 None => "running again (or host down)".to_owned(),
             };
+            if p.dismissed {
+                state.push_str(", DISMISSED by an operator (nothing more sent)");
+            }
             [
                 h.name.clone(),
                 p.process_name.clone(),

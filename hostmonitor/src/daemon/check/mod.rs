@@ -5,12 +5,14 @@
 //! segments: masakari-client's [`masakari_client::check`], which the instance monitor's check
 //! shares).
 
+pub mod process_list;
+
 use masakari_client::check::registration;
 pub use masakari_client::check::{Finding, Verdict};
 
 use crate::control::client::ControlError;
 use crate::control::{self, CorosyncLink, StatusAnswer};
-use crate::daemon::inputs::reconcile;
+use crate::daemon::inputs::{reconcile, services};
 use crate::daemon::net::process::ProcessError;
 use crate::daemon::now;
 use crate::engine::{Snapshot, Timestamp};
@@ -44,12 +46,44 @@ pub fn check(settings: &Settings) -> Vec<Finding> {
         );
         let (api_finding, api) =
             masakari_client::check::masakari(&settings.masakari, "masakari-hostmonitor").await;
-        let mut findings = vec![cluster, detection().await, quorum, link, api_finding];
+        let processes = processes(settings).await;
+        let mut findings = vec![
+            cluster,
+            detection().await,
+            processes,
+            quorum,
+            link,
+            api_finding,
+        ];
         if let (Some(watched), Some(api)) = (watched, api) {
             findings.push(registration::check(&api, &watched).await);
         }
         findings
     })
+}
+
+/// masakari-monitors' process list against the watched resources the CIB configures (or, when
+/// the CIB cannot be read, every process name `[processes]` names).
+async fn processes(settings: &Settings) -> Finding {
+    let path = &settings.processes.process_list;
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            let detail = format!("{}: {e}", path.display());
+            return Finding::new("processes", Verdict::Warn, detail);
+        }
+    };
+    let watched = match services::read(&settings.processes, now()).await {
+        Ok(reading) => reading.processes,
+        Err(_) => settings
+            .processes
+            .process_names()
+            .map(str::to_owned)
+            .collect(),
+    };
+    let covered: Vec<&str> = watched.iter().map(String::as_str).collect();
+    process_list::judge(path, text.as_deref(), &covered)
 }
 
 /// Pacemaker's view, and the watched nodes when it could be read.

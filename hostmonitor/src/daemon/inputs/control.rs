@@ -51,7 +51,7 @@ async fn serve(stream: UnixStream, engine: mpsc::UnboundedSender<Request>) {
         }
         Ok(control::Request::Release) => Answer::error("only root may release held notifications"),
         Ok(control::Request::Dismiss(asked)) if uid == Some(0) => {
-            tracing::warn!(host = asked.host(), episode = ?asked.episode(), "operator asks to dismiss notifications");
+            tracing::warn!(host = asked.host(), process = asked.process(), episode = ?asked.episode(), "operator asks to dismiss notifications");
             dismiss(&engine, asked).await
         }
         Ok(control::Request::Dismiss(_)) => Answer::error("only root may dismiss notifications"),
@@ -71,9 +71,14 @@ async fn status(engine: &mpsc::UnboundedSender<Request>) -> Answer {
 }
 
 async fn dismiss(engine: &mpsc::UnboundedSender<Request>, asked: control::Dismiss) -> Answer {
-    let command = Command::Dismiss {
-        host: asked.host().to_owned(),
-        episode: asked.episode(),
+    let (host, episode) = (asked.host().to_owned(), asked.episode());
+    let command = match asked.process() {
+        Some(process) => Command::DismissProcess {
+            host,
+            process: process.to_owned(),
+            episode,
+        },
+        None => Command::Dismiss { host, episode },
     };
     let (reply, answered) = oneshot::channel();
     if engine.send(Request::Command { command, reply }).is_err() {
@@ -84,6 +89,7 @@ async fn dismiss(engine: &mpsc::UnboundedSender<Request>, asked: control::Dismis
             report:
                 Some(Report::Dismissed {
                     host,
+                    process,
                     episode,
                     dropped,
                     in_flight,
@@ -91,6 +97,7 @@ async fn dismiss(engine: &mpsc::UnboundedSender<Request>, asked: control::Dismis
             durable,
         }) => Answer::Dismissed(Dismissed {
             host,
+            process,
             episode,
             dropped,
             in_flight,

@@ -20,7 +20,7 @@ use crate::snapshot::{self, SnapshotError};
 /// The `node_state` of every Pacemaker Remote node in the CIB.
 const REMOTE_NODE_STATES: &str = "/cib/status/node_state[@remote_node='true']";
 /// `cibadmin`'s exit code when a query matches nothing (ENXIO).
-const CIBADMIN_NO_MATCH: i32 = 105;
+pub(crate) const CIBADMIN_NO_MATCH: i32 = 105;
 
 /// Why a reconcile, or the look-up of this node's name, failed.
 #[derive(Debug, thiserror::Error)]

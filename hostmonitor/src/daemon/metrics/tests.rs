@@ -118,6 +118,7 @@ fn requests_outcomes_and_reconciles_are_counted() {
         t(0),
         &Report::Dismissed {
             host: "c".into(),
+            process: None,
             episode: 2,
             dropped: vec![id("c/2/stopped-normal")],
             in_flight: None,

@@ -26,7 +26,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::action::{Action, Report};
+use super::action::{Action, NotDismissed, Report};
+use super::dismissal::{self, Dismissed};
 use masakari_client::{
     Kind as _, Notification, NotificationId, Outbox, ProcessKind as Kind, ProcessPayload, Timestamp,
 };
@@ -70,6 +71,9 @@ pub(crate) struct Service {
     pub(crate) stop_sent: bool,
     #[serde(default, skip_serializing_if = "Outbox::is_empty")]
     pub(crate) outbox: Outbox<Kind>,
+    /// The episode an operator dismissed, if it is still the latest: nothing more is sent for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) dismissed: Option<u64>,
 }
 
 /// One host's watched services, by process name.
@@ -101,7 +105,7 @@ impl Processes {
             ProcessState::GaveUp if !open => service.open(to, process, now, out),
             ProcessState::Running if open => {
                 service.close(to.host, process, true, out);
-                if service.stop_sent {
+                if service.stop_sent && service.dismissed != Some(service.episode) {
                     service.push(to, process, Kind::Started, now);
                 }
             }
@@ -116,6 +120,29 @@ impl Processes {
                 service.close(host, process, false, out);
             }
         }
+    }
+
+    /// An operator dismisses service `process`'s episode (`asked`, else the latest) on host `host`.
+    pub(crate) fn dismiss(&mut self, host: &str, process: &str, asked: Option<u64>) -> Report {
+        let Some(service) = self.0.get_mut(process) else {
+            return Report::NotDismissed {
+                host: host.to_owned(),
+                why: NotDismissed::NoSuchProcess,
+            };
+        };
+        let what = Dismissed {
+            host,
+            process: Some(process),
+            episode: service.episode,
+        };
+        dismissal::dismiss(&mut service.outbox, &mut service.dismissed, &what, asked)
+    }
+
+    /// A transient failure of the delivery of `id`, in flight when its episode was dismissed:
+    /// dropped instead of retried.
+    pub(crate) fn drop_dismissed(&mut self, id: &NotificationId, reason: &str) -> Option<Report> {
+        let service = self.0.values_mut().find(|s| s.outbox.is_in_flight(id))?;
+        dismissal::drop_dismissed(&mut service.outbox, service.dismissed, id, reason)
     }
 
     /// Hands out every service's next notification that is ready.

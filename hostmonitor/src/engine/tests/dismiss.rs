@@ -54,6 +54,7 @@ fn a_retrying_stopped_is_dropped_loudly_and_never_sent_again() {
         *report,
         Report::Dismissed {
             host: "c1".into(),
+            process: None,
             episode: 1,
             dropped: vec![id.clone()],
             in_flight: None,

@@ -270,3 +270,110 @@ fn the_payload_is_the_processmonitors() {
     let payload = serde_json::json!({"event": "STOPPED", "process_name": "nova-compute"});
     assert_eq!(body["notification"]["payload"], payload);
 }
+
+fn dismiss(h: &mut Harness, process: &str, episode: Option<u64>) -> Report {
+    let command = Command::DismissProcess {
+        host: "c1".into(),
+        process: process.into(),
+        episode,
+    };
+    let out = h.event(Event::Command(command));
+    let reports = reports(&out);
+    let Some(report) = reports.first() else {
+        panic!("no answer: {out:?}")
+    };
+    (*report).clone()
+}
+
+/// A dismissed process episode: its pending STOPPED is dropped, nothing more is sent for it (not
+/// its STARTED), the dismissal survives a restore, and the next episode is notified.
+#[test]
+fn a_dismissed_process_episode_sends_nothing_more() {
+    let mut h = Harness::new(Config::default(), 4);
+    let out = h.event(nova("c1", ProcessState::GaveUp));
+    let id = NotificationId::new("c1/nova-compute", 1, "process-stopped");
+    assert_eq!(process_sent(&out), [STOPPED_1]);
+    h.fail_delivery(&id, "API down");
+    let refused = dismiss(&mut h, "nova-compute", Some(2));
+    let other = NotDismissed::OtherEpisode {
+        asked: 2,
+        current: 1,
+    };
+    assert!(
+        matches!(refused, Report::NotDismissed { why, .. } if why == other),
+        "{refused:?}"
+    );
+    let unknown = dismiss(&mut h, "sshd", None);
+    assert!(matches!(
+        unknown,
+        Report::NotDismissed {
+            why: NotDismissed::NoSuchProcess,
+            ..
+        }
+    ));
+    let report = dismiss(&mut h, "nova-compute", Some(1));
+    let expected = Report::Dismissed {
+        host: "c1".into(),
+        process: Some("nova-compute".into()),
+        episode: 1,
+        dropped: vec![id.clone()],
+        in_flight: None,
+    };
+    assert_eq!(report, expected);
+    assert!(
+        report
+            .to_string()
+            .contains("process episode 1 of nova-compute on host c1"),
+        "{report}"
+    );
+    let again = dismiss(&mut h, "nova-compute", None);
+    assert!(matches!(
+        again,
+        Report::NotDismissed {
+            why: NotDismissed::NothingPending { episode: 1 },
+            ..
+        }
+    ));
+    let record = h.engine.record();
+    h.engine = Engine::restore(Config::default(), record).unwrap_or_else(|e| panic!("{e}"));
+    let views = h.views(&[]);
+    assert!(
+        process_sent(&h.snapshot(views)).is_empty(),
+        "the dismissal is in the record"
+    );
+    let back = h.event(nova("c1", ProcessState::Running));
+    assert!(
+        process_sent(&back).is_empty(),
+        "no STARTED for a dismissed episode"
+    );
+    let next = h.event(nova("c1", ProcessState::GaveUp));
+    assert_eq!(
+        process_sent(&next),
+        ["c1/nova-compute/2/process-stopped Stopped"]
+    );
+}
+
+/// One in flight when dismissed is dropped if that attempt fails, not retried.
+#[test]
+fn a_dismissed_process_notification_in_flight_is_dropped_when_it_fails() {
+    let mut h = Harness::new(Config::default(), 4);
+    h.event(nova("c1", ProcessState::GaveUp));
+    let id = NotificationId::new("c1/nova-compute", 1, "process-stopped");
+    let report = dismiss(&mut h, "nova-compute", None);
+    assert!(
+        matches!(&report, Report::Dismissed { in_flight: Some(i), dropped, .. } if *i == id && dropped.is_empty()),
+        "{report:?}"
+    );
+    let failed = h.fail_delivery(&id, "API down");
+    assert!(
+        reported(&failed, |r| matches!(
+            r,
+            Report::Dropped {
+                dismissed: true,
+                ..
+            }
+        )),
+        "{failed:?}"
+    );
+    assert_eq!(h.engine.poll_timeout(), None, "nothing left to retry");
+}
