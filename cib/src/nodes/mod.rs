@@ -146,6 +146,10 @@ struct Conn {
     managed: bool,
     /// `target-role=Stopped`: a started connection is being shut down.
     disabled: bool,
+    /// A failure answered by `on-fail=stop`, or by a reset with `reconnect_interval` set, made
+    /// its next role Stopped; a later history whose result is "not running" makes it unknown
+    /// again (`pe__set_next_role`), so the node-state order decides.
+    failure_stops: bool,
 }
 
 /// A node while its state is being decided.
@@ -589,6 +593,7 @@ impl<'a> Work<'a> {
                     .get("is-managed")
                     .map_or(self.options.default_managed, is_true),
             // A guest's generated connection does not inherit its container's target-role.
+            failure_stops: false,
             disabled: !guest
                 && meta
                     .get("target-role")
