@@ -12,6 +12,7 @@ mod failures;
 mod online;
 mod replay;
 mod table;
+mod tickets;
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -305,6 +306,8 @@ struct Work<'a> {
     by_id: FastMap<Cow<'a, str>, usize>,
     options: Options,
     now: Option<u64>,
+    /// Where each resource is active, recorded only when a lost ticket may fence.
+    active: Option<Vec<tickets::Active>>,
 }
 
 impl<'a> Work<'a> {
@@ -323,7 +326,11 @@ impl<'a> Work<'a> {
             by_id: map(nodes),
             options,
             now,
+            active: None,
         };
+        if work.tickets_may_fence() {
+            work.active = Some(Vec::new());
+        }
         let top_slots = work.index_resources();
         work.unpack_nodes();
         work.unpack_remote_nodes(&top_slots);

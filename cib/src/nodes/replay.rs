@@ -52,6 +52,7 @@ impl<'a> Work<'a> {
                 self.remote_online_status(index);
             }
         }
+        self.fence_for_lost_tickets();
     }
 
     /// First pass over one `node_state` (`unpack_node_state`).
@@ -335,6 +336,7 @@ impl<'a> Work<'a> {
         }
         if active {
             self.add_running(index, key, conn, on_fail);
+            self.note_active(key, index, result.role);
         }
     }
 
@@ -366,7 +368,7 @@ impl<'a> Work<'a> {
     }
 
     /// `pe_fence_node`.
-    fn fence(&mut self, index: usize) {
+    pub(super) fn fence(&mut self, index: usize) {
         let Some(node) = self.nodes.get(index) else {
             return;
         };
