@@ -94,7 +94,7 @@ pub use cib::Cib;
 pub use cib::split_and_whole;
 pub use config::{ClusterOptions, NodeConfig, NodeType};
 pub use crm_mon::{CrmMon, FenceEvent, FenceStatus, MonNode, MonResource};
-pub use detection::{DEFAULT_OP_TIMEOUT_MS, Monitor, RemoteWatch};
+pub use detection::{DEFAULT_OP_TIMEOUT_MS, Monitor, NotFenced, RemoteWatch, Response};
 pub use error::Error;
 pub use fencing::{Eligibility, FenceDevice, HostCheck};
 pub use history::{OnFail, Role};
