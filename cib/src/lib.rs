@@ -32,8 +32,9 @@
 //!   model of the configuration;
 //! - the document: `cib` ([`Cib`] and its parse entry points);
 //! - the questions asked of it: `nodes/` (each node's state: `table`, `replay`, `online`,
-//!   `failures`, `tickets`) over `history`, `tickets` and `hash`, `fencing` over `pattern`, and `detection` (how
-//!   soon a hung remote node is found, from its connection's monitor op).
+//!   `failures`, `tickets`) over `history`, `tickets` and `hash`, `fencing` over `pattern`,
+//!   and `detection/` (how soon a hung remote node is found, from its connection's monitor
+//!   op, and, in `response`, whether and how soon that fences it).
 //!
 //! Pacemaker is the judge of what the XML means: the test suite runs `crm_mon` on every
 //! CIB in `tests/data/` (generated with Pacemaker's own tools by `tests/data/generate.sh`,
