@@ -9,6 +9,7 @@ use crate::config::{ClusterOptions, NodeConfig};
 use crate::read::{self, StatusReader};
 use crate::resources::Resource;
 use crate::status::NodeState;
+use crate::tickets::{Ticket, TicketConstraint};
 use crate::topology::FencingLevel;
 use crate::xml::Element;
 use crate::{Error, Limits};
@@ -46,8 +47,12 @@ pub struct Cib {
     pub fencing_levels: Vec<FencingLevel>,
     /// Configured alerts.
     pub alerts: Vec<Alert>,
+    /// `rsc_ticket` constraints, one per resource they name.
+    pub ticket_constraints: Vec<TicketConstraint>,
     /// `node_state` entries.
     pub node_states: Vec<NodeState>,
+    /// `ticket_state` entries (tickets granted, revoked or in standby).
+    pub tickets: Vec<Ticket>,
     /// Oddities tolerated while reading (skipped entries, rule-guarded sets).
     pub warnings: Vec<String>,
 }
@@ -74,6 +79,7 @@ impl Cib {
     /// A model made by [`Cib::from_root`], with the status section `status` read added.
     pub(crate) fn with_status((mut cib, status): (Self, StatusReader)) -> Self {
         cib.node_states = status.node_states;
+        cib.tickets = status.tickets;
         cib.warnings.extend(status.warnings);
         cib
     }
@@ -130,7 +136,13 @@ impl Cib {
                 &mut warnings,
             ),
             alerts: Alert::parse_all(configuration.child("alerts"), &mut warnings),
+            ticket_constraints: TicketConstraint::parse_all(
+                configuration.child("constraints"),
+                configuration.child("tags"),
+                &mut warnings,
+            ),
             node_states: Vec::new(),
+            tickets: Vec::new(),
             warnings,
         })
     }
@@ -143,6 +155,17 @@ impl Cib {
     /// The resource with this id, anywhere in the tree.
     pub fn resource(&self, id: &str) -> Option<&Resource> {
         self.all_resources().find(|r| r.id == id)
+    }
+
+    /// The state of ticket `id`: as the status has it (the first of duplicates), else not
+    /// granted, as Pacemaker creates a ticket a constraint names.
+    pub fn ticket(&self, id: &str) -> Ticket {
+        let found = self.tickets.iter().find(|t| t.id == id).cloned();
+        found.unwrap_or_else(|| Ticket {
+            id: id.to_owned(),
+            granted: false,
+            standby: false,
+        })
     }
 
     /// The fence devices (class `stonith` primitives), in configuration order.

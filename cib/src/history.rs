@@ -72,6 +72,8 @@ pub struct Replay {
     pub role: Role,
     /// The failure response still in force.
     pub on_fail: OnFail,
+    /// A result counted as "not running" made the resource's next role unknown again.
+    pub next_role_cleared: bool,
 }
 
 const OCF_OK: i32 = 0;
@@ -156,6 +158,7 @@ pub fn replay(ops: &[LrmOp], context: &Context<'_>) -> Replay {
         last_failure: None,
         managed: context.managed,
         reconnect: context.reconnect,
+        next_role_cleared: false,
     };
     // Completed calls in call-id order; pending ones (call-id -1) last. Histories are
     // usually recorded in that order already, and then need no sorted copy.
@@ -176,6 +179,7 @@ struct State<'a> {
     last_failure: Option<&'a LrmOp>,
     managed: bool,
     reconnect: bool,
+    next_role_cleared: bool,
 }
 
 impl<'a> State<'a> {
@@ -260,6 +264,7 @@ impl<'a> State<'a> {
                     status = EXEC_DONE;
                     self.role = Role::Stopped;
                     self.on_fail = OnFail::Ignore;
+                    self.next_role_cleared = true;
                 }
             }
             OCF_RUNNING_PROMOTED => {
@@ -364,6 +369,7 @@ impl<'a> State<'a> {
         Replay {
             role: self.role,
             on_fail: self.on_fail,
+            next_role_cleared: self.next_role_cleared,
         }
     }
 }

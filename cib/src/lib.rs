@@ -32,17 +32,20 @@
 //!   model of the configuration;
 //! - the document: `cib` ([`Cib`] and its parse entry points);
 //! - the questions asked of it: `nodes/` (each node's state: `table`, `replay`, `online`,
-//!   `failures`; `service/`, whether Pacemaker gave up on a resource on a node) over
-//!   `history` and `hash`, `fencing` over `pattern`, and `detection` (how
-//!   soon a hung remote node is found, from its connection's monitor op).
+//!   `failures`, `tickets`; `service/`, whether Pacemaker gave up on a resource on a node) over
+//!   `history`, `tickets` and `hash`, `fencing` over `pattern`, and `detection/` (how soon a
+//!   hung remote node is found, from its connection's monitor op, and, in `response`, whether
+//!   and how soon that fences it).
 //!
 //! Pacemaker is the judge of what the XML means: the test suite runs `crm_mon` on every
 //! CIB in `tests/data/` (generated with Pacemaker's own tools by `tests/data/generate.sh`,
 //! plus CIBs captured from the lab) and requires the same per-node state as
 //! [`Cib::node_statuses_at`]. Against Pacemaker 2.1.5's own scheduler regression corpus
-//! (`cts/scheduler/xml`, 799 CIBs; run with `CIB_ORACLE_DIR=...`) 789 agree; the rest are
-//! nodes fenced for a lost ticket (`rsc_ticket loss-policy=fence`, not modelled) and two
-//! remote connections whose failure sets their next role to Stopped (`shutdown` differs).
+//! (`cts/scheduler/xml`, 799 CIBs; run with `CIB_ORACLE_DIR=...`) every CIB the installed
+//! `crm_mon` reads agrees, including those where tickets decide: `tickets` models
+//! `rsc_ticket` constraints and ticket states (what a lost ticket does under each
+//! `loss-policy`), and `nodes/tickets` fences the nodes a revoked `loss-policy=fence`
+//! ticket names, after the status, as `crm_mon` unpacks constraints.
 //!
 //! [`Cib::node_statuses`] counts every recorded failure; [`Cib::node_statuses_at`] applies
 //! `failure-timeout`/`reconnect_interval` expiry at a given time, as `crm_mon` does with
@@ -81,6 +84,7 @@ mod read;
 mod resources;
 mod scan;
 mod status;
+mod tickets;
 mod topology;
 mod value;
 mod xml;
@@ -92,7 +96,7 @@ pub use cib::Cib;
 pub use cib::split_and_whole;
 pub use config::{ClusterOptions, NodeConfig, NodeType};
 pub use crm_mon::{CrmMon, FenceEvent, FenceStatus, MonNode, MonResource};
-pub use detection::{DEFAULT_OP_TIMEOUT_MS, Monitor, RemoteWatch};
+pub use detection::{DEFAULT_OP_TIMEOUT_MS, Monitor, NotFenced, RemoteWatch, Response};
 pub use error::Error;
 pub use fencing::{Eligibility, FenceDevice, HostCheck};
 pub use history::{OnFail, Role};
@@ -100,5 +104,6 @@ pub use limits::Limits;
 pub use nodes::{GaveUp, NodeKind, NodeStatus, ServiceState};
 pub use resources::{Agent, BundleSpec, OpConfig, Resource, ResourceKind};
 pub use status::{JoinState, LrmOp, LrmResource, NodeState};
+pub use tickets::{LossPolicy, Ticket, TicketConstraint, TicketLoss};
 pub use topology::{FencingLevel, LevelTarget};
 pub use value::{Membership, NvPairs, is_secret_name, is_true};

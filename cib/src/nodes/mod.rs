@@ -13,6 +13,7 @@ mod online;
 mod replay;
 mod service;
 mod table;
+mod tickets;
 
 pub use service::{GaveUp, ServiceState};
 
@@ -149,6 +150,10 @@ struct Conn {
     managed: bool,
     /// `target-role=Stopped`: a started connection is being shut down.
     disabled: bool,
+    /// A failure answered by `on-fail=stop`, or by a reset with `reconnect_interval` set, made
+    /// its next role Stopped; a later history whose result is "not running" makes it unknown
+    /// again (`pe__set_next_role`), so the node-state order decides.
+    failure_stops: bool,
 }
 
 /// A node while its state is being decided.
@@ -304,6 +309,8 @@ struct Work<'a> {
     by_id: FastMap<Cow<'a, str>, usize>,
     options: Options,
     now: Option<u64>,
+    /// Where each resource is active, recorded only when a lost ticket may fence.
+    active: Option<Vec<tickets::Active>>,
 }
 
 impl<'a> Work<'a> {
@@ -322,7 +329,11 @@ impl<'a> Work<'a> {
             by_id: map(nodes),
             options,
             now,
+            active: None,
         };
+        if work.tickets_may_fence() {
+            work.active = Some(Vec::new());
+        }
         let top_slots = work.index_resources();
         work.unpack_nodes();
         work.unpack_remote_nodes(&top_slots);
@@ -592,6 +603,7 @@ impl<'a> Work<'a> {
                     .get("is-managed")
                     .map_or(self.options.default_managed, is_true),
             // A guest's generated connection does not inherit its container's target-role.
+            failure_stops: false,
             disabled: !guest
                 && meta
                     .get("target-role")

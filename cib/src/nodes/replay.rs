@@ -52,6 +52,7 @@ impl<'a> Work<'a> {
                 self.remote_online_status(index);
             }
         }
+        self.fence_for_lost_tickets();
     }
 
     /// First pass over one `node_state` (`unpack_node_state`).
@@ -157,7 +158,7 @@ impl<'a> Work<'a> {
             .container
             .is_some_and(|k| self.table.role(k) == Role::Stopped);
         let conn_failed = self.table.failed(conn.slot);
-        let stopping = conn.disabled;
+        let stopping = conn.disabled || conn.failure_stops;
         let Some(node) = self.nodes.get_mut(index) else {
             return;
         };
@@ -298,6 +299,9 @@ impl<'a> Work<'a> {
                 _ => {}
             }
         }
+        if result.next_role_cleared {
+            self.stop_next(conn, |_| false);
+        }
         let unclean = self.nodes.get(index).is_some_and(|n| n.unclean);
         let on_fail = if unclean {
             OnFail::Ignore
@@ -314,6 +318,8 @@ impl<'a> Work<'a> {
             }
             OnFail::ResetRemote => {
                 self.table.mark_failed(key);
+                // `pe__set_next_role(.., "remote reset")`: kept stopped until the failure clears.
+                self.stop_next(conn, |c| c.reconnect_secs > 0);
                 if self.options.stonith
                     && let Some(remote) = conn.and_then(|c| self.conns.get(c)).map(|c| c.node)
                     && self
@@ -325,10 +331,20 @@ impl<'a> Work<'a> {
                 }
             }
             OnFail::RestartContainer => self.table.mark_failed(key),
+            OnFail::Stop => self.stop_next(conn, |_| true),
             _ => {}
         }
         if active {
             self.add_running(index, key, conn, on_fail);
+            self.note_active(key, index, result.role);
+        }
+    }
+
+    /// Sets (when `applies` to it) or clears connection `conn`'s next role Stopped from a
+    /// failure.
+    fn stop_next(&mut self, conn: Option<usize>, applies: impl Fn(&super::Conn) -> bool) {
+        if let Some(c) = conn.and_then(|c| self.conns.get_mut(c)) {
+            c.failure_stops = applies(c);
         }
     }
 
@@ -352,7 +368,7 @@ impl<'a> Work<'a> {
     }
 
     /// `pe_fence_node`.
-    fn fence(&mut self, index: usize) {
+    pub(super) fn fence(&mut self, index: usize) {
         let Some(node) = self.nodes.get(index) else {
             return;
         };
@@ -389,5 +405,68 @@ impl<'a> Work<'a> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Cib;
+
+    /// Two controllers and remote `r1` (`reconnect_interval` 60 s), whose connection's monitor
+    /// failed on `c1`; `c2` probed it, not running, before or after `c1`'s history.
+    fn lost_remote(c2_probe_last: bool) -> Cib {
+        let state = |id: &str, lrm: &str| {
+            format!(
+                "<node_state id=\"{id}\" uname=\"{id}\" in_ccm=\"true\" crmd=\"online\" \
+                 join=\"member\" expected=\"member\"><lrm id=\"{id}\"><lrm_resources>\
+                 <lrm_resource id=\"r1\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\">\
+                 {lrm}</lrm_resource></lrm_resources></lrm></node_state>"
+            )
+        };
+        let op = |call: u32, task: &str, interval: u32, target: u32, rc: u32, status: u32| {
+            format!(
+                "<lrm_rsc_op id=\"r1-{call}\" operation=\"{task}\" call-id=\"{call}\" \
+                 rc-code=\"{rc}\" op-status=\"{status}\" interval=\"{interval}\" \
+                 transition-key=\"1:1:{target}:x\" last-rc-change=\"4000000000\"/>"
+            )
+        };
+        let failed = state(
+            "c1",
+            &(op(2, "start", 0, 0, 0, 0) + &op(3, "monitor", 10_000, 0, 1, 4)),
+        );
+        let probed = state("c2", &op(1, "monitor", 0, 7, 7, 0));
+        let states = match c2_probe_last {
+            true => failed + &probed,
+            false => probed + &failed,
+        };
+        Cib::parse(&format!(
+            "<cib have-quorum=\"1\" dc-uuid=\"c1\"><configuration><crm_config>\
+             <cluster_property_set id=\"o\">\
+             <nvpair id=\"s\" name=\"stonith-enabled\" value=\"true\"/></cluster_property_set>\
+             </crm_config><nodes><node id=\"c1\" uname=\"c1\"/><node id=\"c2\" uname=\"c2\"/>\
+             </nodes><resources>\
+             <primitive id=\"r1\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\">\
+             <instance_attributes id=\"r1-ia\">\
+             <nvpair id=\"r1-ri\" name=\"reconnect_interval\" value=\"60s\"/>\
+             </instance_attributes><operations>\
+             <op id=\"r1-m\" name=\"monitor\" interval=\"10s\"/></operations></primitive>\
+             </resources><constraints/></configuration><status>{states}</status></cib>"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_reset_connection_with_a_reconnect_interval_shuts_its_node_down_unless_a_later_probe_found_it_stopped()
+     {
+        let last_failed = lost_remote(false).node_status("r1").unwrap();
+        assert!(
+            last_failed.unclean && last_failed.shutdown,
+            "{last_failed:?}"
+        );
+        let last_probed = lost_remote(true).node_status("r1").unwrap();
+        assert!(
+            last_probed.unclean && !last_probed.shutdown,
+            "{last_probed:?}"
+        );
     }
 }

@@ -4,7 +4,8 @@
 //! ```text
 //!  text ──► xml::Parser ──► tree of <cib> and its configuration ──► configuration(root)
 //!            │  (wanted: the attributes kept)                          (the caller's model)
-//!            └─ STATUS_PATHS: each <lrm_resource>, then each <node_state> ──► StatusReader
+//!            └─ STATUS_PATHS: each <lrm_resource>, then each <node_state>,
+//!               and each <ticket_state>                                 ──► StatusReader
 //! ```
 //!
 //! [`document`] reads a large CIB on two threads (`two_threads`, with `fragment` for the
@@ -20,6 +21,7 @@ mod two_threads;
 
 use crate::name_set::NameSet;
 use crate::status::{LrmResource, NodeState};
+use crate::tickets::Ticket;
 use crate::xml::{Element, Keep, Parser, Stream};
 use crate::{Error, Limits};
 
@@ -56,10 +58,10 @@ pub(crate) fn on_one_thread<M>(
     Ok((configuration(doc.root())?, status))
 }
 
-/// Where the parser finds each resource history, then each `node_state`: the status
-/// section is most of a CIB, so each becomes its model as soon as it is read and the tree
-/// never holds more than one.
-const STATUS_PATHS: [&[&str]; 2] = [
+/// Where the parser finds each resource history, then each `node_state`, and each ticket's
+/// state: the status section is most of a CIB, so each becomes its model as soon as it is
+/// read and the tree never holds more than one.
+const STATUS_PATHS: [&[&str]; 3] = [
     &[
         "cib",
         "status",
@@ -69,6 +71,7 @@ const STATUS_PATHS: [&[&str]; 2] = [
         "lrm_resource",
     ],
     &["cib", "status", "node_state"],
+    &["cib", "status", "tickets", "ticket_state"],
 ];
 
 /// The status section's model, as the parser streams it.
@@ -78,6 +81,8 @@ pub(crate) struct StatusReader {
     resources: Vec<LrmResource>,
     /// Every `node_state`, in document order.
     pub(crate) node_states: Vec<NodeState>,
+    /// Every `ticket_state`, in document order.
+    pub(crate) tickets: Vec<Ticket>,
     /// Oddities tolerated while reading them.
     pub(crate) warnings: Vec<String>,
 }
@@ -87,6 +92,7 @@ impl StatusReader {
     fn append(&mut self, mut later: Self) {
         self.resources.append(&mut later.resources);
         self.node_states.append(&mut later.node_states);
+        self.tickets.append(&mut later.tickets);
         self.warnings.append(&mut later.warnings);
     }
 }
@@ -99,6 +105,7 @@ impl Stream for StatusReader {
     fn element(&mut self, path: usize, element: Element<'_>) {
         match path {
             0 => self.resources.extend(LrmResource::parse(element)),
+            2 => self.tickets.extend(Ticket::parse(element)),
             _ => self.node_states.extend(NodeState::parse(
                 element,
                 std::mem::take(&mut self.resources),
@@ -168,4 +175,11 @@ static ATTRIBUTES: NameSet = NameSet::new(&[
     "interval",
     "on-fail",
     "timeout",
+    "granted",
+    "standby",
+    "ticket",
+    "rsc",
+    "rsc-role",
+    "role",
+    "loss-policy",
 ]);

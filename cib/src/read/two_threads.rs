@@ -271,6 +271,32 @@ mod tests {
         }
     }
 
+    #[test]
+    fn tickets_after_the_node_states_are_read_by_the_second_thread_alike() {
+        let limits = Limits::default();
+        let (_, text) = corpus()
+            .into_iter()
+            .find(|(name, _)| name.ends_with("ticket-revoked.xml"))
+            .unwrap();
+        let (start, end) = (
+            text.find("<tickets>").unwrap(),
+            text.find("</tickets>").unwrap(),
+        );
+        let tickets = &text[start..end + "</tickets>".len()];
+        let moved =
+            text.replacen(tickets, "", 1)
+                .replacen("</status>", &format!("{tickets}</status>"), 1);
+        let whole = Cib::parse_on_one_thread(&moved, &limits).unwrap();
+        assert!(
+            whole.tickets.iter().any(|t| t.id == "T" && !t.granted),
+            "{:?}",
+            whole.tickets
+        );
+        for (at, _) in moved.match_indices("<node_state") {
+            agrees(&moved, at, &limits);
+        }
+    }
+
     /// Pacemaker's scheduler corpus (`CIB_ORACLE_DIR`, as the oracle test reads it), if set:
     /// split at every tag a split can be made at.
     #[test]

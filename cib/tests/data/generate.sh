@@ -68,6 +68,19 @@ CIB_file=maintenance.xml crm_attribute -N cmp1 -n maintenance -v true
 cp healthy-remotes.xml maintenance-mode.xml
 CIB_file=maintenance-mode.xml crm_attribute -n maintenance-mode -v true
 
+# Tickets: resource dep runs on cmp1 and needs ticket T (loss-policy=fence). Granted, nothing
+# happens; revoked, cmp1 is to be fenced; in standby, dep only stops.
+cp healthy-remotes.xml ticket-base.xml
+add ticket-base.xml resources '<primitive id="dep" class="ocf" provider="heartbeat" type="Dummy"/>'
+add ticket-base.xml constraints '<rsc_location id="dep-on-cmp1" rsc="dep" node="cmp1" score="INFINITY"/>'
+add ticket-base.xml constraints '<rsc_ticket id="dep-needs-t" rsc="dep" ticket="T" loss-policy="fence"/>'
+CIB_file=ticket-base.xml crm_ticket -t T -g --force
+sim -x ticket-base.xml -S -O ticket-granted.xml
+cp ticket-granted.xml ticket-revoked.xml
+CIB_file=ticket-revoked.xml crm_ticket -t T -r --force
+cp ticket-granted.xml ticket-standby.xml
+CIB_file=ticket-standby.xml crm_ticket -t T -s
+
 # Quorum lost: ctl2 and ctl3 gone from ctl1's point of view.
 sim -x healthy-remotes.xml -d ctl2 -d ctl3 -q 0 -O quorum-lost.xml
 # A controller fails: unclean until fenced, then fenced.
@@ -98,12 +111,12 @@ sed 's|name="stonith-enabled" value="true"|name="stonith-enabled" value="false"|
 sim -x no-fencing.xml -u ctl1 -q 1 -O no-fencing-one-up.xml
 
 for f in healthy-remotes remote-lost fencing-in-flight remote-fenced fencing-failed fencing-failed-after \
-    standby maintenance maintenance-mode quorum-lost controller-lost controller-fenced controller-pending \
+    standby maintenance maintenance-mode ticket-granted ticket-revoked ticket-standby quorum-lost controller-lost controller-fenced controller-pending \
     controller-shutdown guest-nodes guest-lost startup no-fencing-one-up; do
     # Fixed stamps keep regenerations diffable; they lie in the future so that no failure
     # expires (failure-timeout, reconnect_interval) while crm_mon judges the file.
     sed -e 's/ cib-last-written="[^"]*"//' -e 's/ last-rc-change="[^"]*"/ last-rc-change="4000000000"/g' \
-        -e 's/ last-run="[^"]*"/ last-run="4000000000"/g' \
+        -e 's/ last-run="[^"]*"/ last-run="4000000000"/g' -e 's/ last-granted="[^"]*"/ last-granted="4000000000"/' \
         -e 's/\(name="last-failure-[^"]*" value="\)[0-9]*"/\14000000000"/g' "$f.xml" > "$out/$f.xml"
 done
 # The same events long ago: failures older than reconnect_interval expire, except a remote

@@ -207,20 +207,17 @@ async fn detection() -> Finding {
     }
 }
 
-/// One line per remote: the worst case `interval + timeout`, a warning above the threshold.
+/// One line per remote: how soon it is found if hung (`interval + timeout`) and how soon its
+/// fence starts (adding the devices' `pcmk_delay_*`, or the watchdog timeout), a warning above
+/// the threshold or when the failure would not fence it.
 fn judge_detection(watches: &[cib::RemoteWatch]) -> Finding {
     let mut slow = false;
     let lines: Vec<String> = watches
         .iter()
-        .map(|w| match w.monitor.worst_case_ms() {
-            Some(ms) => {
-                slow |= ms > DETECTION_WARN_MS;
-                format!("{}: found within {:.1} s", w.remote, ms as f64 / 1000.0)
-            }
-            None => {
-                slow = true;
-                format!("{}: {:?}, no bound", w.remote, w.monitor)
-            }
+        .map(|w| {
+            let line = detection_line(w);
+            slow |= w.fence_within_ms().is_none_or(|ms| ms > DETECTION_WARN_MS);
+            format!("{}: {line}", w.remote)
         })
         .collect();
     let detail = format!("if hung: {}", lines.join("; "));
@@ -228,9 +225,44 @@ fn judge_detection(watches: &[cib::RemoteWatch]) -> Finding {
         true => Finding::new(
             "hung detection",
             Verdict::Warn,
-            format!("{detail}; above 10 s (ship op monitor interval=3s timeout=5s)"),
+            format!(
+                "{detail}; above 10 s or never fenced (ship op monitor interval=3s timeout=5s, no \
+                 on-fail, no pcmk_delay_* on the computes' devices)"
+            ),
         ),
         false => Finding::new("hung detection", Verdict::Ok, detail),
+    }
+}
+
+/// What one remote's hang leads to, and when.
+fn detection_line(w: &cib::RemoteWatch) -> String {
+    let seconds = |ms: u64| format!("{:.1} s", ms as f64 / 1000.0);
+    let Some(found) = w.monitor.worst_case_ms() else {
+        return format!("{:?}, no bound", w.monitor);
+    };
+    let found = format!("found within {}", seconds(found));
+    match (&w.response, w.fence_within_ms()) {
+        (cib::Response::Fenced { delay_ms: 0, .. }, _) => found,
+        (cib::Response::Fenced { watchdog: true, .. }, Some(ms)) => {
+            format!("{found}, fenced by the watchdog within {}", seconds(ms))
+        }
+        (cib::Response::Fenced { delay_ms, .. }, Some(ms)) => format!(
+            "{found}, fencing starts within {} (pcmk_delay_* up to {})",
+            seconds(ms),
+            seconds(*delay_ms)
+        ),
+        (cib::Response::NotFenced(why), _) => format!("{found}, never fenced: {}", never(why)),
+        (other, _) => format!("{found}, then {other:?}"),
+    }
+}
+
+fn never(why: &cib::NotFenced) -> String {
+    match why {
+        cib::NotFenced::FencingDisabled => "stonith-enabled=false".to_owned(),
+        cib::NotFenced::Unmanaged => "its connection is unmanaged".to_owned(),
+        cib::NotFenced::OnFail(v) => format!("the monitor's on-fail={v} replaces the reset"),
+        cib::NotFenced::NoDevice => "no fence device and no stonith-watchdog-timeout".to_owned(),
+        other => format!("{other:?}"),
     }
 }
 

@@ -99,21 +99,51 @@ fn the_running_daemons_corosync_link_is_judged() {
 }
 
 #[test]
-fn hung_detection_warns_above_ten_seconds() {
-    let cib = |interval: &str, timeout: &str| {
+fn hung_detection_warns_above_ten_seconds_or_when_never_fenced() {
+    let cib = |ops: &str, device_params: &str| {
         cib::Cib::parse(&format!(
-            "<cib><configuration><crm_config/><nodes/><resources>\
+            "<cib><configuration><crm_config><cluster_property_set id=\"o\">\
+             <nvpair id=\"s\" name=\"stonith-enabled\" value=\"true\"/></cluster_property_set>\
+             </crm_config><nodes/><resources>\
              <primitive id=\"compute1\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\">\
-             <operations><op id=\"m\" name=\"monitor\" interval=\"{interval}\" timeout=\"{timeout}\"/>\
-             </operations></primitive></resources><constraints/></configuration><status/></cib>"
+             <operations>{ops}</operations></primitive>\
+             <primitive id=\"f1\" class=\"stonith\" type=\"fence_ipmilan\">\
+             <instance_attributes id=\"f1-ia\">\
+             <nvpair id=\"f1-hl\" name=\"pcmk_host_list\" value=\"compute1\"/>{device_params}\
+             </instance_attributes></primitive></resources><constraints/></configuration>\
+             <status/></cib>"
         ))
         .unwrap()
         .remote_watches()
     };
-    let shipped = judge_detection(&cib("3s", "5s"));
+    let op = |interval: &str, timeout: &str, extra: &str| {
+        format!(
+            "<op id=\"m\" name=\"monitor\" interval=\"{interval}\" timeout=\"{timeout}\" {extra}/>"
+        )
+    };
+    let shipped = judge_detection(&cib(&op("3s", "5s", ""), ""));
     assert_eq!(shipped.verdict, Verdict::Ok);
     assert_eq!(shipped.detail, "if hung: compute1: found within 8.0 s");
-    let defaults = judge_detection(&cib("60s", "30s"));
+    let defaults = judge_detection(&cib(&op("60s", "30s", ""), ""));
     assert_eq!(defaults.verdict, Verdict::Warn);
     assert!(defaults.detail.contains("compute1: found within 90.0 s"));
+    let delay = "<nvpair id=\"d\" name=\"pcmk_delay_max\" value=\"5s\"/>";
+    let delayed = judge_detection(&cib(&op("3s", "5s", ""), delay));
+    assert_eq!(delayed.verdict, Verdict::Warn);
+    assert!(
+        delayed
+            .detail
+            .contains("fencing starts within 13.0 s (pcmk_delay_* up to 5.0 s)"),
+        "{}",
+        delayed.detail
+    );
+    let ignored = judge_detection(&cib(&op("3s", "5s", "on-fail=\"ignore\""), ""));
+    assert_eq!(ignored.verdict, Verdict::Warn);
+    assert!(
+        ignored
+            .detail
+            .contains("never fenced: the monitor's on-fail=ignore replaces the reset"),
+        "{}",
+        ignored.detail
+    );
 }

@@ -2,6 +2,7 @@
 //! and the simulated 1,000-node scale run. Needs root and `make deps`; prints Markdown for
 //! BENCHMARKS.md. Run through `make bench-hostmonitor`. A benchmark, not a test: nothing is asserted.
 
+mod fault;
 mod monitors;
 mod process;
 mod report;
@@ -52,6 +53,14 @@ struct Args {
     /// monitors log in with the seed's password settings and find the API in the catalog.
     #[arg(long)]
     keystone: bool,
+    /// What fails in each side-by-side trial: `kill` (pacemaker-remoted killed, the connection
+    /// resets), or a fault that sends no goodbye, `cut` (traffic dropped) or `freeze` (SIGSTOP).
+    #[arg(long, value_enum, default_value = "kill")]
+    fault: fault::Fault,
+    /// The computes' connection resource settings in the side-by-side lab (`shipped` or
+    /// `pacemaker-defaults`): they decide how soon a cut or frozen compute is found.
+    #[arg(long, value_enum, default_value = "shipped")]
+    remote_monitor: masakari_lab::RemoteMonitor,
     /// Copy the monitors' and the API's logs here before each lab is torn down.
     #[arg(long)]
     logs: Option<PathBuf>,
@@ -83,6 +92,10 @@ fn run(args: &Args) -> masakari_lab::Result<()> {
             idle,
             args.baseline.as_deref(),
             args.keystone,
+            fault::Failure {
+                fault: args.fault,
+                remote_monitor: args.remote_monitor,
+            },
             args.logs.as_deref(),
         )?;
         md.push_str(&report::side_by_side(&phases));

@@ -18,9 +18,12 @@ pub fn header(args: &Args) -> String {
         .take(3)
         .collect::<Vec<_>>()
         .join(" ");
+    let (interval, timeout, reconnect) = args.remote_monitor.values();
     format!(
         "Run {date} on this machine ({cores} cores, load average {load} at the start), {trials} trials per \
-         configuration, idle window {idle} s{auth}.\n\n",
+         configuration, idle window {idle} s{auth}. Each trial's fault (\"kill\" below): {fault}; the \
+         connection resources' `op monitor interval={interval} timeout={timeout}`, `reconnect_interval` \
+         {reconnect}.\n\n",
         date = today(),
         auth = if args.keystone {
             ", the API behind a real Keystone, both over HTTPS"
@@ -29,6 +32,8 @@ pub fn header(args: &Args) -> String {
         },
         trials = args.trials,
         idle = args.idle,
+        fault = args.fault.label(),
+        reconnect = reconnect.unwrap_or("unset"),
     )
 }
 

@@ -1,7 +1,8 @@
 //! One lab, our monitor and masakari-monitors' hostmonitor in turn (never together: both would send
 //! the same STOPPED notification and the API's 409 dedupe would hide the slower one), the same
-//! fault each trial: a compute's pacemaker-remoted is killed, Pacemaker fences it through
-//! fence_ipmilan, and the monitor's notification is stored by the Masakari API.
+//! fault each trial (by default a compute's pacemaker-remoted is killed; `--fault cut|freeze` sends
+//! no goodbye), Pacemaker fences it through fence_ipmilan, and the monitor's notification is stored
+//! by the Masakari API.
 //!
 //! Every trial fails a compute of its own, never failed before in this lab: a compute that failed
 //! once comes back as a new connection, with its last notification still in the API (whose 180 s
@@ -18,6 +19,7 @@ use masakari_lab::monitor::route_alerts;
 use masakari_lab::stage::Stage;
 use masakari_lab::{Lab, LabError, LabSpec, RebootAction, Result};
 
+use crate::fault::{Failure, Fault};
 use crate::monitors::{CTL1, Monitor, Running, file_error, keep_logs};
 use masakari_lab::bench::procstat::{self, CpuMark, Memory};
 use masakari_lab::bench::stored::StoreWatch;
@@ -37,7 +39,7 @@ const RECORD_LOG: &str = "/var/log/pacemaker/bench-alerts.log";
 pub struct Trial {
     /// The compute that failed.
     pub compute: String,
-    /// When its pacemaker-remoted was killed (Unix seconds).
+    /// When it failed (its pacemaker-remoted killed, or the cut or freeze; Unix seconds).
     pub killed_at: f64,
     /// When Pacemaker reported the fence successful (its fencing alert's timestamp).
     pub fenced_at: Option<f64>,
@@ -90,6 +92,7 @@ pub fn run(
     idle: Duration,
     baseline: Option<&std::path::Path>,
     keystone: bool,
+    failure: Failure,
     logs: Option<&std::path::Path>,
 ) -> Result<Vec<Phase>> {
     let computes = computes_for(monitors.len(), trials)?;
@@ -102,6 +105,7 @@ pub fn run(
         reboot_action: RebootAction::Off,
         stage: Some(stage.root().to_owned()),
         keystone,
+        remote_monitor: failure.remote_monitor,
         ..LabSpec::new(LAB)
     })?;
     configure_alerts(&lab)?;
@@ -118,6 +122,7 @@ pub fn run(
             running: &running,
             uuids: &uuids,
             watch: &watch,
+            fault: failure.fault,
         };
         let result = run_phase(&ctx, trials, idle, &mut fresh);
         running.stop(&lab);
@@ -148,6 +153,7 @@ struct Context<'a> {
     running: &'a Running,
     uuids: &'a BTreeMap<String, String>,
     watch: &'a StoreWatch,
+    fault: Fault,
 }
 
 fn run_phase(
@@ -208,7 +214,7 @@ fn one_trial(ctx: &Context<'_>, compute: &str) -> Result<Trial> {
         .into_iter()
         .map(|n| n.notification_uuid)
         .collect();
-    lab.kill_remoted(compute)?;
+    ctx.fault.apply(lab, compute)?;
     let killed_at = now();
     let stored = wait_stopped(lab, &uuid, &before);
     if stored.is_none() {
@@ -232,6 +238,7 @@ fn one_trial(ctx: &Context<'_>, compute: &str) -> Result<Trial> {
         }
         Some(at)
     });
+    ctx.fault.clear(lab, compute)?;
     lab.set_power(compute, true)?;
     lab.wait_node(compute, "online", Duration::from_secs(120), |n| n.online)?;
     lab.wait_ready(Duration::from_secs(120))?;

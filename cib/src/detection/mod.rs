@@ -7,9 +7,18 @@
 //! after a poke was answered: found after `interval + timeout`, then fenced. The timeout is the
 //! op's own, else `op_defaults`' `timeout`, else Pacemaker's 20 s. Without a recurring monitor
 //! only TCP's own retransmission limit (many minutes) ends the connection.
+//!
+//! What the failure then leads to (`response`): fenced, after any fencing delay, or not at
+//! all (fencing off, an unmanaged connection, an `on-fail` that replaces the reset, no
+//! device). [`RemoteWatch::fence_within_ms`] adds the two: how long until a hung compute is
+//! fenced, and so notified.
+
+mod response;
+
+pub use response::{NotFenced, Response};
 
 use crate::Cib;
-use crate::resources::Resource;
+use crate::resources::{OpConfig, Resource};
 use crate::value::duration_ms;
 
 /// Pacemaker's timeout of an operation that sets none, with no `op_defaults` timeout either.
@@ -25,6 +34,22 @@ pub struct RemoteWatch {
     /// `reconnect_interval` in milliseconds, when set and readable: how often a fenced node's
     /// connection is tried again (it does not change how soon a hung node is found).
     pub reconnect_interval_ms: Option<u64>,
+    /// What the monitor's failure leads to.
+    pub response: Response,
+}
+
+impl RemoteWatch {
+    /// The longest from a hang to its fence starting (watchdog fencing: completing): the
+    /// monitor's worst case plus the fencing delay. None when it is never fenced or a value
+    /// is unreadable.
+    pub fn fence_within_ms(&self) -> Option<u64> {
+        match self.response {
+            Response::Fenced { delay_ms, .. } => {
+                self.monitor.worst_case_ms()?.checked_add(delay_ms)
+            }
+            Response::NotFenced(_) | Response::Unreadable { .. } => None,
+        }
+    }
 }
 
 /// A connection resource's recurring monitor, as configured.
@@ -67,20 +92,24 @@ impl Cib {
     pub fn remote_watches(&self) -> Vec<RemoteWatch> {
         self.all_resources()
             .filter(|r| r.is_remote_connection())
-            .map(|r| RemoteWatch {
-                remote: r.id.clone(),
-                monitor: self.monitor_of(r),
-                reconnect_interval_ms: r.params.get("reconnect_interval").and_then(duration_ms),
+            .map(|r| {
+                let (monitor, op) = self.monitor_of(r);
+                RemoteWatch {
+                    remote: r.id.clone(),
+                    response: self.response_of(r, op),
+                    monitor,
+                    reconnect_interval_ms: r.params.get("reconnect_interval").and_then(duration_ms),
+                }
             })
             .collect()
     }
 
-    /// The resource's most frequent recurring monitor.
-    fn monitor_of(&self, resource: &Resource) -> Monitor {
-        let mut best: Option<Monitor> = None;
+    /// The resource's most frequent recurring monitor, and its op.
+    fn monitor_of<'r>(&self, resource: &'r Resource) -> (Monitor, Option<&'r OpConfig>) {
+        let mut best: Option<(Monitor, &OpConfig)> = None;
         for op in resource.ops.iter().filter(|op| op.name == "monitor") {
             let Some(interval_ms) = duration_ms(&op.interval) else {
-                return unreadable("interval", &op.interval);
+                return (unreadable("interval", &op.interval), Some(op));
             };
             if interval_ms == 0 {
                 continue;
@@ -93,7 +122,7 @@ impl Cib {
                 None => DEFAULT_OP_TIMEOUT_MS,
                 Some(t) => match duration_ms(t) {
                     Some(ms) => ms,
-                    None => return unreadable("timeout", t),
+                    None => return (unreadable("timeout", t), Some(op)),
                 },
             };
             let candidate = Monitor::Every {
@@ -102,12 +131,15 @@ impl Cib {
             };
             if best
                 .as_ref()
-                .is_none_or(|b| candidate.worst_case_ms() < b.worst_case_ms())
+                .is_none_or(|(b, _)| candidate.worst_case_ms() < b.worst_case_ms())
             {
-                best = Some(candidate);
+                best = Some((candidate, op));
             }
         }
-        best.unwrap_or(Monitor::None)
+        match best {
+            Some((monitor, op)) => (monitor, Some(op)),
+            None => (Monitor::None, None),
+        }
     }
 }
 
@@ -123,12 +155,109 @@ mod tests {
     use super::*;
 
     fn cib(op_defaults: &str, remotes: &str) -> Cib {
+        fenced_cib("", op_defaults, remotes)
+    }
+
+    /// Fencing on (with `options`), a device for every host with `device_params`.
+    fn fenced_cib(options: &str, op_defaults: &str, resources: &str) -> Cib {
         Cib::parse(&format!(
-            "<cib><configuration><crm_config/>{op_defaults}<nodes/><resources>{remotes}\
+            "<cib><configuration><crm_config><cluster_property_set id=\"o\">\
+             <nvpair id=\"s\" name=\"stonith-enabled\" value=\"true\"/>{options}\
+             </cluster_property_set></crm_config>{op_defaults}<nodes/><resources>{resources}\
              <primitive id=\"other\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\"/>\
              </resources><constraints/></configuration><status/></cib>"
         ))
         .unwrap()
+    }
+
+    fn device(params: &str) -> String {
+        format!(
+            "<primitive id=\"fence\" class=\"stonith\" type=\"fence_ipmilan\">\
+             <instance_attributes id=\"f-ia\">\
+             <nvpair id=\"f-hl\" name=\"pcmk_host_list\" value=\"compute1 compute2\"/>{params}\
+             </instance_attributes></primitive>"
+        )
+    }
+
+    fn nvpair(name: &str, value: &str) -> String {
+        format!("<nvpair id=\"{name}\" name=\"{name}\" value=\"{value}\"/>")
+    }
+
+    const SHIPPED_OPS: &str = "<op id=\"m\" name=\"monitor\" interval=\"3s\" timeout=\"5s\"/>";
+
+    #[test]
+    fn fencing_delays_add_to_the_time_until_a_hung_compute_is_fenced() {
+        let plain = fenced_cib("", "", &(remote("compute1", "", SHIPPED_OPS) + &device("")));
+        let watch = &plain.remote_watches()[0];
+        assert_eq!(
+            watch.response,
+            Response::Fenced {
+                delay_ms: 0,
+                watchdog: false
+            }
+        );
+        assert_eq!(watch.fence_within_ms(), Some(8000));
+        let delays =
+            nvpair("pcmk_delay_base", "compute2:9s;compute1:2s") + &nvpair("pcmk_delay_max", "5s");
+        let delayed = fenced_cib(
+            "",
+            "",
+            &(remote("compute1", "", SHIPPED_OPS) + &device(&delays)),
+        );
+        assert_eq!(delayed.remote_watches()[0].fence_within_ms(), Some(15_000));
+    }
+
+    #[test]
+    fn with_no_device_only_the_watchdog_fences_after_its_timeout() {
+        let none = fenced_cib("", "", &remote("compute1", "", SHIPPED_OPS)).remote_watches();
+        assert_eq!(none[0].response, Response::NotFenced(NotFenced::NoDevice));
+        assert_eq!(none[0].fence_within_ms(), None);
+        let watchdog = nvpair("stonith-watchdog-timeout", "10s");
+        let sbd = fenced_cib(&watchdog, "", &remote("compute1", "", SHIPPED_OPS)).remote_watches();
+        assert_eq!(
+            sbd[0].response,
+            Response::Fenced {
+                delay_ms: 10_000,
+                watchdog: true
+            }
+        );
+        assert_eq!(sbd[0].fence_within_ms(), Some(18_000));
+    }
+
+    #[test]
+    fn an_on_fail_an_unmanaged_connection_or_fencing_off_never_fence_it() {
+        let ops =
+            "<op id=\"m\" name=\"monitor\" interval=\"3s\" timeout=\"5s\" on-fail=\"restart\"/>";
+        let restart = fenced_cib("", "", &(remote("compute1", "", ops) + &device("")));
+        let watch = &restart.remote_watches()[0];
+        assert_eq!(
+            watch.response,
+            Response::NotFenced(NotFenced::OnFail("restart".into()))
+        );
+        assert_eq!(watch.fence_within_ms(), None);
+        let unmanaged = format!(
+            "<primitive id=\"compute1\" class=\"ocf\" provider=\"pacemaker\" type=\"remote\">\
+             <meta_attributes id=\"u\"><nvpair id=\"u1\" name=\"is-managed\" value=\"false\"/>\
+             </meta_attributes><operations>{SHIPPED_OPS}</operations></primitive>"
+        );
+        let watches = fenced_cib("", "", &(unmanaged + &device(""))).remote_watches();
+        assert_eq!(watches[0].monitor.worst_case_ms(), Some(8000));
+        assert_eq!(
+            watches[0].response,
+            Response::NotFenced(NotFenced::Unmanaged)
+        );
+        let off = nvpair("stonith-enabled", "false");
+        let cib = Cib::parse(&format!(
+            "<cib><configuration><crm_config><cluster_property_set id=\"o\">{off}\
+             </cluster_property_set></crm_config><nodes/><resources>{}</resources>\
+             </configuration><status/></cib>",
+            remote("compute1", "", SHIPPED_OPS) + &device("")
+        ))
+        .unwrap();
+        assert_eq!(
+            cib.remote_watches()[0].response,
+            Response::NotFenced(NotFenced::FencingDisabled)
+        );
     }
 
     fn remote(id: &str, reconnect: &str, ops: &str) -> String {
@@ -153,6 +282,7 @@ mod tests {
                     timeout_ms: 5000
                 },
                 reconnect_interval_ms: Some(10_000),
+                response: Response::NotFenced(NotFenced::NoDevice),
             }]
         );
         assert_eq!(watches[0].monitor.worst_case_ms(), Some(8000));
