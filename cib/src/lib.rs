@@ -98,7 +98,7 @@ pub use config::{ClusterOptions, NodeConfig, NodeType};
 pub use crm_mon::{CrmMon, FenceEvent, FenceStatus, MonNode, MonResource};
 pub use detection::{DEFAULT_OP_TIMEOUT_MS, Monitor, NotFenced, RemoteWatch, Response};
 pub use error::Error;
-pub use fencing::{Eligibility, FenceDevice, HostCheck};
+pub use fencing::{Eligibility, FenceDevice, FenceIndex, HostCheck};
 pub use history::{OnFail, Role};
 pub use limits::Limits;
 pub use nodes::{GaveUp, NodeKind, NodeStatus, ServiceState};

@@ -3,7 +3,7 @@
 use crate::xml::Element;
 
 /// Whom a fencing level applies to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LevelTarget {
     /// One node, by name (`target`).
     Name(String),

@@ -301,11 +301,18 @@ fn remote_node_states(compute1_up: bool) -> String {
 /// A stand-in for a Pacemaker tool in `dir/bin` (first in the daemon's PATH): asked with arguments
 /// containing `asked`, it prints `output`; otherwise the real tool answers.
 fn fake_tool(dir: &Path, name: &str, asked: &str, output: &Path) {
+    fake_tool_cases(dir, name, &[(asked, output)]);
+}
+
+/// [`fake_tool`] with several cases, the first whose `asked` the arguments contain answering.
+fn fake_tool_cases(dir: &Path, name: &str, cases: &[(&str, &Path)]) {
     let fake = dir.join("bin").join(name);
-    let script = format!(
-        "#!/bin/sh\ncase \"$*\" in *{asked}*) exec cat {} ;; esac\nPATH=${{PATH#*:}} exec {name} \"$@\"\n",
-        output.display()
-    );
+    let cases: String = cases
+        .iter()
+        .map(|(asked, output)| format!("*{asked}*) exec cat {} ;; ", output.display()))
+        .collect();
+    let script =
+        format!("#!/bin/sh\ncase \"$*\" in {cases}esac\nPATH=${{PATH#*:}} exec {name} \"$@\"\n");
     std::fs::write(&fake, script).unwrap();
     let mut mode = std::fs::metadata(&fake).unwrap().permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut mode, 0o755);
@@ -347,15 +354,18 @@ mkdir -p "$store/$name" && printf '%s' "$value" > "$store/$name/$node"
     fake_tool(dir, "crm_node", "--partition", &partition);
 }
 
-/// Pacemaker's tools replaced in `dir/bin`: `crm_mon` and the remote node states (compute1 online
-/// until the returned files are rewritten), and attrd. Returns the two files.
+/// Pacemaker's tools replaced in `dir/bin`: `crm_mon`, the remote node states and the CIB's version
+/// (compute1 online until [`fence_compute1`] rewrites them), and attrd. Returns the first two files.
 fn fake_pacemaker(dir: &Path) -> (PathBuf, PathBuf) {
     let xml = dir.join("crm_mon.xml");
     write_atomically(&xml, &crm_mon_xml(None));
     fake_tool(dir, "crm_mon", "", &xml);
     let states = dir.join("node_states.xml");
     write_atomically(&states, &remote_node_states(true));
-    fake_tool(dir, "cibadmin", "remote_node", &states);
+    let version = cib_version_file(&states);
+    write_atomically(&version, &cib_version(1));
+    let cases: [(&str, &Path); 2] = [("remote_node", &states), ("--xpath /cib", &version)];
+    fake_tool_cases(dir, "cibadmin", &cases);
     fake_attrd(dir);
     (xml, states)
 }
@@ -368,6 +378,20 @@ fn fence_compute1(xml: &Path, states: &Path) {
         &crm_mon_xml(Some(&format!("{}Z", fenced_at.iso8601()))),
     );
     write_atomically(states, &remote_node_states(false));
+    write_atomically(&cib_version_file(states), &cib_version(2));
+}
+
+/// Where [`fake_pacemaker`] keeps the CIB's version (`cibadmin --query --xpath /cib`), beside the
+/// remote node states.
+fn cib_version_file(states: &Path) -> PathBuf {
+    states.with_file_name("cib_version.xml")
+}
+
+/// The `<cib>` element alone, at `num_updates`: a change to the status moves it.
+fn cib_version(num_updates: u32) -> String {
+    format!(
+        "<cib admin_epoch=\"0\" epoch=\"5\" num_updates=\"{num_updates}\" have-quorum=\"1\"/>\n"
+    )
 }
 
 fn write_atomically(path: &Path, text: &str) {

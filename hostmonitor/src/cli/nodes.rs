@@ -67,11 +67,12 @@ pub(crate) fn rows(cib: &cib::Cib) -> Vec<NodeRow> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    let devices = cib.fence_index();
     cib.node_statuses_at(now)
         .into_iter()
         .map(|n| NodeRow {
-            fence_devices: cib
-                .fence_devices_for(&n.name)
+            fence_devices: devices
+                .devices_for(&n.name)
                 .iter()
                 .map(|d| d.id().to_owned())
                 .collect(),

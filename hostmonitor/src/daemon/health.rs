@@ -38,6 +38,11 @@ impl Health {
         self.metrics.observe(super::now(), report);
     }
 
+    /// Counts one periodic reconcile that found the CIB unchanged and read nothing more.
+    pub fn unchanged(&self) {
+        self.metrics.unchanged();
+    }
+
     /// Counts one CIB reconcile in the metrics.
     pub fn reconciled(&self, ok: bool) {
         self.metrics.reconciled(ok);

@@ -35,6 +35,7 @@ pub fn from_crm_mon(
         return Err(SnapshotError::NoDc);
     }
     let connections = Connections::read(&mon, remote_node_states)?;
+    let histories = histories(&mon);
     let nodes = mon
         .nodes
         .iter()
@@ -50,7 +51,7 @@ pub fn from_crm_mon(
                 kind,
                 online: n.online && (kind != NodeKind::Remote || connections.up(&n.name)),
                 unclean: n.unclean,
-                fencing: history(&mon, &n.name),
+                fencing: histories.get(n.name.as_str()).copied().unwrap_or_default(),
             })
         })
         .collect();
@@ -106,15 +107,16 @@ impl<'a> Connections<'a> {
     }
 }
 
-/// The fence history of one node. Only actions that leave a node off or reset count (`off`,
-/// `reboot`): an `on` (unfencing) proves nothing about a lost host.
-fn history(mon: &CrmMon, node: &str) -> FenceHistory {
-    let mut h = FenceHistory::default();
+/// Each node's fence history, in one pass over the fencer's. Only actions that leave a node off or
+/// reset count (`off`, `reboot`): an `on` (unfencing) proves nothing about a lost host.
+fn histories(mon: &CrmMon) -> HashMap<&str, FenceHistory> {
+    let mut out: HashMap<&str, FenceHistory> = HashMap::new();
     let events = mon
         .fence_history
         .iter()
-        .filter(|e| e.target == node && matches!(e.action.as_str(), "off" | "reboot"));
+        .filter(|e| matches!(e.action.as_str(), "off" | "reboot"));
     for e in events {
+        let h = out.entry(e.target.as_str()).or_default();
         let at = e.completed.as_deref().and_then(parse_completed);
         match (&e.status, at) {
             (FenceStatus::Success, Some(at)) => h.last_success = h.last_success.max(Some(at)),
@@ -123,7 +125,7 @@ fn history(mon: &CrmMon, node: &str) -> FenceHistory {
             _ => {}
         }
     }
-    h
+    out
 }
 
 /// Pacemaker's `completed` time, `2026-11-26 07:21:10Z` (UTC; fractions of a second optional).

@@ -39,6 +39,7 @@ struct State {
     holds: u64,
     reconciles: u64,
     reconcile_failures: u64,
+    reconciles_unchanged: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -142,6 +143,12 @@ impl Metrics {
             DeliveryOutcome::Rejected { .. } => r.rejected += 1,
             DeliveryOutcome::Transient { .. } => r.failed += 1,
         }
+    }
+
+    /// Counts one periodic reconcile that found the CIB's version unchanged.
+    pub fn unchanged(&self) {
+        let Ok(mut s) = self.0.lock() else { return };
+        s.reconciles_unchanged += 1;
     }
 
     /// Counts one CIB reconcile.
@@ -276,6 +283,11 @@ impl State {
                 "reconcile_failures_total",
                 "Reads of Pacemaker's state that failed.",
                 self.reconcile_failures,
+            ),
+            (
+                "reconciles_unchanged_total",
+                "Periodic reconciles that found the CIB's version unchanged and read nothing more.",
+                self.reconciles_unchanged,
             ),
         ];
         for (name, help, n) in counters {

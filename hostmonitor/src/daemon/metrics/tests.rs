@@ -150,6 +150,7 @@ fn requests_outcomes_and_reconciles_are_counted() {
     );
     m.reconciled(true);
     m.reconciled(false);
+    m.unchanged();
     let health = HealthView {
         alerts_accepted: 4,
         alerts_refused: 1,
@@ -176,6 +177,7 @@ fn requests_outcomes_and_reconciles_are_counted() {
         "process_episodes_total 1",
         "reconciles_total 2",
         "reconcile_failures_total 1",
+        "reconciles_unchanged_total 1",
         "alerts_received_total 4",
         "alerts_refused_total 1",
         "cib_ok 1",

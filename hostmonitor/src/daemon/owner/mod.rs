@@ -9,6 +9,13 @@
 //! start ([`OwnerError::Active`]); if two start at once, the claim of the node whose name sorts
 //! first stays and the other stops. When attrd cannot be asked at start, the monitor runs and
 //! keeps asking: its records are not durable meanwhile, so it sends nothing.
+//!
+//! Each read and each beat is one `attrd_updater` run (about 10 ms of CPU, most of it the tool's
+//! start), so a settled holder reads the claims only every [`READ_EVERY`]th beat: one that has
+//! held the lease for [`Timing::stale`] and whose last read found no claim that could be live.
+//! A rival appears only by starting (it then waits for our beat, which still moves every beat)
+//! or by finding our claim stale; a holder that starts beside another, sees a claim that is not
+//! stale yet, or fails to beat reads every beat again.
 
 mod rivals;
 
@@ -23,6 +30,8 @@ use rivals::{Rivals, Verdict};
 
 /// The lease attribute.
 pub const OWNER: &str = "masakari-hostmonitor-owner";
+/// A settled holder reads the claims on every this-many beats (and beats on every one).
+pub const READ_EVERY: u32 = 3;
 /// How often the owner counts its beat up, and how long a claim whose beat does not move stays
 /// live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +107,10 @@ pub struct Lease<A> {
     timing: Timing,
     rivals: Rivals,
     held: bool,
+    /// Since when the lease is held with no claim against it that could be live.
+    quiet_since: Option<Instant>,
+    /// Beats since the claims were last read.
+    unread: u32,
 }
 
 impl<A: Attrd> Lease<A> {
@@ -109,6 +122,8 @@ impl<A: Attrd> Lease<A> {
             timing,
             rivals: Rivals::new(timing.stale),
             held: false,
+            quiet_since: None,
+            unread: 0,
         }
     }
 
@@ -133,7 +148,15 @@ impl<A: Attrd> Lease<A> {
                 () = tokio::time::sleep(self.timing.beat) => {}
                 _ = shutdown.changed() => break,
             }
-            if let Err(Some(error)) = self.step(Instant::now()).await {
+            let now = Instant::now();
+            if !self.must_read(now) {
+                self.unread += 1;
+                if self.beat().await.is_err() {
+                    self.quiet_since = None;
+                }
+                continue;
+            }
+            if let Err(Some(error)) = self.step(now).await {
                 return Err(error);
             }
         }
@@ -146,11 +169,23 @@ impl<A: Attrd> Lease<A> {
         Ok(())
     }
 
+    /// Whether this beat reads the claims too: always but for a settled holder, which reads
+    /// on every [`READ_EVERY`]th beat.
+    fn must_read(&self, now: Instant) -> bool {
+        let settled = self
+            .quiet_since
+            .is_some_and(|since| now.saturating_duration_since(since) >= self.timing.stale);
+        !settled || self.unread + 1 >= READ_EVERY
+    }
+
     /// One look at the claims and, when nothing stands against it, one beat of ours. `Ok(true)`:
     /// held; `Ok(false)`: a claim to judge still; `Err(None)`: attrd cannot be asked.
     async fn step(&mut self, now: Instant) -> Result<bool, Option<OwnerError>> {
-        let values = self.attrd.query_all(OWNER).await.map_err(|error| {
+        self.unread = 0;
+        let read = self.attrd.query_all(OWNER).await;
+        let values = read.map_err(|error| {
             tracing::warn!(%error, "the monitor's lease cannot be read");
+            self.quiet_since = None;
             None
         })?;
         let claims: Vec<Claim> = values
@@ -164,7 +199,14 @@ impl<A: Attrd> Lease<A> {
                 pid: rival.pid,
             })),
             Verdict::Wait => Ok(false),
-            Verdict::Clear => self.beat().await.map(|()| true).map_err(|()| None),
+            Verdict::Clear => {
+                let beat = self.beat().await;
+                self.quiet_since = match (beat, self.rivals.contested(now)) {
+                    (Ok(()), false) => self.quiet_since.or(Some(now)),
+                    _ => None,
+                };
+                beat.map(|()| true).map_err(|()| None)
+            }
         }
     }
 

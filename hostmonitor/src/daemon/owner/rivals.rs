@@ -75,6 +75,14 @@ impl Rivals {
         verdict
     }
 
+    /// Whether a claim on another node read last time could still be live (it is not stale
+    /// yet): while one is, the holder keeps reading the claims every beat.
+    pub fn contested(&self, now: Instant) -> bool {
+        self.seen
+            .iter()
+            .any(|s| s.state(now, self.stale) != State::Stale)
+    }
+
     fn on_this_node(&self, claim: &Claim, me: &Claim, alive: impl Fn(u32) -> bool) -> State {
         if claim.boot == me.boot && alive(claim.pid) {
             State::Live

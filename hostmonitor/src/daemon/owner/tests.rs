@@ -125,6 +125,56 @@ async fn a_second_monitor_is_refused_while_the_first_beats_and_starts_once_it_st
         .unwrap();
 }
 
+/// A claim of `node`'s monitor beating every [`BEAT`], `beats` times, as another monitor would.
+async fn rival(attrd: &FakeAttrd, node: &str, beats: u64) {
+    for beat in 1..=beats {
+        let value = serde_json::to_string(&claim(node, 5, beat)).unwrap();
+        attrd.update(OWNER, node, &value).await.unwrap();
+        tokio::time::sleep(BEAT).await;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_settled_holder_reads_the_claims_every_third_beat_and_beats_every_beat() {
+    let attrd = FakeAttrd::new(&["ctl1", "ctl2"]);
+    let mut lease = Lease::new(&attrd, claim("ctl1", 7, 0), FAST);
+    lease.claim().await.unwrap();
+    let (stop, stopped) = watch::channel(false);
+    let (ran, _) = tokio::join!(lease.run(stopped), async {
+        tokio::time::sleep(BEAT * 30 + BEAT / 2).await;
+        let _ = stop.send(true);
+    });
+    ran.unwrap();
+    // 1 + 30 beats and the clearing write; every beat read while it settled (stale = 3 beats),
+    // then every third.
+    assert_eq!(attrd.updates(), 32);
+    assert!(
+        attrd.queries() <= 1 + 3 + 30 / 3,
+        "{} reads",
+        attrd.queries()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_settled_holder_still_yields_to_a_live_claim_of_a_node_sorting_first() {
+    let attrd = FakeAttrd::new(&["ctl0", "ctl1"]);
+    let mut lease = Lease::new(&attrd, claim("ctl1", 7, 0), FAST);
+    lease.claim().await.unwrap();
+    let (_stop, stopped) = watch::channel(false);
+    let (ran, ()) = tokio::join!(
+        tokio::time::timeout(BEAT * 100, lease.run(stopped)),
+        async {
+            tokio::time::sleep(BEAT * 10).await;
+            rival(&attrd, "ctl0", 20).await;
+        }
+    );
+    let ran = ran.expect("the holder yields while the rival beats");
+    assert!(
+        matches!(ran, Err(OwnerError::Active { ref node, .. }) if node == "ctl0"),
+        "{ran:?}"
+    );
+}
+
 #[test]
 fn a_killed_unreaped_or_recycled_pid_holds_no_lease() {
     let own = "4242 (masakari-hostm) S 1 4242 4242 0 -1 4194560 1 0 0 0";

@@ -19,6 +19,7 @@ struct State {
     values: BTreeMap<(String, String), String>,
     failing: bool,
     updates: Vec<(String, String)>,
+    queries: usize,
 }
 
 impl FakeAttrd {
@@ -56,6 +57,11 @@ impl FakeAttrd {
         self.state.borrow().updates.len()
     }
 
+    /// Queries answered so far.
+    pub fn queries(&self) -> usize {
+        self.state.borrow().queries
+    }
+
     /// Every update taken so far, in order: (attribute, node).
     pub fn log(&self) -> Vec<(String, String)> {
         self.state.borrow().updates.clone()
@@ -77,6 +83,7 @@ impl FakeAttrd {
 impl Attrd for FakeAttrd {
     async fn query_all(&self, name: &str) -> Result<Vec<NodeValue>, ProcessError> {
         self.check()?;
+        self.state.borrow_mut().queries += 1;
         let state = self.state.borrow();
         let values = state.values.iter().filter(|((a, _), _)| a == name);
         Ok(values

@@ -1,5 +1,5 @@
 //! `bench-hostmonitor`: our host monitor side by side with masakari-monitors' hostmonitor on a lab,
-//! and the simulated 1,000-node scale run. Needs root and `make deps`; prints Markdown for
+//! and the simulated scale runs (1,000 nodes with 50 failing, 300 with 30). Needs root and `make deps`; prints Markdown for
 //! BENCHMARKS.md. Run through `make bench-hostmonitor`. A benchmark, not a test: nothing is asserted.
 
 mod fault;
@@ -29,12 +29,10 @@ struct Args {
     /// masakari-monitors' monitoring_interval values to run (`--intervals` alone: none).
     #[arg(long, value_delimiter = ',', num_args = 0.., default_value = "5,60")]
     intervals: Vec<u32>,
-    /// Simulated monitored nodes in the scale run.
-    #[arg(long, default_value_t = 1000)]
-    hosts: usize,
-    /// Nodes failing at once in the scale run.
-    #[arg(long, default_value_t = 50)]
-    failing: usize,
+    /// The scale runs, each HOSTS/FAILING (simulated monitored nodes / failing at once), one lab
+    /// each, one after the other.
+    #[arg(long, value_delimiter = ',', value_parser = scale::Size::parse, default_value = "1000/50,300/30")]
+    scale: Vec<scale::Size>,
     /// Also run our monitor from DIR/masakari-hostmonitor (another build, e.g. main's) right after
     /// ours in the same lab: a before/after in one run.
     #[arg(long, value_name = "DIR")]
@@ -107,8 +105,11 @@ fn run(args: &Args) -> masakari_lab::Result<()> {
         save(args, &md)?;
     }
     if !args.skip_scale {
-        let result = scale::run(args.hosts, args.failing, idle, args.logs.as_deref())?;
-        md.push_str(&report::scale(&result));
+        for size in &args.scale {
+            let result = scale::run(*size, idle, args.logs.as_deref())?;
+            md.push_str(&report::scale(&result));
+            save(args, &md)?;
+        }
     }
     emit(args, &md)
 }

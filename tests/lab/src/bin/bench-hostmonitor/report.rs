@@ -160,7 +160,7 @@ pub fn scale(r: &ScaleResult) -> String {
          | each host's fencing -> its notification stored | {} |\n\
          | daemon idle CPU with {} nodes | {:.2} % of one core over {:.0} s |\n\
          | daemon CPU from the failure to the last notification | {:.2} s in {:.1} s |\n\
-         | daemon RSS | {} |\n\n",
+         | daemon RSS | {} |\n         | scheduler runs while idle / from the failure to the last notification | {} / {} |\n\n",
         r.hosts,
         r.failing,
         r.delivered,
@@ -172,6 +172,8 @@ pub fn scale(r: &ScaleResult) -> String {
         r.busy_cpu.0,
         r.busy_cpu.1,
         mem.join(", "),
+        r.scheduler_runs.0,
+        r.scheduler_runs.1,
     )
 }
 

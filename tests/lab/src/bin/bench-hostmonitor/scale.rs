@@ -1,7 +1,10 @@
-//! The simulated scale run: our daemon inside a lab's controller, watching 1,000 pacemaker-remote
+//! The simulated scale run: our daemon inside a lab's controller, watching hundreds of pacemaker-remote
 //! nodes that exist only in a generated `crm_mon` stream and generated Pacemaker alerts (sent
-//! through our real alert agent), delivering to the lab's real Masakari API with 1,000 hosts
-//! registered. A rack of 50 fails at once; fencing completes in batches of 10, 0.5 s apart.
+//! through our real alert agent), delivering to the lab's real Masakari API with every one
+//! registered. A rack (50 of 1,000, 30 of 300) fails at once; fencing completes in batches of 10,
+//! 0.5 s apart. The controllers' scheduler runs are counted over the idle window and over the
+//! failure: the simulated nodes are not in the CIB, so any the failure causes are the monitor's
+//! writes (its record in attrd, which should cause none).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -30,6 +33,35 @@ const BATCH_GAP: Duration = Duration::from_millis(500);
 const FENCE_DELAY: Duration = Duration::from_secs(3);
 const ALERT_AGENT: &str = "/usr/libexec/masakari-pcmk/masakari-hostmonitor-alert";
 
+/// One scale run's size.
+#[derive(Debug, Clone, Copy)]
+pub struct Size {
+    /// Monitored remote nodes.
+    pub hosts: usize,
+    /// Nodes failing at once.
+    pub failing: usize,
+}
+
+impl Size {
+    /// `HOSTS/FAILING`, failing at most hosts.
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        let (hosts, failing) = text
+            .split_once('/')
+            .ok_or_else(|| format!("{text:?} is not HOSTS/FAILING"))?;
+        let number = |n: &str| n.trim().parse::<usize>().map_err(|e| format!("{n:?}: {e}"));
+        let size = Self {
+            hosts: number(hosts)?,
+            failing: number(failing)?,
+        };
+        if size.failing > size.hosts || size.hosts == 0 {
+            return Err(format!(
+                "{text:?}: 1 or more hosts, no more failing than hosts"
+            ));
+        }
+        Ok(size)
+    }
+}
+
 /// What the run measured.
 #[derive(Debug, Clone)]
 pub struct ScaleResult {
@@ -54,6 +86,8 @@ pub struct ScaleResult {
     pub busy_cpu: (f64, f64),
     /// The daemon's memory at the end.
     pub memory: Vec<Memory>,
+    /// Scheduler runs over the idle window, and from the failure to the last notification.
+    pub scheduler_runs: (usize, usize),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -64,12 +98,8 @@ enum State {
 }
 
 /// Brings up a lab, runs the failure, tears the lab down.
-pub fn run(
-    hosts: usize,
-    failing: usize,
-    idle: Duration,
-    logs: Option<&Path>,
-) -> Result<ScaleResult> {
+pub fn run(size: Size, idle: Duration, logs: Option<&Path>) -> Result<ScaleResult> {
+    let Size { hosts, failing } = size;
     let stage = Stage::install(LAB)?;
     eprintln!("bench: bringing up lab {LAB} for the scale run");
     let lab = Lab::up(LabSpec {
@@ -93,12 +123,14 @@ pub fn run(
     write_xml(&xml_file, &states)?;
     let running = Monitor::Ours.start(&lab, Some(&fakebin))?;
     let pids = running.pids();
-    // Let a few reconciles of the 1,000-node view pass before measuring.
+    // Let a few reconciles of the whole view pass before measuring.
     std::thread::sleep(Duration::from_secs(12));
     eprintln!("bench:   idle for {} s with {hosts} nodes", idle.as_secs());
+    let runs_idle = crate::scheduler::runs(&lab)?;
     let mark = CpuMark::take(&pids);
     std::thread::sleep(idle);
     let (idle_cpu, idle_wall) = mark.since(&pids);
+    let runs_failure = crate::scheduler::runs(&lab)?;
     // A rack fails: the middle of the node list.
     let start = hosts.saturating_sub(failing) / 2;
     let victims: Vec<&str> = names
@@ -152,6 +184,7 @@ pub fn run(
         std::thread::sleep(Duration::from_millis(250));
     };
     let busy_cpu = busy.since(&pids);
+    let runs_end = crate::scheduler::runs(&lab)?;
     let memory = procstat::memory(&running.procs);
     running.stop(&lab);
     keep_logs(&lab, logs);
@@ -170,6 +203,10 @@ pub fn run(
         idle_seconds: idle_wall,
         busy_cpu,
         memory,
+        scheduler_runs: (
+            runs_failure.saturating_sub(runs_idle),
+            runs_end.saturating_sub(runs_failure),
+        ),
     })
 }
 

@@ -7,9 +7,11 @@
 //! Devices whose eligibility Pacemaker settles by asking the agent (`dynamic-list`,
 //! `status`) are included and marked [`Eligibility::AskDevice`]: offline we cannot ask.
 
-use crate::topology::{FencingLevel, LevelTarget};
+mod index;
+
 use crate::value::NvPairs;
 use crate::{Cib, Resource};
+pub use index::FenceIndex;
 
 /// How Pacemaker decides whether a device can fence a host (`pcmk_host_check`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,44 +74,16 @@ impl Cib {
     /// The devices that can fence `host`, in the order Pacemaker's fencer tries them:
     /// the host's fencing-topology levels by index (each level's devices in order) when it
     /// has a topology, else every eligible enabled device in configuration order (device
-    /// priority is not used by Pacemaker 2.1's fencer).
+    /// priority is not used by Pacemaker 2.1's fencer). For many hosts, build
+    /// [`Cib::fence_index`] once instead: this builds one per call.
     pub fn fence_devices_for(&self, host: &str) -> Vec<FenceDevice<'_>> {
-        match self.topology_for(host) {
-            Some(levels) => self.topology_devices(host, &levels),
-            None => self
-                .stonith_devices()
-                .filter(|d| !d.is_disabled())
-                .filter_map(|d| eligible(d, host))
-                .collect(),
-        }
+        self.fence_index().devices_for(host)
     }
 
-    /// The topology levels that apply to `host`: a level naming it exactly wins; else the
-    /// first pattern or attribute target (in configuration order) that matches.
-    fn topology_for(&self, host: &str) -> Option<Vec<&FencingLevel>> {
-        let exact = |l: &&FencingLevel| matches!(&l.target, LevelTarget::Name(n) if n.eq_ignore_ascii_case(host));
-        let chosen = self.fencing_levels.iter().find(exact).or_else(|| {
-            self.fencing_levels
-                .iter()
-                .find(|l| self.level_matches(l, host))
-        })?;
-        let mut levels: Vec<&FencingLevel> = self
-            .fencing_levels
-            .iter()
-            .filter(|l| l.target == chosen.target)
-            .collect();
-        levels.sort_by_key(|l| l.index);
-        Some(levels)
-    }
-
-    fn level_matches(&self, level: &FencingLevel, host: &str) -> bool {
-        match &level.target {
-            LevelTarget::Name(n) => n.eq_ignore_ascii_case(host),
-            LevelTarget::Pattern(p) => crate::pattern::is_match(p, host).unwrap_or(false),
-            LevelTarget::Attribute { name, value } => {
-                self.node_attribute(host, name) == Some(value.as_str())
-            }
-        }
+    /// Every host's fence devices, indexed in one pass over the devices, the topology and the
+    /// nodes: a look-up then costs what the host's own devices cost, not all devices.
+    pub fn fence_index(&self) -> FenceIndex<'_> {
+        FenceIndex::new(self)
     }
 
     /// A node attribute (transient first, then permanent) of the node called `host`.
@@ -130,74 +104,55 @@ impl Cib {
                 .and_then(|n| n.attributes.get(name))
         })
     }
-
-    fn topology_devices(&self, host: &str, levels: &[&FencingLevel]) -> Vec<FenceDevice<'_>> {
-        let mut out: Vec<FenceDevice<'_>> = Vec::new();
-        for level in levels {
-            for id in &level.devices {
-                let Some(resource) = self.stonith_devices().find(|d| &d.id == id) else {
-                    continue;
-                };
-                if out.iter().any(|d| d.resource.id == *id) {
-                    continue;
-                }
-                out.push(FenceDevice {
-                    resource,
-                    level: Some(level.index),
-                    eligibility: Eligibility::Topology,
-                    port: port_for(resource, host),
-                });
-            }
-        }
-        out
-    }
 }
 
-/// `can_fence_host_with_device`, without asking the agent.
-fn eligible<'a>(device: &'a Resource, host: &str) -> Option<FenceDevice<'a>> {
-    let params = &device.params;
-    let list = params.get("pcmk_host_list");
-    let map = params.get("pcmk_host_map");
-    let check = match params
-        .get("pcmk_host_check")
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        Some("static-list") => HostCheck::StaticList,
-        Some("dynamic-list") => HostCheck::DynamicList,
-        Some("status") => HostCheck::Status,
-        Some("none") => HostCheck::None,
-        Some(_) => return None,
-        None if list.is_some() || map.is_some() => HostCheck::StaticList,
-        None => HostCheck::DynamicList,
-    };
-    let eligibility = match check {
-        HostCheck::None => Eligibility::Any,
-        HostCheck::DynamicList | HostCheck::Status => Eligibility::AskDevice,
-        HostCheck::StaticList => {
-            let aliases = host_map(map.unwrap_or_default());
-            let in_list = list.is_some_and(|l| host_list(l).any(|h| h.eq_ignore_ascii_case(host)));
-            // The fencer also adds the map's ports to its target list (a quirk we keep).
-            let in_map = aliases.iter().any(|(name, port)| {
-                name.eq_ignore_ascii_case(host) || port.eq_ignore_ascii_case(host)
-            });
-            if !(in_list || in_map) {
-                return None;
+/// Which hosts a device can fence, as `can_fence_host_with_device` decides without the agent.
+#[derive(Debug)]
+enum Reach {
+    /// An unknown `pcmk_host_check`: none.
+    Never,
+    /// Every host, for this reason.
+    Any(Eligibility),
+    /// The hosts named in the static list or map (either side of the map: the fencer also adds
+    /// the map's ports to its target list, a quirk we keep).
+    Listed(Vec<String>),
+}
+
+impl Reach {
+    fn of(device: &Resource) -> Self {
+        let params = &device.params;
+        let list = params.get("pcmk_host_list");
+        let map = params.get("pcmk_host_map");
+        let check = match params
+            .get("pcmk_host_check")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("static-list") => HostCheck::StaticList,
+            Some("dynamic-list") => HostCheck::DynamicList,
+            Some("status") => HostCheck::Status,
+            Some("none") => HostCheck::None,
+            Some(_) => return Self::Never,
+            None if list.is_some() || map.is_some() => HostCheck::StaticList,
+            None => HostCheck::DynamicList,
+        };
+        match check {
+            HostCheck::None => Self::Any(Eligibility::Any),
+            HostCheck::DynamicList | HostCheck::Status => Self::Any(Eligibility::AskDevice),
+            HostCheck::StaticList => {
+                let listed = list.into_iter().flat_map(host_list).map(str::to_owned);
+                let mapped = host_map(map.unwrap_or_default())
+                    .into_iter()
+                    .flat_map(|(name, port)| [name, port]);
+                Self::Listed(listed.chain(mapped).collect())
             }
-            Eligibility::Listed
         }
-    };
-    Some(FenceDevice {
-        resource: device,
-        level: None,
-        eligibility,
-        port: port_for(device, host),
-    })
+    }
 }
 
 /// The port the fencer passes: a configured `port`/`plug` wins, then the host map's alias,
 /// then the host name; none when `pcmk_host_argument=none`.
-fn port_for(device: &Resource, host: &str) -> Option<String> {
+pub(crate) fn port_for(device: &Resource, host: &str) -> Option<String> {
     let params = &device.params;
     let argument = params.get("pcmk_host_argument").unwrap_or("port");
     if argument.eq_ignore_ascii_case("none") {
@@ -255,27 +210,4 @@ fn host_map(map: &str) -> Vec<(String, String)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn host_map_forms() {
-        assert_eq!(
-            host_map("a:1;b=2 c:3\td:x\\:y"),
-            vec![
-                ("a".into(), "1".into()),
-                ("b".into(), "2".into()),
-                ("c".into(), "3".into()),
-                ("d".into(), "x:y".into())
-            ]
-        );
-        assert!(host_map("").is_empty());
-        assert!(host_map("junk").is_empty());
-    }
-
-    #[test]
-    fn host_list_separators() {
-        let hosts: Vec<&str> = host_list("a, b;c  d").collect();
-        assert_eq!(hosts, ["a", "b", "c", "d"]);
-    }
-}
+mod tests;
