@@ -104,6 +104,16 @@ enum Command {
         /// The request from ipmi_sim.
         request: Vec<String>,
     },
+    /// A Redfish BMC's power link (internal): serves sushy-emulator's notices on the BMC's loopback.
+    #[command(hide = true)]
+    PowerLink {
+        /// The lab.
+        #[arg(long)]
+        lab: String,
+        /// The node whose power this is.
+        #[arg(long)]
+        node: String,
+    },
 }
 
 /// How a lab is built.
@@ -231,6 +241,7 @@ pub fn run(cli: Cli) -> Result<()> {
             timeout,
         } => wait(&Lab::open(name)?, what, node.as_deref(), timeout),
         Command::Demo(args) => demo::run(args.spec(name)),
+        Command::PowerLink { lab, node } => crate::power_link::serve(&lab, &node),
         Command::Chassis { lab, node, request } => {
             lab::chassis(&lab, &node, &request).map(|answer| {
                 if let Some(text) = answer {

@@ -345,7 +345,8 @@ impl Lab {
         }
     }
 
-    /// Powers a node off or on at its chassis, bypassing IPMI (the power button).
+    /// Powers a node off or on at its chassis, bypassing its BMC (the power button). Also what a BMC's
+    /// chassis control ([`chassis`]) and a Redfish BMC's power link ([`crate::power_link`]) do.
     pub fn set_power(&self, name: &str, on: bool) -> Result<()> {
         let m = self.layout.machine(name)?;
         if on {
@@ -497,8 +498,8 @@ pub fn chassis(name: &str, node_name: &str, request: &[String]) -> Result<Option
             "power:{}",
             u8::from(node::is_powered(&lab.layout, m))
         ))),
-        ["set", "power", "0"] => node::power_off(&lab.layout, m).map(|()| None),
-        ["set", "power", "1"] => node::power_on(&lab.layout, &lab.tools, m).map(|()| None),
+        ["set", "power", "0"] => lab.set_power(node_name, false).map(|()| None),
+        ["set", "power", "1"] => lab.set_power(node_name, true).map(|()| None),
         _ => Err(LabError::Usage(format!(
             "chassis request {words:?} is not supported"
         ))),

@@ -33,6 +33,7 @@ pub mod monitor;
 pub mod netns;
 pub mod node;
 pub mod observe;
+pub mod power_link;
 pub mod procs;
 pub mod spec;
 pub mod stage;
