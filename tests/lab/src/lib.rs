@@ -36,6 +36,7 @@ pub mod observe;
 pub mod procs;
 pub mod spec;
 pub mod stage;
+pub mod sushy;
 pub mod tls;
 pub mod tools;
 pub mod wait;
