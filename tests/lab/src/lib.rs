@@ -37,6 +37,7 @@ pub mod power_link;
 pub mod procs;
 pub mod spec;
 pub mod stage;
+pub mod sushy;
 pub mod tls;
 pub mod tools;
 pub mod wait;
