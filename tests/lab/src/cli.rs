@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::lab::{self, Lab};
 use crate::layout::Host;
 use crate::observe;
-use crate::spec::{DEFAULT_FENCE_AGENT, LabSpec, RebootAction, RemoteMonitor};
+use crate::spec::{Bmc, LabSpec, RebootAction, RemoteMonitor};
 
 /// A real Pacemaker cluster with pacemaker-remote computes, IPMI BMCs and the Masakari API, on this machine.
 #[derive(Debug, Parser)]
@@ -125,9 +125,12 @@ struct UpArgs {
     /// pacemaker-remote computes.
     #[arg(long, default_value_t = 2)]
     computes: u8,
-    /// The stonith agent of every device.
-    #[arg(long, default_value = DEFAULT_FENCE_AGENT)]
-    fence_agent: String,
+    /// What every node's BMC is: ipmi (ipmi_sim) or redfish (sushy-emulator, HTTPS).
+    #[arg(long, value_enum, default_value = "ipmi")]
+    bmc: Bmc,
+    /// The stonith agent of every device [default: fence_ipmilan, or fence_redfish with --bmc redfish].
+    #[arg(long)]
+    fence_agent: Option<String>,
     /// What a fence reboot does (the seed deployment uses off).
     #[arg(long, value_enum, default_value = "reboot")]
     reboot_action: RebootAction,
@@ -181,7 +184,11 @@ impl UpArgs {
             name: name.to_owned(),
             controllers: self.controllers,
             computes: self.computes,
-            fence_agent: self.fence_agent.clone(),
+            bmc: self.bmc,
+            fence_agent: self
+                .fence_agent
+                .clone()
+                .unwrap_or_else(|| self.bmc.default_agent().to_owned()),
             reboot_action: self.reboot_action,
             stage: self.stage.clone(),
             keystone: self.keystone,

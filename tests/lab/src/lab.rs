@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::bmc;
-use crate::cib_config::{self, IpmiLogin};
+use crate::cib_config::{self, BmcLogin};
 use crate::cmd::output;
 use crate::corosync_conf;
 use crate::error::{LabError, Result, file_error};
@@ -18,7 +18,8 @@ use cib::{CrmMon, FenceEvent, FenceStatus, MonNode};
 
 use crate::observe;
 use crate::procs;
-use crate::spec::LabSpec;
+use crate::spec::{Bmc, LabSpec};
+use crate::tls;
 use crate::tools::Tools;
 use crate::wait::{poll_every, poll_until};
 
@@ -111,10 +112,13 @@ impl Lab {
         let authkey = files::random_bytes(4096)?;
         netns::create(l)?;
         let lab_binary = lab_binary()?;
-        let login = IpmiLogin {
+        let login = BmcLogin {
             user: bmc::ADMIN_USER,
             password: &password,
         };
+        if l.spec().keystone || l.spec().bmc == Bmc::Redfish {
+            tls::make(l)?;
+        }
         for m in l.machines() {
             prepare_node(l, m, &authkey, &login)?;
             if l.spec().libvirt && matches!(m, Machine::Compute(_)) {
@@ -506,7 +510,7 @@ pub fn chassis(name: &str, node_name: &str, request: &[String]) -> Result<Option
     }
 }
 
-fn prepare_node(l: &Layout, m: Machine, authkey: &[u8], login: &IpmiLogin<'_>) -> Result<()> {
+fn prepare_node(l: &Layout, m: Machine, authkey: &[u8], login: &BmcLogin<'_>) -> Result<()> {
     let dir = l.host_dir(Host::Node(m));
     files::dir(&dir, Owner::Root, 0o755)?;
     for (sub, _) in node::binds(m) {
@@ -528,6 +532,9 @@ fn prepare_node(l: &Layout, m: Machine, authkey: &[u8], login: &IpmiLogin<'_>) -
         0o640,
     )?;
     if let Machine::Controller(_) = m {
+        if l.spec().bmc == Bmc::Redfish {
+            node::trust_lab_ca(l, m)?;
+        }
         let conf = corosync_conf::render(l);
         files::write(
             &dir.join("etc-corosync/corosync.conf"),

@@ -95,11 +95,12 @@ pub struct SushySpec {
     pub notification_url: Option<String>,
 }
 
-/// A running emulator; killed (by PID) when dropped.
+/// A running emulator; killed (by PID) when dropped, unless detached or only a client.
 #[derive(Debug)]
 pub struct Sushy {
     spec: SushySpec,
     pid: u32,
+    owned: bool,
 }
 
 impl Sushy {
@@ -120,12 +121,32 @@ impl Sushy {
         let mut cmd = in_netns(&spec, &tools.venv_bin("sushy-emulator").to_string_lossy());
         cmd.args(["--fake", "--config"]).arg(config_file(&spec.dir));
         let pid = spawn_detached(&mut cmd, &log_file(&spec.dir))?;
-        let sushy = Self { spec, pid };
+        let sushy = Self {
+            spec,
+            pid,
+            owned: true,
+        };
         sushy.wait_answering()?;
         Ok(sushy)
     }
 
-    /// Its PID.
+    /// A handle on an emulator started earlier, maybe by another process (a lab's BMC outlives the
+    /// command that started it), for its requests; dropping it leaves the emulator running.
+    pub fn client(spec: SushySpec) -> Self {
+        Self {
+            spec,
+            pid: 0,
+            owned: false,
+        }
+    }
+
+    /// Leaves the emulator running when this value is dropped (a lab kills it by PID, with the
+    /// lab's namespaces).
+    pub fn detach(mut self) {
+        self.owned = false;
+    }
+
+    /// Its PID (0 for a [`Sushy::client`]).
     pub fn pid(&self) -> u32 {
         self.pid
     }
@@ -229,6 +250,9 @@ impl Sushy {
 
 impl Drop for Sushy {
     fn drop(&mut self) {
+        if !self.owned {
+            return;
+        }
         let Ok(raw) = i32::try_from(self.pid) else {
             return;
         };
