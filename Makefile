@@ -60,10 +60,13 @@ install-files:
 ## The main job: a throwaway cluster running our agents; compute1 fails, Pacemaker fences it with
 ## fence_ipmilan_rs, the host monitor notifies the Masakari API; prints the timeline. By default the
 ## seed's setup: a real Keystone, keystone auth and HTTPS (`make demo DEMO_AUTH=` for noauth2).
+## `make demo BMC=redfish` gives the nodes Redfish BMCs (sushy-emulator) fenced by fence_redfish_rs.
 DEMO_AUTH ?= --keystone
+BMC ?= ipmi
+DEMO_AGENT = $(if $(filter redfish,$(BMC)),fence_redfish_rs,fence_ipmilan_rs)
 demo: deps
 	$(CARGO) build --release --workspace --bins
-	$(release)/masakari-lab --name demo demo --fence-agent fence_ipmilan_rs --reboot-action off $(DEMO_AUTH) \
+	$(release)/masakari-lab --name demo demo --bmc $(BMC) --fence-agent $(DEMO_AGENT) --reboot-action off $(DEMO_AUTH) \
 		$(if $(DEMO_STAGE),--stage $(DEMO_STAGE))
 
 ## The whole test suite: formatting, lints, the fuzz targets type-checked, unit tests, the lab tests
