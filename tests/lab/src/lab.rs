@@ -368,7 +368,7 @@ impl Lab {
         }
     }
 
-    /// Whether the node's BMC reports its chassis on (asked over IPMI).
+    /// Whether the node's BMC reports its power on (asked over IPMI or Redfish, as the lab's BMCs speak).
     pub fn bmc_power(&self, name: &str) -> Result<bool> {
         bmc::power_status(&self.layout, self.layout.machine(name)?)
     }
