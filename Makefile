@@ -47,6 +47,7 @@ install-files:
 	install -m 0755 $(BUILD_DIR)/fence_ipmilan_rs $(DESTDIR)$(sbindir)/fence_ipmilan_rs
 	for agent in $(filter-out fence_ipmilan,$(FENCE_AGENTS)); do \
 		ln -sf fence_ipmilan_rs $(DESTDIR)$(sbindir)/$${agent}_rs; done
+	install -m 0755 $(BUILD_DIR)/fence_redfish_rs $(DESTDIR)$(sbindir)/fence_redfish_rs
 	install -m 0755 $(BUILD_DIR)/masakari-hostmonitor $(DESTDIR)$(bindir)/masakari-hostmonitor
 	install -m 0755 $(BUILD_DIR)/masakari-hostmonitor-alert $(DESTDIR)$(libexecdir)/masakari-hostmonitor-alert
 	install -m 0755 $(BUILD_DIR)/masakari-instancemonitor $(DESTDIR)$(bindir)/masakari-instancemonitor
