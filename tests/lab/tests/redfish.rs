@@ -59,15 +59,15 @@ fn shared() -> &'static Shared {
     })
 }
 
-/// Makes `node`'s stonith device fence_redfish (`cibadmin --modify`, what `pcs stonith update`
-/// does underneath) and waits until the fencer runs it.
+/// Makes `node`'s stonith device fence_redfish (`cibadmin`, what `pcs stonith update` does
+/// underneath), without our `ssl_ca_file` (fence_redfish trusts the system store), and waits until
+/// the fencer runs it.
 fn use_reference_agent(lab: &Lab, node: &str) {
     let xml = format!("<primitive id=\"fence-{node}\" type=\"fence_redfish\"/>");
     lab.on_controller("cibadmin", &["--modify", "--xml-text", &xml])
         .unwrap();
-    // A failure of the device under its old type would keep it stopped.
-    let device = format!("fence-{node}");
-    lab.on_controller("crm_resource", &["--cleanup", "--resource", &device])
+    let ca = format!("<nvpair id=\"fence-{node}-ssl_ca_file\"/>");
+    lab.on_controller("cibadmin", &["--delete", "--xml-text", &ca])
         .unwrap();
     masakari_lab::wait::poll_until("the reference device to start", SETTLE, || {
         let text = lab.on_controller("crm_mon", &["-1"])?;
