@@ -47,6 +47,7 @@ install-files:
 	install -m 0755 $(BUILD_DIR)/fence_ipmilan_rs $(DESTDIR)$(sbindir)/fence_ipmilan_rs
 	for agent in $(filter-out fence_ipmilan,$(FENCE_AGENTS)); do \
 		ln -sf fence_ipmilan_rs $(DESTDIR)$(sbindir)/$${agent}_rs; done
+	install -m 0755 $(BUILD_DIR)/fence_redfish_rs $(DESTDIR)$(sbindir)/fence_redfish_rs
 	install -m 0755 $(BUILD_DIR)/masakari-hostmonitor $(DESTDIR)$(bindir)/masakari-hostmonitor
 	install -m 0755 $(BUILD_DIR)/masakari-hostmonitor-alert $(DESTDIR)$(libexecdir)/masakari-hostmonitor-alert
 	install -m 0755 $(BUILD_DIR)/masakari-instancemonitor $(DESTDIR)$(bindir)/masakari-instancemonitor
@@ -60,10 +61,13 @@ install-files:
 ## The main job: a throwaway cluster running our agents; compute1 fails, Pacemaker fences it with
 ## fence_ipmilan_rs, the host monitor notifies the Masakari API; prints the timeline. By default the
 ## seed's setup: a real Keystone, keystone auth and HTTPS (`make demo DEMO_AUTH=` for noauth2).
+## `make demo BMC=redfish` gives the nodes Redfish BMCs (sushy-emulator) fenced by fence_redfish_rs.
 DEMO_AUTH ?= --keystone
+BMC ?= ipmi
+DEMO_AGENT = $(if $(filter redfish,$(BMC)),fence_redfish_rs,fence_ipmilan_rs)
 demo: deps
 	$(CARGO) build --release --workspace --bins
-	$(release)/masakari-lab --name demo demo --fence-agent fence_ipmilan_rs --reboot-action off $(DEMO_AUTH) \
+	$(release)/masakari-lab --name demo demo --bmc $(BMC) --fence-agent $(DEMO_AGENT) --reboot-action off $(DEMO_AUTH) \
 		$(if $(DEMO_STAGE),--stage $(DEMO_STAGE))
 
 ## The whole test suite: formatting, lints, the fuzz targets type-checked, unit tests, the lab tests

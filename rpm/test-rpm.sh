@@ -129,6 +129,11 @@ if echo "action=metadata" | "$fence" | grep -q '<parameter name="ipaddr"'; then
 else
     fail "fence_ipmilan_rs metadata on stdin"
 fi
+if echo "action=metadata" | "$root/usr/sbin/fence_redfish_rs" | grep -q '<parameter name="systems_uri"'; then
+    pass "fence_redfish_rs metadata on stdin"
+else
+    fail "fence_redfish_rs metadata on stdin"
+fi
 
 for cmd in "$root"/usr/bin/* "$root"/usr/sbin/* "$root"/usr/lib/ocf/resource.d/masakari/*; do
     case $cmd in

@@ -12,6 +12,7 @@ use crate::ipmi::commands::chassis_status::{self, ChassisStatus};
 use crate::ipmi::message::Request;
 use crate::ipmi::{CipherSuite, CompletionCode};
 use crate::options::settings::{Protocol, Settings};
+use crate::redfish::error::RedfishError;
 use crate::session::{Event, FIRST_STAGE, Flavour, Session, SessionConfig, SessionError};
 use crate::transport::{OsRandom, TransportError, UdpTransport};
 
@@ -33,6 +34,14 @@ pub enum BmcError {
     /// Randomness could not be had.
     #[error("cannot open /dev/urandom: {0}")]
     Random(std::io::Error),
+    /// A Redfish exchange failed.
+    #[error("Redfish service {url}: {source}")]
+    Redfish {
+        /// The service's base URL.
+        url: String,
+        /// What went wrong.
+        source: RedfishError,
+    },
 }
 
 impl BmcError {
@@ -40,6 +49,7 @@ impl BmcError {
     pub fn is_unreachable(&self) -> bool {
         match self {
             BmcError::Transport(_) => true,
+            BmcError::Redfish { source, .. } => source.is_unreachable(),
             BmcError::Session {
                 source: SessionError::Timeout { stage, .. },
                 ..
@@ -50,15 +60,18 @@ impl BmcError {
 
     /// Whether the BMC definitively refused (retrying the same request cannot help).
     pub fn is_refusal(&self) -> bool {
-        matches!(
-            self,
-            BmcError::Session {
-                source: SessionError::Completion { .. }
-                    | SessionError::AuthFailed { .. }
-                    | SessionError::Refused { .. },
-                ..
-            }
-        )
+        match self {
+            BmcError::Redfish { source, .. } => source.is_refusal(),
+            _ => matches!(
+                self,
+                BmcError::Session {
+                    source: SessionError::Completion { .. }
+                        | SessionError::AuthFailed { .. }
+                        | SessionError::Refused { .. },
+                    ..
+                }
+            ),
+        }
     }
 }
 
@@ -70,6 +83,11 @@ pub trait Bmc {
     fn control(&mut self, control: Control) -> Result<(), BmcError>;
     /// Closes any open session (best effort; never fails).
     fn close(&mut self);
+    /// The fencing logic is about to sleep (power_wait, between polls): by default the session
+    /// is closed, see [`crate::agent`].
+    fn pause(&mut self) {
+        self.close();
+    }
     /// The current session, for debug logs.
     fn describe(&self) -> Option<String> {
         None

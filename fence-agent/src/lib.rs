@@ -86,11 +86,13 @@ pub mod device;
 pub mod exit;
 #[cfg(any(test, feature = "fake-bmc"))]
 pub mod fake_bmc;
+pub mod family;
 pub mod ipmi;
 pub mod log;
 pub mod options;
 pub mod password_script;
 pub mod personality;
+pub mod redfish;
 pub mod run;
 pub mod session;
 pub mod transport;

@@ -10,7 +10,7 @@
 )] // test harness: failing loudly is the point
 
 use fence_agent::options::metadata::metadata;
-use fence_agent::personality::from_argv0;
+use fence_agent::personality::{FENCE_IPMILAN, from_argv0};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
@@ -79,13 +79,25 @@ fn same(ours: &[String], reference: &[String]) {
 
 fn ours(argv0: &str) -> String {
     let program = argv0.rsplit('/').next().unwrap();
-    metadata(program, from_argv0(argv0)).unwrap()
+    metadata(program, from_argv0(argv0, &FENCE_IPMILAN)).unwrap()
 }
 
 #[test]
 fn parameters_and_actions_match_fence_ipmilan() {
     let reference = include_str!("data/fence_ipmilan-4.12.1-metadata.xml");
     same(&contract(&ours("fence_ipmilan_rs")), &contract(reference));
+}
+
+/// fence_redfish_rs's parameters are fence_redfish's, plus `ssl_ca_file` (ours: the CA to verify
+/// the controller with; fence_redfish has only the system's bundle or `ssl_insecure`).
+#[test]
+fn parameters_and_actions_match_fence_redfish_but_for_ssl_ca_file() {
+    let reference = include_str!("data/fence_redfish-4.12.1-metadata.xml");
+    let xml = ours("/usr/sbin/fence_redfish_rs");
+    let start = xml.find("<parameter name=\"ssl_ca_file\"").unwrap();
+    let end = start + xml[start..].find("</parameter>").unwrap() + "</parameter>".len();
+    let without = format!("{}{}", &xml[..start], &xml[end..]);
+    same(&contract(&without), &contract(reference));
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! fencing.py's `fence_action` for fence_ipmilan: the decisions of on/off/reboot/status
-//! and what is printed. Talks to a [`Bmc`] and a [`Clock`], so it is tested without either.
+//! fencing.py's `fence_action`, for both families (fence_ipmilan's and fence_redfish's are the
+//! same function): the decisions of on/off/reboot/status and what is printed. Talks to a [`Bmc`]
+//! and a [`Clock`], so it is tested without either; reads only a [`Fencing`] of the settings.
 //!
 //! Stricter than fence_ipmilan where it matters: a BMC that refuses Chassis Control (e.g.
 //! insufficient privilege) fails at once with its reason instead of after power_timeout, and
@@ -12,7 +13,7 @@ use crate::bmc::{Bmc, BmcError};
 use crate::exit::Exit;
 use crate::ipmi::commands::chassis_control::Control;
 use crate::log::Logger;
-use crate::options::settings::{Action, Method, Settings};
+use crate::options::settings::{Action, Method, Settings, Timeouts};
 
 /// Time as the agent needs it.
 pub trait Clock {
@@ -41,10 +42,35 @@ pub const STATUS_FAILED: &str =
 /// fencing.py's `EC_TIMED_OUT` message (fence_ipmilan's answer when no BMC answers).
 pub const TIMED_OUT: &str = "Connection timed out";
 
+/// What `fence_action` reads of a family's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fencing {
+    /// The action.
+    pub action: Action,
+    /// How reboot is carried out.
+    pub method: Method,
+    /// Time limits.
+    pub timeouts: Timeouts,
+    /// Extra power-on attempts.
+    pub retry_on: u8,
+}
+
+impl Fencing {
+    /// fence_ipmilan's.
+    pub fn of(settings: &Settings) -> Self {
+        Self {
+            action: settings.action,
+            method: settings.method,
+            timeouts: settings.timeouts,
+            retry_on: settings.retry_on,
+        }
+    }
+}
+
 /// Everything one fencing run touches.
 pub struct Run<'a> {
-    /// Validated settings.
-    pub settings: &'a Settings,
+    /// What to do, and its time limits.
+    pub settings: Fencing,
     /// The BMC.
     pub bmc: &'a mut dyn Bmc,
     /// The clock.
@@ -207,11 +233,11 @@ impl Run<'_> {
         }
     }
 
-    /// Sleeps without holding a BMC session: Pacemaker ends a fencing run that outlives its
-    /// timeout with SIGKILL, and a session held across the sleeps would then stay open on the
-    /// BMC until the BMC's own timeout. Each poll logs in afresh (a few milliseconds).
+    /// Sleeps, telling the BMC first ([`Bmc::pause`]: an IPMI session is closed, so that a
+    /// SIGKILL from Pacemaker during the sleep leaves no session on the BMC; each poll logs in
+    /// afresh, a few milliseconds).
     fn pause(&mut self, d: Duration) {
-        self.bmc.close();
+        self.bmc.pause();
         self.clock.sleep(d);
     }
 

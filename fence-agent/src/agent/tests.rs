@@ -140,7 +140,7 @@ fn fence(settings: &Settings, bmc: &mut ScriptedBmc) -> Outcome {
         slept: Duration::ZERO,
     };
     let exit = Run {
-        settings,
+        settings: crate::agent::Fencing::of(settings),
         bmc,
         clock: &mut clock,
         out: &mut out,

@@ -1,6 +1,7 @@
 //! The agents whose devices this library can query, recognised by the agent type a stonith
 //! primitive names, and how each one's parameter names map onto the option table.
 
+use crate::family::REDFISH_FAMILY;
 use crate::personality::{self, Personality};
 
 /// An agent this library speaks for.
@@ -12,6 +13,8 @@ pub enum Agent {
     Ipmilan(&'static Personality),
     /// cluster-glue's `external/ipmi`: its parameter names are mapped to fence_ipmilan's.
     ClusterGlueIpmi,
+    /// fence_redfish, fence-agents' or ours (`fence_redfish_rs`).
+    Redfish(&'static Personality),
 }
 
 /// cluster-glue `external/ipmi` names that have a fence_ipmilan counterpart. Its `hostname`
@@ -27,36 +30,41 @@ const CLUSTER_GLUE_NAMES: [(&str, &str); 6] = [
 
 impl Agent {
     /// The agent of a stonith primitive's `type` (`fence_ipmilan`, `fence_ilo4_rs`,
-    /// `external/ipmi`), if this library speaks it.
+    /// `external/ipmi`, `fence_redfish`), if this library speaks it.
     pub fn from_type(agent_type: &str) -> Option<Self> {
         if agent_type == "external/ipmi" {
             return Some(Agent::ClusterGlueIpmi);
         }
-        personality::named(agent_type).map(Agent::Ipmilan)
+        let personality = personality::named(agent_type)?;
+        Some(if personality.family == &REDFISH_FAMILY {
+            Agent::Redfish(personality)
+        } else {
+            Agent::Ipmilan(personality)
+        })
     }
 
-    /// The fence_ipmilan personality whose defaults apply.
+    /// The personality whose option table and defaults apply.
     pub(super) fn personality(self) -> &'static Personality {
         match self {
-            Agent::Ipmilan(personality) => personality,
-            Agent::ClusterGlueIpmi => personality::from_argv0("fence_ipmilan"),
+            Agent::Ipmilan(personality) | Agent::Redfish(personality) => personality,
+            Agent::ClusterGlueIpmi => &personality::FENCE_IPMILAN,
         }
     }
 
     /// Whether the agent takes the host's port (plug) from the fencer.
     pub(super) fn takes_plug(self) -> bool {
-        matches!(self, Agent::Ipmilan(_))
+        matches!(self, Agent::Ipmilan(_) | Agent::Redfish(_))
     }
 
-    /// Parameter `name` = `value` under fence_ipmilan's names (`None`: the agent has no such
-    /// parameter to pass on).
+    /// Parameter `name` = `value` under the agent's own option names (`None`: the agent has no
+    /// such parameter to pass on).
     pub(super) fn ipmilan_pair<'a>(
         self,
         name: &'a str,
         value: &'a str,
     ) -> Option<(&'a str, &'a str)> {
         match self {
-            Agent::Ipmilan(_) => Some((name, value)),
+            Agent::Ipmilan(_) | Agent::Redfish(_) => Some((name, value)),
             Agent::ClusterGlueIpmi => cluster_glue_pair(name, value),
         }
     }
@@ -76,7 +84,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn agents_spoken_are_the_ipmi_ones() {
+    fn agents_spoken_are_the_ipmi_ones_and_fence_redfish() {
         for name in [
             "fence_ipmilan",
             "fence_ipmilanplus",
@@ -97,7 +105,13 @@ mod tests {
             Agent::from_type("external/ipmi"),
             Some(Agent::ClusterGlueIpmi)
         );
-        for other in ["fence_redfish", "fence_xvm", "external/ssh", ""] {
+        for redfish in ["fence_redfish", "fence_redfish_rs"] {
+            assert!(
+                matches!(Agent::from_type(redfish), Some(Agent::Redfish(p)) if p.name == "fence_redfish"),
+                "{redfish}"
+            );
+        }
+        for other in ["fence_xvm", "external/ssh", ""] {
             assert_eq!(Agent::from_type(other), None, "{other}");
         }
     }

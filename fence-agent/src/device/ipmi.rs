@@ -2,7 +2,7 @@
 
 use super::{DeviceError, Power, PowerError};
 use crate::bmc::{Bmc, LanBmc};
-use crate::options::check::{Outcome, check};
+use crate::options::check::settings as ipmi_settings;
 use crate::options::raw::Raw;
 use crate::options::settings::Settings;
 use crate::password_script;
@@ -18,17 +18,12 @@ pub struct IpmiDevice {
 impl IpmiDevice {
     /// Checks `raw` (the device's parameters) as the agent checks its input, for `status`
     /// outside Pacemaker's fencer (login and command exchanges bounded).
-    pub fn from_raw(mut raw: Raw, personality: &Personality) -> Result<Self, DeviceError> {
-        raw.set_key("action", "status");
-        let checked = check(raw, personality, None);
-        match checked.outcome {
-            Outcome::Run(settings) => Ok(Self {
-                settings,
-                password_script: checked.password_script,
-            }),
-            Outcome::Usage(errors) => Err(DeviceError::Invalid(errors)),
-            _ => Err(DeviceError::NotAQuery),
-        }
+    pub fn from_raw(raw: Raw, personality: &Personality) -> Result<Self, DeviceError> {
+        let (settings, password_script) = super::status_query(raw, personality, ipmi_settings)?;
+        Ok(Self {
+            settings,
+            password_script,
+        })
     }
 
     /// The checked settings (the password as configured, not yet from password_script).

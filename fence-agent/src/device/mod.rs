@@ -16,23 +16,28 @@
 //! defaults, personalities and validation are the agent's, not a copy. No argv is built and no
 //! stdin text written; the password goes from the parameters into a [`secret::Secret`].
 //!
-//! Every agent this library speaks is an [`Agent`]; a second protocol (Redfish) adds a variant
-//! there and a kind of device here, and callers keep calling [`Device::from_params`] and
-//! [`Device::power`].
+//! Every agent this library speaks is an [`Agent`] (the IPMI ones and fence_redfish), each with
+//! a kind of device here; callers call [`Device::from_params`] and [`Device::power`] alike.
 
 mod agent;
 mod ipmi;
 mod pacemaker;
+mod redfish;
 
 use thiserror::Error;
 
 pub use agent::Agent;
 
 use crate::bmc::BmcError;
+use crate::options::check::{Builder, Outcome, check_with};
+use crate::options::raw::Raw;
 use crate::options::settings::{CredentialError, Settings};
 use crate::options::stdin;
 use crate::password_script::PasswordScriptError;
+use crate::personality::Personality;
+use crate::redfish::settings::RedfishSettings;
 use ipmi::IpmiDevice;
+use redfish::RedfishDevice;
 
 /// What a device says about its host's power.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +86,8 @@ pub struct Device {
 enum Kind {
     /// IPMI over LAN (fence_ipmilan and its aliases, cluster-glue's external/ipmi).
     Ipmi(IpmiDevice),
+    /// Redfish over HTTPS (fence_redfish).
+    Redfish(RedfishDevice),
 }
 
 impl Device {
@@ -100,11 +107,17 @@ impl Device {
         let host_argument = plug
             .map(|plug| (pacemaker::HOST_ARGUMENT, plug))
             .filter(|&(name, plug)| agent.takes_plug() && pacemaker::passes(name, plug));
-        let raw = stdin::from_pairs(pairs.chain(host_argument));
-        let device = IpmiDevice::from_raw(raw, agent.personality())?;
-        Ok(Self {
-            kind: Kind::Ipmi(device),
-        })
+        let raw = stdin::from_pairs(
+            pairs.chain(host_argument),
+            agent.personality().family.options,
+        );
+        let kind = match agent {
+            Agent::Redfish(personality) => {
+                Kind::Redfish(RedfishDevice::from_raw(raw, personality)?)
+            }
+            _ => Kind::Ipmi(IpmiDevice::from_raw(raw, agent.personality())?),
+        };
+        Ok(Self { kind })
     }
 
     /// Asks the device whether its host's power is on or off: one status query, blocking
@@ -112,6 +125,7 @@ impl Device {
     pub fn power(&self) -> Result<Power, PowerError> {
         match &self.kind {
             Kind::Ipmi(device) => device.power(),
+            Kind::Redfish(device) => device.power(),
         }
     }
 
@@ -119,7 +133,32 @@ impl Device {
     pub fn ipmi_settings(&self) -> Option<&Settings> {
         match &self.kind {
             Kind::Ipmi(device) => Some(device.settings()),
+            Kind::Redfish(_) => None,
         }
+    }
+
+    /// The Redfish settings the device queries with (for inspection and tests).
+    pub fn redfish_settings(&self) -> Option<&RedfishSettings> {
+        match &self.kind {
+            Kind::Redfish(device) => Some(device.settings()),
+            Kind::Ipmi(_) => None,
+        }
+    }
+}
+
+/// `raw` checked for `status` as the agent checks its input (outside Pacemaker's fencer, so
+/// exchanges stay bounded): the settings `build` makes, and the `password_script` to run.
+fn status_query<S>(
+    mut raw: Raw,
+    personality: &Personality,
+    build: Builder<S>,
+) -> Result<(Box<S>, Option<String>), DeviceError> {
+    raw.set_key("action", "status");
+    let checked = check_with(raw, personality, None, build);
+    match checked.outcome {
+        Outcome::Run(settings) => Ok((settings, checked.password_script)),
+        Outcome::Usage(errors) => Err(DeviceError::Invalid(errors)),
+        _ => Err(DeviceError::NotAQuery),
     }
 }
 

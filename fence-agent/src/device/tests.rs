@@ -149,3 +149,58 @@ fn password_script_and_credential_limits() {
     let long = device("fence_ipmilan", &params, None).power().unwrap_err();
     assert!(matches!(long, PowerError::Credentials(_)), "{long}");
 }
+
+/// A fence_redfish device as `pcs stonith create ... fence_redfish` writes it.
+fn redfish_params() -> Vec<(&'static str, String)> {
+    vec![
+        ("ip", "10.250.0.141:8443".into()),
+        ("username", "admin".into()),
+        ("password", "redfish-pw".into()),
+        ("ssl_insecure", "1".into()),
+        ("systems_uri", "/redfish/v1/Systems/compute1".into()),
+        ("pcmk_host_list", "compute1".into()),
+    ]
+}
+
+#[test]
+fn a_redfish_device_becomes_fence_redfishs_settings() {
+    for agent in ["fence_redfish", "fence_redfish_rs"] {
+        let d = device(agent, &redfish_params(), Some("compute1"));
+        assert!(d.ipmi_settings().is_none());
+        let s = d.redfish_settings().unwrap();
+        assert_eq!(s.base_url(), "https://10.250.0.141:8443");
+        assert_eq!(
+            s.systems_uri.as_deref(),
+            Some("/redfish/v1/Systems/compute1")
+        );
+        assert_eq!(s.password.expose(), b"redfish-pw");
+        assert!(s.insecure);
+        assert!(!format!("{d:?}").contains("redfish-pw"), "{d:?}");
+    }
+}
+
+#[test]
+fn a_redfish_device_without_a_login_is_refused_as_fence_redfish_refuses_it() {
+    let params: Vec<(&str, String)> = redfish_params()
+        .into_iter()
+        .filter(|(k, _)| *k != "username")
+        .collect();
+    let pairs = params.iter().map(|(k, v)| (*k, v.as_str()));
+    let agent = Agent::from_type("fence_redfish").unwrap();
+    assert_eq!(
+        Device::from_params(agent, pairs, None).unwrap_err(),
+        DeviceError::Invalid(vec!["Failed: You have to set login name".into()])
+    );
+}
+
+#[test]
+fn a_redfish_device_nobody_answers_for_is_an_error_not_a_power_state() {
+    let mut params = redfish_params();
+    params[0].1 = "127.0.0.1:1".into();
+    let d = device("fence_redfish", &params, None);
+    let e = d.power().unwrap_err();
+    assert!(
+        matches!(&e, PowerError::Bmc(b) if b.is_unreachable()),
+        "{e}"
+    );
+}

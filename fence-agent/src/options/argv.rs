@@ -3,11 +3,11 @@
 //! unique prefix, short flags cluster (`-vvv`), values attach (`-pX`, `--x=X`) or follow.
 
 use super::raw::Raw;
-use super::table::{OPTIONS, OptSpec};
+use super::table::OptSpec;
 
 /// Parses `args` (without `argv[0]`). The error is fencing.py's parse-error message.
-pub fn parse(args: &[String]) -> Result<Raw, String> {
-    let mut raw = Raw::default();
+pub fn parse(args: &[String], table: &'static [OptSpec]) -> Result<Raw, String> {
+    let mut raw = Raw::new(table);
     let mut operands = Vec::new();
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
@@ -43,7 +43,7 @@ fn parse_long<'a>(
         Some((n, v)) => (n, Some(v.to_owned())),
         None => (text, None),
     };
-    let spec = find_long(name)?;
+    let spec = find_long(raw.table(), name)?;
     let value = match (spec.takes_value(), attached) {
         (true, Some(v)) => v,
         (true, None) => rest
@@ -62,11 +62,11 @@ fn parse_long<'a>(
     Ok(())
 }
 
-fn find_long(name: &str) -> Result<&'static OptSpec, String> {
-    if let Some(exact) = OPTIONS.iter().find(|o| o.long == name) {
+fn find_long(table: &'static [OptSpec], name: &str) -> Result<&'static OptSpec, String> {
+    if let Some(exact) = table.iter().find(|o| o.long == name) {
         return Ok(exact);
     }
-    let mut prefixed = OPTIONS.iter().filter(|o| o.long.starts_with(name));
+    let mut prefixed = table.iter().filter(|o| o.long.starts_with(name));
     match (prefixed.next(), prefixed.next()) {
         (Some(only), None) => Ok(only),
         (Some(_), Some(_)) => Err(format!("Parse error: option --{name} not a unique prefix")),
@@ -80,7 +80,8 @@ fn parse_short_cluster<'a>(
     raw: &mut Raw,
 ) -> Result<(), String> {
     for (at, letter) in cluster.char_indices() {
-        let spec = OPTIONS
+        let spec = raw
+            .table()
             .iter()
             .find(|o| o.short == Some(letter))
             .ok_or_else(|| format!("Parse error: option -{letter} not recognized"))?;
@@ -113,13 +114,17 @@ fn record(raw: &mut Raw, spec: &'static OptSpec, value: String) {
 mod tests {
     use super::*;
 
+    fn parse_ipmi(args: &[String]) -> Result<Raw, String> {
+        parse(args, crate::options::table::OPTIONS)
+    }
+
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()
     }
 
     #[test]
     fn short_long_attached_and_clustered() {
-        let raw = parse(&args(&[
+        let raw = parse_ipmi(&args(&[
             "-a",
             "10.0.0.1",
             "--username=admin",
@@ -139,7 +144,7 @@ mod tests {
 
     #[test]
     fn unique_prefixes_and_operands() {
-        let raw = parse(&args(&["--ipp", "624", "extra", "--", "-o"])).unwrap();
+        let raw = parse_ipmi(&args(&["--ipp", "624", "extra", "--", "-o"])).unwrap();
         assert_eq!(raw.value("ipport"), Some("624"));
         assert_eq!(
             raw.warnings,
@@ -150,23 +155,23 @@ mod tests {
     #[test]
     fn getopt_errors_as_fencing_py_prints_them() {
         assert_eq!(
-            parse(&args(&["-Z"])).unwrap_err(),
+            parse_ipmi(&args(&["-Z"])).unwrap_err(),
             "Parse error: option -Z not recognized"
         );
         assert_eq!(
-            parse(&args(&["--pass"])).unwrap_err(),
+            parse_ipmi(&args(&["--pass"])).unwrap_err(),
             "Parse error: option --pass not a unique prefix"
         );
         assert_eq!(
-            parse(&args(&["-o"])).unwrap_err(),
+            parse_ipmi(&args(&["-o"])).unwrap_err(),
             "Parse error: option -o requires argument"
         );
         assert_eq!(
-            parse(&args(&["--lanplus=1"])).unwrap_err(),
+            parse_ipmi(&args(&["--lanplus=1"])).unwrap_err(),
             "Parse error: option --lanplus must not have an argument"
         );
         assert_eq!(
-            parse(&args(&["-n", "x"])).unwrap_err(),
+            parse_ipmi(&args(&["-n", "x"])).unwrap_err(),
             "Parser error: option -n/--plug is not recognized"
         );
     }

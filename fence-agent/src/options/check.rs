@@ -1,4 +1,5 @@
-//! fencing.py's `check_input`: defaults, action, validation, then typed [`Settings`].
+//! fencing.py's `check_input`: defaults, action, validation, then typed settings: fence_ipmilan's
+//! [`Settings`] by [`check`], another family's by [`check_with`] and that family's [`Builder`].
 
 use std::time::Duration;
 
@@ -6,13 +7,14 @@ use secret::Secret;
 
 use super::raw::Raw;
 use super::settings::{Action, Method, Protocol, Settings, Timeouts};
-use super::table::{Bounds, Effect, Kind, OPTIONS, OptSpec};
+use super::table::{Bounds, Effect, Kind, OptSpec};
+use crate::family::Family;
 use crate::ipmi::{AuthType, CipherSuite, Privilege};
 use crate::personality::Personality;
 
 /// What the run should do after checking the options.
 #[derive(Debug)]
-pub enum Outcome {
+pub enum Outcome<S = Settings> {
     /// Print `--help`.
     Help,
     /// Print metadata (`metadata`, `meta-data`, `manpage`).
@@ -24,12 +26,12 @@ pub enum Outcome {
     /// `validate-all` passed.
     ValidateOk,
     /// Fence (or query) with these settings.
-    Run(Box<Settings>),
+    Run(Box<S>),
 }
 
 /// The checked options: logging setup and the outcome.
 #[derive(Debug)]
-pub struct Checked {
+pub struct Checked<S = Settings> {
     /// Warnings to log in the unconfigured format (parse and verbose-level oddities).
     pub early_warnings: Vec<String>,
     /// Warnings to log once logging is configured.
@@ -45,19 +47,35 @@ pub struct Checked {
     /// Options given that only concern ipmitool or sudo (accepted, ignored).
     pub ignored: Vec<&'static str>,
     /// What to do.
-    pub outcome: Outcome,
+    pub outcome: Outcome<S>,
 }
 
-/// Checks `raw` under `personality`; `pcmk_service` is `$PCMK_service`.
-pub fn check(mut raw: Raw, personality: &Personality, pcmk_service: Option<&str>) -> Checked {
+/// A family's typed settings from checked options: the raw values (defaults applied, validated),
+/// the action (`None` for validate-all), `$PCMK_service`, and warnings to add to; failure lines.
+pub type Builder<S> =
+    fn(&Raw, Option<Action>, Option<&str>, &mut Vec<String>) -> Result<S, Vec<String>>;
+
+/// Checks `raw` under a fence_ipmilan `personality`; `pcmk_service` is `$PCMK_service`.
+pub fn check(raw: Raw, personality: &Personality, pcmk_service: Option<&str>) -> Checked {
+    check_with(raw, personality, pcmk_service, settings)
+}
+
+/// Checks `raw` under `personality`, building its family's settings with `build`.
+pub fn check_with<S>(
+    mut raw: Raw,
+    personality: &Personality,
+    pcmk_service: Option<&str>,
+    build: Builder<S>,
+) -> Checked<S> {
     if is_true(raw.value("port_as_ip"))
         && let Some(plug) = raw.value("port").map(str::to_owned)
     {
         raw.set_key("ipaddr", &plug);
     }
-    let ignored = OPTIONS
+    let ignored = raw
+        .table()
         .iter()
-        .filter(|o| o.effect == Effect::IgnoredIpmitoolOnly && raw.has(o.key))
+        .filter(|o| o.effect == Effect::IgnoredToolOnly && raw.has(o.key))
         .map(|o| o.key)
         .collect();
     apply_defaults(&mut raw, personality);
@@ -85,17 +103,27 @@ pub fn check(mut raw: Raw, personality: &Personality, pcmk_service: Option<&str>
         checked.outcome = Outcome::Version;
     } else {
         checked.verbose_level = verbose_level(&raw, &mut checked.early_warnings);
-        checked.outcome = decide(&raw, &action, pcmk_service, &mut checked.warnings);
+        let family = personality.family;
+        checked.outcome = decide(
+            &raw,
+            family,
+            &action,
+            pcmk_service,
+            build,
+            &mut checked.warnings,
+        );
     }
     checked
 }
 
-fn decide(
+fn decide<S>(
     raw: &Raw,
+    family: &Family,
     action: &str,
     pcmk_service: Option<&str>,
+    build: Builder<S>,
     warnings: &mut Vec<String>,
-) -> Outcome {
+) -> Outcome<S> {
     let parsed = match action {
         "validate-all" => None,
         other => match Action::parse(other) {
@@ -103,9 +131,9 @@ fn decide(
             None => return Outcome::Usage(vec![format!("Failed: Unrecognised action '{other}'")]),
         },
     };
-    let errors = validate(raw);
+    let errors = validate(raw, family);
     let settings = if errors.is_empty() {
-        settings(raw, parsed, pcmk_service, warnings)
+        build(raw, parsed, pcmk_service, warnings)
     } else {
         Err(errors)
     };
@@ -124,7 +152,7 @@ fn decide(
 }
 
 fn apply_defaults(raw: &mut Raw, personality: &Personality) {
-    for spec in OPTIONS {
+    for spec in raw.table() {
         if !raw.has(spec.key)
             && let Some(default) = personality.default_for(spec.key, spec.default)
         {
@@ -155,13 +183,19 @@ fn verbose_level(raw: &Raw, warnings: &mut Vec<String>) -> u32 {
     u32::try_from(level).unwrap_or(u32::MAX)
 }
 
-/// fencing.py's `_validate_input`: address, choices, types (in table order).
-fn validate(raw: &Raw) -> Vec<String> {
+/// fencing.py's `_validate_input`: login, address, password, choices, types (in table order).
+fn validate(raw: &Raw, family: &Family) -> Vec<String> {
     let mut errors = Vec::new();
+    if family.requires_login && !raw.has("login") {
+        errors.push("Failed: You have to set login name".to_owned());
+    }
     if !raw.has("ipaddr") && !raw.has("target") {
         errors.push("Failed: You have to enter fence address".to_owned());
     }
-    for spec in OPTIONS {
+    if family.requires_password && !raw.has("passwd") && !raw.has("passwd_script") {
+        errors.push("Failed: You have to enter password or password script".to_owned());
+    }
+    for spec in raw.table() {
         let Some(value) = raw.value(spec.key) else {
             continue;
         };
@@ -176,7 +210,7 @@ fn validate(raw: &Raw) -> Vec<String> {
             ));
         }
     }
-    for spec in OPTIONS {
+    for spec in raw.table() {
         if let Some(value) = raw.value(spec.key)
             && let Err(error) = number(spec, value)
         {
@@ -222,7 +256,8 @@ fn range_text(b: Bounds) -> String {
     }
 }
 
-fn settings(
+/// fence_ipmilan's [`Builder`].
+pub fn settings(
     raw: &Raw,
     action: Option<Action>,
     pcmk_service: Option<&str>,
@@ -303,7 +338,8 @@ fn protocol(raw: &Raw, errors: &mut Vec<String>, warnings: &mut Vec<String>) -> 
     Protocol::V20 { cipher, kg }
 }
 
-fn timeouts(raw: &Raw, pcmk_service: Option<&str>) -> Timeouts {
+/// The time limits from the timeout options (fencing.py's semantics, `disable_timeout`).
+pub(crate) fn timeouts(raw: &Raw, pcmk_service: Option<&str>) -> Timeouts {
     let disable = match raw.value("disable_timeout") {
         Some(v) => is_true(Some(v)),
         None => pcmk_service == Some("pacemaker-fenced"),
@@ -347,18 +383,19 @@ fn privilege(value: Option<&str>) -> Privilege {
     }
 }
 
-fn int(raw: &Raw, key: &str) -> i64 {
+/// An integer option's value (0 when absent).
+pub(crate) fn int(raw: &Raw, key: &str) -> i64 {
     raw.value(key).and_then(py_int).unwrap_or(0)
 }
 
 /// A seconds option, within its [`Bounds`] once [`validate`] passed (so deadline arithmetic,
 /// `Instant + Duration`, cannot overflow).
-fn secs(raw: &Raw, key: &str) -> Duration {
+pub(crate) fn secs(raw: &Raw, key: &str) -> Duration {
     Duration::from_secs(u64::try_from(int(raw, key)).unwrap_or(0))
 }
 
 /// A true boolean option value (`""` from argv, `"1"` from stdin).
-fn is_true(value: Option<&str>) -> bool {
+pub(crate) fn is_true(value: Option<&str>) -> bool {
     matches!(value, Some("" | "1"))
 }
 
@@ -416,14 +453,15 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::table::OPTIONS;
     use crate::options::{argv, stdin};
-    use crate::personality::from_argv0;
+    use crate::personality::{FENCE_IPMILAN, from_argv0};
 
     fn run_args(list: &[&str]) -> Checked {
         let args: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
         check(
-            argv::parse(&args).unwrap(),
-            from_argv0("fence_ipmilan_rs"),
+            argv::parse(&args, OPTIONS).unwrap(),
+            from_argv0("fence_ipmilan_rs", &FENCE_IPMILAN),
             None,
         )
     }
@@ -494,10 +532,10 @@ mod tests {
 
     #[test]
     fn pacemaker_disables_timeouts_unless_told_otherwise() {
-        let raw = stdin::parse("ip=h\naction=off\n");
+        let raw = stdin::parse("ip=h\naction=off\n", OPTIONS);
         let c = check(
             raw,
-            from_argv0("fence_ipmilan_rs"),
+            from_argv0("fence_ipmilan_rs", &FENCE_IPMILAN),
             Some("pacemaker-fenced"),
         );
         let Outcome::Run(s) = c.outcome else { panic!() };
@@ -575,8 +613,8 @@ mod tests {
         assert_eq!((s.retry_on, s.port), (100, 65_535));
         assert_eq!(s.delay, Duration::from_secs(31_536_000));
         let c = check(
-            stdin::parse("ip=h\nretry_on=0\nipport=1\nverbose_level=-4\n"),
-            from_argv0("fence_ipmilan_rs"),
+            stdin::parse("ip=h\nretry_on=0\nipport=1\nverbose_level=-4\n", OPTIONS),
+            from_argv0("fence_ipmilan_rs", &FENCE_IPMILAN),
             None,
         );
         let Outcome::Run(s) = c.outcome else {
@@ -597,8 +635,8 @@ mod tests {
 
     #[test]
     fn ilo3_personality_defaults_to_lanplus() {
-        let raw = argv::parse(&["-a".to_owned(), "h".to_owned()]).unwrap();
-        let c = check(raw, from_argv0("fence_ilo3_rs"), None);
+        let raw = argv::parse(&["-a".to_owned(), "h".to_owned()], OPTIONS).unwrap();
+        let c = check(raw, from_argv0("fence_ilo3_rs", &FENCE_IPMILAN), None);
         let Outcome::Run(s) = c.outcome else { panic!() };
         assert!(matches!(s.protocol, Protocol::V20 { .. }));
         assert_eq!(s.timeouts.power_wait, Duration::from_secs(4));

@@ -1,12 +1,12 @@
 //! `--help` text: fencing.py's `usage()` over the option table, wrapped like Python's
 //! `textwrap.TextWrapper(width=85, initial_indent=3, subsequent_indent=40)`.
 
-use super::table::{OPTIONS, OptSpec};
+use super::table::OptSpec;
 
-/// The full `--help` output for an agent installed as `program`.
-pub fn usage(program: &str) -> String {
+/// The full `--help` output for an agent with option table `table` installed as `program`.
+pub fn usage(program: &str, table: &[OptSpec]) -> String {
     let mut out = format!("Usage:\n\t{program} [options]\nOptions:\n");
-    let mut sorted: Vec<&OptSpec> = OPTIONS.iter().collect();
+    let mut sorted: Vec<&OptSpec> = table.iter().collect();
     sorted.sort_by_key(|o| o.order);
     for spec in sorted {
         out.push_str("   ");
@@ -77,6 +77,20 @@ mod tests {
     #[test]
     fn matches_fence_ipmilan_help_byte_for_byte() {
         let golden = include_str!("../../tests/data/fence_ipmilan-4.12.1-help.txt");
-        assert_eq!(usage("fence_ipmilan"), golden);
+        assert_eq!(
+            usage("fence_ipmilan", crate::options::table::OPTIONS),
+            golden
+        );
+    }
+
+    #[test]
+    fn matches_fence_redfish_help_but_for_our_ca_file_option() {
+        let golden = include_str!("../../tests/data/fence_redfish-4.12.1-help.txt");
+        let ours = usage("fence_redfish", crate::options::table::REDFISH);
+        let without: Vec<&str> = ours
+            .lines()
+            .filter(|l| !l.contains("--ssl-ca-file") && !l.contains("of the system's"))
+            .collect();
+        assert_eq!(without.join("\n") + "\n", golden);
     }
 }

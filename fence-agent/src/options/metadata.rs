@@ -7,52 +7,31 @@
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
-use super::table::{Kind, OPTIONS, OptSpec};
-use crate::personality::{PERSONALITIES, Personality, SUFFIX};
-
-/// Short description of the agent.
-pub const SHORTDESC: &str = "Fence agent for IPMI";
-
-/// Long description: fence_ipmilan's, rewritten where ours differs (no ipmitool).
-pub const LONGDESC: &str = "fence_ipmilan_rs is an I/O Fencing agent which can be used with machines \
-controlled by IPMI. It speaks IPMI 1.5 and IPMI 2.0 (RMCP+) over LAN itself instead of calling \
-ipmitool, and reports off and reboot as successful only once the BMC reports the chassis off. \
-Options that only concern ipmitool or sudo (ipmitool_path, use_sudo, sudo_path) are accepted \
-and ignored.";
-
-/// Actions listed in metadata, in fence_ipmilan's order (`on` is written separately).
-pub const ACTIONS: &[&str] = &[
-    "off",
-    "reboot",
-    "status",
-    "monitor",
-    "metadata",
-    "manpage",
-    "validate-all",
-    "diag",
-];
+use super::table::{Kind, OptSpec};
+use crate::personality::{Personality, SUFFIX};
 
 /// The metadata XML for an agent installed as `program` with `personality`'s defaults.
 pub fn metadata(program: &str, personality: &Personality) -> Result<String, std::io::Error> {
+    let family = personality.family;
     let mut w = Writer::new_with_indent(Vec::new(), b'\t', 1);
     w.write_event(Event::Decl(BytesDecl::new("1.0", None, None)))?;
     let root = BytesStart::new("resource-agent")
-        .with_attributes([("name", program), ("shortdesc", SHORTDESC)]);
+        .with_attributes([("name", program), ("shortdesc", family.shortdesc)]);
     w.write_event(Event::Start(root))?;
-    for alias in PERSONALITIES.iter().filter(|p| !p.shortdesc.is_empty()) {
+    for alias in personality.aliases() {
         let name = format!("{}{SUFFIX}", alias.name);
         let el = BytesStart::new("symlink")
             .with_attributes([("name", name.as_str()), ("shortdesc", alias.shortdesc)]);
         w.write_event(Event::Empty(el))?;
     }
-    text_element(&mut w, "longdesc", LONGDESC)?;
-    text_element(&mut w, "vendor-url", "")?;
+    text_element(&mut w, "longdesc", family.longdesc)?;
+    text_element(&mut w, "vendor-url", family.vendor_url)?;
     w.write_event(Event::Start(BytesStart::new("parameters")))?;
-    for entry in entries() {
+    for entry in entries(family.options) {
         parameter(&mut w, &entry, personality)?;
     }
     w.write_event(Event::End(BytesEnd::new("parameters")))?;
-    actions(&mut w)?;
+    actions(&mut w, family.actions)?;
     w.write_event(Event::End(BytesEnd::new("resource-agent")))?;
     let mut xml = String::from_utf8_lossy(&w.into_inner()).into_owned();
     xml.push('\n');
@@ -72,9 +51,9 @@ struct Entry {
     naming: Naming,
 }
 
-fn entries() -> Vec<Entry> {
+fn entries(table: &'static [OptSpec]) -> Vec<Entry> {
     let mut list = Vec::new();
-    for spec in OPTIONS.iter().filter(|o| o.in_metadata) {
+    for spec in table.iter().filter(|o| o.in_metadata) {
         let current = spec.current_name();
         if current == spec.key {
             list.push(Entry {
@@ -103,7 +82,11 @@ type W = Writer<Vec<u8>>;
 
 fn parameter(w: &mut W, entry: &Entry, personality: &Personality) -> std::io::Result<()> {
     let spec = entry.spec;
-    let required = if spec.key == "action" { "1" } else { "0" };
+    let required = if spec.key == "action" || spec.required {
+        "1"
+    } else {
+        "0"
+    };
     let mut el = BytesStart::new("parameter").with_attributes([
         ("name", entry.name.as_str()),
         ("unique", "0"),
@@ -150,11 +133,11 @@ fn content(w: &mut W, spec: &OptSpec, personality: &Personality) -> std::io::Res
     w.write_event(Event::End(BytesEnd::new("content")))
 }
 
-fn actions(w: &mut W) -> std::io::Result<()> {
+fn actions(w: &mut W, list: &[&str]) -> std::io::Result<()> {
     w.write_event(Event::Start(BytesStart::new("actions")))?;
     let on = BytesStart::new("action").with_attributes([("name", "on"), ("automatic", "0")]);
     w.write_event(Event::Empty(on))?;
-    for action in ACTIONS {
+    for action in list {
         w.write_event(Event::Empty(
             BytesStart::new("action").with_attributes([("name", *action)]),
         ))?;

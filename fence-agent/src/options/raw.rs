@@ -4,12 +4,13 @@ use std::collections::BTreeMap;
 
 use zeroize::Zeroize;
 
-use super::table::{OPTIONS, OptSpec};
+use super::table::{OptSpec, find};
 
-/// What the user gave us, before defaults and validation. Values are wiped on drop: one of
-/// them is the password.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+/// What the user gave us, before defaults and validation, read with one agent's option table.
+/// Values are wiped on drop: one of them is the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Raw {
+    table: &'static [OptSpec],
     values: BTreeMap<&'static str, String>,
     /// How many `-v` were given (stdin: the `verbose` value).
     pub verbose_count: u32,
@@ -18,6 +19,21 @@ pub struct Raw {
 }
 
 impl Raw {
+    /// Nothing given yet, for an agent with option table `table`.
+    pub fn new(table: &'static [OptSpec]) -> Self {
+        Self {
+            table,
+            values: BTreeMap::new(),
+            verbose_count: 0,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The option table the values were read with.
+    pub fn table(&self) -> &'static [OptSpec] {
+        self.table
+    }
+
     /// Sets option `spec` to `value` (flags: `""` or `"1"`; later values win).
     pub fn set(&mut self, spec: &'static OptSpec, value: String) {
         self.values.insert(spec.key, value);
@@ -40,7 +56,7 @@ impl Raw {
 
     /// Sets a value by key (for defaults); unknown keys are ignored.
     pub fn set_key(&mut self, key: &str, value: &str) {
-        if let Some(spec) = OPTIONS.iter().find(|o| o.key == key) {
+        if let Some(spec) = find(self.table, key) {
             self.values.insert(spec.key, value.to_owned());
         }
     }

@@ -156,10 +156,11 @@ mod tests {
     use super::*;
     use crate::options::check::{Outcome, check};
     use crate::options::stdin;
-    use crate::personality::from_argv0;
+    use crate::options::table::OPTIONS;
+    use crate::personality::FENCE_IPMILAN;
 
     fn settings(text: &str) -> Settings {
-        match check(stdin::parse(text), from_argv0("fence_ipmilan_rs"), None).outcome {
+        match check(stdin::parse(text, OPTIONS), &FENCE_IPMILAN, None).outcome {
             Outcome::Run(s) => *s,
             other => panic!("{other:?}"),
         }

@@ -6,26 +6,32 @@
 //! a warning names only the key, never the line: the line may hold a mistyped password.
 
 use super::raw::Raw;
-use super::table::{Kind, OPTIONS, OptSpec};
+use super::table::{Kind, OptSpec};
 
 /// Parses the whole stdin text.
-pub fn parse(text: &str) -> Raw {
+pub fn parse(text: &str, table: &'static [OptSpec]) -> Raw {
     let lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
-    from_pairs(lines.map(|line| line.split_once('=').unwrap_or((line, ""))))
+    from_pairs(
+        lines.map(|line| line.split_once('=').unwrap_or((line, ""))),
+        table,
+    )
 }
 
 /// Parses `key=value` pairs already split at the first `=`: what [`parse`] reads from each
 /// line, and what a program holding a stonith device's parameters has (the pairs Pacemaker
 /// would write to the agent's stdin, one line each, read back the same way).
-pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Raw {
-    let mut raw = Raw::default();
+pub fn from_pairs<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    table: &'static [OptSpec],
+) -> Raw {
+    let mut raw = Raw::new(table);
     for (name, value) in pairs {
         let name = name.trim_start();
         if name.starts_with('#') {
             continue;
         }
         let value = unquote(value.trim_end());
-        match find(name) {
+        match find(table, name) {
             Some(spec) => apply(&mut raw, spec, value),
             None if name == "nodename" => {}
             None => raw
@@ -47,13 +53,13 @@ fn unquote(value: &str) -> &str {
         .unwrap_or(value)
 }
 
-fn find(name: &str) -> Option<&'static OptSpec> {
+fn find(table: &'static [OptSpec], name: &str) -> Option<&'static OptSpec> {
     let dashed = name.replace('_', "-");
     let underscored = name.replace('-', "_");
-    OPTIONS
+    table
         .iter()
         .find(|o| o.long == underscored || o.long == dashed)
-        .or_else(|| OPTIONS.iter().find(|o| o.key == name))
+        .or_else(|| table.iter().find(|o| o.key == name))
 }
 
 fn apply(raw: &mut Raw, spec: &'static OptSpec, value: &str) {
@@ -74,10 +80,15 @@ fn apply(raw: &mut Raw, spec: &'static OptSpec, value: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::table::OPTIONS;
+
+    fn parse_ipmi(text: &str) -> Raw {
+        parse(text, OPTIONS)
+    }
 
     #[test]
     fn pacemaker_style_input() {
-        let raw = parse(
+        let raw = parse_ipmi(
             "# comment\n\nip=10.0.0.1\nusername=\"admin\"\npassword=a=b\nlanplus=yes\n\
              password_script=/bin/pw\npower-timeout=30\nnodename=node1\naction=off\nport=x\n",
         );
@@ -94,7 +105,7 @@ mod tests {
 
     #[test]
     fn old_names_and_unknown_keys() {
-        let raw = parse("ipaddr=h\nlogin=u\npasswd=p\nfoo=secretish\nverbose=maybe\n");
+        let raw = parse_ipmi("ipaddr=h\nlogin=u\npasswd=p\nfoo=secretish\nverbose=maybe\n");
         assert_eq!(raw.value("ipaddr"), Some("h"));
         assert_eq!(raw.value("login"), Some("u"));
         assert_eq!(raw.value("passwd"), Some("p"));
@@ -109,15 +120,18 @@ mod tests {
 
     #[test]
     fn pairs_read_as_their_lines_would() {
-        let raw = from_pairs([
-            (" ip", "h "),
-            ("password", "\"a b\""),
-            ("#ipport", "1"),
-            ("lanplus", "true"),
-        ]);
+        let raw = from_pairs(
+            [
+                (" ip", "h "),
+                ("password", "\"a b\""),
+                ("#ipport", "1"),
+                ("lanplus", "true"),
+            ],
+            OPTIONS,
+        );
         assert_eq!(
             raw,
-            parse(" ip=h \npassword=\"a b\"\n#ipport=1\nlanplus=true\n")
+            parse_ipmi(" ip=h \npassword=\"a b\"\n#ipport=1\nlanplus=true\n")
         );
         assert_eq!(raw.value("ipaddr"), Some("h"));
         assert_eq!(raw.value("passwd"), Some("a b"));
@@ -127,7 +141,7 @@ mod tests {
 
     #[test]
     fn verbose_on_stdin_means_level_one() {
-        assert_eq!(parse("verbose=1\n").verbose_count, 1);
-        assert_eq!(parse("verbose=off\n").verbose_count, 0);
+        assert_eq!(parse_ipmi("verbose=1\n").verbose_count, 1);
+        assert_eq!(parse_ipmi("verbose=off\n").verbose_count, 0);
     }
 }

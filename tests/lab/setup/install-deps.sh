@@ -6,7 +6,8 @@
 #     `--libvirt` computes one each), with what libvirt-python builds against.
 #   - pacemaker-remoted, unpacked (it conflicts with the pacemaker package, so it is not installed).
 #   - a Python venv with the Masakari API server and masakari-monitors (the incumbent, for benchmarks),
-#     and Keystone served by gunicorn (the lab's `--keystone` option).
+#     Keystone served by gunicorn (the lab's `--keystone` option), and sushy-tools' sushy-emulator
+#     (Redfish BMCs: the fence_redfish compatibility tests and the lab's `--bmc redfish`).
 set -euo pipefail
 
 cache=${MASAKARI_LAB_CACHE:-/var/cache/masakari-pcmk-lab}
@@ -58,5 +59,9 @@ fi
 if ! "$cache/venv/bin/python3" -c 'import libvirt' 2>/dev/null; then
   echo "install-deps: adding libvirt-python to the Masakari venv"
   "$cache/venv/bin/pip" install -q --disable-pip-version-check 'libvirt-python==9.0.0'
+fi
+if [[ ! -x $cache/venv/bin/sushy-emulator ]]; then
+  echo "install-deps: adding sushy-tools (sushy-emulator) to the Masakari venv"
+  "$cache/venv/bin/pip" install -q --disable-pip-version-check 'sushy-tools==2.2.0'
 fi
 echo "install-deps: ready ($cache)"

@@ -5,10 +5,10 @@
 use std::fmt::Write as _;
 
 use crate::layout::{Host, Layout, Machine};
-use crate::spec::{RebootAction, RemoteMonitor};
+use crate::spec::{Bmc, RebootAction, RemoteMonitor};
 
 /// The BMC login the lab's stonith devices use.
-pub struct IpmiLogin<'a> {
+pub struct BmcLogin<'a> {
     /// The IPMI user name.
     pub user: &'a str,
     /// Its password.
@@ -16,7 +16,7 @@ pub struct IpmiLogin<'a> {
 }
 
 /// The whole initial CIB document.
-pub fn render(layout: &Layout, login: &IpmiLogin<'_>) -> String {
+pub fn render(layout: &Layout, login: &BmcLogin<'_>) -> String {
     let mut s = String::from(
         "<cib validate-with=\"pacemaker-3.9\" epoch=\"1\" num_updates=\"0\" admin_epoch=\"0\">\n\
          <configuration>\n<crm_config>\n<cluster_property_set id=\"cib-bootstrap-options\">\n",
@@ -98,21 +98,19 @@ fn remote_connection(s: &mut String, m: Machine, monitor: RemoteMonitor) {
     );
 }
 
-fn stonith_device(s: &mut String, layout: &Layout, m: Machine, login: &IpmiLogin<'_>) {
+fn stonith_device(s: &mut String, layout: &Layout, m: Machine, login: &BmcLogin<'_>) {
     let n = m.name();
     let agent = escape(&layout.spec().fence_agent);
     let bmc = Host::Bmc(m).address().to_string();
     let mut params = vec![
-        ("ip", bmc.as_str()),
-        ("ipport", "623"),
-        ("username", login.user),
-        ("password", login.password),
-        ("lanplus", "1"),
-        ("cipher", "3"),
-        ("pcmk_host_list", n.as_str()),
+        ("ip", bmc),
+        ("username", login.user.to_owned()),
+        ("password", login.password.to_owned()),
     ];
+    params.extend(protocol_params(layout.spec().bmc, m));
+    params.push(("pcmk_host_list", n.clone()));
     if layout.spec().reboot_action == RebootAction::Off {
-        params.push(("pcmk_reboot_action", "off"));
+        params.push(("pcmk_reboot_action", "off".to_owned()));
     }
     let _ = write!(
         s,
@@ -123,7 +121,7 @@ fn stonith_device(s: &mut String, layout: &Layout, m: Machine, login: &IpmiLogin
         let _ = writeln!(
             s,
             "<nvpair id=\"fence-{n}-{name}\" name=\"{name}\" value=\"{}\"/>",
-            escape(value)
+            escape(&value)
         );
     }
     let _ = write!(
@@ -134,6 +132,23 @@ fn stonith_device(s: &mut String, layout: &Layout, m: Machine, login: &IpmiLogin
          </operations>\n\
          </primitive>\n"
     );
+}
+
+/// How a stonith device reaches its BMC, as an operator configures it: IPMI lanplus with cipher
+/// suite 3; Redfish over HTTPS on 443 with the node's system named (the CA is in the controllers'
+/// system trust store, see [`crate::node`], so no `ssl_insecure`).
+fn protocol_params(bmc: Bmc, m: Machine) -> Vec<(&'static str, String)> {
+    match bmc {
+        Bmc::Ipmi => vec![
+            ("ipport", "623".to_owned()),
+            ("lanplus", "1".to_owned()),
+            ("cipher", "3".to_owned()),
+        ],
+        Bmc::Redfish => vec![
+            ("ipport", crate::bmc::redfish::PORT.to_string()),
+            ("systems_uri", crate::bmc::redfish::system(m).uri()),
+        ],
+    }
 }
 
 fn escape(value: &str) -> String {
@@ -149,7 +164,7 @@ mod tests {
     use super::*;
     use crate::spec::LabSpec;
 
-    const LOGIN: IpmiLogin<'static> = IpmiLogin {
+    const LOGIN: BmcLogin<'static> = BmcLogin {
         user: "admin",
         password: "p&ss\"word",
     };
@@ -165,6 +180,26 @@ mod tests {
         assert!(!cib.contains("pcmk_reboot_action"));
         assert!(cib.contains("name=\"monitor\" interval=\"3s\" timeout=\"5s\""));
         assert!(cib.contains("name=\"reconnect_interval\" value=\"10s\""));
+    }
+
+    #[test]
+    fn redfish_devices_name_their_system_on_443_and_stay_secure() {
+        let layout = Layout::new(LabSpec {
+            bmc: Bmc::Redfish,
+            fence_agent: "fence_redfish_rs".into(),
+            ..LabSpec::new("t")
+        })
+        .unwrap();
+        let cib = render(&layout, &LOGIN);
+        assert!(cib.contains("type=\"fence_redfish_rs\""), "{cib}");
+        assert!(cib.contains("name=\"ip\" value=\"10.250.0.141\""));
+        assert!(cib.contains("name=\"ipport\" value=\"443\""));
+        let uri = crate::bmc::redfish::system(Machine::Compute(2)).uri();
+        assert!(cib.contains(&format!("name=\"systems_uri\" value=\"{uri}\"")));
+        assert!(
+            !cib.contains("lanplus") && !cib.contains("ssl_insecure"),
+            "{cib}"
+        );
     }
 
     #[test]

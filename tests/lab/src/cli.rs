@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::lab::{self, Lab};
 use crate::layout::Host;
 use crate::observe;
-use crate::spec::{DEFAULT_FENCE_AGENT, LabSpec, RebootAction, RemoteMonitor};
+use crate::spec::{Bmc, LabSpec, RebootAction, RemoteMonitor};
 
 /// A real Pacemaker cluster with pacemaker-remote computes, IPMI BMCs and the Masakari API, on this machine.
 #[derive(Debug, Parser)]
@@ -111,6 +111,16 @@ enum Command {
         /// The request from ipmi_sim.
         request: Vec<String>,
     },
+    /// A Redfish BMC's power link (internal): serves sushy-emulator's notices on the BMC's loopback.
+    #[command(hide = true)]
+    PowerLink {
+        /// The lab.
+        #[arg(long)]
+        lab: String,
+        /// The node whose power this is.
+        #[arg(long)]
+        node: String,
+    },
 }
 
 /// How a lab is built.
@@ -122,9 +132,12 @@ struct UpArgs {
     /// pacemaker-remote computes.
     #[arg(long, default_value_t = 2)]
     computes: u8,
-    /// The stonith agent of every device.
-    #[arg(long, default_value = DEFAULT_FENCE_AGENT)]
-    fence_agent: String,
+    /// What every node's BMC is: ipmi (ipmi_sim) or redfish (sushy-emulator, HTTPS).
+    #[arg(long, value_enum, default_value = "ipmi")]
+    bmc: Bmc,
+    /// The stonith agent of every device [default: fence_ipmilan, or fence_redfish with --bmc redfish].
+    #[arg(long)]
+    fence_agent: Option<String>,
     /// What a fence reboot does (the seed deployment uses off).
     #[arg(long, value_enum, default_value = "reboot")]
     reboot_action: RebootAction,
@@ -181,7 +194,11 @@ impl UpArgs {
             name: name.to_owned(),
             controllers: self.controllers,
             computes: self.computes,
-            fence_agent: self.fence_agent.clone(),
+            bmc: self.bmc,
+            fence_agent: self
+                .fence_agent
+                .clone()
+                .unwrap_or_else(|| self.bmc.default_agent().to_owned()),
             reboot_action: self.reboot_action,
             stage: self.stage.clone(),
             keystone: self.keystone,
@@ -243,6 +260,7 @@ pub fn run(cli: Cli) -> Result<()> {
             timeout,
         } => wait(&Lab::open(name)?, what, node.as_deref(), timeout),
         Command::Demo(args) => demo::run(args.spec(name)),
+        Command::PowerLink { lab, node } => crate::power_link::serve(&lab, &node),
         Command::Chassis { lab, node, request } => {
             lab::chassis(&lab, &node, &request).map(|answer| {
                 if let Some(text) = answer {

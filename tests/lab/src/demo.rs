@@ -39,8 +39,8 @@ pub fn run(spec: LabSpec) -> Result<()> {
     };
     let started = Instant::now();
     println!(
-        "bringing up lab {} ({} controller(s), {} computes, stonith {}) ...",
-        spec.name, spec.controllers, spec.computes, spec.fence_agent
+        "bringing up lab {} ({} controller(s), {} computes, {:?} BMCs, stonith {}) ...",
+        spec.name, spec.controllers, spec.computes, spec.bmc, spec.fence_agent
     );
     let lab = Lab::up(spec)?;
     println!("lab up in {:.1} s", started.elapsed().as_secs_f64());

@@ -68,9 +68,9 @@ pub fn access_log(layout: &Layout) -> PathBuf {
     dir(layout).join("access.log")
 }
 
-/// Makes the CA, configures and bootstraps Keystone, serves it and creates the seed's objects.
+/// Configures and bootstraps Keystone, serves it and creates the seed's objects (the lab made its
+/// CA, [`tls::make`], before the BMCs, which may use it too).
 pub fn set_up(layout: &Layout, tools: &Tools) -> Result<()> {
-    tls::make(layout)?;
     let d = dir(layout);
     for sub in [
         "",

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::bmc;
-use crate::cib_config::{self, IpmiLogin};
+use crate::cib_config::{self, BmcLogin};
 use crate::cmd::output;
 use crate::corosync_conf;
 use crate::error::{LabError, Result, file_error};
@@ -18,7 +18,8 @@ use cib::{CrmMon, FenceEvent, FenceStatus, MonNode};
 
 use crate::observe;
 use crate::procs;
-use crate::spec::LabSpec;
+use crate::spec::{Bmc, LabSpec};
+use crate::tls;
 use crate::tools::Tools;
 use crate::wait::{poll_every, poll_until};
 
@@ -111,10 +112,13 @@ impl Lab {
         let authkey = files::random_bytes(4096)?;
         netns::create(l)?;
         let lab_binary = lab_binary()?;
-        let login = IpmiLogin {
+        let login = BmcLogin {
             user: bmc::ADMIN_USER,
             password: &password,
         };
+        if l.spec().keystone || l.spec().bmc == Bmc::Redfish {
+            tls::make(l)?;
+        }
         for m in l.machines() {
             prepare_node(l, m, &authkey, &login)?;
             if l.spec().libvirt && matches!(m, Machine::Compute(_)) {
@@ -361,7 +365,8 @@ impl Lab {
         }
     }
 
-    /// Powers a node off or on at its chassis, bypassing IPMI (the power button).
+    /// Powers a node off or on at its chassis, bypassing its BMC (the power button). Also what a BMC's
+    /// chassis control ([`chassis`]) and a Redfish BMC's power link ([`crate::power_link`]) do.
     pub fn set_power(&self, name: &str, on: bool) -> Result<()> {
         let m = self.layout.machine(name)?;
         if on {
@@ -379,7 +384,7 @@ impl Lab {
         }
     }
 
-    /// Whether the node's BMC reports its chassis on (asked over IPMI).
+    /// Whether the node's BMC reports its power on (asked over IPMI or Redfish, as the lab's BMCs speak).
     pub fn bmc_power(&self, name: &str) -> Result<bool> {
         bmc::power_status(&self.layout, self.layout.machine(name)?)
     }
@@ -513,15 +518,15 @@ pub fn chassis(name: &str, node_name: &str, request: &[String]) -> Result<Option
             "power:{}",
             u8::from(node::is_powered(&lab.layout, m))
         ))),
-        ["set", "power", "0"] => node::power_off(&lab.layout, m).map(|()| None),
-        ["set", "power", "1"] => node::power_on(&lab.layout, &lab.tools, m).map(|()| None),
+        ["set", "power", "0"] => lab.set_power(node_name, false).map(|()| None),
+        ["set", "power", "1"] => lab.set_power(node_name, true).map(|()| None),
         _ => Err(LabError::Usage(format!(
             "chassis request {words:?} is not supported"
         ))),
     }
 }
 
-fn prepare_node(l: &Layout, m: Machine, authkey: &[u8], login: &IpmiLogin<'_>) -> Result<()> {
+fn prepare_node(l: &Layout, m: Machine, authkey: &[u8], login: &BmcLogin<'_>) -> Result<()> {
     let dir = l.host_dir(Host::Node(m));
     files::dir(&dir, Owner::Root, 0o755)?;
     for (sub, _) in node::binds(m) {
@@ -543,6 +548,9 @@ fn prepare_node(l: &Layout, m: Machine, authkey: &[u8], login: &IpmiLogin<'_>) -
         0o640,
     )?;
     if let Machine::Controller(_) = m {
+        if l.spec().bmc == Bmc::Redfish {
+            node::trust_lab_ca(l, m)?;
+        }
         let conf = corosync_conf::render(l);
         files::write(
             &dir.join("etc-corosync/corosync.conf"),

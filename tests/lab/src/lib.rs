@@ -5,6 +5,8 @@
 //!  ctl1..3   corosync+pacemaker  ──ocf:pacemaker:remote──▶  compute1..N   pacemaker-remoted
 //!     │ fence_ipmilan (stonith, per node)                       ▲ power
 //!     └────────── IPMI lanplus ──────────▶  bmc-computeN: ipmi_sim ─┘ (chassis_control = masakari-lab chassis)
+//!  (with `--bmc redfish`: fence_redfish(_rs) over HTTPS to sushy-emulator, whose external notifier
+//!   drives the node's power through `masakari-lab power-link`, see [`bmc`] and [`power_link`])
 //!  (with `--libvirt`: every compute also runs its own libvirtd and TCG guests, see [`libvirt`])
 //!  (with `--services`: Pacemaker runs a nova-compute clone on the computes, see [`services`])
 //!  api: masakari-api (noauth2, sqlite) ◀── notifications from the host monitor
@@ -35,10 +37,12 @@ pub mod monitor;
 pub mod netns;
 pub mod node;
 pub mod observe;
+pub mod power_link;
 pub mod procs;
 pub mod services;
 pub mod spec;
 pub mod stage;
+pub mod sushy;
 pub mod tls;
 pub mod tools;
 pub mod wait;
@@ -46,4 +50,4 @@ pub mod wait;
 pub use error::{LabError, Result};
 pub use lab::{Lab, teardown};
 pub use layout::{Host, Machine};
-pub use spec::{LabSpec, RebootAction, RemoteMonitor};
+pub use spec::{Bmc, LabSpec, RebootAction, RemoteMonitor};

@@ -40,12 +40,28 @@ const STAGED_DIRS: [&str; 4] = [
     "usr/lib/ocf/resource.d",
 ];
 
+/// The system trust store as Debian ships it: what python3-requests (so fence_redfish) and the
+/// system's TLS clients verify servers with.
+const TRUST_STORE: &str = "/etc/ssl/certs/ca-certificates.crt";
+/// The node's own copy of it, with the lab's CA added, bound over [`TRUST_STORE`] inside the node.
+const NODE_TRUST_STORE: &str = "ca-certificates.crt";
+
 /// The state directories of a node, relative to its host directory, and where they appear inside it.
 pub fn binds(machine: Machine) -> &'static [(&'static str, &'static str)] {
     match machine {
         Machine::Controller(_) => &CONTROLLER_BINDS,
         Machine::Compute(_) => &COMPUTE_BINDS,
     }
+}
+
+/// Adds the lab's CA to the trust store the node sees, as an operator adds a BMC's CA to a cluster
+/// node's (`update-ca-certificates`): fence_redfish has no CA option and verifies with it.
+pub fn trust_lab_ca(layout: &Layout, machine: Machine) -> Result<()> {
+    let read = |path: &Path| std::fs::read(path).map_err(file_error(path));
+    let mut bundle = read(Path::new(TRUST_STORE))?;
+    bundle.extend(read(&crate::tls::ca_file(layout))?);
+    let path = layout.host_dir(Host::Node(machine)).join(NODE_TRUST_STORE);
+    std::fs::write(&path, bundle).map_err(file_error(&path))
 }
 
 /// Whether the node has power: any process left in its namespace counts as power on.
@@ -131,6 +147,10 @@ fn boot_script(layout: &Layout, machine: Machine, dir: &Path) -> String {
                 );
             }
         }
+    }
+    let own_store = dir.join(NODE_TRUST_STORE);
+    if own_store.exists() {
+        let _ = writeln!(s, "mount --bind '{}' '{TRUST_STORE}'", own_store.display());
     }
     if layout.spec().libvirt && matches!(machine, Machine::Compute(_)) {
         s.push_str(&crate::libvirt::boot_lines(layout, machine));

@@ -8,6 +8,8 @@ use crate::error::{LabError, Result};
 
 /// The fence agent the lab's stonith devices use when none is chosen.
 pub const DEFAULT_FENCE_AGENT: &str = "fence_ipmilan";
+/// The fence agent of a Redfish lab's stonith devices when none is chosen (the reference).
+pub const DEFAULT_REDFISH_AGENT: &str = "fence_redfish";
 
 /// A lab to bring up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,7 +20,11 @@ pub struct LabSpec {
     pub controllers: u8,
     /// pacemaker-remote nodes, each with its own BMC: 1 to 40.
     pub computes: u8,
-    /// The stonith agent of every device, `fence_ipmilan` or a compatible one (e.g. `fence_ipmilan_rs`).
+    /// The kind of every node's BMC, which the stonith devices speak to.
+    #[serde(default)]
+    pub bmc: Bmc,
+    /// The stonith agent of every device: for IPMI BMCs `fence_ipmilan` or a compatible one (e.g.
+    /// `fence_ipmilan_rs`), for Redfish ones `fence_redfish` or `fence_redfish_rs`.
     pub fence_agent: String,
     /// What a fence "reboot" does: the seed deployment sets `pcmk_reboot_action=off`.
     pub reboot_action: RebootAction,
@@ -40,6 +46,32 @@ pub struct LabSpec {
     /// the computes (see [`crate::services`]).
     #[serde(default)]
     pub services: bool,
+}
+
+/// What every node's BMC is (see [`crate::bmc`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Bmc {
+    /// OpenIPMI's `ipmi_sim`: IPMI 2.0 over LAN (lanplus) on port 623.
+    #[default]
+    Ipmi,
+    /// sushy-tools' `sushy-emulator`: Redfish over HTTPS (the lab's CA) with basic auth, on port 443.
+    Redfish,
+}
+
+impl Bmc {
+    /// The fence agent a lab of these BMCs uses when none is chosen.
+    pub fn default_agent(self) -> &'static str {
+        match self {
+            Self::Ipmi => DEFAULT_FENCE_AGENT,
+            Self::Redfish => DEFAULT_REDFISH_AGENT,
+        }
+    }
+
+    /// Whether `agent` speaks to these BMCs (the Redfish agents by name, any other to IPMI ones).
+    fn speaks(self, agent: &str) -> bool {
+        agent.starts_with("fence_redfish") == (self == Self::Redfish)
+    }
 }
 
 /// The settings of the computes' `ocf:pacemaker:remote` connection resources.
@@ -80,6 +112,7 @@ impl LabSpec {
             name: name.to_owned(),
             controllers: 1,
             computes: 2,
+            bmc: Bmc::Ipmi,
             fence_agent: DEFAULT_FENCE_AGENT.to_owned(),
             reboot_action: RebootAction::Reboot,
             stage: None,
@@ -126,6 +159,12 @@ impl LabSpec {
                 self.fence_agent
             )));
         }
+        if !self.bmc.speaks(&self.fence_agent) {
+            return Err(LabError::Usage(format!(
+                "fence agent {} does not speak to {:?} BMCs",
+                self.fence_agent, self.bmc
+            )));
+        }
         Ok(())
     }
 }
@@ -137,6 +176,27 @@ mod tests {
     #[test]
     fn default_spec_is_valid() {
         LabSpec::new("t1").validate().unwrap();
+    }
+
+    #[test]
+    fn a_redfish_lab_takes_either_redfish_agent() {
+        for agent in ["fence_redfish", "fence_redfish_rs"] {
+            let spec = LabSpec {
+                bmc: Bmc::Redfish,
+                fence_agent: agent.into(),
+                ..LabSpec::new("t1")
+            };
+            spec.validate().unwrap();
+        }
+        assert_eq!(Bmc::Redfish.default_agent(), "fence_redfish");
+    }
+
+    #[test]
+    fn a_spec_written_before_redfish_has_ipmi_bmcs() {
+        let mut json = serde_json::to_value(LabSpec::new("t1")).unwrap();
+        json.as_object_mut().unwrap().remove("bmc");
+        let spec: LabSpec = serde_json::from_value(json).unwrap();
+        assert_eq!(spec.bmc, Bmc::Ipmi);
     }
 
     #[test]
@@ -160,6 +220,14 @@ mod tests {
             },
             LabSpec {
                 fence_agent: "/bin/sh".into(),
+                ..LabSpec::new("x")
+            },
+            LabSpec {
+                bmc: Bmc::Redfish,
+                ..LabSpec::new("x")
+            },
+            LabSpec {
+                fence_agent: "fence_redfish_rs".into(),
                 ..LabSpec::new("x")
             },
         ];

@@ -1,5 +1,5 @@
 //! Our own power check of a lost host, with the stonith devices Pacemaker would use for it
-//! (any fence_ipmilan-style device, or cluster-glue external/ipmi), through the fence agent's
+//! (any fence_ipmilan-style device, cluster-glue external/ipmi, or fence_redfish), through the fence agent's
 //! typed entry point in-process: each device's parameters go from the CIB to
 //! [`fence_agent::device`] as Pacemaker would hand them to the agent, and the answer comes
 //! back as a [`Power`]. No argv, no stdin text; the password stays a `Secret`.
@@ -116,6 +116,46 @@ mod tests {
         assert_eq!(settings.password.expose(), b"redacted-lab-password");
         assert!(matches!(settings.protocol, Protocol::V20 { cipher: Some(c), .. } if c.id() == 3));
         assert!(devices_for(&cib, "ctl1").is_empty());
+    }
+
+    /// The lab CIB with compute2's device a fence_redfish one (as `--bmc redfish` makes it), on
+    /// `address`.
+    fn lab_cib_with_redfish(agent: &str, address: &str) -> Cib {
+        let xml = LAB_CIB
+            .replace(
+                r#"id="fence-compute2" class="stonith" type="fence_ipmilan""#,
+                &format!(r#"id="fence-compute2" class="stonith" type="{agent}""#),
+            )
+            .replace("10.250.0.142", address)
+            .replace(
+                r#"<nvpair id="fence-compute2-lanplus" name="lanplus" value="1"/>"#,
+                r#"<nvpair id="fence-compute2-ssl_insecure" name="ssl_insecure" value="1"/>"#,
+            )
+            .replace(
+                r#"<nvpair id="fence-compute2-cipher" name="cipher" value="3"/>"#,
+                r#"<nvpair id="fence-compute2-systems_uri" name="systems_uri" value="/redfish/v1/Systems/compute2"/>"#,
+            )
+            .replace(r#"name="ipport" value="623""#, r#"name="ipport" value="8000""#);
+        Cib::parse(&xml).unwrap()
+    }
+
+    #[tokio::test]
+    async fn redfish_devices_are_asked_like_ipmi_ones_and_no_answer_is_not_off() {
+        for agent in ["fence_redfish", "fence_redfish_rs"] {
+            let cib = lab_cib_with_redfish(agent, "10.250.0.142");
+            let devices = devices_for(&cib, "compute2");
+            assert_eq!(devices.len(), 1, "{agent}");
+            let device = devices[0].1.as_ref().unwrap();
+            let settings = device.redfish_settings().unwrap();
+            assert_eq!(settings.base_url(), "https://10.250.0.142:8000");
+            assert_eq!(
+                settings.systems_uri.as_deref(),
+                Some("/redfish/v1/Systems/compute2")
+            );
+            assert_eq!(settings.password.expose(), b"redacted-lab-password");
+        }
+        let nobody = lab_cib_with_redfish("fence_redfish", "127.0.0.1");
+        assert!(!any_off("compute2", devices_for(&nobody, "compute2")).await);
     }
 
     #[tokio::test]

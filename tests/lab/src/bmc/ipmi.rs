@@ -1,10 +1,8 @@
-//! One IPMI BMC per cluster node: OpenIPMI's `ipmi_sim` on the node's BMC address, port 623, whose
-//! chassis power is the node's power (its `chassis_control` program is `masakari-lab chassis`).
+//! An IPMI BMC: OpenIPMI's `ipmi_sim` on the node's BMC address, port 623, whose chassis power is the
+//! node's power (its `chassis_control` program is `masakari-lab chassis`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
-
-use nix::sys::signal::Signal;
 
 use crate::cmd::{command, output, spawn_detached};
 use crate::error::{Result, file_error};
@@ -13,12 +11,10 @@ use crate::layout::{Host, Layout, Machine};
 use crate::procs;
 use crate::wait::poll_until;
 
-/// The IPMI administrator the lab's stonith devices log in as.
-pub const ADMIN_USER: &str = "admin";
-/// A user with operator privilege only (it may read power state, not change it).
-pub const OPERATOR_USER: &str = "operator";
+use super::{ADMIN_USER, OPERATOR_USER, password_file};
+
 /// ipmi_sim's command name, as /proc shows it.
-const COMM: &str = "ipmi_sim";
+pub(super) const COMM: &str = "ipmi_sim";
 
 /// Writes the BMC's configuration files (lan.conf, emu.cmd, state directory).
 pub fn configure(
@@ -61,21 +57,6 @@ pub fn start(layout: &Layout, machine: Machine) -> Result<()> {
     .map(drop)
 }
 
-/// Kills the BMC: it no longer answers at all, as when it loses its own power.
-pub fn kill(layout: &Layout, machine: Machine) {
-    procs::kill_named(&layout.netns(Host::Bmc(machine)), COMM);
-}
-
-/// Freezes (SIGSTOP) or thaws (SIGCONT) the BMC: frozen, it takes packets and never answers.
-pub fn freeze(layout: &Layout, machine: Machine, frozen: bool) -> Result<()> {
-    let sig = if frozen {
-        Signal::SIGSTOP
-    } else {
-        Signal::SIGCONT
-    };
-    procs::signal_named(&layout.netns(Host::Bmc(machine)), COMM, sig)
-}
-
 /// Asks the BMC over IPMI (ipmitool, lanplus, cipher 3) whether its chassis is on.
 pub fn power_status(layout: &Layout, machine: Machine) -> Result<bool> {
     let host = Host::Bmc(machine);
@@ -92,11 +73,6 @@ pub fn power_status(layout: &Layout, machine: Machine) -> Result<bool> {
         .args(["chassis", "power", "status"]);
     let text = output(&mut cmd)?;
     Ok(text.contains("is on"))
-}
-
-/// The file holding the lab's IPMI password (mode 0600), for tools that read it from a file.
-pub fn password_file(layout: &Layout) -> PathBuf {
-    layout.dir().join("ipmi-password")
 }
 
 fn lan_conf(bmc: Host, chassis: &str, password: &str) -> String {
