@@ -109,7 +109,7 @@ impl<T: Transport> Client<T> {
     /// Whether the system's power is on: `On` is, `Off` is not, anything else is an error.
     pub fn power_is_on(&mut self) -> Result<bool, RedfishError> {
         self.start()?;
-        let path = self.system_path()?;
+        let path = self.system_path();
         let system = self.read_system(&path)?;
         match system.power_state {
             PowerState::On => Ok(true),
@@ -121,7 +121,7 @@ impl<T: Transport> Client<T> {
     /// Asks for the ComputerSystem.Reset that carries out `control`; success is a 2xx answer.
     pub fn control(&mut self, control: Control) -> Result<(), RedfishError> {
         self.start()?;
-        let path = self.system_path()?;
+        let path = self.system_path();
         if self.ready.as_ref().is_none_or(|r| r.reset_target.is_none()) {
             self.read_system(&path)?;
         }
@@ -290,8 +290,9 @@ impl<T: Transport> Client<T> {
         Ok(system)
     }
 
-    fn system_path(&self) -> Result<String, RedfishError> {
-        Ok(self.system().unwrap_or_default().to_owned())
+    /// The system's path ([`Client::start`] sets it).
+    fn system_path(&self) -> String {
+        self.system().unwrap_or_default().to_owned()
     }
 
     /// The root is read with basic auth, as fence_redfish reads it (before any session).
