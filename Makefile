@@ -110,6 +110,12 @@ rpm:
 rpm-test:
 	rpm/test-rpm.sh
 
+## Benchmark (not a test): fence_redfish_rs vs fence_redfish on one sushy-emulator; prints Markdown.
+.PHONY: bench-fence-redfish
+bench-fence-redfish: deps
+	$(CARGO) build --release -p fence-agent
+	python3 fence-agent/bench/compare_redfish.py --runs 7
+
 ## Benchmark (not a test): our host monitor vs masakari-monitors' on the lab, and a simulated
 ## 1,000-node failure of 50; prints Markdown for BENCHMARKS.md. BENCH_ARGS e.g. --trials 7 --skip-scale.
 bench-hostmonitor: deps

@@ -132,9 +132,11 @@ def main():
         sim.close()
 
 
-def print_table(rows, actions, agents, runs):
-    print(f"| action | agent | wall median (min..max) | overhead over power_wait | CPU median | peak RSS | wall ratio | CPU ratio |")
-    print("|---|---|---|---|---|---|---|---|")
+def print_table(rows, actions, agents, runs, overhead=True, footer=None):
+    """The Markdown table; `overhead` adds the wall-minus-power_wait column."""
+    extra = " overhead over power_wait |" if overhead else ""
+    print(f"| action | agent | wall median (min..max) |{extra} CPU median | peak RSS | wall ratio | CPU ratio |")
+    print("|---|---|---|" + ("---|" if overhead else "") + "---|---|---|---|")
     for action, _, waits in actions:
         base = None
         for name, _ in agents:
@@ -147,9 +149,10 @@ def print_table(rows, actions, agents, runs):
                 ratio = ("1", "1")
             else:
                 ratio = (f"{base[0] / wall[0]:.1f}x faster", f"{base[1] / max(cpu[0], 1e-6):.0f}x less")
-            print(f"| {action} | {name} | {wall[0]:.3f} s ({wall[1]:.3f}..{wall[2]:.3f}) | "
-                  f"{wall[0] - waits:.3f} s | {cpu[0] * 1000:.1f} ms | {rss / 1024:.1f} MiB | {ratio[0]} | {ratio[1]} |")
-    print(f"\n{runs} runs per cell; off/on/reboot include power_wait=2 s per power change (overhead column subtracts it).")
+            column = f" {wall[0] - waits:.3f} s |" if overhead else ""
+            print(f"| {action} | {name} | {wall[0]:.3f} s ({wall[1]:.3f}..{wall[2]:.3f}) |{column} "
+                  f"{cpu[0] * 1000:.1f} ms | {rss / 1024:.1f} MiB | {ratio[0]} | {ratio[1]} |")
+    print(footer or f"\n{runs} runs per cell; off/on/reboot include power_wait=2 s per power change (overhead column subtracts it).")
 
 
 if __name__ == "__main__":

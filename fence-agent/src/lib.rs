@@ -1,4 +1,7 @@
-//! A fence_ipmilan-compatible STONITH agent with a native IPMI-over-LAN client.
+//! Two STONITH agents on one framework: a fence_ipmilan-compatible one with a native
+//! IPMI-over-LAN client, and `fence_redfish_rs`, fence_redfish-compatible (see [`redfish`]).
+//! A [`family::Family`] is an agent's data (option table, metadata texts); the option framework,
+//! [`run`] and [`agent`]'s fencing decisions are shared, and each family adds a [`run::Driver`].
 //!
 //! Installed as `fence_ipmilan_rs` (and `fence_ilo3_rs`, `fence_idrac_rs`, ... chosen by
 //! `argv[0]`), it takes fence_ipmilan's parameters the way fence-agents' `fencing.py` does
@@ -28,7 +31,8 @@
 //! [`run`] ties them together for `main`; [`password_script`] runs the password command for
 //! both. [`device`] is the typed entry point for programs that hold a device's configuration
 //! instead of a command line: the parameters as Pacemaker hands them to an agent in, a
-//! [`device::Power`] out. `fake_bmc` (feature `fake-bmc`) is test support, not shipped.
+//! [`device::Power`] out (IPMI and Redfish devices). `fake_bmc` (feature `fake-bmc`) is test
+//! support, not shipped.
 //!
 //! # Security defaults
 //!

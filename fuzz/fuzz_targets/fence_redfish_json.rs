@@ -39,13 +39,15 @@ fuzz_target!(|data: &[u8]| {
     let _ = wire::members(data);
     let _ = wire::system(data);
     let _ = wire::error_message(data);
-    for systems_uri in [None, Some("/redfish/v1/Systems/1".to_owned())] {
+    let uris = [None, Some("/redfish/v1/Systems/1".to_owned())];
+    for (systems_uri, sessions) in uris.into_iter().flat_map(|u| [(u.clone(), true), (u, false)]) {
         let answers = Answers(data.split(|b| *b == 0).map(answer).collect());
         let target = Target {
             username: "admin".into(),
             password: Secret::from_string("pw".into()),
             redfish_uri: "/redfish/v1".into(),
             systems_uri,
+            sessions,
         };
         let mut client = Client::new(answers, target);
         let _ = client.power_is_on();

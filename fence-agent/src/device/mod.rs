@@ -12,7 +12,7 @@
 //! The parameters take the agent's own road: the pairs Pacemaker would write to the agent's
 //! stdin go through [`stdin::from_pairs`], the option table and
 //! [`check`](crate::options::check::check) into the same typed
-//! [`Settings`](crate::options::settings::Settings) a run of the agent uses, so aliases,
+//! [`Settings`] a run of the agent uses, so aliases,
 //! defaults, personalities and validation are the agent's, not a copy. No argv is built and no
 //! stdin text written; the password goes from the parameters into a [`secret::Secret`].
 //!

@@ -23,9 +23,11 @@
 //!   last one listed); none is an error too.
 //! * A reset type the system does not list in `ResetType@Redfish.AllowableValues` is refused
 //!   before anything is posted.
-//! * Where the service root links a SessionService (`Links.Sessions`), a session is created
-//!   (X-Auth-Token) and deleted at the end; a service that answers the login with 404, 405 or
-//!   501 gets basic auth, as fence_redfish always uses. The session is kept across the waits
+//! * For on, off, reboot and diag, where the service root links a SessionService
+//!   (`Links.Sessions`), a session is created (X-Auth-Token) and deleted at the end; a service
+//!   that answers the login with 404, 405 or 501 gets basic auth, as fence_redfish always uses.
+//!   `status` and `monitor` with `systems_uri` make one basic-auth request, as fence_redfish
+//!   does (Pacemaker runs them every monitor interval; a session would cost three requests). The session is kept across the waits
 //!   of one run (logins are slow on real controllers); a run that Pacemaker SIGKILLs leaves it
 //!   to the controller's session timeout.
 //! * Only paths on the same service are followed (`@odata.id`, the Reset target, the session's
@@ -52,6 +54,7 @@ use crate::exit::Exit;
 use crate::ipmi::commands::chassis_control::Control;
 use crate::log::Logger;
 use crate::options::check::Builder;
+use crate::options::settings::Action;
 use crate::personality::{FENCE_REDFISH, Personality};
 use crate::run::Driver;
 use client::{Client, Target, Transport};
@@ -72,6 +75,10 @@ impl<T: Transport> RedfishBmc<T> {
             password: settings.password.clone(),
             redfish_uri: settings.redfish_uri.clone(),
             systems_uri: settings.systems_uri.clone(),
+            sessions: !matches!(
+                settings.fencing.action,
+                Action::Status | Action::Monitor | Action::List | Action::ListStatus
+            ),
         };
         Self {
             client: Client::new(transport, target),

@@ -4,7 +4,8 @@
 //! tests), and time is the fencing logic's ([`crate::agent`]), so nothing here does I/O.
 //!
 //! ```text
-//!  first use ─► GET redfish_uri ─┬─ Links.Sessions ─► POST {UserName, Password} ─► X-Auth-Token
+//!  a query with systems_uri ─► basic auth, nothing else first (one request for `status`)
+//!  otherwise, first use ─► GET redfish_uri ─┬─ Links.Sessions (power changes only) ─► POST login ─► X-Auth-Token
 //!                                │    (404/405/501: basic auth instead; 401/403: refused)
 //!                                └─ no systems_uri ─► GET Systems ─► exactly one member, or an error
 //!  power_is_on ─► GET system ─► PowerState On | Off (anything else: not yet, an error)
@@ -35,6 +36,10 @@ pub struct Target {
     pub redfish_uri: String,
     /// The system's path (`systems_uri`), or `None` to discover it.
     pub systems_uri: Option<String>,
+    /// Whether to use a session where the service offers one: for power changes, whose polls
+    /// make many requests (a basic-auth login per request is slow on real controllers); a
+    /// query with `systems_uri` is one basic-auth request (Redfish services take both).
+    pub sessions: bool,
 }
 
 /// How requests authenticate once the root is read.
@@ -104,7 +109,7 @@ impl<T: Transport> Client<T> {
     /// Whether the system's power is on: `On` is, `Off` is not, anything else is an error.
     pub fn power_is_on(&mut self) -> Result<bool, RedfishError> {
         self.start()?;
-        let path = self.system_path()?;
+        let path = self.system_path();
         let system = self.read_system(&path)?;
         match system.power_state {
             PowerState::On => Ok(true),
@@ -116,7 +121,7 @@ impl<T: Transport> Client<T> {
     /// Asks for the ComputerSystem.Reset that carries out `control`; success is a 2xx answer.
     pub fn control(&mut self, control: Control) -> Result<(), RedfishError> {
         self.start()?;
-        let path = self.system_path()?;
+        let path = self.system_path();
         if self.ready.as_ref().is_none_or(|r| r.reset_target.is_none()) {
             self.read_system(&path)?;
         }
@@ -173,6 +178,15 @@ impl<T: Transport> Client<T> {
         if self.ready.is_some() {
             return Ok(());
         }
+        if let (false, Some(system)) = (self.target.sessions, &self.target.systems_uri) {
+            self.ready = Some(Ready {
+                login: Login::Basic,
+                system: system.clone(),
+                reset_target: None,
+                reset_types: None,
+            });
+            return Ok(());
+        }
         let root_path = self.target.redfish_uri.clone();
         let root = self.get_basic(&root_path)?;
         let root = wire::service_root(&root.body).map_err(|problem| RedfishError::Document {
@@ -180,8 +194,8 @@ impl<T: Transport> Client<T> {
             problem,
         })?;
         let login = match &root.sessions {
-            Some(sessions) => self.log_in(sessions)?,
-            None => Login::Basic,
+            Some(sessions) if self.target.sessions => self.log_in(sessions)?,
+            _ => Login::Basic,
         };
         self.ready = Some(Ready {
             login,
@@ -276,8 +290,9 @@ impl<T: Transport> Client<T> {
         Ok(system)
     }
 
-    fn system_path(&self) -> Result<String, RedfishError> {
-        Ok(self.system().unwrap_or_default().to_owned())
+    /// The system's path ([`Client::start`] sets it).
+    fn system_path(&self) -> String {
+        self.system().unwrap_or_default().to_owned()
     }
 
     /// The root is read with basic auth, as fence_redfish reads it (before any session).

@@ -66,6 +66,14 @@ fn target(systems_uri: Option<&str>) -> Target {
         password: Secret::from_string("pw".into()),
         redfish_uri: "/redfish/v1".into(),
         systems_uri: systems_uri.map(str::to_owned),
+        sessions: true,
+    }
+}
+
+fn query(systems_uri: Option<&str>) -> Target {
+    Target {
+        sessions: false,
+        ..target(systems_uri)
     }
 }
 
@@ -107,6 +115,18 @@ fn discovers_the_one_system_and_reads_its_power_with_basic_auth() {
             (Method::Get, SYSTEM_PATH, "basic"),
         ]
     );
+}
+
+#[test]
+fn a_query_with_systems_uri_is_one_basic_auth_request_even_where_sessions_are_offered() {
+    let mut s = script(vec![ok(SYSTEM)]);
+    let mut client = Client::new(&mut s, query(Some(SYSTEM_PATH)));
+    assert_eq!(client.power_is_on(), Ok(true));
+    client.close();
+    assert_eq!(paths(&s), [(Method::Get, SYSTEM_PATH, "basic")]);
+    let mut s = script(vec![ok(SESSION_ROOT), ok(SYSTEMS), ok(SYSTEM)]);
+    assert_eq!(Client::new(&mut s, query(None)).power_is_on(), Ok(true));
+    assert!(s.sent.iter().all(|r| r.auth == "basic"), "{:?}", s.sent);
 }
 
 #[test]
