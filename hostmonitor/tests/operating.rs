@@ -301,15 +301,16 @@ fn remote_node_states(compute1_up: bool) -> String {
 /// A stand-in for a Pacemaker tool in `dir/bin` (first in the daemon's PATH): asked with arguments
 /// containing `asked`, it prints `output`; otherwise the real tool answers.
 fn fake_tool(dir: &Path, name: &str, asked: &str, output: &Path) {
-    fake_tool_cases(dir, name, &[(asked, output)]);
+    fake_tool_cases(dir, name, &[(&format!("*{asked}*"), output)]);
 }
 
-/// [`fake_tool`] with several cases, the first whose `asked` the arguments contain answering.
+/// [`fake_tool`] with several cases, each a shell pattern the whole argument line must match (the
+/// first that matches answers).
 fn fake_tool_cases(dir: &Path, name: &str, cases: &[(&str, &Path)]) {
     let fake = dir.join("bin").join(name);
     let cases: String = cases
         .iter()
-        .map(|(asked, output)| format!("*{asked}*) exec cat {} ;; ", output.display()))
+        .map(|(pattern, output)| format!("{pattern}) exec cat {} ;; ", output.display()))
         .collect();
     let script =
         format!("#!/bin/sh\ncase \"$*\" in {cases}esac\nPATH=${{PATH#*:}} exec {name} \"$@\"\n");
@@ -364,7 +365,8 @@ fn fake_pacemaker(dir: &Path) -> (PathBuf, PathBuf) {
     write_atomically(&states, &remote_node_states(true));
     let version = cib_version_file(&states);
     write_atomically(&version, &cib_version(1));
-    let cases: [(&str, &Path); 2] = [("remote_node", &states), ("--xpath /cib", &version)];
+    // The version query ends with `/cib`; the watched services' query goes on to the resources.
+    let cases: [(&str, &Path); 2] = [("*remote_node*", &states), ("*'--xpath /cib'", &version)];
     fake_tool_cases(dir, "cibadmin", &cases);
     fake_attrd(dir);
     (xml, states)
