@@ -507,6 +507,22 @@ pub fn teardown(name: &str) -> Result<()> {
     }
 }
 
+/// Tears down the lab `name` and its stage when the process exits: for a lab a test file keeps in
+/// a static for all its tests, which is never dropped. Later calls in the same process do nothing.
+pub fn teardown_at_exit(name: &'static str) {
+    static NAME: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+    extern "C" fn at_exit() {
+        if let Some(name) = NAME.get() {
+            let _ = teardown(name);
+            let _ = std::fs::remove_dir_all(crate::stage::root(name));
+        }
+    }
+    if NAME.set(name).is_ok() {
+        // SAFETY: registers a plain function that runs once at process exit.
+        unsafe { libc::atexit(at_exit) };
+    }
+}
+
 /// Answers ipmi_sim's `chassis_control` calls for a node: `get power` prints `power:0|1`;
 /// `set power 0|1` cuts or restores the node's power.
 pub fn chassis(name: &str, node_name: &str, request: &[String]) -> Result<Option<String>> {

@@ -48,6 +48,6 @@ pub mod tools;
 pub mod wait;
 
 pub use error::{LabError, Result};
-pub use lab::{Lab, teardown};
+pub use lab::{Lab, teardown, teardown_at_exit};
 pub use layout::{Host, Machine};
 pub use spec::{Bmc, LabSpec, RebootAction, RemoteMonitor};

@@ -34,7 +34,7 @@ impl Stage {
     /// Installs the binaries of `profile` into a new tree under /var/tmp named after `name`.
     pub fn install_profile(name: &str, profile: Profile) -> Result<Self> {
         let build_dir = profile_dir(profile)?;
-        let root = PathBuf::from(format!("/var/tmp/masakari-lab-stage-{name}"));
+        let root = root(name);
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(&root).map_err(file_error(&root))?;
         let stage = Self { root };
@@ -94,4 +94,9 @@ pub fn profile_dir(profile: Profile) -> Result<PathBuf> {
             release.display()
         )))
     }
+}
+
+/// Where the stage of the lab `name` is installed.
+pub(crate) fn root(name: &str) -> PathBuf {
+    PathBuf::from(format!("/var/tmp/masakari-lab-stage-{name}"))
 }

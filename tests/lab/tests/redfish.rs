@@ -25,17 +25,10 @@ struct Shared {
     _stage: Stage,
 }
 
-/// The shared lab is a static, never dropped: it (and its stage) go when the process exits.
-extern "C" fn teardown_at_exit() {
-    let _ = masakari_lab::teardown(NAME);
-    let _ = std::fs::remove_dir_all(format!("/var/tmp/masakari-lab-stage-{NAME}"));
-}
-
 fn shared() -> &'static Shared {
     static SHARED: OnceLock<Shared> = OnceLock::new();
     SHARED.get_or_init(|| {
-        // SAFETY: registers a plain function that runs once at process exit.
-        unsafe { libc::atexit(teardown_at_exit) };
+        masakari_lab::teardown_at_exit(NAME);
         let stage = Stage::install(NAME).unwrap();
         let lab = Lab::up(LabSpec {
             bmc: Bmc::Redfish,
