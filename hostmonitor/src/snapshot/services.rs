@@ -24,6 +24,22 @@ pub fn watched(cib: &Cib, processes: &Processes) -> BTreeMap<String, String> {
     by_agent.chain(by_id).collect()
 }
 
+/// The resource ids Pacemaker's resource alerts about the watched resources name: each watched
+/// resource's and its descendants' (an alert about a clone's instance names its primitive, as
+/// `rsc` or `rsc:N`), sorted, each once.
+pub fn alerted_ids(cib: &Cib, watched: &BTreeMap<String, String>) -> Vec<String> {
+    let mut ids: Vec<String> = watched
+        .keys()
+        .flat_map(|id| match cib.resource(id) {
+            Some(r) => r.walk().into_iter().map(|r| r.id.clone()).collect(),
+            None => vec![id.clone()],
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
 /// The spellings a primitive's agent may be watched by: `class:type` and, with a provider,
 /// `class:provider:type`.
 fn agent_names(r: &Resource) -> impl Iterator<Item = String> {
@@ -118,6 +134,13 @@ mod tests {
         );
         let short = settings("[processes.agents]\n\"ocf:Dummy\" = \"nova-compute\"\n");
         assert_eq!(watched(&cib, &short).len(), 1);
+    }
+
+    #[test]
+    fn alerts_about_a_watched_clone_name_its_primitive() {
+        let cib = cib("threshold-reached");
+        let watched = BTreeMap::from([("nova-clone".to_owned(), "nova-compute".to_owned())]);
+        assert_eq!(alerted_ids(&cib, &watched), ["nova", "nova-clone"]);
     }
 
     #[test]

@@ -14,7 +14,8 @@ use crate::snapshot::services;
 /// One reading of the watched services.
 #[derive(Debug, Default)]
 pub struct Reading {
-    /// The watched resources' ids (a resource alert about one of them asks for a reconcile).
+    /// The ids resource alerts about the watched resources name (such an alert asks for a
+    /// reconcile).
     pub resources: Vec<String>,
     /// The process names they stand for.
     pub processes: Vec<String>,
@@ -44,7 +45,7 @@ pub async fn read(processes: &Processes, taken_at: Timestamp) -> Result<Reading,
     processes.dedup();
     Ok(Reading {
         views: services::views(&cib, &watched, taken_at),
-        resources: watched.into_keys().collect(),
+        resources: services::alerted_ids(&cib, &watched),
         processes,
     })
 }

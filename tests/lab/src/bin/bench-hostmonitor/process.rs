@@ -73,8 +73,11 @@ pub fn run(trials: usize, logs: Option<&std::path::Path>) -> Result<Vec<ProcessT
 
 fn trials_on(lab: &Lab, watch: &StoreWatch, trials: usize) -> Result<Vec<ProcessTrial>> {
     let names: Vec<String> = lab.layout().computes().iter().map(|m| m.name()).collect();
+    // `located` sorts by name (compute10 before compute2): compare as sets.
+    let every: BTreeSet<&String> = names.iter().collect();
     poll_until("the service on every compute", STEP_TIMEOUT, || {
-        Ok((lab.located(CLONE)? == names).then_some(()))
+        let located = lab.located(CLONE)?;
+        Ok((located.iter().collect::<BTreeSet<_>>() == every).then_some(()))
     })?;
     let uuids = masakari::host_uuids(lab.layout())?;
     let mut done = Vec::new();

@@ -280,7 +280,8 @@ pub fn wait_stopped(
 
 /// When Pacemaker's fencing alert (task `st_notify_fence`, the action only in its description) reported the first successful fence of `compute` after `since`.
 fn fence_time(lab: &Lab, compute: &str, since: f64) -> Option<f64> {
-    alert_time(lab, since, |alert| {
+    // A second of slack between Pacemaker's stamp and our clock (as the side-by-side runs had it).
+    alert_time(lab, since - 1.0, |alert| {
         alert.kind == "fencing"
             && alert.node == compute
             && alert.rc == "0"
@@ -303,8 +304,8 @@ pub struct Alert<'a> {
     pub desc: &'a str,
 }
 
-/// Pacemaker's timestamp of the first recorded alert at or after `since` (less a second: the
-/// recorder's clock and ours) that `test` accepts; waits up to 30 s for it.
+/// Pacemaker's timestamp of the first recorded alert at or after `since` that `test` accepts;
+/// waits up to 30 s for it.
 pub fn alert_time(lab: &Lab, since: f64, test: impl Fn(&Alert<'_>) -> bool) -> Option<f64> {
     let log = record_log(lab);
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
@@ -324,7 +325,7 @@ pub fn alert_time(lab: &Lab, since: f64, test: impl Fn(&Alert<'_>) -> bool) -> O
                 rc,
                 desc,
             };
-            (test(&alert) && stamp >= since - 1.0).then_some(stamp)
+            (test(&alert) && stamp >= since).then_some(stamp)
         });
         if found.is_some() || std::time::Instant::now() > deadline {
             return found;
