@@ -56,7 +56,11 @@ pub fn check(settings: &Settings) -> Vec<Finding> {
             api_finding,
         ];
         if let (Some(watched), Some(api)) = (watched, api) {
-            findings.push(registration::check(&api, &watched).await);
+            let hosts: Vec<String> = watched
+                .iter()
+                .map(|node| settings.host_names.host_of(node).to_owned())
+                .collect();
+            findings.push(registration::check(&api, &hosts).await);
         }
         findings
     })
