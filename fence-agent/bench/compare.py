@@ -133,13 +133,16 @@ def main():
 
 
 def print_table(rows, actions, agents, runs, overhead=True, footer=None):
-    """The Markdown table; `overhead` adds the wall-minus-power_wait column."""
+    """The Markdown table; `overhead` adds the wall-minus-power_wait column. An agent without a
+    row for an action is left out of that action."""
     extra = " overhead over power_wait |" if overhead else ""
     print(f"| action | agent | wall median (min..max) |{extra} CPU median | peak RSS | wall ratio | CPU ratio |")
     print("|---|---|---|" + ("---|" if overhead else "") + "---|---|---|---|")
     for action, _, waits in actions:
         base = None
         for name, _ in agents:
+            if (action, name) not in rows:
+                continue
             samples, _ = rows[(action, name)]
             wall = stats([s[0] for s in samples])
             cpu = stats([s[1] for s in samples])

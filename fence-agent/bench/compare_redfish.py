@@ -5,7 +5,8 @@ one run.
 
 For each agent and action (status, off, on, reboot) it runs RUNS times and reports the median
 and spread (min..max) of wall time, CPU time (user+sys) and peak RSS, and the ratios (the
-measurement is compare.py's). The fake driver lands a power change 1-11 s (random) after the
+measurement is compare.py's); for status also curl's one GET of the same system, the time the
+service itself takes to answer, which bounds any agent's status. The fake driver lands a power change 1-11 s (random) after the
 reset; here its delay is pinned to 0 (the emulator's config replaces random.randint), so a
 change lands on the first read after the reset and off/on/reboot measure each agent's own
 overhead beyond the emulator's delay. Both agents use the defaults (power_wait 0,
@@ -33,6 +34,7 @@ from compare import measure, print_table
 VENV = os.environ.get("MASAKARI_LAB_CACHE", "/var/cache/masakari-pcmk-lab") + "/venv"
 UUID = "6a1c3f4e-0000-4000-8000-00000000be11"
 PASSWORD = "bench-pw"
+CURL = "curl, one GET (the service's floor)"
 
 
 def free_port():
@@ -132,6 +134,17 @@ def main():
                         print(f"{name} {action} exited {code}, power {bmc.power()}", file=sys.stderr)
                     samples.append((wall, cpu, rss))
                 rows[(action, name)] = samples, waits
+        # The service's own answer to one status read, through a minimal client (curl: one GET on a
+        # new TLS connection, as both agents make): no agent's status can be faster than this.
+        netrc = os.path.join(bmc.dir, "netrc")
+        with open(netrc, "w") as f:
+            f.write(f"machine 127.0.0.1 login admin password {PASSWORD}\n")
+        curl = ["curl", "-sfk", "-o", "/dev/null", "--netrc-file", netrc,
+                f"https://127.0.0.1:{bmc.port}/redfish/v1/Systems/{UUID}"]
+        bmc.set_power(True)
+        rows[("status", CURL)] = [measure(curl, os.path.join(bmc.dir, "rss"))[:3]
+                                  for _ in range(args.runs)], 0
+        agents.append((CURL, curl))
         print_table(rows, actions, agents, args.runs, overhead=False,
                     footer=f"\n{args.runs} runs per cell; the emulator's power delay pinned to 0, "
                     "so off/on/reboot wall is all overhead.")

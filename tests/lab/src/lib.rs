@@ -17,6 +17,7 @@
 //! (see [`node`]), because corosync, pacemaker and pacemaker-remoted use abstract sockets, /dev/shm and
 //! fixed state paths that would collide otherwise. Labs never share a namespace, so several run at once.
 //! Processes are found and killed by PID through their network namespace ([`procs`]).
+//! Another lab's controllers can feed this lab's API, each cluster its own segment ([`shared_api`]).
 
 pub mod bench;
 pub mod bmc;
@@ -40,6 +41,7 @@ pub mod observe;
 pub mod power_link;
 pub mod procs;
 pub mod services;
+pub mod shared_api;
 pub mod spec;
 pub mod stage;
 pub mod sushy;

@@ -47,13 +47,15 @@ pub fn configure(layout: &Layout, tools: &Tools) -> Result<()> {
     std::fs::create_dir_all(&dir).map_err(file_error(&dir))?;
     let paste = tools.venv_file("etc/masakari/api-paste.ini");
     let keystone = layout.spec().keystone;
+    // It listens on every address of its own namespace: its lab's network, and the links of other
+    // labs' controllers feeding it (see [`crate::shared_api`]).
     let conf = format!(
         "# Written by masakari-lab.\n\
          [DEFAULT]\n\
          auth_strategy = {strategy}\n\
          use_ssl = {keystone}\n\
          transport_url = fake://\n\
-         masakari_api_listen = {addr}\n\
+         masakari_api_listen = 0.0.0.0\n\
          masakari_api_listen_port = {API_PORT}\n\
          masakari_api_workers = 1\n\
          notification_delay_max = 0\n\
@@ -81,7 +83,6 @@ pub fn configure(layout: &Layout, tools: &Tools) -> Result<()> {
         } else {
             String::new()
         },
-        addr = Host::Api.address(),
         paste = paste.display(),
         log = dir.join("masakari-api.log").display(),
         db = database(layout).display(),
@@ -127,16 +128,27 @@ pub fn stop(layout: &Layout) -> Result<()> {
 
 /// Creates the failover segment and registers every compute in it.
 pub fn register_computes(layout: &Layout, tools: &Tools) -> Result<()> {
+    let names: Vec<String> = layout.computes().iter().map(|m| m.name()).collect();
+    create_segment(layout, tools, SEGMENT, "every compute of the lab", &names)
+}
+
+/// Creates a failover segment called `name` in this lab's API and registers `hosts` in it.
+pub fn create_segment(
+    layout: &Layout,
+    tools: &Tools,
+    name: &str,
+    description: &str,
+    hosts: &[String],
+) -> Result<()> {
     let body = serde_json::json!({"segment": {
-        "name": SEGMENT, "service_type": "COMPUTE", "recovery_method": "auto",
-        "description": "every compute of the lab"}});
+        "name": name, "service_type": "COMPUTE", "recovery_method": "auto",
+        "description": description}});
     let answer = request(layout, "POST", "/segments", Some(&body.to_string()))?;
     let uuid = answer
         .pointer("/segment/uuid")
         .and_then(|v| v.as_str())
         .ok_or_else(|| answer_error(format!("no segment uuid in {answer}")))?;
-    let names: Vec<String> = layout.computes().iter().map(|m| m.name()).collect();
-    insert_hosts(layout, tools, uuid, &names)
+    insert_hosts(layout, tools, uuid, hosts)
 }
 
 /// Registers more hosts in the lab's segment (made by [`register_computes`]).

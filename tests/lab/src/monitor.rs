@@ -38,6 +38,8 @@ pub struct MonitorSetup {
     /// [`crate::keystone::monitors_conf`]); the lab gives it its state file and reconcile interval
     /// with `--set` (or the resource's attributes), so the file stays as an operator writes it.
     pub config: Option<String>,
+    /// Extra sections for the lab's TOML configuration (e.g. `[host_names]`).
+    pub extra_sections: String,
     /// Extra `--set SECTION.KEY=VALUE` options for a monitor started directly (not `managed`),
     /// laid over either configuration (e.g. `masakari.ca_file` for the lab's own CA).
     pub overrides: Vec<String>,
@@ -51,6 +53,7 @@ impl Default for MonitorSetup {
             monitor_options: String::new(),
             managed: false,
             config: None,
+            extra_sections: String::new(),
             overrides: Vec::new(),
         }
     }
@@ -104,6 +107,7 @@ impl Monitor {
                 if lab.layout().spec().services {
                     text.push_str(&crate::services::monitor_toml());
                 }
+                text.push_str(&setup.extra_sections);
                 std::fs::write(&config, text).map_err(crate::error::file_error(&config))?;
                 (config, Vec::new())
             }

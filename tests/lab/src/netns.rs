@@ -1,4 +1,7 @@
-//! The lab network: one bridge namespace and a veth into each host's own network namespace.
+//! The lab network: one bridge namespace and a veth into each host's own network namespace, and
+//! point-to-point links between labs.
+
+use std::net::Ipv4Addr;
 
 use crate::cmd::{command, output, run};
 use crate::error::Result;
@@ -59,6 +62,40 @@ pub fn set_dropped(layout: &Layout, host: Host, dropped: bool) -> Result<()> {
         true => ip(["-n", &br, "link", "set", &port, "nomaster"]),
         false => ip(["-n", &br, "link", "set", &port, "master", BRIDGE]),
     }
+}
+
+/// One end of a [`link`]: a namespace, the name of the veth in it and its address on the link.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkEnd<'a> {
+    /// The network namespace.
+    pub netns: &'a str,
+    /// The veth's name there.
+    pub device: &'a str,
+    /// Its address, in a /30 of its own shared with the other end only.
+    pub address: Ipv4Addr,
+}
+
+/// Joins two namespaces, of one lab or of two, with a point-to-point veth in its own /30: labs all
+/// use the same addresses on their bridges, so a link between two of them must be outside those.
+/// The link goes when either namespace is deleted.
+pub fn link(a: LinkEnd<'_>, b: LinkEnd<'_>) -> Result<()> {
+    ip([
+        "-n", a.netns, "link", "add", a.device, "type", "veth", "peer", "name", b.device, "netns",
+        b.netns,
+    ])?;
+    for end in [a, b] {
+        let cidr = format!("{}/30", end.address);
+        ip(["-n", end.netns, "addr", "add", &cidr, "dev", end.device])?;
+        ip(["-n", end.netns, "link", "set", end.device, "up"])?;
+    }
+    Ok(())
+}
+
+/// Routes `destination` (one address) through `gateway` in a namespace.
+pub fn add_route(netns: &str, destination: Ipv4Addr, gateway: Ipv4Addr) -> Result<()> {
+    let destination = format!("{destination}/32");
+    let gateway = gateway.to_string();
+    ip(["-n", netns, "route", "add", &destination, "via", &gateway])
 }
 
 /// The network namespaces of the lab called `name` that exist now, whatever its spec was.
