@@ -21,10 +21,14 @@ impl Changes {
         woken || self.read_at.as_deref() != Some(version)
     }
 
-    /// A full read that started at `version` worked: later reconciles compare against it. (One that
-    /// failed leaves the last good version, so the next reconcile reads again.)
-    pub fn read(&mut self, version: String) {
-        self.read_at = Some(version);
+    /// A full read that started at `version` ended, `complete` when every part of it worked (the
+    /// snapshot and, where services are watched, their read): later reconciles compare against
+    /// it. One that failed, or left a part unread, keeps the last good version, so the next
+    /// reconcile reads again whatever the version says.
+    pub fn read(&mut self, version: String, complete: bool) {
+        if complete {
+            self.read_at = Some(version);
+        }
     }
 }
 
@@ -39,14 +43,14 @@ mod tests {
     fn the_first_reconcile_reads_and_an_unchanged_cib_is_not_read_again() {
         let mut changes = Changes::default();
         assert!(changes.must_read(V1, false));
-        changes.read(V1.to_owned());
+        changes.read(V1.to_owned(), true);
         assert!(!changes.must_read(V1, false));
     }
 
     #[test]
     fn a_moved_version_or_a_wake_reads() {
         let mut changes = Changes::default();
-        changes.read(V1.to_owned());
+        changes.read(V1.to_owned(), true);
         assert!(changes.must_read(V2, false));
         assert!(changes.must_read(V1, true));
     }
@@ -54,9 +58,19 @@ mod tests {
     #[test]
     fn a_failed_read_is_retried_by_the_next_reconcile() {
         let mut changes = Changes::default();
-        changes.read(V1.to_owned());
+        changes.read(V1.to_owned(), true);
         // The read at V2 failed: `read` was not called for it.
         assert!(changes.must_read(V2, false));
         assert!(changes.must_read(V2, false));
+    }
+
+    #[test]
+    fn a_read_whose_services_failed_is_retried_at_an_unchanged_version() {
+        let mut changes = Changes::default();
+        changes.read(V1.to_owned(), true);
+        changes.read(V2.to_owned(), false);
+        assert!(changes.must_read(V2, false));
+        changes.read(V2.to_owned(), true);
+        assert!(!changes.must_read(V2, false));
     }
 }

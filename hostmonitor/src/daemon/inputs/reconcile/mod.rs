@@ -161,10 +161,7 @@ async fn read_if_changed(
     }
     let snapshot = read_snapshot(&scope.local_node, taken_at).await?;
     let services = read_services(&scope.processes, taken_at).await;
-    // A failed read of the services is tried again at the next reconcile, whatever the version.
-    if scope.processes.is_empty() || services.is_some() {
-        changes.read(version);
-    }
+    changes.read(version, scope.processes.is_empty() || services.is_some());
     Ok(Some((snapshot, services)))
 }
 
