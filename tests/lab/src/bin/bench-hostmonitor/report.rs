@@ -160,7 +160,8 @@ pub fn scale(r: &ScaleResult) -> String {
          | each host's fencing -> its notification stored | {} |\n\
          | daemon idle CPU with {} nodes | {:.2} % of one core over {:.0} s |\n\
          | daemon CPU from the failure to the last notification | {:.2} s in {:.1} s |\n\
-         | daemon RSS | {} |\n         | scheduler runs while idle / from the failure to the last notification | {} / {} |\n\n",
+         | daemon RSS | {} |\n\
+         | scheduler runs while idle / from the failure to the last notification | {} / {} |\n\n",
         r.hosts,
         r.failing,
         r.delivered,
