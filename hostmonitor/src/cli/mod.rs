@@ -3,6 +3,7 @@
 //! `main.rs` parses, calls [`run`], and maps the result to an exit code.
 
 mod check;
+mod cib_text;
 mod daemon;
 mod manpage;
 mod nodes;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::cib_text::CibText;
 use super::{CliError, NodesArgs};
 
 /// One node as printed by `nodes --json`.
@@ -23,15 +24,16 @@ pub(crate) struct NodeRow {
 pub(super) fn run(args: &NodesArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let (text, source_name) = match &args.cib_file {
         Some(path) => (
-            std::fs::read_to_string(path).map_err(|source| CliError::ReadCib {
+            CibText::open(path).map_err(|source| CliError::ReadCib {
                 path: path.clone(),
                 source,
             })?,
             path.display().to_string(),
         ),
-        None => (query_cib()?, "cibadmin --query".to_owned()),
+        None => (CibText::Read(query_cib()?), "cibadmin --query".to_owned()),
     };
-    let cib = cib::Cib::parse(&text).map_err(|error| CliError::Parse { source_name, error })?;
+    let cib =
+        cib::Cib::parse(text.as_str()).map_err(|error| CliError::Parse { source_name, error })?;
     let statuses = cib.node_statuses_at(now());
     let dc = statuses.iter().find(|n| n.is_dc).map(|n| n.name.clone());
     let rows = rows(&cib, statuses);
