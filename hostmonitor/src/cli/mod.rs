@@ -169,7 +169,8 @@ impl CliError {
     }
 }
 
-/// Runs a parsed command line, writing its output to `out`.
+/// Runs a parsed command line, writing its output to `out`. Once per process: `nodes` leaves
+/// the CIB it parsed to the process's exit instead of freeing it.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     match cli.command {
         Command::Nodes(args) => nodes::run(&args, out),

@@ -46,6 +46,10 @@ pub(super) fn run(args: &NodesArgs, out: &mut dyn Write) -> Result<(), CliError>
         write_table(&cib, dc.as_deref(), &rows, &mut out)?;
     }
     out.flush()?;
+    // The process exits right after this command (`main` only maps the outcome to an exit
+    // code): freeing the model's tens of thousands of allocations one by one takes about
+    // 0.5 ms on a CIB of 1,000 remotes, while exit hands all the memory back at once.
+    std::mem::forget(cib);
     Ok(())
 }
 
