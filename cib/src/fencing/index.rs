@@ -28,7 +28,8 @@ pub struct FenceIndex<'a> {
     named: HashMap<String, usize>,
     /// Positions in `targets` of the pattern and attribute targets, in order.
     matched: Vec<usize>,
-    /// The first `node_state` and the first `<node>` of each lower-case name.
+    /// The first `node_state` and the first `<node>` of each lower-case name, when a level
+    /// targets nodes by attribute (empty otherwise).
     states: HashMap<String, &'a NodeState>,
     nodes: HashMap<String, &'a NodeConfig>,
 }
@@ -44,17 +45,9 @@ impl<'a> FenceIndex<'a> {
             }
         }
         index.add_levels(&cib.fencing_levels);
-        for state in &cib.node_states {
-            let name = state.uname.to_ascii_lowercase();
-            index.states.entry(name).or_insert(state);
-        }
-        for node in &cib.nodes {
-            if let Some(uname) = &node.uname {
-                index
-                    .nodes
-                    .entry(uname.to_ascii_lowercase())
-                    .or_insert(node);
-            }
+        let by_attribute = |l: &FencingLevel| matches!(l.target, LevelTarget::Attribute { .. });
+        if cib.fencing_levels.iter().any(by_attribute) {
+            index.add_attributes(cib);
         }
         index
     }
@@ -111,6 +104,19 @@ impl<'a> FenceIndex<'a> {
         self.matched.sort_unstable();
         for target in &mut self.targets {
             target.sort_by_key(|l| l.index);
+        }
+    }
+
+    /// The nodes by name, for the attribute targets' look-ups (nothing else reads them).
+    fn add_attributes(&mut self, cib: &'a Cib) {
+        for state in &cib.node_states {
+            let name = state.uname.to_ascii_lowercase();
+            self.states.entry(name).or_insert(state);
+        }
+        for node in &cib.nodes {
+            if let Some(uname) = &node.uname {
+                self.nodes.entry(uname.to_ascii_lowercase()).or_insert(node);
+            }
         }
     }
 

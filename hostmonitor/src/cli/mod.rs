@@ -3,6 +3,7 @@
 //! `main.rs` parses, calls [`run`], and maps the result to an exit code.
 
 mod check;
+mod cib_text;
 mod daemon;
 mod manpage;
 mod nodes;
@@ -168,7 +169,8 @@ impl CliError {
     }
 }
 
-/// Runs a parsed command line, writing its output to `out`.
+/// Runs a parsed command line, writing its output to `out`. Once per process: `nodes` leaves
+/// the CIB it parsed to the process's exit instead of freeing it.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     match cli.command {
         Command::Nodes(args) => nodes::run(&args, out),

@@ -1,11 +1,12 @@
 //! `masakari-hostmonitor nodes`: each node's kind, state and fence devices.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::process::Command;
 use std::time::Duration;
 
 use serde::Serialize;
 
+use super::cib_text::CibText;
 use super::{CliError, NodesArgs};
 
 /// One node as printed by `nodes --json`.
@@ -23,22 +24,32 @@ pub(crate) struct NodeRow {
 pub(super) fn run(args: &NodesArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let (text, source_name) = match &args.cib_file {
         Some(path) => (
-            std::fs::read_to_string(path).map_err(|source| CliError::ReadCib {
+            CibText::open(path).map_err(|source| CliError::ReadCib {
                 path: path.clone(),
                 source,
             })?,
             path.display().to_string(),
         ),
-        None => (query_cib()?, "cibadmin --query".to_owned()),
+        None => (CibText::Read(query_cib()?), "cibadmin --query".to_owned()),
     };
-    let cib = cib::Cib::parse(&text).map_err(|error| CliError::Parse { source_name, error })?;
-    let rows = rows(&cib);
+    let cib =
+        cib::Cib::parse(text.as_str()).map_err(|error| CliError::Parse { source_name, error })?;
+    let statuses = cib.node_statuses_at(now());
+    let dc = statuses.iter().find(|n| n.is_dc).map(|n| n.name.clone());
+    let rows = rows(&cib, statuses);
+    // Buffered: stdout is line-buffered, which would make 1,000 rows 1,000 system calls.
+    let mut out = BufWriter::new(out);
     if args.json {
-        serde_json::to_writer_pretty(&mut *out, &rows).map_err(std::io::Error::from)?;
+        serde_json::to_writer_pretty(&mut out, &rows).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
-        write_table(&cib, &rows, out)?;
+        write_table(&cib, dc.as_deref(), &rows, &mut out)?;
     }
+    out.flush()?;
+    // The process exits right after this command (`main` only maps the outcome to an exit
+    // code): freeing the model's tens of thousands of allocations one by one takes about
+    // 0.5 ms on a CIB of 1,000 remotes, while exit hands all the memory back at once.
+    std::mem::forget(cib);
     Ok(())
 }
 
@@ -62,13 +73,18 @@ fn query_cib() -> Result<String, CliError> {
         .map_err(|_| CliError::Cibadmin("output is not UTF-8".to_owned()))
 }
 
-/// The rows as Pacemaker sees the nodes now (expired failures no longer count).
-pub(crate) fn rows(cib: &cib::Cib) -> Vec<NodeRow> {
-    let now = std::time::SystemTime::now()
+/// Seconds since the epoch: nodes are judged as Pacemaker sees them now (expired failures no
+/// longer count).
+fn now() -> u64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+        .map_or(0, |d| d.as_secs())
+}
+
+/// One row per node of `statuses`, with the node's fence devices.
+fn rows(cib: &cib::Cib, statuses: Vec<cib::NodeStatus>) -> Vec<NodeRow> {
     let devices = cib.fence_index();
-    cib.node_statuses_at(now)
+    statuses
         .into_iter()
         .map(|n| NodeRow {
             fence_devices: devices
@@ -86,12 +102,15 @@ pub(crate) fn rows(cib: &cib::Cib) -> Vec<NodeRow> {
         .collect()
 }
 
-fn write_table(cib: &cib::Cib, rows: &[NodeRow], out: &mut dyn Write) -> std::io::Result<()> {
-    let dc = cib
-        .dc_uuid
-        .as_deref()
-        .and_then(|id| cib.node_statuses().into_iter().find(|n| n.id == id))
-        .map_or_else(|| "none".to_owned(), |n| n.name);
+/// The table: quorum and the DC's name (`dc`, from the same statuses as the rows), then one
+/// line per node.
+fn write_table(
+    cib: &cib::Cib,
+    dc: Option<&str>,
+    rows: &[NodeRow],
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let dc = dc.unwrap_or("none");
     let quorum = if cib.have_quorum { "yes" } else { "NO" };
     writeln!(out, "quorum: {quorum}  DC: {dc}")?;
     let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(0).max(4);
