@@ -142,8 +142,13 @@ def main():
         curl = ["curl", "-sfk", "-o", "/dev/null", "--netrc-file", netrc,
                 f"https://127.0.0.1:{bmc.port}/redfish/v1/Systems/{UUID}"]
         bmc.set_power(True)
-        rows[("status", CURL)] = [measure(curl, os.path.join(bmc.dir, "rss"))[:3]
-                                  for _ in range(args.runs)], 0
+        samples = []
+        for _ in range(args.runs):
+            wall, cpu, rss, code = measure(curl, os.path.join(bmc.dir, "rss"))
+            if code != 0:
+                raise SystemExit(f"curl of the system exited {code}: its times would mean nothing")
+            samples.append((wall, cpu, rss))
+        rows[("status", CURL)] = samples, 0
         agents.append((CURL, curl))
         print_table(rows, actions, agents, args.runs, overhead=False,
                     footer=f"\n{args.runs} runs per cell; the emulator's power delay pinned to 0, "

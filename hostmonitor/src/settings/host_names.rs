@@ -21,11 +21,6 @@ const LONGEST: usize = 255;
 pub struct HostNames(BTreeMap<String, String>);
 
 impl HostNames {
-    /// The name Masakari knows node `node` by: its entry, or the node name itself.
-    pub fn host_of<'a>(&'a self, node: &'a str) -> &'a str {
-        self.0.get(node).map_or(node, String::as_str)
-    }
-
     /// The table, for the engine.
     pub fn to_map(&self) -> BTreeMap<String, String> {
         self.0.clone()
@@ -69,8 +64,9 @@ mod tests {
         let text = "[host_names]\ncompute-0 = \"compute-0.nova.example.org\"\n\
                     \"c1.lab\" = \"hv1\"\n";
         let s = Settings::parse(text, &[]).unwrap();
-        assert_eq!(s.host_names.host_of("c1.lab"), "hv1");
-        assert_eq!(s.host_names.host_of("compute-9"), "compute-9");
+        let config = s.engine_config();
+        assert_eq!(config.masakari_name("c1.lab"), "hv1");
+        assert_eq!(config.masakari_name("compute-9"), "compute-9");
         let map = s.engine_config().host_names;
         assert_eq!(map["compute-0"], "compute-0.nova.example.org");
         assert_eq!(map["c1.lab"], "hv1");

@@ -56,9 +56,10 @@ pub fn check(settings: &Settings) -> Vec<Finding> {
             api_finding,
         ];
         if let (Some(watched), Some(api)) = (watched, api) {
+            let config = settings.engine_config();
             let hosts: Vec<String> = watched
                 .iter()
-                .map(|node| settings.host_names.host_of(node).to_owned())
+                .map(|node| config.masakari_name(node).to_owned())
                 .collect();
             findings.push(registration::check(&api, &hosts).await);
         }
