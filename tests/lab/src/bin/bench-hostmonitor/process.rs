@@ -73,11 +73,11 @@ pub fn run(trials: usize, logs: Option<&std::path::Path>) -> Result<Vec<ProcessT
 
 fn trials_on(lab: &Lab, watch: &StoreWatch, trials: usize) -> Result<Vec<ProcessTrial>> {
     let names: Vec<String> = lab.layout().computes().iter().map(|m| m.name()).collect();
-    // `located` sorts by name (compute10 before compute2): compare as sets.
-    let every: BTreeSet<&String> = names.iter().collect();
+    // `located` sorts by name (compute10 before compute2).
+    let mut every = names.clone();
+    every.sort();
     poll_until("the service on every compute", STEP_TIMEOUT, || {
-        let located = lab.located(CLONE)?;
-        Ok((located.iter().collect::<BTreeSet<_>>() == every).then_some(()))
+        Ok((lab.located(CLONE)? == every).then_some(()))
     })?;
     let uuids = masakari::host_uuids(lab.layout())?;
     let mut done = Vec::new();
