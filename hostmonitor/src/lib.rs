@@ -3,7 +3,7 @@
 //! The pure part (always built; what the OCF agent links): the decision engine (`engine`), the
 //! settings, the alert line, and the control protocol (`control`: the typed
 //! `status`/`release`/`dismiss` requests and answers and their blocking client). Behind the `daemon` feature: the daemon, its
-//! command line and the crm_mon reading (`snapshot`).
+//! command line, the crm_mon reading (`snapshot`) and Pacemaker's IPC messages (`pacemaker_ipc`).
 
 pub mod alert;
 #[cfg(feature = "daemon")]
@@ -12,6 +12,8 @@ pub mod control;
 #[cfg(feature = "daemon")]
 pub mod daemon;
 pub mod engine;
+#[cfg(feature = "daemon")]
+pub mod pacemaker_ipc;
 pub mod settings;
 #[cfg(feature = "daemon")]
 pub mod snapshot;

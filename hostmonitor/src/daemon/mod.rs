@@ -125,7 +125,7 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
     let tasks = [
         tokio::spawn(alert_socket::run(
             alerts,
-            alert_socket::Allowed::from_system(),
+            net::cluster_users::Allowed::from_system(),
             tx.clone(),
             Arc::clone(&wake),
             Arc::clone(&known),

@@ -452,6 +452,11 @@ fn an_idle_monitor_causes_no_scheduler_run_and_a_second_one_is_refused() {
     );
     let status = m.monitor.status(&m.lab).unwrap();
     assert_eq!(status["record"]["cluster_current"], true, "{status}");
+    let log = m.monitor.log();
+    assert!(
+        log.contains("connected to the CIB manager") && !log.contains("using cibadmin"),
+        "the version reads went over the CIB manager's IPC\n{log}"
+    );
 
     let second = m.monitor.run_refused(&m.lab).unwrap();
     assert!(
@@ -466,6 +471,9 @@ fn an_idle_monitor_causes_no_scheduler_run_and_a_second_one_is_refused() {
 /// through it. Pacemaker on that node is stopped cleanly first (`pacemakerd --shutdown`), as an
 /// operator restarting corosync does (corosync killed under a running Pacemaker gets the node
 /// fenced by its peers, and the monitor with it); then corosync is killed and started again.
+/// The kept connection to the CIB manager goes with Pacemaker: meanwhile the version is asked of
+/// `cibadmin` (which fails too, as the CIB manager is gone), and once Pacemaker is back the monitor
+/// connects to the new CIB manager.
 #[test]
 fn the_corosync_link_reconnects_after_corosync_restarts_on_the_monitors_node() {
     let setup = MonitorSetup::default();
@@ -533,6 +541,12 @@ fn the_corosync_link_reconnects_after_corosync_restarts_on_the_monitors_node() {
         .spawn_on_node(node, &["pacemakerd"], "daemons.log")
         .unwrap();
     m.wait_until("Pacemaker to be read again", |s| s["cib_ok"] == true);
+    masakari_lab::wait::poll_until("a connection to the new CIB manager", SETTLE, || {
+        let log = m.monitor.log();
+        let connections = log.matches("connected to the CIB manager").count();
+        Ok((connections >= 2 && log.contains("using cibadmin")).then_some(()))
+    })
+    .unwrap_or_else(|e| panic!("{e}; log:\n{}", m.monitor.log()));
 }
 
 /// The pending notifications of compute1 in a status answer.

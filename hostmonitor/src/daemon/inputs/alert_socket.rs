@@ -12,6 +12,7 @@ use super::known_nodes::KnownNodes;
 use crate::alert::{Alert, AlertError, MAX_LINE};
 use crate::daemon::engine_task::Request;
 use crate::daemon::health::Health;
+use crate::daemon::net::cluster_users::Allowed;
 use monitor_control::server::accept_loop;
 
 /// How long an agent may take to write its line.
@@ -36,28 +37,6 @@ pub enum Refusal {
     /// The line is not an alert.
     #[error(transparent)]
     Malformed(#[from] AlertError),
-}
-
-/// Who may send alerts.
-#[derive(Debug, Clone, Copy)]
-pub struct Allowed {
-    /// The uid of the cluster user (hacluster), when it exists here.
-    pub cluster_uid: Option<u32>,
-}
-
-impl Allowed {
-    /// Root and hacluster.
-    pub fn from_system() -> Self {
-        let cluster_uid = nix::unistd::User::from_name("hacluster")
-            .ok()
-            .flatten()
-            .map(|u| u.uid.as_raw());
-        Self { cluster_uid }
-    }
-
-    fn permits(self, uid: u32) -> bool {
-        uid == 0 || Some(uid) == self.cluster_uid
-    }
 }
 
 /// Accepts alert connections until shutdown.
@@ -172,16 +151,5 @@ mod tests {
             ("CRM_alert_desc", "lost"),
         ]);
         assert!(reconciles(lost).await);
-    }
-
-    #[test]
-    fn only_root_and_the_cluster_user_may_send() {
-        let allowed = Allowed {
-            cluster_uid: Some(102),
-        };
-        assert!(allowed.permits(0));
-        assert!(allowed.permits(102));
-        assert!(!allowed.permits(1000));
-        assert!(!Allowed { cluster_uid: None }.permits(102));
     }
 }

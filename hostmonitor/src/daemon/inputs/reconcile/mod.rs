@@ -1,12 +1,14 @@
 //! The safety net under alerts: read Pacemaker's view of every node (and the fencer's history) at start,
 //! after every alert and every `reconcile_interval`, and hand it to the engine as a snapshot.
 //!
-//! A periodic reconcile first reads the CIB's version alone (one small `cibadmin`, the same size
-//! for 10 nodes or 1,000) and reads the rest only when it moved ([`changes`]): an idle cluster
+//! A periodic reconcile first reads the CIB's version alone ([`version`]: one small query over a kept
+//! connection to the CIB manager, the same size for 10 nodes or 1,000) and reads the rest only when
+//! it moved ([`changes`]): an idle cluster
 //! costs the same whatever its size, and a lost alert is still caught within one period, because
 //! whatever the alert would have said changes the CIB.
 
 mod changes;
+mod version;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,15 +20,15 @@ use super::known_nodes::KnownNodes;
 use super::services::{self, Reading};
 use crate::daemon::engine_task::Request;
 use crate::daemon::health::Health;
+use crate::daemon::net::cluster_users::Allowed;
 use crate::daemon::net::process::{ProcessError, output, output_unless};
 use crate::daemon::now;
 use crate::engine::{Event, Snapshot, Timestamp};
 use crate::settings::Processes;
 use crate::snapshot::{self, SnapshotError};
 use changes::Changes;
+use version::VersionSource;
 
-/// The `<cib>` element alone: its attributes are the CIB's version.
-const CIB_VERSION: &str = "/cib";
 /// The `node_state` of every Pacemaker Remote node in the CIB.
 const REMOTE_NODE_STATES: &str = "/cib/status/node_state[@remote_node='true']";
 /// `cibadmin`'s exit code when a query matches nothing (ENXIO).
@@ -71,9 +73,11 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut changes = Changes::default();
+    let mut version = VersionSource::new(Allowed::from_system());
     let mut woken = true;
     loop {
-        reconcile_once(&scope, woken, &mut changes, &engine, &health, &known).await;
+        let reads = (&mut changes, &mut version);
+        reconcile_once(&scope, woken, reads, &engine, &health, &known).await;
         woken = tokio::select! {
             _ = tokio::time::sleep(scope.interval) => false,
             _ = wake.notified() => true,
@@ -82,16 +86,20 @@ pub async fn run(
     }
 }
 
+/// What one reconcile carries over from the last: the version last read in full, and where the
+/// version is asked.
+type Reads<'a> = (&'a mut Changes, &'a mut VersionSource);
+
 async fn reconcile_once(
     scope: &Scope,
     woken: bool,
-    changes: &mut Changes,
+    reads: Reads<'_>,
     engine: &mpsc::UnboundedSender<Request>,
     health: &Health,
     known: &KnownNodes,
 ) {
     let taken_at = now();
-    let result = read_if_changed(scope, taken_at, woken, changes).await;
+    let result = read_if_changed(scope, taken_at, woken, reads).await;
     match &result {
         Ok(None) => health.unchanged(),
         Ok(Some(_)) => health.reconciled(true),
@@ -153,9 +161,10 @@ async fn read_if_changed(
     scope: &Scope,
     taken_at: Timestamp,
     woken: bool,
-    changes: &mut Changes,
+    reads: Reads<'_>,
 ) -> Result<Option<(Snapshot, Option<Reading>)>, ReconcileError> {
-    let version = cib_version().await?;
+    let (changes, version) = reads;
+    let version = version.read().await?;
     if !changes.must_read(&version, woken) {
         return Ok(None);
     }
@@ -163,13 +172,6 @@ async fn read_if_changed(
     let services = read_services(&scope.processes, taken_at).await;
     changes.read(version, scope.processes.is_empty() || services.is_some());
     Ok(Some((snapshot, services)))
-}
-
-/// The `<cib>` element without its children: the CIB's version.
-async fn cib_version() -> Result<String, ProcessError> {
-    let mut query = Command::new("cibadmin");
-    query.args(["--query", "--no-children", "--xpath", CIB_VERSION]);
-    Ok(output(&mut query).await?.trim().to_owned())
 }
 
 /// Pacemaker's verdict (crm_mon), corrected by the controller's own record of which remote
