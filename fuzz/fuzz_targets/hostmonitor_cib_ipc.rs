@@ -8,10 +8,10 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(frame) = header::decode(data) {
         let _ = cib_messages::client_id(frame.text);
-        let _ = cib_messages::queried_element(frame.text, 1);
+        let _ = cib_messages::version(frame.text, 1);
     }
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = cib_messages::client_id(text);
-        let _ = cib_messages::queried_element(text, 1);
+        let _ = cib_messages::version(text, 1);
     }
 });

@@ -15,7 +15,6 @@ const COMPRESSED: u32 = 0x0000_0001;
 const VERSION: u8 = 1;
 
 const ID_AT: usize = 0;
-const SIZE_AT: usize = 8;
 const SIZE_UNCOMPRESSED_AT: usize = 24;
 const SIZE_COMPRESSED_AT: usize = 28;
 const FLAGS_AT: usize = 32;
@@ -65,17 +64,18 @@ pub fn encode(id: i32, flags: u32, xml: &str) -> Result<Vec<u8>, FrameError> {
     let too_large = || FrameError::TooLarge(total);
     let size = i32::try_from(total).map_err(|_| too_large())?;
     let size_uncompressed = u32::try_from(text_len).map_err(|_| too_large())?;
-    let mut bytes = vec![0u8; HEADER_LEN];
-    put(&mut bytes, ID_AT, &id.to_ne_bytes());
-    put(&mut bytes, SIZE_AT, &size.to_ne_bytes());
-    put(
-        &mut bytes,
-        SIZE_UNCOMPRESSED_AT,
-        &size_uncompressed.to_ne_bytes(),
-    );
-    put(&mut bytes, FLAGS_AT, &flags.to_ne_bytes());
-    put(&mut bytes, VERSION_AT, &[VERSION]);
-    bytes.reserve_exact(text_len);
+    let padding = [0u8; 4];
+    let mut bytes = Vec::with_capacity(total);
+    bytes.extend_from_slice(&id.to_ne_bytes());
+    bytes.extend_from_slice(&padding);
+    bytes.extend_from_slice(&size.to_ne_bytes());
+    bytes.extend_from_slice(&padding);
+    bytes.extend_from_slice(&0i32.to_ne_bytes());
+    bytes.extend_from_slice(&padding);
+    bytes.extend_from_slice(&size_uncompressed.to_ne_bytes());
+    bytes.extend_from_slice(&0u32.to_ne_bytes());
+    bytes.extend_from_slice(&flags.to_ne_bytes());
+    bytes.extend_from_slice(&[VERSION, 0, 0, 0]);
     bytes.extend_from_slice(xml.as_bytes());
     bytes.push(0);
     Ok(bytes)
@@ -90,12 +90,12 @@ pub fn decode(bytes: &[u8]) -> Result<Frame<'_>, FrameError> {
     if version > VERSION {
         return Err(FrameError::Version(version));
     }
-    let flags = u32_at(header, FLAGS_AT);
-    let size_compressed = u32_at(header, SIZE_COMPRESSED_AT);
+    let flags = u32::from_ne_bytes(field(header, FLAGS_AT)?);
+    let size_compressed = u32::from_ne_bytes(field(header, SIZE_COMPRESSED_AT)?);
     if flags & COMPRESSED != 0 || size_compressed != 0 {
         return Err(FrameError::Compressed(size_compressed));
     }
-    let claimed = u32_at(header, SIZE_UNCOMPRESSED_AT);
+    let claimed = u32::from_ne_bytes(field(header, SIZE_UNCOMPRESSED_AT)?);
     let text = usize::try_from(claimed)
         .ok()
         .and_then(|len| rest.get(..len))
@@ -108,25 +108,17 @@ pub fn decode(bytes: &[u8]) -> Result<Frame<'_>, FrameError> {
         return Err(FrameError::Text);
     }
     let text = std::str::from_utf8(text).map_err(|_| FrameError::Text)?;
-    let id = i32::from_ne_bytes(*array_at(header, ID_AT));
+    let id = i32::from_ne_bytes(field(header, ID_AT)?);
     Ok(Frame { id, text })
 }
 
-fn put(bytes: &mut [u8], at: usize, value: &[u8]) {
-    if let Some(slot) = bytes.get_mut(at..at + value.len()) {
-        slot.copy_from_slice(value);
-    }
-}
-
-fn u32_at(header: &[u8; HEADER_LEN], at: usize) -> u32 {
-    u32::from_ne_bytes(*array_at(header, at))
-}
-
-fn array_at(header: &[u8; HEADER_LEN], at: usize) -> &[u8; 4] {
+/// The four bytes of the header at `at`.
+fn field(header: &[u8; HEADER_LEN], at: usize) -> Result<[u8; 4], FrameError> {
     header
-        .get(at..at + 4)
-        .and_then(|field| field.try_into().ok())
-        .unwrap_or(&[0; 4])
+        .get(at..)
+        .and_then(|rest| rest.first_chunk::<4>())
+        .copied()
+        .ok_or(FrameError::Short(HEADER_LEN))
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use super::cluster_users::Allowed;
 use super::libqb::{Connection, IpcError};
 use crate::pacemaker_ipc::cib_messages::{self, ReplyError};
 
-/// How long one request may wait for its reply (cibadmin's own default is 30 s; a version read
-/// that takes seconds means the CIB manager is in trouble, and the reconcile falls back anyway).
+/// How long the connection and each request may wait for the CIB manager (a version read that
+/// takes seconds means it is in trouble; the reconcile falls back to cibadmin meanwhile).
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Why the CIB manager could not be asked.
@@ -33,7 +33,7 @@ pub struct CibClient {
 impl CibClient {
     /// Connects to the local CIB manager and signs on.
     pub fn connect(allowed: Allowed) -> Result<Self, CibClientError> {
-        let mut connection = Connection::connect(cib_messages::SERVER, allowed)?;
+        let mut connection = Connection::connect(cib_messages::SERVER, allowed, TIMEOUT)?;
         let reply = connection.request(&cib_messages::register(), TIMEOUT)?;
         let token = cib_messages::client_id(&reply)?;
         Ok(Self {
@@ -43,12 +43,12 @@ impl CibClient {
         })
     }
 
-    /// The start tag of the element `xpath` selects (for `/cib`, the CIB's version).
-    pub fn query_element(&mut self, xpath: &str) -> Result<String, CibClientError> {
+    /// The CIB's version: the `<cib>` start tag.
+    pub fn version(&mut self) -> Result<String, CibClientError> {
         self.last_call = self.last_call.checked_add(1).unwrap_or(1);
         let call = self.last_call;
-        let query = cib_messages::query_element(call, &self.token, xpath);
+        let query = cib_messages::query_version(call, &self.token);
         let reply = self.connection.request(&query, TIMEOUT)?;
-        Ok(cib_messages::queried_element(&reply, call)?)
+        Ok(cib_messages::version(&reply, call)?)
     }
 }

@@ -1,14 +1,16 @@
 //! A libqb IPC client connection to a Pacemaker daemon (the I/O edge of [`crate::pacemaker_ipc`]):
 //! libqb's own client (`qb_ipcc_*`, the library corosync's libraries already load), because the
-//! daemons serve their IPC over libqb's shared-memory ring buffers. Blocking: callers run it off
-//! the async threads.
+//! daemons serve their IPC over libqb's shared-memory ring buffers. Blocking, but every wait is
+//! bounded (libqb's own connect waits for the server without a limit, so the connection is made in
+//! its two asynchronous steps around a bounded `poll`); callers run it off the async threads.
 //!
-//! As Pacemaker's own clients do (`crm_ipc_connect`), the server is trusted only when it runs as
-//! root or hacluster: anyone may bind an abstract socket name first.
+//! As Pacemaker's own clients check (`crm_ipc_connect`), the server must run as the cluster:
+//! anyone may bind an abstract socket name first. Pacemaker also accepts the haclient group; this
+//! client accepts root and hacluster only, before it sends anything.
 
 use std::ffi::{CString, c_char, c_void};
 use std::ptr::NonNull;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::libc;
 
@@ -26,7 +28,12 @@ struct QbIpccConnection {
 
 #[link(name = "qb")]
 unsafe extern "C" {
-    fn qb_ipcc_connect(name: *const c_char, max_msg_size: usize) -> *mut QbIpccConnection;
+    fn qb_ipcc_connect_async(
+        name: *const c_char,
+        max_msg_size: usize,
+        connect_fd: *mut libc::c_int,
+    ) -> *mut QbIpccConnection;
+    fn qb_ipcc_connect_continue(c: *mut QbIpccConnection) -> libc::c_int;
     fn qb_ipcc_disconnect(c: *mut QbIpccConnection);
     fn qb_ipcc_auth_get(
         c: *mut QbIpccConnection,
@@ -66,6 +73,24 @@ pub enum IpcError {
         /// The serving process's uid.
         uid: u32,
     },
+    /// The server did not answer the connection within the time allowed.
+    #[error("Pacemaker's {server} IPC did not answer the connection within {limit:?}")]
+    ConnectTimedOut {
+        /// The IPC server's name.
+        server: &'static str,
+        /// The time allowed.
+        limit: Duration,
+    },
+    /// A reply answered another request.
+    #[error("Pacemaker's {server} IPC answered request {got}, not {wanted}")]
+    OtherReply {
+        /// The IPC server's name.
+        server: &'static str,
+        /// The request sent.
+        wanted: i32,
+        /// The request answered.
+        got: i32,
+    },
     /// Sending or receiving failed (the server went away, or the wait ran out).
     #[error("Pacemaker's {server} IPC: {source}")]
     Transfer {
@@ -97,18 +122,14 @@ pub struct Connection {
 unsafe impl Send for Connection {}
 
 impl Connection {
-    /// Connects to the IPC server `server` (`cib_ro`, say) and checks who runs it.
-    pub fn connect(server: &'static str, allowed: Allowed) -> Result<Self, IpcError> {
-        let name = CString::new(server).map_err(|e| IpcError::Connect {
-            server,
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, e),
-        })?;
-        // SAFETY: `name` is a NUL-terminated string that outlives the call.
-        let raw = unsafe { qb_ipcc_connect(name.as_ptr(), BUFFER) };
-        let raw = NonNull::new(raw).ok_or_else(|| IpcError::Connect {
-            server,
-            source: std::io::Error::last_os_error(),
-        })?;
+    /// Connects to the IPC server `server` (`cib_ro`, say), waiting at most `timeout` for it, and
+    /// checks who runs it.
+    pub fn connect(
+        server: &'static str,
+        allowed: Allowed,
+        timeout: Duration,
+    ) -> Result<Self, IpcError> {
+        let raw = connect_within(server, timeout)?;
         // From here on, dropping `connection` disconnects.
         let mut connection = Self {
             raw,
@@ -132,13 +153,13 @@ impl Connection {
         // SAFETY: `raw` is a live connection; the three out-pointers are valid locals.
         let rc = unsafe { qb_ipcc_auth_get(self.raw.as_ptr(), &mut pid, &mut uid, &mut gid) };
         if rc < 0 {
-            return Err(self.transfer(rc as isize));
+            return Err(self.transfer(isize::try_from(rc).unwrap_or(-1)));
         }
         Ok(uid)
     }
 
-    /// Sends `xml` as a request that wants a reply and returns the reply's text, waiting at most
-    /// `timeout` for it.
+    /// Sends `xml` as a request that wants a reply and returns the reply's text, waiting about
+    /// `timeout` for it (libqb may wait once more after a spurious wake-up).
     pub fn request(&mut self, xml: &str, timeout: Duration) -> Result<String, IpcError> {
         let server = self.server;
         self.last_id = self.last_id.checked_add(1).unwrap_or(1);
@@ -150,32 +171,31 @@ impl Connection {
         if sent < 0 {
             return Err(self.transfer(sent));
         }
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let left_ms = i32::try_from(left.as_millis()).unwrap_or(i32::MAX).max(1);
-            // SAFETY: `raw` is live; `buffer` is writable for its length during the call.
-            let received = unsafe {
-                qb_ipcc_recv(
-                    self.raw.as_ptr(),
-                    self.buffer.as_mut_ptr().cast(),
-                    self.buffer.len(),
-                    left_ms,
-                )
-            };
-            if received < 0 {
-                return Err(self.transfer(received));
-            }
-            let length = usize::try_from(received).unwrap_or(0);
-            let message = self.buffer.get(..length).unwrap_or_default();
-            let frame =
-                header::decode(message).map_err(|source| IpcError::Frame { server, source })?;
-            // A reply to an earlier request that timed out comes first; Pacemaker's client skips
-            // it the same way.
-            if frame.id == id {
-                return Ok(frame.text.to_owned());
-            }
+        let timeout_ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+        // SAFETY: `raw` is live; `buffer` is writable for its length during the call.
+        let received = unsafe {
+            qb_ipcc_recv(
+                self.raw.as_ptr(),
+                self.buffer.as_mut_ptr().cast(),
+                self.buffer.len(),
+                timeout_ms,
+            )
+        };
+        if received < 0 {
+            return Err(self.transfer(received));
         }
+        let length = usize::try_from(received).unwrap_or(0);
+        let message = self.buffer.get(..length).unwrap_or_default();
+        let frame = header::decode(message).map_err(|source| IpcError::Frame { server, source })?;
+        // Any error drops the connection, so no earlier request's reply can still be on its way.
+        if frame.id != id {
+            return Err(IpcError::OtherReply {
+                server,
+                wanted: id,
+                got: frame.id,
+            });
+        }
+        Ok(frame.text.to_owned())
     }
 
     /// libqb returns a negative errno.
@@ -188,9 +208,100 @@ impl Connection {
     }
 }
 
+/// libqb's connect in its two steps: the request (which returns once sent), a bounded wait for
+/// the server's answer on the setup socket, then the rest of the handshake.
+fn connect_within(
+    server: &'static str,
+    timeout: Duration,
+) -> Result<NonNull<QbIpccConnection>, IpcError> {
+    let os_error = |source| IpcError::Connect { server, source };
+    let name = CString::new(server)
+        .map_err(|e| os_error(std::io::Error::new(std::io::ErrorKind::InvalidInput, e)))?;
+    let mut setup_fd: libc::c_int = -1;
+    // SAFETY: `name` is a NUL-terminated string that outlives the call; `setup_fd` is a valid
+    // out-pointer.
+    let raw = unsafe { qb_ipcc_connect_async(name.as_ptr(), BUFFER, &mut setup_fd) };
+    let raw = NonNull::new(raw).ok_or_else(|| os_error(std::io::Error::last_os_error()))?;
+    let mut ready = libc::pollfd {
+        fd: setup_fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let limit = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+    // SAFETY: one valid pollfd.
+    let polled = unsafe { libc::poll(&mut ready, 1, limit) };
+    if polled <= 0 {
+        let source = std::io::Error::last_os_error();
+        // SAFETY: before `qb_ipcc_connect_continue`, libqb's disconnect frees the connection but
+        // does not close the setup socket (the handshake's end sets the close function), so it is
+        // closed here, once, after.
+        unsafe {
+            qb_ipcc_disconnect(raw.as_ptr());
+            libc::close(setup_fd);
+        }
+        return Err(if polled == 0 {
+            IpcError::ConnectTimedOut {
+                server,
+                limit: timeout,
+            }
+        } else {
+            os_error(source)
+        });
+    }
+    // SAFETY: `raw` came from `qb_ipcc_connect_async` and its setup socket is readable. On failure
+    // libqb has freed the connection itself.
+    let rc = unsafe { qb_ipcc_connect_continue(raw.as_ptr()) };
+    if rc != 0 {
+        let errno = rc.checked_neg().unwrap_or(libc::EIO);
+        return Err(os_error(std::io::Error::from_raw_os_error(errno)));
+    }
+    Ok(raw)
+}
+
 impl Drop for Connection {
     fn drop(&mut self) {
-        // SAFETY: `raw` came from `qb_ipcc_connect` and is disconnected only here.
+        // SAFETY: `raw` came from a completed connect and is disconnected only here.
         unsafe { qb_ipcc_disconnect(self.raw.as_ptr()) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::linux::net::SocketAddrExt as _;
+    use std::os::unix::net::{SocketAddr, UnixListener};
+
+    use super::*;
+
+    /// libqb's abstract name for `server`: the whole of `sun_path` after its leading NUL, padded.
+    fn bind_as_libqb_server(server: &str) -> UnixListener {
+        let mut name = server.as_bytes().to_vec();
+        name.resize(107, 0);
+        let address = SocketAddr::from_abstract_name(&name).unwrap();
+        UnixListener::bind_addr(&address).unwrap()
+    }
+
+    #[test]
+    fn a_server_that_never_answers_the_connection_is_given_up_on_in_time() {
+        let server: &'static str =
+            Box::leak(format!("masakari-test-silent-{}", std::process::id()).into_boxed_str());
+        let _listener = bind_as_libqb_server(server);
+        let allowed = Allowed { cluster_uid: None };
+        let error = Connection::connect(server, allowed, Duration::from_millis(200))
+            .err()
+            .unwrap();
+        assert!(matches!(error, IpcError::ConnectTimedOut { .. }), "{error}");
+    }
+
+    #[test]
+    fn no_server_is_a_connect_error_at_once() {
+        let allowed = Allowed { cluster_uid: None };
+        let error = Connection::connect("masakari-test-absent", allowed, Duration::from_secs(5))
+            .err()
+            .unwrap();
+        assert!(matches!(error, IpcError::Connect { .. }), "{error}");
+        assert!(
+            error.to_string().contains("masakari-test-absent"),
+            "{error}"
+        );
     }
 }

@@ -76,7 +76,10 @@ pub async fn run(
     let mut version = VersionSource::new(Allowed::from_system());
     let mut woken = true;
     loop {
-        let reads = (&mut changes, &mut version);
+        let reads = Reads {
+            changes: &mut changes,
+            version: &mut version,
+        };
         reconcile_once(&scope, woken, reads, &engine, &health, &known).await;
         woken = tokio::select! {
             _ = tokio::time::sleep(scope.interval) => false,
@@ -88,7 +91,10 @@ pub async fn run(
 
 /// What one reconcile carries over from the last: the version last read in full, and where the
 /// version is asked.
-type Reads<'a> = (&'a mut Changes, &'a mut VersionSource);
+struct Reads<'a> {
+    changes: &'a mut Changes,
+    version: &'a mut VersionSource,
+}
 
 async fn reconcile_once(
     scope: &Scope,
@@ -163,14 +169,17 @@ async fn read_if_changed(
     woken: bool,
     reads: Reads<'_>,
 ) -> Result<Option<(Snapshot, Option<Reading>)>, ReconcileError> {
-    let (changes, version) = reads;
+    let Reads { changes, version } = reads;
     let version = version.read().await?;
-    if !changes.must_read(&version, woken) {
+    if !changes.must_read(&version.tag, woken || version.new_connection) {
         return Ok(None);
     }
     let snapshot = read_snapshot(&scope.local_node, taken_at).await?;
     let services = read_services(&scope.processes, taken_at).await;
-    changes.read(version, scope.processes.is_empty() || services.is_some());
+    changes.read(
+        version.tag,
+        scope.processes.is_empty() || services.is_some(),
+    );
     Ok(Some((snapshot, services)))
 }
 

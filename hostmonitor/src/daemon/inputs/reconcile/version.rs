@@ -1,21 +1,43 @@
 //! The CIB's version for the periodic reconcile: asked over a kept connection to the CIB manager
 //! (a fraction of a millisecond), and by `cibadmin` (about 10 ms of CPU, most of it the tool's
-//! start) only while that connection cannot be made. Either gives the `<cib>` start tag; the two
-//! are written differently, so a switch between them costs one full read, nothing more.
+//! start) only while that connection cannot be made. Both give the `<cib>` start tag as the CIB
+//! manager writes it.
+//!
+//! A new connection may be to a restarted CIB manager, whose status section was rebuilt and could
+//! show a version seen before: a read over a new connection says so, and the reconcile then reads
+//! in full whatever the version.
+
+use std::time::Duration;
 
 use tokio::process::Command;
+use tokio::task::JoinHandle;
 
 use crate::daemon::net::cib_client::{CibClient, CibClientError};
 use crate::daemon::net::cluster_users::Allowed;
 use crate::daemon::net::process::{ProcessError, output};
 
-/// The `<cib>` element alone: its attributes are the CIB's version.
-const CIB_VERSION: &str = "/cib";
+/// How long a read waits for the connection before it asks `cibadmin` instead. The connection's
+/// own waits are bounded too (5 s each); an attempt that overruns this is awaited by the next read,
+/// never doubled.
+const LIMIT: Duration = Duration::from_secs(10);
+
+/// A version read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    /// The `<cib>` start tag.
+    pub tag: String,
+    /// Whether it came over a connection made for this read (see the module docs).
+    pub new_connection: bool,
+}
+
+type Attempt = Result<(CibClient, String, bool), CibClientError>;
 
 /// Where the version comes from.
 pub struct VersionSource {
     allowed: Allowed,
     client: Option<CibClient>,
+    /// An attempt that overran [`LIMIT`].
+    outstanding: Option<JoinHandle<Attempt>>,
     /// Whether the last read went through the connection (to warn once per fall-back).
     connected: bool,
 }
@@ -26,30 +48,46 @@ impl VersionSource {
         Self {
             allowed,
             client: None,
+            outstanding: None,
             connected: true,
         }
     }
 
-    /// The `<cib>` start tag now.
-    pub async fn read(&mut self) -> Result<String, ProcessError> {
-        let client = self.client.take();
-        let allowed = self.allowed;
-        let asked = tokio::task::spawn_blocking(move || ask(client, allowed)).await;
-        match asked {
-            Ok(Ok((client, version, new))) => {
-                if new {
+    /// The version now.
+    pub async fn read(&mut self) -> Result<Version, ProcessError> {
+        let mut attempt = match self.outstanding.take() {
+            Some(attempt) => attempt,
+            None => {
+                let client = self.client.take();
+                let allowed = self.allowed;
+                tokio::task::spawn_blocking(move || ask(client, allowed))
+            }
+        };
+        match tokio::time::timeout(LIMIT, &mut attempt).await {
+            Ok(Ok(Ok((client, tag, new_connection)))) => {
+                if new_connection {
                     tracing::info!(
                         "connected to the CIB manager: the version is read over its IPC"
                     );
                 }
                 self.connected = true;
                 self.client = Some(client);
-                return Ok(version);
+                return Ok(Version {
+                    tag,
+                    new_connection,
+                });
             }
+            Ok(Ok(Err(error))) => self.fell_back(&error),
             Ok(Err(error)) => self.fell_back(&error),
-            Err(error) => self.fell_back(&error),
+            Err(_) => {
+                self.outstanding = Some(attempt);
+                self.fell_back(&format!("no answer within {LIMIT:?}"));
+            }
         }
-        cibadmin().await
+        Ok(Version {
+            tag: cibadmin().await?,
+            new_connection: false,
+        })
     }
 
     fn fell_back(&mut self, error: &dyn std::fmt::Display) {
@@ -62,22 +100,19 @@ impl VersionSource {
     }
 }
 
-fn ask(
-    client: Option<CibClient>,
-    allowed: Allowed,
-) -> Result<(CibClient, String, bool), CibClientError> {
-    let new = client.is_none();
+fn ask(client: Option<CibClient>, allowed: Allowed) -> Attempt {
+    let new_connection = client.is_none();
     let mut client = match client {
         Some(client) => client,
         None => CibClient::connect(allowed)?,
     };
-    let version = client.query_element(CIB_VERSION)?;
-    Ok((client, version, new))
+    let version = client.version()?;
+    Ok((client, version, new_connection))
 }
 
 /// The `<cib>` element without its children, from `cibadmin`.
 async fn cibadmin() -> Result<String, ProcessError> {
     let mut query = Command::new("cibadmin");
-    query.args(["--query", "--no-children", "--xpath", CIB_VERSION]);
+    query.args(["--query", "--no-children", "--xpath", "/cib"]);
     Ok(output(&mut query).await?.trim().to_owned())
 }
