@@ -471,9 +471,11 @@ fn an_idle_monitor_causes_no_scheduler_run_and_a_second_one_is_refused() {
 /// through it. Pacemaker on that node is stopped cleanly first (`pacemakerd --shutdown`), as an
 /// operator restarting corosync does (corosync killed under a running Pacemaker gets the node
 /// fenced by its peers, and the monitor with it); then corosync is killed and started again.
-/// The kept connection to the CIB manager goes with Pacemaker: meanwhile the version is asked of
-/// `cibadmin` (which fails too, as the CIB manager is gone), and once Pacemaker is back the monitor
-/// connects to the new CIB manager.
+/// The kept connection to the CIB manager outlives a CIB manager frozen for 16 s (SIGSTOP, by
+/// PID): the monitor keeps answering `status`, its version read gives up on the connection and
+/// waits for `cibadmin` instead, and once the CIB manager is thawed it connects again. It goes
+/// with Pacemaker too: meanwhile the version is asked of `cibadmin` (which fails, as the CIB
+/// manager is gone), and once Pacemaker is back the monitor connects to the new CIB manager.
 #[test]
 fn the_corosync_link_reconnects_after_corosync_restarts_on_the_monitors_node() {
     let setup = MonitorSetup::default();
@@ -484,9 +486,38 @@ fn the_corosync_link_reconnects_after_corosync_restarts_on_the_monitors_node() {
         link(s).as_deref() == Some("connected") && s["corosync_quorate"] == true
     });
     let first = m.monitor.status(&m.lab).unwrap()["corosync"]["since"].clone();
+    let netns = m.lab.layout().netns(Host::Node(node));
+
+    let connections = || m.monitor.log().matches("connected to the CIB manager").count();
+    let wait_for_connections = |count: usize, what: &str| {
+        masakari_lab::wait::poll_until(what, SETTLE, || {
+            let log = m.monitor.log();
+            Ok((connections() >= count && log.contains("using cibadmin")).then_some(()))
+        })
+        .unwrap_or_else(|e| panic!("{e}; log:\n{}", m.monitor.log()));
+    };
+    masakari_lab::wait::poll_until("the first connection to the CIB manager", SETTLE, || {
+        Ok((connections() == 1).then_some(()))
+    })
+    .unwrap_or_else(|e| panic!("{e}; log:\n{}", m.monitor.log()));
+    let based = |signal| {
+        masakari_lab::procs::signal_named(&netns, "pacemaker-based", signal).unwrap();
+    };
+    based(nix::sys::signal::Signal::SIGSTOP);
+    let frozen = Instant::now();
+    while frozen.elapsed() < Duration::from_secs(16) {
+        std::thread::sleep(Duration::from_secs(2));
+        assert!(
+            m.monitor.status(&m.lab).is_some(),
+            "status unanswered while the CIB manager is frozen\n{}",
+            m.monitor.log()
+        );
+    }
+    based(nix::sys::signal::Signal::SIGCONT);
+    wait_for_connections(2, "a connection to the thawed CIB manager");
+    m.wait_until("Pacemaker to be read after the thaw", |s| s["cib_ok"] == true);
 
     m.lab.on_node(node, "pacemakerd", &["--shutdown"]).unwrap();
-    let netns = m.lab.layout().netns(Host::Node(node));
     masakari_lab::wait::poll_until("Pacemaker to stop on the node", SETTLE, || {
         let procs = masakari_lab::procs::in_netns(&netns);
         Ok((!procs.iter().any(|p| p.comm == "pacemakerd")).then_some(()))
@@ -541,12 +572,7 @@ fn the_corosync_link_reconnects_after_corosync_restarts_on_the_monitors_node() {
         .spawn_on_node(node, &["pacemakerd"], "daemons.log")
         .unwrap();
     m.wait_until("Pacemaker to be read again", |s| s["cib_ok"] == true);
-    masakari_lab::wait::poll_until("a connection to the new CIB manager", SETTLE, || {
-        let log = m.monitor.log();
-        let connections = log.matches("connected to the CIB manager").count();
-        Ok((connections >= 2 && log.contains("using cibadmin")).then_some(()))
-    })
-    .unwrap_or_else(|e| panic!("{e}; log:\n{}", m.monitor.log()));
+    wait_for_connections(3, "a connection to the new CIB manager");
 }
 
 /// The pending notifications of compute1 in a status answer.
