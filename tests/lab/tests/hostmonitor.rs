@@ -488,7 +488,12 @@ fn the_corosync_link_reconnects_after_corosync_restarts_on_the_monitors_node() {
     let first = m.monitor.status(&m.lab).unwrap()["corosync"]["since"].clone();
     let netns = m.lab.layout().netns(Host::Node(node));
 
-    let connections = || m.monitor.log().matches("connected to the CIB manager").count();
+    let connections = || {
+        m.monitor
+            .log()
+            .matches("connected to the CIB manager")
+            .count()
+    };
     let wait_for_connections = |count: usize, what: &str| {
         masakari_lab::wait::poll_until(what, SETTLE, || {
             let log = m.monitor.log();
@@ -515,7 +520,9 @@ fn the_corosync_link_reconnects_after_corosync_restarts_on_the_monitors_node() {
     }
     based(nix::sys::signal::Signal::SIGCONT);
     wait_for_connections(2, "a connection to the thawed CIB manager");
-    m.wait_until("Pacemaker to be read after the thaw", |s| s["cib_ok"] == true);
+    m.wait_until("Pacemaker to be read after the thaw", |s| {
+        s["cib_ok"] == true
+    });
 
     m.lab.on_node(node, "pacemakerd", &["--shutdown"]).unwrap();
     masakari_lab::wait::poll_until("Pacemaker to stop on the node", SETTLE, || {
