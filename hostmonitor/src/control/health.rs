@@ -14,6 +14,11 @@ pub struct HealthView {
     pub cib_ok: Option<bool>,
     /// Why the last reconcile failed.
     pub cib_error: Option<String>,
+    /// Whether the last read of the CIB's version went over the CIB manager's IPC (`false`: by
+    /// `cibadmin`, while the connection cannot be made; `None` before the first read, or from a
+    /// daemon that predates it).
+    #[serde(default)]
+    pub cib_ipc: Option<bool>,
     /// Whether the last contact with the Masakari API worked (`None` before the first).
     pub api_ok: Option<bool>,
     /// Why the last contact failed.

@@ -54,6 +54,7 @@ pub(crate) fn sample() -> StatusAnswer {
         engine: engine.status(),
         health: HealthView {
             cib_ok: Some(true),
+            cib_ipc: Some(true),
             api_ok: Some(false),
             api_error: Some("POST http://m/v1/notifications: connection refused".into()),
             corosync_quorate: Some(true),
@@ -112,6 +113,7 @@ fn the_status_line_keeps_its_shape() {
             "api_error",
             "api_ok",
             "cib_error",
+            "cib_ipc",
             "cib_ok",
             "corosync",
             "corosync_quorate",

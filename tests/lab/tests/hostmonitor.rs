@@ -457,6 +457,7 @@ fn an_idle_monitor_causes_no_scheduler_run_and_a_second_one_is_refused() {
         log.contains("connected to the CIB manager") && !log.contains("using cibadmin"),
         "the version reads went over the CIB manager's IPC\n{log}"
     );
+    assert_eq!(status["cib_ipc"], true, "{status}");
 
     let second = m.monitor.run_refused(&m.lab).unwrap();
     assert!(
@@ -520,8 +521,8 @@ fn the_corosync_link_reconnects_after_corosync_restarts_on_the_monitors_node() {
     }
     based(nix::sys::signal::Signal::SIGCONT);
     wait_for_connections(2, "a connection to the thawed CIB manager");
-    m.wait_until("Pacemaker to be read after the thaw", |s| {
-        s["cib_ok"] == true
+    m.wait_until("Pacemaker to be read over IPC after the thaw", |s| {
+        s["cib_ok"] == true && s["cib_ipc"] == true
     });
 
     m.lab.on_node(node, "pacemakerd", &["--shutdown"]).unwrap();

@@ -43,8 +43,9 @@ fn write_health(a: &StatusAnswer, now: Timestamp, out: &mut dyn Write) -> io::Re
     }
     writeln!(
         out,
-        "pacemaker:     {}",
-        link(h.cib_ok, h.cib_error.as_deref())
+        "pacemaker:     {}{}",
+        link(h.cib_ok, h.cib_error.as_deref()),
+        version_read(h.cib_ipc)
     )?;
     writeln!(
         out,
@@ -89,6 +90,15 @@ fn write_record(record: Option<&StoreView>, out: &mut dyn Write) -> io::Result<(
         writeln!(out, "               local file FAILING: {error}")?;
     }
     Ok(())
+}
+
+/// How the reconcile reads the CIB's version, when the daemon says.
+fn version_read(ipc: Option<bool>) -> &'static str {
+    match ipc {
+        Some(true) => " (version over the CIB manager's IPC)",
+        Some(false) => " (version by cibadmin: the CIB manager's IPC cannot be reached)",
+        None => "",
+    }
 }
 
 fn link(ok: Option<bool>, error: Option<&str>) -> String {

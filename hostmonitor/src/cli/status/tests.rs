@@ -14,7 +14,7 @@ fn shows_health_hosts_and_pending_notifications() {
         "quorum:        yes (corosync: quorate)",
         "corosync link: connected since 2023-11-14T22:13:20Z (20s ago)",
         "hold:          none",
-        "pacemaker:     ok",
+        "pacemaker:     ok (version over the CIB manager's IPC)",
         "masakari api:  FAILING: POST http://m/v1/notifications: connection refused",
         "alerts:        3 accepted, 1 refused",
         "record:        from the cluster copy: the cluster copy is the newer",
@@ -110,6 +110,17 @@ fn a_fresh_daemon_renders() {
     assert!(text.contains("pacemaker:     not tried yet"), "{text}");
     assert!(text.contains("no watched hosts"), "{text}");
     assert!(text.contains("no pending notifications"), "{text}");
+}
+
+#[test]
+fn the_pacemaker_line_says_when_the_version_comes_from_cibadmin() {
+    let mut a = sample();
+    a.health.cib_ipc = Some(false);
+    let text = render(&a);
+    let line = "pacemaker:     ok (version by cibadmin: the CIB manager's IPC cannot be reached)";
+    assert!(text.lines().any(|l| l == line), "{line:?} in\n{text}");
+    a.health.cib_ipc = None;
+    assert!(render(&a).lines().any(|l| l == "pacemaker:     ok"));
 }
 
 #[test]

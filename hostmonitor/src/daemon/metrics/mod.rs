@@ -318,6 +318,11 @@ fn write_health(h: &HealthView, out: &mut String) {
             h.cib_ok,
         ),
         (
+            "cib_ipc",
+            "Whether the last read of the CIB's version went over the CIB manager's IPC (0: by cibadmin).",
+            h.cib_ipc,
+        ),
+        (
             "api_ok",
             "Whether the last contact with the Masakari API worked.",
             h.api_ok,

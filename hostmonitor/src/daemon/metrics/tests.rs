@@ -155,6 +155,7 @@ fn requests_outcomes_and_reconciles_are_counted() {
         alerts_accepted: 4,
         alerts_refused: 1,
         cib_ok: Some(true),
+        cib_ipc: Some(false),
         api_ok: Some(false),
         ..HealthView::default()
     };
@@ -181,6 +182,7 @@ fn requests_outcomes_and_reconciles_are_counted() {
         "alerts_received_total 4",
         "alerts_refused_total 1",
         "cib_ok 1",
+        "cib_ipc 0",
         "api_ok 0",
         "notifications_pending 2",
         "notifications_overdue 1",

@@ -73,7 +73,7 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut changes = Changes::default();
-    let mut version = VersionSource::new(Allowed::from_system());
+    let mut version = VersionSource::new(Allowed::from_system(), Arc::clone(&health));
     let mut woken = true;
     loop {
         let reads = Reads {

@@ -7,11 +7,13 @@
 //! show a version seen before: a read over a new connection says so, and the reconcile then reads
 //! in full whatever the version.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::process::Command;
 use tokio::task::JoinHandle;
 
+use crate::daemon::health::Health;
 use crate::daemon::net::cib_client::{CibClient, CibClientError};
 use crate::daemon::net::cluster_users::Allowed;
 use crate::daemon::net::process::{ProcessError, output};
@@ -32,9 +34,10 @@ pub struct Version {
 
 type Attempt = Result<(CibClient, String, bool), CibClientError>;
 
-/// Where the version comes from.
+/// Where the version comes from; the daemon's health says which (`cib_ipc`).
 pub struct VersionSource {
     allowed: Allowed,
+    health: Arc<Health>,
     client: Option<CibClient>,
     /// An attempt that overran [`LIMIT`].
     outstanding: Option<JoinHandle<Attempt>>,
@@ -44,9 +47,10 @@ pub struct VersionSource {
 
 impl VersionSource {
     /// A source that connects at its first read.
-    pub fn new(allowed: Allowed) -> Self {
+    pub fn new(allowed: Allowed, health: Arc<Health>) -> Self {
         Self {
             allowed,
+            health,
             client: None,
             outstanding: None,
             connected: true,
@@ -71,6 +75,7 @@ impl VersionSource {
                     );
                 }
                 self.connected = true;
+                self.health.update(|h| h.cib_ipc = Some(true));
                 self.client = Some(client);
                 return Ok(Version {
                     tag,
@@ -97,6 +102,7 @@ impl VersionSource {
             tracing::debug!(%error, "the CIB manager still cannot be asked; using cibadmin");
         }
         self.connected = false;
+        self.health.update(|h| h.cib_ipc = Some(false));
     }
 }
 
