@@ -112,6 +112,7 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
         own: tx.clone(),
     };
     let interval = Duration::from_secs(settings.monitor.reconcile_interval);
+    let cluster = net::cluster_users::Allowed::from_system();
     tracing::info!(
         local_node,
         endpoint = settings.masakari.endpoint,
@@ -125,7 +126,7 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
     let tasks = [
         tokio::spawn(alert_socket::run(
             alerts,
-            net::cluster_users::Allowed::from_system(),
+            cluster,
             tx.clone(),
             Arc::clone(&wake),
             Arc::clone(&known),
@@ -150,6 +151,7 @@ async fn serve(settings: Settings, shutdown: impl Future<Output = ()>) -> Result
                 local_node,
                 interval,
                 processes: settings.processes.clone(),
+                cluster,
             },
             wake,
             tx,

@@ -60,6 +60,8 @@ pub struct Scope {
     pub interval: Duration,
     /// The watched compute services (read from the CIB after the snapshot, if any).
     pub processes: Processes,
+    /// Who may serve the CIB manager's IPC.
+    pub cluster: Allowed,
 }
 
 /// Runs reconciles until shutdown: every `interval`, and at once when `wake` is notified; each
@@ -73,7 +75,7 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut changes = Changes::default();
-    let mut version = VersionSource::new(Allowed::from_system(), Arc::clone(&health));
+    let mut version = VersionSource::new(scope.cluster, Arc::clone(&health));
     let mut woken = true;
     loop {
         let reads = Reads {

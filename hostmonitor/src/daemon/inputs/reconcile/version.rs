@@ -41,8 +41,6 @@ pub struct VersionSource {
     client: Option<CibClient>,
     /// An attempt that overran [`LIMIT`].
     outstanding: Option<JoinHandle<Attempt>>,
-    /// Whether the last read went through the connection (to warn once per fall-back).
-    connected: bool,
 }
 
 impl VersionSource {
@@ -53,7 +51,6 @@ impl VersionSource {
             health,
             client: None,
             outstanding: None,
-            connected: true,
         }
     }
 
@@ -74,7 +71,6 @@ impl VersionSource {
                         "connected to the CIB manager: the version is read over its IPC"
                     );
                 }
-                self.connected = true;
                 self.health.update(|h| h.cib_ipc = Some(true));
                 self.client = Some(client);
                 return Ok(Version {
@@ -95,13 +91,13 @@ impl VersionSource {
         })
     }
 
-    fn fell_back(&mut self, error: &dyn std::fmt::Display) {
-        if self.connected {
+    /// Warns on the first fall-back after reads over the connection (or before any read).
+    fn fell_back(&self, error: &dyn std::fmt::Display) {
+        if self.health.view().cib_ipc != Some(false) {
             tracing::warn!(%error, "cannot read the CIB's version from the CIB manager; using cibadmin");
         } else {
             tracing::debug!(%error, "the CIB manager still cannot be asked; using cibadmin");
         }
-        self.connected = false;
         self.health.update(|h| h.cib_ipc = Some(false));
     }
 }
